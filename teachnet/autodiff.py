@@ -1,0 +1,387 @@
+"""Reverse-mode automatic differentiation over numpy arrays.
+
+Three objects do all the work:
+
+- `Tensor` wraps a numpy array. Every op in `teachnet.ops` takes tensors (or
+  anything numpy understands) and returns a new `Tensor`.
+- `Variable` is a `Tensor` whose value can change (`assign`, `assign_sub`, ...):
+  the weights of a layer.
+- `GradientTape` records the ops that run inside its `with` block. Each recorded
+  op remembers its inputs and a `backward` function, so `tape.gradient(loss,
+  weights)` can walk the record backwards applying the chain rule.
+
+Outside a tape nothing is recorded, so inference costs no bookkeeping. Only
+first-order gradients are computed: the backward functions work on plain numpy
+arrays, which keeps them short enough to read next to their forward pass.
+"""
+import numpy as np
+
+_ACTIVE_TAPES = []  # the tapes whose `with` block is running, innermost last
+
+
+def floatx_of(value):
+    """The dtype a new tensor gets: float32 unless numpy data says otherwise."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype
+    array = np.asarray(value)
+    # Python floats and lists become float32 (as tf.constant and keras do);
+    # Python ints stay integer.
+    return np.float32 if array.dtype == np.float64 else array.dtype
+
+
+class Tensor:
+    """An immutable n-dimensional array that remembers the op that made it.
+
+    Tensors mix with numpy arrays and Python numbers on either side of every
+    operator, convert with `np.asarray(t)` or `t.numpy()`, and format like the
+    number they hold (`f"{loss:.4f}"`, `float(loss)`).
+    """
+
+    # numpy defers to our operators: `array - tensor` calls Tensor.__rsub__
+    # instead of making an object array.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, value, dtype=None):
+        if isinstance(value, Tensor):
+            value = value.data
+        if dtype is None:
+            dtype = floatx_of(value)
+        self.data = np.asarray(value, dtype=dtype)
+        self._node = None  # set by a tape: (op name, inputs, backward)
+
+    # -- what a tensor looks like ------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def numpy(self):
+        """The value as a numpy array."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None:
+            return self.numpy().astype(dtype, copy=False)
+        return self.numpy()
+
+    def __repr__(self):
+        return (f"<{type(self).__name__} shape={self.shape}, dtype={self.dtype}, "
+                f"numpy=\n{np.array2string(self.data)}>" if self.ndim else
+                f"<{type(self).__name__} shape=(), dtype={self.dtype}, numpy={self.data!r}>")
+
+    def __str__(self):
+        return str(self.data)
+
+    def __format__(self, spec):
+        return format(self.data.item() if self.ndim == 0 else self.data, spec)
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (a scalar) is undefined.")
+        return len(self.data)
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("Cannot iterate over a 0-d tensor (a scalar).")
+        return (self[i] for i in range(len(self)))
+
+    __hash__ = object.__hash__  # tensors are dictionary keys by identity
+
+    # -- operators: each is one op from teachnet.ops ----------------------------
+    def __add__(self, other): return _ops().add(self, other)
+    def __radd__(self, other): return _ops().add(other, self)
+    def __sub__(self, other): return _ops().subtract(self, other)
+    def __rsub__(self, other): return _ops().subtract(other, self)
+    def __mul__(self, other): return _ops().multiply(self, other)
+    def __rmul__(self, other): return _ops().multiply(other, self)
+    def __truediv__(self, other): return _ops().divide(self, other)
+    def __rtruediv__(self, other): return _ops().divide(other, self)
+    def __matmul__(self, other): return _ops().matmul(self, other)
+    def __rmatmul__(self, other): return _ops().matmul(other, self)
+    def __pow__(self, other): return _ops().power(self, other)
+    def __rpow__(self, other): return _ops().power(other, self)
+    def __neg__(self): return _ops().negative(self)
+    def __pos__(self): return self
+    def __abs__(self): return _ops().abs(self)
+    def __getitem__(self, index): return _ops().getitem(self, index)
+
+    # Comparisons give boolean tensors and are not differentiable.
+    def __eq__(self, other): return _ops().equal(self, other)
+    def __ne__(self, other): return _ops().not_equal(self, other)
+    def __lt__(self, other): return _ops().less(self, other)
+    def __le__(self, other): return _ops().less_equal(self, other)
+    def __gt__(self, other): return _ops().greater(self, other)
+    def __ge__(self, other): return _ops().greater_equal(self, other)
+
+    @property
+    def T(self):
+        return _ops().transpose(self)
+
+    def reshape(self, *shape):
+        return _ops().reshape(self, shape[0] if len(shape) == 1 else shape)
+
+
+def _ops():
+    # ops imports this module, so the operators look it up when first used.
+    from teachnet import ops
+    return ops
+
+
+class Variable(Tensor):
+    """A tensor whose value changes during training: a weight.
+
+    Args:
+        initial_value: array-like, a Tensor, or a callable returning one.
+        trainable: whether optimizers update it and tapes watch it.
+        name: a name shown in summaries and error messages.
+        dtype: defaults to float32 for floating and Python values (as Keras).
+
+    Example:
+        >>> v = teachnet.Variable(np.zeros((2, 1)))
+        >>> v.assign_add(np.ones((2, 1)))
+    """
+
+    def __init__(self, initial_value, trainable=True, name=None, dtype=None):
+        if callable(initial_value):
+            initial_value = initial_value()
+        if isinstance(initial_value, Tensor):
+            initial_value = initial_value.data
+        value = np.asarray(initial_value)
+        if dtype is None:
+            dtype = np.float32 if value.dtype.kind in "fiub" else value.dtype
+        super().__init__(np.array(value, dtype=dtype))  # own copy
+        self.trainable = bool(trainable)
+        self.name = name or "variable"
+
+    def numpy(self):
+        """A copy of the current value (later assignments do not change it)."""
+        return self.data.copy()
+
+    def __repr__(self):
+        return (f"<Variable '{self.name}' shape={self.shape}, dtype={self.dtype}, "
+                f"numpy=\n{np.array2string(self.data)}>")
+
+    def _checked(self, value, what):
+        value = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if value.shape != self.shape:
+            try:
+                value = np.broadcast_to(value, self.shape)
+            except ValueError:
+                raise ValueError(
+                    f"Cannot {what} a value of shape {value.shape} to variable "
+                    f"'{self.name}' of shape {self.shape}.") from None
+        return value
+
+    def assign(self, value):
+        """Sets the value in place: `v.assign(new_value)`."""
+        self.data[...] = self._checked(value, "assign")
+        return self
+
+    def assign_add(self, delta):
+        """`v += delta`, in place."""
+        self.data += self._checked(delta, "add")
+        return self
+
+    def assign_sub(self, delta):
+        """`v -= delta`, in place."""
+        self.data -= self._checked(delta, "subtract")
+        return self
+
+
+class Node:
+    """What a tape remembers about one op: its name, inputs and backward."""
+
+    __slots__ = ("op", "inputs", "backward")
+
+    def __init__(self, op, inputs, backward):
+        self.op, self.inputs, self.backward = op, inputs, backward
+
+
+def record(op, value, inputs, backward):
+    """Wraps an op's numpy result in a Tensor and, when a tape is recording
+    and some input is being watched, remembers how to differentiate it.
+
+    `backward(grad)` receives the gradient of the final target with respect to
+    this op's output and returns one gradient per input (None where an input
+    is not differentiable). Broadcasting is undone by the tape.
+    """
+    out = Tensor(value, dtype=value.dtype if isinstance(value, np.ndarray) else None)
+    if _ACTIVE_TAPES:
+        for tape in _ACTIVE_TAPES:
+            if any(tape._is_tracked(x) for x in inputs):
+                out._node = Node(op, inputs, backward)
+                tape._record(out)
+    return out
+
+
+def unbroadcast(grad, shape):
+    """Sums `grad` down to `shape`: the backward pass of numpy broadcasting."""
+    if grad.shape == shape:
+        return grad
+    grad = grad.sum(axis=tuple(range(grad.ndim - len(shape)))) if grad.ndim > len(shape) else grad
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    return grad.sum(axis=axes, keepdims=True) if axes else grad
+
+
+class GradientTape:
+    """Records ops so that gradients can be computed afterwards.
+
+    Trainable variables used inside the block are watched automatically;
+    constants are watched with `tape.watch(x)`.
+
+    Example:
+        >>> w = teachnet.Variable(3.0)
+        >>> with teachnet.GradientTape() as tape:
+        ...     y = teachnet.ops.square(w)
+        >>> float(tape.gradient(y, w))
+        6.0
+
+    `tape.operations` lists what was recorded (op name, input shapes, output
+    shape), so a lesson can show the graph that backpropagation walks.
+    """
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
+        self._watched = {}   # id -> tensor (kept alive so ids stay unique)
+        self._recorded = {}  # id -> output tensor of a recorded op
+        self._used = False
+
+    def __enter__(self):
+        _ACTIVE_TAPES.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _ACTIVE_TAPES.remove(self)
+        return False
+
+    def watch(self, tensor):
+        """Asks the tape to track `tensor` (or a list of tensors)."""
+        for t in tensor if isinstance(tensor, (list, tuple)) else [tensor]:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"GradientTape.watch expects teachnet tensors; received {type(t).__name__}. "
+                                "Convert it first with teachnet.ops.convert_to_tensor.")
+            self._watched[id(t)] = t
+
+    def _is_tracked(self, x):
+        if not isinstance(x, Tensor):
+            return False
+        i = id(x)
+        if i in self._recorded or i in self._watched:
+            return True
+        return self.watch_accessed_variables and isinstance(x, Variable) and x.trainable
+
+    def _record(self, out):
+        self._recorded[id(out)] = out
+
+    @property
+    def operations(self):
+        """The recorded ops in execution order: a list of
+        `(op name, input shapes, output shape)` tuples."""
+        return [(t._node.op, [tuple(np.shape(x)) for x in t._node.inputs], t.shape)
+                for t in self._recorded.values()]
+
+    def watched_variables(self):
+        seen = {}
+        for t in self._recorded.values():
+            for x in t._node.inputs:
+                if isinstance(x, Variable) and self._is_tracked(x):
+                    seen[id(x)] = x
+        return list(seen.values())
+
+    def gradient(self, target, sources, output_gradients=None):
+        """The gradient of `target` with respect to each of `sources`.
+
+        Args:
+            target: a Tensor, usually a scalar loss. A non-scalar target is
+                summed first (as TensorFlow does).
+            sources: a Tensor, or a list, tuple or dict of them.
+            output_gradients: optional gradient to start from instead of ones.
+
+        Returns:
+            Gradients with the structure of `sources`; None for a source the
+            target does not depend on.
+        """
+        if self._used and not self.persistent:
+            raise RuntimeError("A non-persistent GradientTape can only compute one set of gradients. "
+                               "Use GradientTape(persistent=True) to call gradient() several times.")
+        self._used = True
+        if isinstance(sources, dict):
+            flat = list(sources.values())
+        elif isinstance(sources, (list, tuple)):
+            flat = list(sources)
+        else:
+            flat = [sources]
+        for s in flat:
+            if not isinstance(s, Tensor):
+                raise TypeError(f"tape.gradient sources must be teachnet Variables or watched tensors; "
+                                f"received {type(s).__name__}.")
+        grads = self._backprop(target, output_gradients)
+        flat_grads = []
+        for s in flat:
+            g = grads.get(id(s))
+            flat_grads.append(None if g is None else Tensor(g.astype(s.dtype, copy=False)))
+        if isinstance(sources, dict):
+            return dict(zip(sources.keys(), flat_grads))
+        if isinstance(sources, (list, tuple)):
+            return type(sources)(flat_grads)
+        return flat_grads[0]
+
+    def _backprop(self, target, output_gradients):
+        if not isinstance(target, Tensor):
+            raise TypeError(f"tape.gradient target must be a teachnet Tensor; received {type(target).__name__}.")
+        # Topological order of the recorded graph that leads to the target.
+        order, visited, stack = [], set(), [(target, False)]
+        while stack:
+            t, expanded = stack.pop()
+            if expanded:
+                order.append(t)
+                continue
+            if id(t) in visited:
+                continue
+            visited.add(id(t))
+            stack.append((t, True))
+            if id(t) in self._recorded:
+                for x in t._node.inputs:
+                    if isinstance(x, Tensor) and id(x) not in visited:
+                        stack.append((x, False))
+        if output_gradients is None:
+            seed = np.ones(target.shape, dtype=target.dtype)
+        else:
+            seed = np.asarray(output_gradients, dtype=target.dtype)
+        grads = {id(target): seed}
+        for t in reversed(order):  # outputs before the inputs that made them
+            g = grads.get(id(t))
+            if g is None or id(t) not in self._recorded:
+                continue
+            node = t._node
+            for x, gx in zip(node.inputs, node.backward(g)):
+                if gx is None or not self._is_tracked(x):
+                    continue
+                gx = unbroadcast(np.asarray(gx), x.shape)
+                if id(x) in grads:
+                    grads[id(x)] = grads[id(x)] + gx  # a value used twice: gradients add up
+                else:
+                    grads[id(x)] = gx
+        return grads

@@ -1,0 +1,300 @@
+"""The Layer: state (weights) plus a forward computation.
+
+The contract is Keras's:
+
+- `__init__` stores configuration (units, activation, ...), nothing else;
+- `build(input_shape)` creates the weights with `add_weight`, once the input
+  shape is known;
+- `call(inputs, training=None)` is the forward pass, written with
+  `teachnet.ops`. There is no backward code: the GradientTape differentiates
+  whatever `call` computes.
+
+The first `layer(x)` calls `build(x.shape)` for you (automatic shape inference).
+"""
+import inspect
+import re
+
+import numpy as np
+
+from teachnet.autodiff import Tensor, Variable
+from teachnet import initializers as initializers_module
+
+_NAME_COUNTS = {}
+
+
+def unique_name(prefix):
+    """`dense`, then `dense_1`, `dense_2`, ... as Keras names layers."""
+    n = _NAME_COUNTS.get(prefix, 0)
+    _NAME_COUNTS[prefix] = n + 1
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def clear_session():
+    """Resets automatic names (the next Dense is `dense` again)."""
+    _NAME_COUNTS.clear()
+
+
+def snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+class InputSpec:
+    """What a built layer accepts: a rank and fixed sizes for some axes."""
+
+    def __init__(self, ndim=None, min_ndim=None, axes=None):
+        self.ndim, self.min_ndim, self.axes = ndim, min_ndim, axes or {}
+
+    def check(self, layer, shape):
+        def fail(expected):
+            raise ValueError(f'Input of layer "{layer.name}" is incompatible with the layer: '
+                             f"expected {expected}, but received input with shape {tuple(shape)}.")
+        if self.ndim is not None and len(shape) != self.ndim:
+            fail(f"ndim={self.ndim}")
+        if self.min_ndim is not None and len(shape) < self.min_ndim:
+            fail(f"min_ndim={self.min_ndim}")
+        for axis, size in self.axes.items():
+            if size is not None and shape[axis] is not None and shape[axis] != size:
+                fail(f"axis {axis} of input shape to have value {size}")
+
+
+class Layer:
+    """Base class of all layers. Subclass it and define `build` and `call`.
+
+    Args:
+        name: a unique name; generated from the class name when omitted.
+        trainable: whether the layer's weights are updated by training.
+        dtype: the dtype of weights and floating inputs, float32 by default.
+
+    Example:
+        >>> class SimpleDense(teachnet.layers.Layer):
+        ...     def __init__(self, units):
+        ...         super().__init__()
+        ...         self.units = units
+        ...     def build(self, input_shape):
+        ...         self.W = self.add_weight(shape=(input_shape[-1], self.units))
+        ...         self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+        ...     def call(self, inputs):
+        ...         return teachnet.ops.matmul(inputs, self.W) + self.b
+    """
+
+    def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.")
+        self._tracked_layers = []
+        self._own_weights = []
+        self._losses = []
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = np.dtype(dtype or "float32")
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        # `Dense(32, input_shape=(784,))` as first layer of a Sequential.
+        self._input_shape_arg = None if input_shape is None else tuple(input_shape)
+
+    # -- tracking: weights and sub-layers assigned as attributes ---------------
+    def __setattr__(self, name, value):
+        if not name.startswith("_") and hasattr(self, "_tracked_layers"):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            for v in values:
+                if isinstance(v, Layer) and v is not self and not any(v is t for t in self._tracked_layers):
+                    self._tracked_layers.append(v)
+        super().__setattr__(name, value)
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._tracked_layers:
+            layer.trainable = value
+
+    @property
+    def weights(self):
+        """All weights: this layer's (trainable first, as created), then sub-layers'."""
+        own_t = [w for w in self._own_weights if w.trainable]
+        own_n = [w for w in self._own_weights if not w.trainable]
+        return _unique(own_t + own_n + [w for layer in self._tracked_layers for w in layer.weights])
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        own = [w for w in self._own_weights if w.trainable]
+        return _unique(own + [w for layer in self._tracked_layers for w in layer.trainable_weights])
+
+    @property
+    def non_trainable_weights(self):
+        trainable_ids = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable_ids]
+
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
+
+    @property
+    def layers(self):
+        return list(self._tracked_layers)
+
+    def add_weight(self, shape=None, initializer="glorot_uniform", dtype=None, trainable=True,
+                   name=None, regularizer=None, constraint=None):
+        """Creates a weight, initializes it and tracks it.
+
+        Args:
+            shape: a tuple of ints.
+            initializer: a name ("glorot_uniform", "zeros", ...), an
+                Initializer or a callable `(shape, dtype) -> array`.
+            trainable: whether optimizers update it.
+            name: shown in error messages and summaries.
+            regularizer: a callable of the weight whose result is added to
+                the loss (see `teachnet.regularizers`).
+        """
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        if any(s < 0 for s in shape):
+            raise ValueError(f'Layer "{self.name}": cannot create weight {name!r} with negative shape {shape}.')
+        dtype = np.dtype(dtype or self.dtype)
+        init = initializers_module.get(initializer)
+        value = init(shape, dtype=dtype)
+        w = Variable(np.asarray(value, dtype=dtype), trainable=trainable,
+                     name=name or f"variable_{len(self._own_weights)}", dtype=dtype)
+        w.path = f"{self.name}/{w.name}"
+        w.regularizer = regularizer
+        w.constraint = constraint
+        self._own_weights.append(w)
+        return w
+
+    # -- the forward pass --------------------------------------------------------
+    def build(self, input_shape):
+        """Creates the weights. Layers without weights need not override it."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not define call(inputs). "
+                                  "Subclasses of Layer must implement it.")
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the output: passed through where the layer supports masking."""
+        return mask if self.supports_masking else None
+
+    def _cast_input(self, x):
+        if isinstance(x, Tensor):
+            if x.dtype.kind == "f" and x.dtype != self.dtype:
+                from teachnet import ops
+                return ops.cast(x, self.dtype)
+            return x
+        if isinstance(x, (list, tuple, dict)):
+            return x
+        a = np.asarray(x)
+        if a.dtype.kind in "fb" or a.dtype == object:
+            a = a.astype(self.dtype)
+        return Tensor(a)
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, (list, tuple)):
+            inputs = type(inputs)(self._cast_input(x) for x in inputs)
+            shapes = [tuple(x.shape) for x in inputs]
+        elif isinstance(inputs, dict):
+            inputs = {k: self._cast_input(x) for k, x in inputs.items()}
+            shapes = {k: tuple(x.shape) for k, x in inputs.items()}
+        else:
+            inputs = self._cast_input(inputs)
+            shapes = tuple(inputs.shape)
+        if not self.built:
+            self.build(shapes)
+            self.built = True
+        if self.input_spec is not None and not isinstance(shapes, (list, dict)):
+            self.input_spec.check(self, shapes)
+        accepted = _call_arguments(type(self))
+        mask = getattr(inputs, "_keras_mask", None)
+        if mask is not None and "mask" in accepted and "mask" not in kwargs:
+            kwargs["mask"] = mask
+        if "training" in kwargs and "training" not in accepted and not _has_var_kwargs(type(self)):
+            kwargs.pop("training")
+        outputs = self.call(inputs, *args, **kwargs)
+        if mask is not None or self.supports_masking:
+            out_mask = self.compute_mask(inputs, mask)
+            if out_mask is not None and isinstance(outputs, Tensor):
+                outputs._keras_mask = out_mask
+        return outputs
+
+    # -- weights as numpy arrays -----------------------------------------------
+    def get_weights(self):
+        """The current weights as a list of numpy arrays (copies), in Keras's order."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Sets the weights from a list of arrays, as returned by `get_weights`."""
+        params = self.weights
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f'Layer "{self.name}" expects {len(params)} weight arrays '
+                             f"({[p.path for p in params]}), but received {len(weights)}.")
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if w.shape != p.shape:
+                raise ValueError(f'Layer "{self.name}": weight {p.path} has shape {p.shape}, '
+                                 f"but the array given has shape {w.shape}.")
+        for p, w in zip(params, weights):
+            p.assign(np.asarray(w, dtype=p.dtype))
+
+    def count_params(self):
+        """The number of scalars in all weights."""
+        if not self.built:
+            raise ValueError(f'Layer "{self.name}" has no weights yet: call it on data or build() it first.')
+        return int(sum(w.size for w in self.weights))
+
+    # -- regularization -----------------------------------------------------
+    def add_loss(self, loss):
+        """Adds a term (a scalar tensor) to the loss of the next training step."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Scalar terms added to the loss: weight regularizers and `add_loss` terms."""
+        out = []
+        for w in self._own_weights:
+            if getattr(w, "regularizer", None) is not None and (w.trainable and self.trainable):
+                out.append(w.regularizer(w))
+        out += self._losses
+        for layer in self._tracked_layers:
+            out += layer.losses
+        return out
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype)}
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _unique(weights):
+    seen, out = set(), []
+    for w in weights:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out
+
+
+_SIGNATURES = {}
+
+
+def _call_arguments(cls):
+    """The keyword names `cls.call` accepts (cached per class)."""
+    if cls not in _SIGNATURES:
+        _SIGNATURES[cls] = set(inspect.signature(cls.call).parameters)
+    return _SIGNATURES[cls]
+
+
+def _has_var_kwargs(cls):
+    return any(p.kind == p.VAR_KEYWORD for p in inspect.signature(cls.call).parameters.values())

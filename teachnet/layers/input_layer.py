@@ -1,0 +1,63 @@
+"""`Input`: the placeholder a model starts from.
+
+`teachnet.Input(shape=(784,))` returns a `SymbolicTensor`: it has a shape
+(batch axis `None`) and a dtype but no values. Layers called on symbolic
+tensors record the graph that `teachnet.Model(inputs, outputs)` turns into a
+model; `Sequential([Input(shape=(784,)), ...])` reads its shape.
+"""
+import numpy as np
+
+from teachnet.layers.base import Layer
+
+
+class SymbolicTensor:
+    """A placeholder for data: shape and dtype, and the layer that produced it.
+
+    `history` is `(layer, node_index, tensor_index)`, as Keras's
+    `_keras_history`: which call of which layer made this tensor.
+    """
+
+    def __init__(self, shape, dtype="float32", name=None, history=None):
+        self.shape = tuple(None if s is None else int(s) for s in shape)
+        self.dtype = np.dtype(dtype)
+        self.name = name
+        self.history = history
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<SymbolicTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+class InputLayer(Layer):
+    """The layer behind `Input`: it has no weights and passes data through."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, **kwargs):
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if shape is None:
+            raise ValueError(f'InputLayer "{self.name}": pass `shape`, the shape of one sample, e.g. shape=(784,).')
+        if isinstance(shape, int):
+            shape = (shape,)
+        shape = tuple(shape)
+        if any(s is not None and (not isinstance(s, (int, np.integer)) or s <= 0) for s in shape):
+            raise ValueError(f'InputLayer "{self.name}": every entry of `shape` must be a positive integer '
+                             f"or None; received shape={shape}.")
+        self.batch_shape = (batch_size,) + shape
+        self.output = SymbolicTensor(self.batch_shape, self.dtype, name=self.name, history=(self, 0, 0))
+        self.built = True
+
+    def call(self, inputs):
+        return inputs
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None):
+    """A symbolic input of the given per-sample `shape` (without the batch axis).
+
+    Example:
+        >>> x = teachnet.Input(shape=(784,))
+        >>> x.shape
+        (None, 784)
+    """
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name).output

@@ -1,0 +1,7 @@
+"""`teachnet.ops`: the differentiable operations, with numpy / keras.ops names.
+
+- `core`: conversions, arithmetic, reductions, shapes, selection.
+- `nn`: activations and softmax.
+"""
+from teachnet.ops.core import *  # noqa: F401,F403
+from teachnet.ops.nn import *  # noqa: F401,F403

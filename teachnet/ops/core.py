@@ -1,0 +1,588 @@
+"""Differentiable array ops: arithmetic, reductions, shapes and selection.
+
+Every op follows one pattern, micrograd-style: convert the inputs, compute the
+numpy result, define `backward(g)` right below it (g is the gradient of the
+final target with respect to this op's output; it returns one gradient per
+input), and hand both to `record`. The tape undoes broadcasting, so backward
+functions may return gradients in the broadcast shape.
+"""
+import numpy as np
+
+from teachnet.autodiff import Tensor, record
+
+__all__ = [
+    "convert_to_tensor", "cast", "stop_gradient", "zeros", "ones", "zeros_like", "ones_like",
+    "full", "arange", "eye", "shape",
+    "add", "subtract", "multiply", "divide", "negative", "power", "square", "sqrt", "exp",
+    "log", "log1p", "abs", "sign", "maximum", "minimum", "matmul", "dot",
+    "sin", "cos",
+    "sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin", "norm",
+    "reshape", "transpose", "expand_dims", "squeeze", "concatenate", "stack", "getitem", "take",
+    "pad", "broadcast_to", "tile", "repeat", "flip", "swapaxes",
+    "where", "clip", "one_hot", "equal", "not_equal", "less", "less_equal", "greater",
+    "greater_equal", "logical_and", "logical_or", "logical_not", "all", "any",
+]
+
+
+# ---------------------------------------------------------------------------
+# Conversions
+# ---------------------------------------------------------------------------
+
+def convert_to_tensor(x, dtype=None):
+    """A Tensor from an array, a number, a nested list or a Tensor.
+
+    Python floats and lists of floats become float32; numpy arrays keep their
+    dtype.
+    """
+    if isinstance(x, Tensor):
+        return x if dtype is None or x.dtype == np.dtype(dtype) else cast(x, dtype)
+    return Tensor(x, dtype=dtype)
+
+
+def _pair(a, b):
+    """Converts two operands; a non-tensor follows the tensor's float dtype,
+    so `float32_tensor - float64_array` stays float32."""
+    if isinstance(a, Tensor) and not isinstance(b, Tensor):
+        return a, _like(b, a)
+    if isinstance(b, Tensor) and not isinstance(a, Tensor):
+        return _like(a, b), b
+    return convert_to_tensor(a), convert_to_tensor(b)
+
+
+def _like(x, t):
+    x = np.asarray(x)
+    if t.dtype.kind == "f" and x.dtype.kind in "fiub" and x.dtype != t.dtype:
+        x = x.astype(t.dtype)
+    return Tensor(x)
+
+
+def cast(x, dtype):
+    """Converts to `dtype`; the gradient flows back when both are floats."""
+    x = convert_to_tensor(x)
+    dtype = np.dtype(dtype)
+
+    def backward(g):
+        return (g.astype(x.dtype) if x.dtype.kind == "f" and dtype.kind == "f" else None,)
+    return record("cast", x.data.astype(dtype), (x,), backward)
+
+
+def stop_gradient(x):
+    """The same value, seen by the tape as a constant."""
+    return Tensor(convert_to_tensor(x).data)
+
+
+def zeros(shape, dtype="float32"):
+    return Tensor(np.zeros(shape, dtype=dtype))
+
+
+def ones(shape, dtype="float32"):
+    return Tensor(np.ones(shape, dtype=dtype))
+
+
+def full(shape, fill_value, dtype="float32"):
+    return Tensor(np.full(shape, fill_value, dtype=dtype))
+
+
+def zeros_like(x, dtype=None):
+    return Tensor(np.zeros_like(np.asarray(x), dtype=dtype))
+
+
+def ones_like(x, dtype=None):
+    return Tensor(np.ones_like(np.asarray(x), dtype=dtype))
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    return Tensor(np.arange(start, stop, step, dtype=dtype))
+
+
+def eye(n, m=None, dtype="float32"):
+    return Tensor(np.eye(n, m, dtype=dtype))
+
+
+def shape(x):
+    """The static shape as a tuple of ints."""
+    return tuple(np.shape(x.data if isinstance(x, Tensor) else x))
+
+
+# ---------------------------------------------------------------------------
+# Elementwise arithmetic
+# ---------------------------------------------------------------------------
+
+def add(a, b):
+    a, b = _pair(a, b)
+
+    def backward(g):
+        return g, g
+    return record("add", a.data + b.data, (a, b), backward)
+
+
+def subtract(a, b):
+    a, b = _pair(a, b)
+
+    def backward(g):
+        return g, -g
+    return record("subtract", a.data - b.data, (a, b), backward)
+
+
+def multiply(a, b):
+    a, b = _pair(a, b)
+
+    def backward(g):
+        return g * b.data, g * a.data
+    return record("multiply", a.data * b.data, (a, b), backward)
+
+
+def divide(a, b):
+    a, b = _pair(a, b)
+    out = a.data / b.data
+
+    def backward(g):
+        return g / b.data, -g * out / b.data
+    return record("divide", out, (a, b), backward)
+
+
+def negative(x):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (-g,)
+    return record("negative", -x.data, (x,), backward)
+
+
+def power(a, b):
+    """`a ** b` elementwise."""
+    a, b = _pair(a, b)
+    out = a.data ** b.data
+
+    def backward(g):
+        ga = g * b.data * a.data ** (b.data - 1)
+        gb = g * out * np.log(np.where(a.data > 0, a.data, 1))  # d(a^b)/db = a^b log a, for a > 0
+        return ga, gb
+    return record("power", out, (a, b), backward)
+
+
+def square(x):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (2 * x.data * g,)
+    return record("square", np.square(x.data), (x,), backward)
+
+
+def sqrt(x):
+    x = convert_to_tensor(x)
+    out = np.sqrt(x.data)
+
+    def backward(g):
+        return (g * 0.5 / out,)
+    return record("sqrt", out, (x,), backward)
+
+
+def exp(x):
+    x = convert_to_tensor(x)
+    out = np.exp(x.data)
+
+    def backward(g):
+        return (g * out,)
+    return record("exp", out, (x,), backward)
+
+
+def log(x):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (g / x.data,)
+    return record("log", np.log(x.data), (x,), backward)
+
+
+def log1p(x):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (g / (1 + x.data),)
+    return record("log1p", np.log1p(x.data), (x,), backward)
+
+
+def abs(x):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (g * np.sign(x.data),)
+    return record("abs", np.abs(x.data), (x,), backward)
+
+
+def sign(x):
+    x = convert_to_tensor(x)
+    return Tensor(np.sign(x.data))  # zero gradient almost everywhere
+
+
+def sin(x):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (g * np.cos(x.data),)
+    return record("sin", np.sin(x.data), (x,), backward)
+
+
+def cos(x):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (-g * np.sin(x.data),)
+    return record("cos", np.cos(x.data), (x,), backward)
+
+
+def maximum(a, b):
+    a, b = _pair(a, b)
+    a_wins = a.data >= b.data  # ties send the gradient to `a`
+
+    def backward(g):
+        return g * a_wins, g * ~a_wins
+    return record("maximum", np.maximum(a.data, b.data), (a, b), backward)
+
+
+def minimum(a, b):
+    a, b = _pair(a, b)
+    a_wins = a.data <= b.data
+
+    def backward(g):
+        return g * a_wins, g * ~a_wins
+    return record("minimum", np.minimum(a.data, b.data), (a, b), backward)
+
+
+def matmul(a, b):
+    """Matrix product `a @ b`, with numpy's batching rules.
+
+    Backward: for y = a @ b, da = g @ b^T and db = a^T @ g.
+    """
+    a, b = _pair(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul needs arrays with at least one axis; received shapes {a.shape} and {b.shape}.")
+    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        raise ValueError(f"matmul: the last axis of a ({a.shape}) must match the "
+                         f"{'second-to-last' if b.ndim > 1 else 'only'} axis of b ({b.shape}).")
+
+    def backward(g):
+        A, B = a.data, b.data
+        if B.ndim == 1:                      # (..., n) @ (n,) -> (...)
+            return np.multiply.outer(g, B), np.tensordot(g, A, axes=(range(g.ndim), range(g.ndim)))
+        if A.ndim == 1:                      # (n,) @ (..., n, m) -> (..., m)
+            return (B @ g[..., None])[..., 0].reshape(-1, A.shape[0]).sum(0), A[:, None] * g[..., None, :]
+        return g @ np.swapaxes(B, -1, -2), np.swapaxes(A, -1, -2) @ g
+    return record("matmul", a.data @ b.data, (a, b), backward)
+
+
+def dot(a, b):
+    """Like numpy.dot for vectors and matrices (= matmul)."""
+    return matmul(a, b)
+
+
+# ---------------------------------------------------------------------------
+# Reductions
+# ---------------------------------------------------------------------------
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return tuple(a % ndim for a in axes)
+
+
+def _expand(g, axes, keepdims):
+    """Puts the reduced axes back (as size 1) so g broadcasts over the input."""
+    return g if keepdims else np.expand_dims(g, axes)
+
+
+def sum(x, axis=None, keepdims=False):
+    x = convert_to_tensor(x)
+    axes = _axes(axis, x.ndim)
+
+    def backward(g):
+        return (np.broadcast_to(_expand(g, axes, keepdims), x.shape),)
+    return record("sum", np.sum(x.data, axis=axes, keepdims=keepdims), (x,), backward)
+
+
+def mean(x, axis=None, keepdims=False):
+    x = convert_to_tensor(x)
+    axes = _axes(axis, x.ndim)
+    n = int(np.prod([x.shape[a] for a in axes]))
+
+    def backward(g):
+        return (np.broadcast_to(_expand(g, axes, keepdims) / n, x.shape),)
+    return record("mean", np.mean(x.data, axis=axes, keepdims=keepdims), (x,), backward)
+
+
+def _extremum(name, reduce, x, axis, keepdims):
+    x = convert_to_tensor(x)
+    axes = _axes(axis, x.ndim)
+    out = reduce(x.data, axis=axes, keepdims=True)
+
+    def backward(g):
+        hit = x.data == out                     # ties share the gradient equally
+        return (hit * _expand(g, axes, keepdims) / hit.sum(axis=axes, keepdims=True),)
+    return record(name, out if keepdims else np.squeeze(out, axes), (x,), backward)
+
+
+def max(x, axis=None, keepdims=False):
+    return _extremum("max", np.max, x, axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    return _extremum("min", np.min, x, axis, keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    """Population variance (ddof=0, as keras.ops.var)."""
+    centered = subtract(x, mean(x, axis=axis, keepdims=True))
+    return mean(square(centered), axis=axis, keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+def norm(x, axis=None, keepdims=False):
+    """The Euclidean (L2) norm."""
+    return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) computed without overflow: max + log(sum(exp(x - max)))."""
+    x = convert_to_tensor(x)
+    axes = _axes(axis, x.ndim)
+    m = np.max(x.data, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    e = np.exp(x.data - m)
+    s = e.sum(axis=axes, keepdims=True)
+    out = np.log(s) + m
+
+    def backward(g):
+        return (_expand(g, axes, keepdims) * e / s,)  # softmax(x) * g
+    return record("logsumexp", out if keepdims else np.squeeze(out, axes), (x,), backward)
+
+
+def argmax(x, axis=-1):
+    return Tensor(np.argmax(np.asarray(x), axis=axis))
+
+
+def argmin(x, axis=-1):
+    return Tensor(np.argmin(np.asarray(x), axis=axis))
+
+
+def all(x, axis=None, keepdims=False):
+    return Tensor(np.all(np.asarray(x), axis=axis, keepdims=keepdims))
+
+
+def any(x, axis=None, keepdims=False):
+    return Tensor(np.any(np.asarray(x), axis=axis, keepdims=keepdims))
+
+
+# ---------------------------------------------------------------------------
+# Shapes
+# ---------------------------------------------------------------------------
+
+def reshape(x, new_shape):
+    x = convert_to_tensor(x)
+    try:
+        out = x.data.reshape(new_shape)
+    except ValueError:
+        raise ValueError(f"Cannot reshape a tensor of shape {x.shape} ({x.size} values) "
+                         f"to shape {tuple(new_shape)}.") from None
+
+    def backward(g):
+        return (g.reshape(x.shape),)
+    return record("reshape", out, (x,), backward)
+
+
+def transpose(x, axes=None):
+    x = convert_to_tensor(x)
+    inverse = None if axes is None else np.argsort(axes)
+
+    def backward(g):
+        return (np.transpose(g, inverse),)
+    return record("transpose", np.transpose(x.data, axes), (x,), backward)
+
+
+def swapaxes(x, axis1, axis2):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (np.swapaxes(g, axis1, axis2),)
+    return record("swapaxes", np.swapaxes(x.data, axis1, axis2), (x,), backward)
+
+
+def expand_dims(x, axis):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (g.reshape(x.shape),)
+    return record("expand_dims", np.expand_dims(x.data, axis), (x,), backward)
+
+
+def squeeze(x, axis=None):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (g.reshape(x.shape),)
+    return record("squeeze", np.squeeze(x.data, axis), (x,), backward)
+
+
+def broadcast_to(x, shape):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (g,)  # the tape sums it back down to x.shape
+    return record("broadcast_to", np.broadcast_to(x.data, shape), (x,), backward)
+
+
+def concatenate(xs, axis=0):
+    xs = [convert_to_tensor(x) for x in xs]
+    try:
+        out = np.concatenate([x.data for x in xs], axis=axis)
+    except ValueError:
+        raise ValueError(f"concatenate along axis {axis} needs the other axes to agree; "
+                         f"received shapes {[x.shape for x in xs]}.") from None
+    bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
+
+    def backward(g):
+        return tuple(np.split(g, bounds, axis=axis))
+    return record("concatenate", out, tuple(xs), backward)
+
+
+def stack(xs, axis=0):
+    xs = [convert_to_tensor(x) for x in xs]
+
+    def backward(g):
+        return tuple(np.moveaxis(g, axis, 0))
+    return record("stack", np.stack([x.data for x in xs], axis=axis), tuple(xs), backward)
+
+
+def _plain_index(index):
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def getitem(x, index):
+    """`x[index]`: slicing and integer/boolean array indexing."""
+    x = convert_to_tensor(x)
+    index = _plain_index(index)
+
+    def backward(g):
+        full = np.zeros(x.shape, dtype=g.dtype)
+        np.add.at(full, index, g)  # add.at: an index may repeat
+        return (full,)
+    return record("getitem", x.data[index], (x,), backward)
+
+
+def take(x, indices, axis=None):
+    """Gathers entries of x along `axis` (an embedding lookup is take(table, ids, axis=0))."""
+    x = convert_to_tensor(x)
+    indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    ax = 0 if axis is None else axis % x.ndim
+    flat = x.data.reshape(-1) if axis is None else x.data
+
+    def backward(g):
+        full = np.zeros(flat.shape, dtype=g.dtype)
+        # Move the gathered axis to the front so add.at can scatter into it.
+        gm = np.moveaxis(g, tuple(range(ax, ax + indices.ndim)), tuple(range(indices.ndim)))
+        np.add.at(np.moveaxis(full, ax, 0), indices, gm)
+        return (full.reshape(x.shape),)
+    return record("take", np.take(flat, indices, axis=ax), (x,), backward)
+
+
+def pad(x, pad_width, constant_values=0):
+    x = convert_to_tensor(x)
+    pad_width = np.broadcast_to(np.asarray(pad_width), (x.ndim, 2))
+    inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape))
+
+    def backward(g):
+        return (g[inner],)
+    return record("pad", np.pad(x.data, pad_width, constant_values=constant_values), (x,), backward)
+
+
+def tile(x, repeats):
+    x = convert_to_tensor(x)
+    reps = (1,) * (x.ndim - len(np.atleast_1d(repeats))) + tuple(np.atleast_1d(repeats))
+    out = np.tile(x.data, reps)
+
+    def backward(g):
+        split = []
+        for r, n in zip(reps, x.shape):
+            split += [r, n]
+        return (g.reshape(split).sum(axis=tuple(range(0, 2 * x.ndim, 2))),)
+    return record("tile", out, (x,), backward)
+
+
+def repeat(x, repeats, axis=None):
+    x = convert_to_tensor(x)
+    if not isinstance(repeats, int):
+        raise TypeError("ops.repeat takes an integer number of repeats.")
+    src = x.data.reshape(-1) if axis is None else x.data
+    ax = 0 if axis is None else axis % x.ndim
+
+    def backward(g):
+        shape = src.shape[:ax] + (src.shape[ax], repeats) + src.shape[ax + 1:]
+        return (g.reshape(shape).sum(axis=ax + 1).reshape(x.shape),)
+    return record("repeat", np.repeat(src, repeats, axis=ax), (x,), backward)
+
+
+def flip(x, axis=None):
+    x = convert_to_tensor(x)
+
+    def backward(g):
+        return (np.flip(g, axis),)
+    return record("flip", np.flip(x.data, axis), (x,), backward)
+
+
+# ---------------------------------------------------------------------------
+# Selection and comparison
+# ---------------------------------------------------------------------------
+
+def where(condition, x, y):
+    """`x` where condition holds, `y` elsewhere."""
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    x, y = _pair(x, y)
+
+    def backward(g):
+        return g * cond, g * ~cond
+    return record("where", np.where(cond, x.data, y.data), (x, y), backward)
+
+
+def clip(x, x_min, x_max):
+    """Limits values to [x_min, x_max]; the gradient is 0 where clipped."""
+    x = convert_to_tensor(x)
+    inside = (x.data >= x_min) & (x.data <= x_max)
+
+    def backward(g):
+        return (g * inside,)
+    return record("clip", np.clip(x.data, x_min, x_max).astype(x.dtype, copy=False), (x,), backward)
+
+
+def one_hot(x, num_classes, dtype="float32"):
+    x = np.asarray(x).astype(int)
+    if x.size and (x.min() < 0 or x.max() >= num_classes):
+        raise ValueError(f"one_hot: class ids must lie in [0, {num_classes}); received values "
+                         f"from {x.min()} to {x.max()}.")
+    return Tensor(np.eye(num_classes, dtype=dtype)[x])
+
+
+def _compare(fn, a, b):
+    a, b = _pair(a, b)
+    return Tensor(fn(a.data, b.data))
+
+
+def equal(a, b): return _compare(np.equal, a, b)
+def not_equal(a, b): return _compare(np.not_equal, a, b)
+def less(a, b): return _compare(np.less, a, b)
+def less_equal(a, b): return _compare(np.less_equal, a, b)
+def greater(a, b): return _compare(np.greater, a, b)
+def greater_equal(a, b): return _compare(np.greater_equal, a, b)
+def logical_and(a, b): return _compare(np.logical_and, a, b)
+def logical_or(a, b): return _compare(np.logical_or, a, b)
+
+
+def logical_not(x):
+    return Tensor(np.logical_not(np.asarray(x)))
