@@ -175,3 +175,20 @@ def test_wheel_holds_both_packages_and_dataset_files(tmp_path):
     data_dir = ROOT / "teachnet" / "datasets" / "data"
     data = [p.relative_to(ROOT).as_posix() for p in data_dir.glob("*") if p.is_file()] if data_dir.is_dir() else []
     assert not (set(data) - names), f"wheel lacks dataset files: {sorted(set(data) - names)}"
+
+
+def test_ci_runs_the_readme_install_and_test_commands():
+    """CI must install and test exactly as README's quick start tells a learner."""
+    readme = (ROOT / "README.md").read_text()
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```\n(.*?)\n```", quick_start, flags=re.S)
+    assert len(blocks) == 2, f"README's quick start should hold exactly two commands; found {blocks}"
+    assert "jupyter lab lessons/" in blocks[0]
+    ci_lines = {line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()}
+    ci_text = "\n".join(ci_lines)
+    for command in blocks[1].split(" && "):
+        if "pytest" in command:
+            assert any(line.startswith(command) for line in ci_lines), f".ci/run does not run {command!r}"
+        else:
+            assert command in ci_lines, f".ci/run does not run README's {command!r}"
+    assert "set -euo pipefail" in ci_text
