@@ -252,16 +252,23 @@ class Lab:
         Returns the outputs of each code cell (nbformat dicts), in order.
         """
         # Clearing outputs also clears execution counts, so stored outputs cannot look like a finished run.
-        # The commands' promises are not awaited here (a long run would outlive evaluate); we poll instead.
+        # The commands' promise is not awaited by evaluate (a long run would outlive it): it sets a flag
+        # when run-all settles, and we poll for that flag and for the cells' own state.
         self.page.evaluate(
-            """() => { const commands = window.jupyterapp.commands;
-                       commands.execute('notebook:clear-all-cell-outputs')
-                               .then(() => commands.execute('notebook:run-all-cells')); }"""
+            """() => {
+                const commands = window.jupyterapp.commands;
+                window.__teachnetRunAll = 'running';
+                commands.execute('notebook:clear-all-cell-outputs')
+                    .then(() => commands.execute('notebook:run-all-cells'))
+                    .then(() => { window.__teachnetRunAll = 'done'; },
+                          (e) => { window.__teachnetRunAll = 'failed: ' + e; });
+            }"""
         )
-        # Done when the kernel is idle, no cell waits ("[*]"), and every code cell ran or one failed
-        # (JupyterLab does not run the cells after an error).
+        # Done when run-all settled, the kernel is idle, no cell waits ("[*]"), and every code cell ran or
+        # one failed (JupyterLab does not run the cells after an error).
         self._wait_js(
             """() => {
+                if (window.__teachnetRunAll === 'running') return false;
                 const w = window.jupyterapp.shell.currentWidget;
                 const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
                 const code = w.content.widgets.filter(c => c.model.type === 'code');
@@ -272,6 +279,8 @@ class Lab:
             }""",
             None, timeout, "all cells to finish running",
         )
+        settled = self.page.evaluate("() => window.__teachnetRunAll")
+        assert settled == "done", f"JupyterLab's run-all-cells command did not complete: {settled}"
         cells = self.page.evaluate(
             """() => window.jupyterapp.shell.currentWidget.content.widgets
                    .filter(c => c.model.type === 'code')

@@ -57,10 +57,17 @@ def test_cell_error_is_reported(lab):
         lab.run_all_cells()
 
 
-def test_missing_button_is_reported(lab):
-    path = lab.write_notebook("no_button.ipynb", ["import ipywidgets as w\nw.Button(description='Other')"])
+def test_missing_button_and_unchanged_image_are_reported(lab):
+    path = lab.write_notebook("inert.ipynb", [
+        "import ipywidgets as w\n"
+        "png = bytes.fromhex('89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de'\n"
+        "                    '0000000c49444154789c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082')\n"
+        "w.VBox([w.Button(description='Other'), w.Image(value=png, format='png')])",  # a button that does nothing
+    ])
     lab.open_notebook(path)
     lab.run_all_cells()
     lab.page.wait_for_selector("button.jupyter-button")
     with pytest.raises(AssertionError, match="expected one widget button labelled 'Step'.*'Other'"):
         lab.button("Step")
+    with pytest.raises(AssertionError, match="clicking 'Other' did not change Image 0"):
+        lab.click_and_wait_for_image_change("Other", timeout=2)
