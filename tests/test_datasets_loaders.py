@@ -257,8 +257,10 @@ def test_load_npz_refuses_anything_but_arrays(tmp_path):
 def test_fashion_mnist(server):
     rng = np.random.default_rng(4)
     folder = server.root
-    parts = {"train-labels-idx1-ubyte.gz": rng.integers(0, 10, 6), "train-images-idx3-ubyte.gz": rng.integers(0, 256, (6, 28, 28)),
-             "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 4), "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (4, 28, 28))}
+    parts = {"train-labels-idx1-ubyte.gz": rng.integers(0, 10, 6),
+             "train-images-idx3-ubyte.gz": rng.integers(0, 256, (6, 28, 28)),
+             "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 4),
+             "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (4, 28, 28))}
     for name, array in parts.items():
         write_idx(folder / name, array)
     (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
@@ -354,7 +356,8 @@ def test_reuters_split_and_options(server, monkeypatch):
     (lambda: imdb.load_data(maxlen=2.5), "`maxlen`, expected an integer >= 1 or None. Received: maxlen=2.5"),
     (lambda: imdb.load_data(oov_char="?"), "`oov_char`, expected an integer >= 0 or None. Received: oov_char='?'"),
     (lambda: reuters.load_data(index_from=None), "`index_from`, expected an integer >= 0. Received: index_from=None"),
-    (lambda: reuters.load_data(test_split=-0.2), "`test_split`, expected a number in [0, 1). Received: test_split=-0.2"),
+    (lambda: reuters.load_data(test_split=-0.2),
+     "`test_split`, expected a number in [0, 1). Received: test_split=-0.2"),
 ])
 def test_bad_loader_arguments(call, message):
     with pytest.raises(ValueError) as info:

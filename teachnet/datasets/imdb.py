@@ -11,8 +11,9 @@ import numpy as np
 from teachnet.datasets import text
 from teachnet.datasets.download import dataset_url, get_file, load_npz
 
-FILE_HASH = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"  # Keras's sha256 of imdb.npz
-WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"                             # Keras's md5 of imdb_word_index.json
+# Keras's hashes: sha256 of imdb.npz, md5 of imdb_word_index.json
+FILE_HASH = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
+WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"
 
 
 def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113,

@@ -10,8 +10,9 @@ import numpy as np
 from teachnet.datasets import text
 from teachnet.datasets.download import dataset_url, get_file, load_npz
 
-FILE_HASH = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"  # Keras's sha256 of reuters.npz
-WORD_INDEX_HASH = "4d44cc38712099c9e383dc6e5f11a921"                             # Keras's md5 of reuters_word_index.json
+# Keras's hashes: sha256 of reuters.npz, md5 of reuters_word_index.json
+FILE_HASH = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"
+WORD_INDEX_HASH = "4d44cc38712099c9e383dc6e5f11a921"
 
 
 def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2, seed=113,
