@@ -6,6 +6,7 @@ TEACHNET_DATASETS_URL at 127.0.0.1 and the caches at temporary folders."""
 import gzip
 import hashlib
 import importlib
+import io
 import json
 import os
 import pickle
@@ -440,3 +441,15 @@ def test_fashion_mnist_matches_keras(server, monkeypatch, keras_datasets):
     keras_fashion = keras_datasets("fashion_mnist")
     monkeypatch.setattr(keras_fashion, "get_file", lambda fname, **kwargs: cache_path("fashion-mnist", fname))
     assert_same_split(ours, keras_fashion.load_data())
+
+
+def test_progress_bar_with_and_without_a_known_size(capsys):
+    data = bytes(300_000)
+    out = io.BytesIO()
+    download._copy_with_progress(io.BytesIO(data), out, total=str(len(data)))
+    assert out.getvalue() == data
+    frames = capsys.readouterr().out.split("\r")
+    assert frames[-1] == "[==============================] 100%    0.3/0.3 MB\n"
+    assert frames[1].startswith("[") and "% " in frames[1] and len(frames) > 3
+    download._copy_with_progress(io.BytesIO(data), io.BytesIO(), total=None)  # no Content-Length header
+    assert capsys.readouterr().out.split("\r")[-1] == "0.3 MB\n"
