@@ -89,13 +89,13 @@ def get_file(fname, origin, file_hash=None, cache_subdir=""):
         raise ValueError(f"Received an invalid value for `fname`, expected a file name without folders "
                          f"(it is stored in {cache_dir()}). Received: fname={fname!r}")
     target = os.path.join(cache_dir(), cache_subdir, fname)
-    stale = os.path.exists(target)
-    if stale and _matches(target, file_hash):
+    cached = os.path.exists(target)
+    if cached and _matches(target, file_hash):
         return target
     keras_copy = os.path.join(keras_cache_dir(), cache_subdir, fname)
     if os.path.exists(keras_copy) and _matches(keras_copy, file_hash):
         return keras_copy
-    if stale:
+    if cached:  # but it failed the check above
         print(f"The cached file {target} does not match its expected hash {file_hash}; downloading it again.")
 
     os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -108,7 +108,7 @@ def get_file(fname, origin, file_hash=None, cache_subdir=""):
         if os.path.exists(partial):
             os.remove(partial)
         reason = error if isinstance(error, urllib.error.HTTPError) else getattr(error, "reason", error)
-        note = f" The copy already at {target} does not match the expected hash {file_hash}." if stale else ""
+        note = f" The copy already at {target} does not match the expected hash {file_hash}." if cached else ""
         raise ConnectionError(
             f"Could not download {fname} from {origin} ({reason}).{note} If this computer is offline, "
             f"download the file on another one from {origin} and place it at {target} "
