@@ -55,7 +55,9 @@ class InputSpec:
             fail(f"min_ndim={self.min_ndim}")
         for axis, size in self.axes.items():
             if size is not None and shape[axis] is not None and shape[axis] != size:
-                fail(f"axis {axis} of input shape to have value {size}")
+                expected = list(shape)
+                expected[axis] = size
+                fail(f"axis {axis} of input shape to have value {size} (an input of shape {tuple(expected)})")
 
 
 class Layer:
@@ -216,10 +218,10 @@ class Layer:
             inputs = self._cast_input(inputs)
             shapes = tuple(inputs.shape)
         if not self.built:
+            self._check_input_spec(shapes)  # before build, so no weight gets a wrong shape
             self.build(shapes)
             self.built = True
-        if self.input_spec is not None and not isinstance(shapes, (list, dict)):
-            self.input_spec.check(self, shapes)
+        self._check_input_spec(shapes)
         accepted = _call_arguments(type(self))
         mask = getattr(inputs, "_keras_mask", None)
         if mask is not None and "mask" in accepted and "mask" not in kwargs:
@@ -232,6 +234,10 @@ class Layer:
             if out_mask is not None and isinstance(outputs, Tensor):
                 outputs._keras_mask = out_mask
         return outputs
+
+    def _check_input_spec(self, shapes):
+        if self.input_spec is not None and not isinstance(shapes, (list, dict)):
+            self.input_spec.check(self, shapes)
 
     def _call_and_collect_losses(self, inputs, *args, **kwargs):
         """Runs `call`. The outermost layer call first forgets the `add_loss`
