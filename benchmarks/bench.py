@@ -144,18 +144,19 @@ def reset_peak_rss():
 def memory_probe(workload_name, side, samples, threads):
     """Child process: peak-RSS growth (MB) while one side builds its model and trains one epoch.
 
-    Both libraries and the data are loaded first, so the figure is what training itself adds at its peak.
-    Where the peak cannot be reset (not Linux), it falls back to getrusage's lifetime peak, which may
-    hide growth below the import-time peak.
+    The side's library and the data are loaded first, so the figure is what training itself adds at its
+    peak. Where the peak cannot be reset (not Linux), it falls back to getrusage's lifetime peak, which
+    may hide growth below the import-time peak.
     """
-    import torch
+    if side == "torch":
+        import torch
 
-    torch.set_num_threads(threads)
+        torch.set_num_threads(threads)
+    else:
+        import teachnet  # noqa: F401
     _limit_blas(threads)
     workload = WORKLOADS[workload_name]
     x, y = workload.make_data(samples, np.random.default_rng(0))
-    import teachnet  # noqa: F401  (both libraries loaded before the baseline: only training counts)
-
     if reset_peak_rss() and _proc_status_mb("VmRSS") is not None:
         baseline = _proc_status_mb("VmRSS")
         workload.sides[side](x, y, workload.batch_size)()
