@@ -185,7 +185,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def lab(request, jupyter_lab, browser):
+def lab(request, browser, jupyter_lab):  # browser first: skip before starting a server
     """A fresh page on the test server, wrapped in `Lab` helpers; screenshots the page if the test fails."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
