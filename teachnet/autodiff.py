@@ -235,6 +235,15 @@ def record(op, value, inputs, backward):
     return out
 
 
+def needs_gradient(x):
+    """Whether a running tape will want the gradient with respect to `x`.
+
+    Ops with costly backward work (matmul, convolutions) check it while
+    recording, to skip the gradient of constants such as the input batch.
+    """
+    return any(tape._is_tracked(x) for tape in _ACTIVE_TAPES)
+
+
 def unbroadcast(grad, shape):
     """Sums `grad` down to `shape`: the backward pass of numpy broadcasting."""
     if grad.shape == shape:

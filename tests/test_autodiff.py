@@ -354,3 +354,19 @@ def test_variable_assign_and_errors():
     assert Variable(lambda: np.ones(3)).shape == (3,)
     with pytest.raises(ValueError, match=r"assign a value of shape \(3,\) to variable 'kernel' of shape \(2, 2\)"):
         v.assign(np.ones(3))
+
+
+def test_matmul_skips_the_gradient_of_a_constant_but_not_of_a_watched_one():
+    x = ops.convert_to_tensor(np.ones((4, 3)))
+    w = Variable(np.full((3, 2), 0.5), dtype="float64")
+    with GradientTape() as tape:
+        y = ops.sum(ops.matmul(x, w))
+    gx, gw = tape.gradient(y, [x, w])
+    assert gx is None
+    np.testing.assert_allclose(gw.numpy(), np.full((3, 2), 4.0))
+    with GradientTape() as outer:
+        outer.watch(x)
+        with GradientTape() as inner:
+            y = ops.sum(ops.matmul(x, w))
+        np.testing.assert_allclose(inner.gradient(y, w).numpy(), 4.0)
+    np.testing.assert_allclose(outer.gradient(y, x).numpy(), np.ones((4, 3)))
