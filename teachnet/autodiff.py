@@ -347,12 +347,19 @@ class GradientTape:
                 raise TypeError(f"tape.gradient sources must be teachnet Variables or watched tensors; "
                                 f"received {type(s).__name__}.")
         grads = self._backprop(target, output_gradients)
-        flat_grads = []
+        flat_grads, handed_out = [], set()
         for s in flat:
             g = grads.get(id(s))
-            # A copy: backward functions may return read-only broadcast views, or
-            # one array for two inputs (add), and the caller may update in place.
-            flat_grads.append(None if g is None else Tensor(np.array(g, dtype=s.dtype)))
+            if g is None:
+                flat_grads.append(None)
+                continue
+            # Each gradient gets its own writable array, since the caller may update
+            # it in place: backward functions may return read-only broadcast views,
+            # or one array for two inputs (add). Fresh arrays are not copied.
+            if g.dtype != s.dtype or not g.flags.writeable or not g.flags.owndata or id(g) in handed_out:
+                g = np.array(g, dtype=s.dtype)
+            handed_out.add(id(g))
+            flat_grads.append(Tensor(g))
         if isinstance(sources, dict):
             return dict(zip(sources.keys(), flat_grads))
         if isinstance(sources, (list, tuple)):

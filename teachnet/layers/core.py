@@ -59,6 +59,10 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        for arg, constraint in (("kernel_constraint", kernel_constraint), ("bias_constraint", bias_constraint)):
+            if constraint is not None and not callable(constraint):
+                raise TypeError(f'Layer "{self.name}": `{arg}` must be a callable weight -> weight; '
+                                f"received {constraint!r}.")
         self.kernel_constraint = kernel_constraint
         self.bias_constraint = bias_constraint
         self.input_spec = InputSpec(min_ndim=2)
