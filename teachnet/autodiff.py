@@ -44,7 +44,7 @@ class Tensor:
 
     def __init__(self, value, dtype=None):
         if isinstance(value, Tensor):
-            value = value.data
+            value = value.numpy()  # a Variable gives a copy: a snapshot of the weight
         if dtype is None:
             dtype = floatx_of(value)
         self.data = np.asarray(value, dtype=dtype)
@@ -72,6 +72,8 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
         if dtype is not None:
             return self.numpy().astype(dtype, copy=False)
         return self.numpy()
@@ -224,8 +226,13 @@ def record(op, value, inputs, backward):
 
     `backward(grad)` receives the gradient of the final target with respect to
     this op's output and returns one gradient per input (None where an input
-    is not differentiable). Broadcasting is undone by the tape.
+    is not differentiable). Broadcasting is undone by the tape. It should
+    return new arrays (or views), never an array the op keeps.
     """
+    if isinstance(value, np.ndarray) and value.base is not None and any(isinstance(x, Variable) for x in inputs):
+        # A view of a weight (w[0], w.T, reshape) would change when the optimizer
+        # updates the weight in place; a tensor is a snapshot, so copy.
+        value = value.copy()
     out = Tensor(value, dtype=value.dtype if isinstance(value, np.ndarray) else None)
     if _ACTIVE_TAPES:
         for tape in _ACTIVE_TAPES:

@@ -370,3 +370,19 @@ def test_matmul_skips_the_gradient_of_a_constant_but_not_of_a_watched_one():
             y = ops.sum(ops.matmul(x, w))
         np.testing.assert_allclose(inner.gradient(y, w).numpy(), 4.0)
     np.testing.assert_allclose(outer.gradient(y, x).numpy(), np.ones((4, 3)))
+
+
+def test_tensors_made_from_a_variable_are_snapshots():
+    w = Variable(np.zeros((2, 3)))
+    row, wt, flat, copy, frozen = w[0], ops.transpose(w), ops.reshape(w, (-1,)), Tensor(w), ops.stop_gradient(w)
+    w.assign_add(np.ones((2, 3)))  # what an optimizer step does, in place
+    for t in (row, wt, flat, copy, frozen):
+        assert float(ops.sum(t)) == 0.0
+    assert float(ops.sum(w)) == 6.0
+
+
+def test_array_protocol_copy_argument():
+    t = Tensor(np.zeros(3))
+    a = np.array(t, copy=True)
+    a += 1
+    assert float(ops.sum(t)) == 0.0

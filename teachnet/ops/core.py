@@ -70,7 +70,7 @@ def cast(x, dtype):
 
 def stop_gradient(x):
     """The same value, seen by the tape as a constant."""
-    return Tensor(convert_to_tensor(x).data)
+    return Tensor(convert_to_tensor(x).numpy())  # of a Variable: a copy, the value right now
 
 
 def zeros(shape, dtype="float32"):
