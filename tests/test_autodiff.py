@@ -386,3 +386,16 @@ def test_array_protocol_copy_argument():
     a = np.array(t, copy=True)
     a += 1
     assert float(ops.sum(t)) == 0.0
+
+
+def test_gradcheck_of_a_layer_with_integer_inputs():
+    from teachnet.layers import Layer
+
+    class Lookup(Layer):  # an embedding in miniature: ids are not differentiable
+        def build(self, input_shape):
+            self.table = self.add_weight(shape=(5, 2))
+
+        def call(self, ids):
+            return ops.take(self.table, ids, axis=0)
+
+    check_layer_gradients(Lookup(dtype="float64"), np.array([[0, 3, 3], [4, 1, 0]]), check_inputs=False)
