@@ -298,6 +298,8 @@ class SGD(Optimizer):
         if not self.momentum:
             w -= g * lr
             return
+        if not self.momentums:  # momentum was switched on after build (e.g. by a slider)
+            self.momentums = self.add_optimizer_variables(self._trainable_variables, "momentum")
         mu = w.dtype.type(self.momentum)
         v = self.momentums[self._get_variable_index(variable)].data
         v *= mu
@@ -352,6 +354,8 @@ class RMSprop(Optimizer):
         s *= rho
         s += (1 - rho) * np.square(g)                  # s <- rho * s + (1 - rho) * g^2
         if self.centered:
+            if not self._average_gradients:  # switched on after build
+                self._average_gradients = self.add_optimizer_variables(self._trainable_variables, "average_gradient")
             a = self._average_gradients[i].data
             a *= rho
             a += (1 - rho) * g                         # a <- rho * a + (1 - rho) * g
@@ -360,6 +364,8 @@ class RMSprop(Optimizer):
             denominator = s + eps
         delta = lr * g / np.sqrt(denominator)
         if self.momentum > 0:
+            if not self._momentums:  # switched on after build
+                self._momentums = self.add_optimizer_variables(self._trainable_variables, "momentum")
             b = self._momentums[i].data
             b *= w.dtype.type(self.momentum)
             b += delta                                 # b <- mu * b + delta
@@ -412,6 +418,8 @@ class Adam(Optimizer):
         m += (g - m) * (1 - beta_1)
         v += (np.square(g) - v) * (1 - beta_2)
         if self.amsgrad:
+            if not getattr(self, "_velocity_hats", None):  # switched on after build
+                self._velocity_hats = self.add_optimizer_variables(self._trainable_variables, "velocity_hat")
             v_hat = self._velocity_hats[i].data
             np.maximum(v_hat, v, out=v_hat)
             v = v_hat

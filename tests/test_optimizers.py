@@ -280,3 +280,19 @@ def test_apply_errors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert opt.apply_gradients([]) is opt.iterations
+
+
+@pytest.mark.parametrize("make,switch,slot", [
+    (lambda: optimizers.SGD(learning_rate=0.1), lambda o: setattr(o, "momentum", 0.9), "_momentum"),
+    (lambda: optimizers.RMSprop(), lambda o: setattr(o, "momentum", 0.5), "_momentum"),
+    (lambda: optimizers.RMSprop(), lambda o: setattr(o, "centered", True), "_average_gradient"),
+    (lambda: optimizers.Adam(), lambda o: setattr(o, "amsgrad", True), "_velocity_hat"),
+])
+def test_options_switched_on_between_steps_create_their_slots(make, switch, slot):
+    w = Variable(np.ones(3), name="w")
+    opt = make()
+    opt.apply([np.ones(3)], [w])
+    assert not any(v.name == "w" + slot for v in opt.variables)
+    switch(opt)
+    opt.apply([np.ones(3)], [w])
+    assert np.isfinite(w.numpy()).all() and any(v.name == "w" + slot for v in opt.variables)
