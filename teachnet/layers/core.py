@@ -286,9 +286,9 @@ class Dropout(Layer):
                                  f"the input, which has shape {shape}.")
             shape = tuple(n if d is None else d for d, n in zip(self.noise_shape, shape))
         rng = self._generator if self._generator is not None else random.generator()
-        keep = rng.random(shape) >= self.rate                            # True with probability 1 - rate
-        scale = (keep / (1 - self.rate)).astype(inputs.dtype)            # 0 or 1/(1-rate), broadcasts
-        return inputs * scale
+        keep = rng.random(shape) >= self.rate                  # True with probability 1 - rate
+        keep = np.broadcast_to(keep, inputs.shape)             # a noise_shape mask repeats
+        return ops.where(keep, inputs / (1 - self.rate), 0.0)  # kept values scaled up, as Keras
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
