@@ -10,6 +10,9 @@ from teachnet import GradientTape, Tensor, ops, regularizers
 from teachnet.layers import Layer
 from tests.gradcheck import check_gradients, check_layer_gradients
 
+# keras's own torch Variables trip numpy 2's __array__ deprecation; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
+
 
 def keras_or_skip():
     os.environ.setdefault("KERAS_BACKEND", "torch")

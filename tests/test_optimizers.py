@@ -9,6 +9,9 @@ import pytest
 import teachnet
 from teachnet import GradientTape, Variable, optimizers, ops
 
+# keras's own torch Variables trip numpy 2's __array__ deprecation; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
+
 INIT = [np.random.default_rng(0).standard_normal((3, 4)).astype("float32"),
         np.random.default_rng(1).standard_normal(4).astype("float32")]
 GRADS = [[np.random.default_rng(10 + step).standard_normal(v.shape).astype("float32") * (1 + step)
