@@ -2,6 +2,6 @@
 from teachnet.autodiff import GradientTape, Tensor, Variable  # noqa: F401
 from teachnet import initializers, ops, random  # noqa: F401
 from teachnet import layers  # noqa: F401
-from teachnet import losses  # noqa: F401
+from teachnet import losses, metrics  # noqa: F401
 
 __version__ = "0.1.0"

@@ -32,7 +32,7 @@ import numpy as np
 
 from teachnet import ops
 from teachnet.autodiff import Tensor
-from teachnet.layers.base import snake_case
+from teachnet.layers.base import snake_case, unique_name
 
 EPSILON = 1e-7  # keras.backend.epsilon(): keeps logs and divisions finite
 
@@ -47,7 +47,8 @@ class Loss:
     """Base class of losses: subclass it and define `call(y_true, y_pred)`.
 
     Args:
-        name: the name shown in logs; defaults to the snake_case class name.
+        name: the name shown in logs; defaults to the snake_case class name,
+            made unique as Keras does ("my_loss", then "my_loss_1", ...).
         reduction: "sum_over_batch_size" (default), "sum", "mean",
             "mean_with_sample_weight", "none" or None (see the module docstring).
         dtype: the dtype the loss computes in; float32 by default, as Keras.
@@ -61,7 +62,7 @@ class Loss:
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or snake_case(type(self).__name__)
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self.reduction = standardize_reduction(reduction)
         self.dtype = np.dtype(dtype or "float32")
 

@@ -174,3 +174,143 @@ def test_sequence_loss_with_one_weight_per_sample_is_refused_as_keras_refuses_it
         _keras_value(keras.losses.MeanSquaredError(), y_true, y_pred, weights)
     with pytest.raises(ValueError, match=r"sample_weight of shape \(6,\) cannot weight per-sample losses of shape \(6, 4\)"):
         losses.MeanSquaredError()(y_true, y_pred, sample_weight=weights)
+
+
+# ---------------------------------------------------------------------------
+# Metrics: the same batches through update_state, then result() and the state
+# ---------------------------------------------------------------------------
+
+from teachnet import metrics  # noqa: E402
+from teachnet.layers.base import clear_session  # noqa: E402
+
+
+def _metric_batches(kind, n=3):
+    """n batches of different sizes (so per-sample and per-batch means differ)."""
+    batches = []
+    for size in (5, 8, 3)[:n]:
+        if kind == "binary_column":
+            y_true, y_pred = f32(RNG.integers(0, 2, (size, 1))), f32(RNG.uniform(0, 1, (size, 1)))
+        elif kind == "multi_label":
+            y_true, y_pred = f32(RNG.integers(0, 2, (size, C))), f32(RNG.uniform(0, 1, (size, C)))
+        elif kind == "labels":
+            y_true = f32(RNG.integers(0, C, (size, 1)))
+            y_pred = f32(RNG.integers(0, C, (size, 1)))
+        elif kind == "sparse_column":
+            y_true, y_pred = _data("sparse", (size, C))
+            y_true = y_true[:, None]
+        else:
+            y_true, y_pred = _data(kind, (size, C))
+        batches.append((y_true, y_pred, f32(RNG.uniform(0, 2, size))))
+    return batches
+
+
+METRIC_CASES = [
+    ("Accuracy", {}, "labels"),
+    ("BinaryAccuracy", {}, "binary_column"),
+    ("BinaryAccuracy", {"threshold": 0.3}, "multi_label"),
+    ("CategoricalAccuracy", {}, "one_hot"),
+    ("SparseCategoricalAccuracy", {}, "sparse"),
+    ("SparseCategoricalAccuracy", {}, "sparse_column"),
+    ("TopKCategoricalAccuracy", {"k": 2}, "one_hot"),
+    ("SparseTopKCategoricalAccuracy", {"k": 2}, "sparse"),
+    ("MeanSquaredError", {}, "real"),
+    ("MeanAbsoluteError", {}, "real"),
+    ("MeanAbsolutePercentageError", {}, "positive"),
+    ("MeanSquaredLogarithmicError", {}, "positive"),
+    ("RootMeanSquaredError", {}, "real"),
+    ("CosineSimilarity", {}, "real"),
+    ("LogCoshError", {}, "real"),
+    ("BinaryCrossentropy", {}, "binary"),
+    ("BinaryCrossentropy", {"from_logits": True, "label_smoothing": 0.1}, "binary_logits"),
+    ("CategoricalCrossentropy", {}, "one_hot"),
+    ("CategoricalCrossentropy", {"from_logits": True}, "one_hot_logits"),
+    ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse_logits"),
+    ("KLDivergence", {}, "distribution"),
+    ("Poisson", {}, "positive"),
+    ("Hinge", {}, "signs"),
+    ("SquaredHinge", {}, "signs"),
+    ("CategoricalHinge", {}, "one_hot_logits"),
+    ("Precision", {}, "binary_column"),
+    ("Precision", {"thresholds": [0.2, 0.5, 0.8]}, "multi_label"),
+    ("Precision", {"class_id": 1}, "one_hot"),
+    ("Precision", {"top_k": 2}, "multi_label"),
+    ("Recall", {}, "binary_column"),
+    ("Recall", {"thresholds": [0.0, 0.5, 1.0]}, "multi_label"),
+    ("Recall", {"class_id": 2, "thresholds": 0.3}, "one_hot"),
+    ("TruePositives", {}, "binary_column"),
+    ("FalsePositives", {"thresholds": [0.3, 0.6]}, "binary_column"),
+    ("TrueNegatives", {}, "multi_label"),
+    ("FalseNegatives", {}, "multi_label"),
+    ("AUC", {}, "binary_column"),
+    ("AUC", {"num_thresholds": 7}, "multi_label"),
+    ("AUC", {"curve": "PR"}, "binary_column"),
+    ("AUC", {"summation_method": "minoring"}, "binary_column"),
+    ("AUC", {"curve": "PR", "summation_method": "majoring"}, "binary_column"),
+    ("AUC", {"thresholds": [0.1, 0.35, 0.5, 0.9]}, "binary_column"),
+    ("AUC", {"from_logits": True}, "binary_logits"),
+    ("AUC", {"multi_label": True}, "multi_label"),
+    ("AUC", {"multi_label": True, "curve": "PR", "label_weights": [0.2, 1.0, 0.5]}, "multi_label"),
+    ("AUC", {"label_weights": [0.2, 1.0, 0.5]}, "multi_label"),
+]
+METRIC_IDS = [f"{name}{''.join(f'-{k}={v}' for k, v in kw.items())}-{kind}" for name, kw, kind in METRIC_CASES]
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name,kwargs,kind", METRIC_CASES, ids=METRIC_IDS)
+def test_metric_matches_keras_after_several_updates_and_a_reset(name, kwargs, kind, weighted):
+    clear_session()  # automatic names ("auc", "auc_1", ...) count from zero again on both sides
+    keras.utils.clear_session(free_memory=False)
+    ours, theirs = getattr(metrics, name)(**kwargs), getattr(keras.metrics, name)(**kwargs)
+    assert ours.name == theirs.name
+    for y_true, y_pred, sample_weight in _metric_batches(kind):
+        sw = sample_weight if weighted else None
+        ours.update_state(y_true, y_pred, sample_weight=sw)
+        theirs.update_state(y_true, y_pred, sample_weight=sw)
+    np.testing.assert_allclose(np.asarray(ours.result()), np.asarray(theirs.result()), rtol=RTOL, atol=ATOL)
+    for mine, keras_variable in zip(ours.variables, theirs.variables, strict=True):
+        np.testing.assert_allclose(mine.numpy(), np.asarray(keras_variable), rtol=RTOL, atol=1e-5)
+    ours.reset_state()
+    theirs.reset_state()
+    y_true, y_pred, _ = _metric_batches(kind, n=1)[0]
+    ours.update_state(y_true, y_pred)
+    theirs.update_state(y_true, y_pred)
+    np.testing.assert_allclose(np.asarray(ours.result()), np.asarray(theirs.result()), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", ["Mean", "Sum"])
+def test_mean_and_sum_match_keras_with_per_step_weights(name):
+    ours, theirs = getattr(metrics, name)(), getattr(keras.metrics, name)()
+    for values, weights in [(RNG.normal(size=(4, 3)), RNG.uniform(0, 2, (4, 3))),
+                            (RNG.normal(size=(2, 3)), RNG.uniform(0, 2, 2)),
+                            (RNG.normal(size=5), None)]:
+        ours.update_state(f32(values), sample_weight=None if weights is None else f32(weights))
+        theirs.update_state(f32(values), sample_weight=None if weights is None else f32(weights))
+    np.testing.assert_allclose(np.asarray(ours.result()), np.asarray(theirs.result()), rtol=RTOL)
+
+
+def test_custom_metric_function_matches_keras_mean_metric_wrapper():
+    def squared_error(y_true, y_pred):
+        return (y_true - y_pred) ** 2   # per element: Mean reduces the extra axis
+
+    ours, theirs = metrics.MeanMetricWrapper(squared_error), keras.metrics.MeanMetricWrapper(squared_error)
+    for y_true, y_pred, sample_weight in _metric_batches("real"):
+        ours.update_state(y_true, y_pred, sample_weight=sample_weight)
+        theirs.update_state(torch.tensor(y_true), torch.tensor(y_pred), sample_weight=sample_weight)
+    np.testing.assert_allclose(np.asarray(ours.result()), np.asarray(theirs.result()), rtol=RTOL)
+
+
+@pytest.mark.parametrize("name", ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy"])
+def test_accuracy_functions_match_keras(name):
+    kind = {"binary_accuracy": "binary", "categorical_accuracy": "one_hot",
+            "sparse_categorical_accuracy": "sparse"}[name]
+    y_true, y_pred = _data(kind, (B, C))
+    expected = np.asarray(getattr(keras.metrics, name)(y_true, y_pred))
+    got = np.asarray(getattr(metrics, name)(y_true, y_pred))
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", ["mse", "mae", "MAPE", "msle", "bce", "accuracy", "auc", "AUC", "precision",
+                                  "recall", "binary_accuracy", "root_mean_squared_error", "categorical_crossentropy"])
+def test_metric_names_resolve_to_the_same_class_as_keras(name):
+    assert type(metrics.get(name)).__name__ == type(keras.metrics.get(name)).__name__
