@@ -16,6 +16,9 @@ if keras.backend.backend() != "torch":
 
 from teachnet import GradientTape, Variable, losses  # noqa: E402
 
+# torch.Tensor.__array__ predates numpy 2's `copy` argument; numpy warns each time one is converted.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
+
 RTOL, ATOL = 2e-5, 2e-6
 RNG = np.random.default_rng(2024)
 B, T, C = 6, 4, 3
