@@ -184,7 +184,7 @@ def test_sequence_loss_with_one_weight_per_sample_is_refused_as_keras_refuses_it
 # ---------------------------------------------------------------------------
 
 from teachnet import metrics  # noqa: E402
-from teachnet.layers.base import clear_session  # noqa: E402
+from teachnet.utils import clear_session  # noqa: E402
 
 
 def _metric_batches(kind, n=3):
