@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from teachnet import GradientTape, Variable, losses, ops
+from teachnet.utils import clear_session
 from tests.gradcheck import check_gradients
 
 RNG = np.random.default_rng(7)
@@ -136,6 +137,18 @@ def test_probability_losses_clip_instead_of_taking_log_of_zero():
     value, _ = _value_and_gradient(losses.CategoricalCrossentropy(), [[0.0, 1.0]],
                                    np.array([[1.0, 0.0]], dtype="float32"))
     assert value == pytest.approx(-np.log(1e-7), rel=1e-3)
+
+
+def test_log_cosh_of_huge_errors_is_finite():
+    value, grad = _value_and_gradient(losses.LogCosh(), [[0.0, 0.0]], np.array([[1e4, -1e4]], dtype="float32"))
+    assert value == pytest.approx(1e4 - np.log(2.0))  # log(cosh(x)) = |x| - log 2 for large |x|
+    np.testing.assert_allclose(grad, [[0.5, -0.5]])    # tanh(x) / 2 (the mean over 2 values)
+
+
+def test_cosine_similarity_of_a_zero_vector_is_zero_with_a_finite_gradient():
+    value, grad = _value_and_gradient(losses.CosineSimilarity(), [[1.0, 0.0]], np.zeros((1, 2), dtype="float32"))
+    assert value == 0.0
+    assert np.all(np.isfinite(grad))
 
 
 def test_categorical_crossentropy_renormalises_probabilities():
@@ -277,8 +290,9 @@ def test_subclassing_loss_with_call():
         def call(self, y_true, y_pred):
             return ops.mean(ops.abs(y_pred - y_true) ** 3, axis=-1)
 
-    loss = Cubic()
-    assert loss.name == "cubic"
+    clear_session()  # automatic names count from zero: "cubic", then "cubic_1", ...
+    loss, second = Cubic(), Cubic()
+    assert (loss.name, second.name) == ("cubic", "cubic_1")
     assert float(loss(np.zeros((2, 1)), np.array([[1.0], [2.0]]))) == pytest.approx(4.5)
 
 

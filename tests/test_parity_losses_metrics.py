@@ -14,7 +14,7 @@ if keras.backend.backend() != "torch":
     pytest.skip(f"parity tests expect the torch backend; keras uses {keras.backend.backend()}",
                 allow_module_level=True)
 
-from teachnet import GradientTape, Variable, losses  # noqa: E402
+from teachnet import GradientTape, Tensor, Variable, losses  # noqa: E402
 
 # torch.Tensor.__array__ predates numpy 2's `copy` argument; numpy warns each time one is converted.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
@@ -317,3 +317,24 @@ def test_accuracy_functions_match_keras(name):
                                   "recall", "binary_accuracy", "root_mean_squared_error", "categorical_crossentropy"])
 def test_metric_names_resolve_to_the_same_class_as_keras(name):
     assert type(metrics.get(name)).__name__ == type(keras.metrics.get(name)).__name__
+
+
+def test_mask_on_predictions_matches_keras_for_a_loss_and_a_metric():
+    # A masking layer marks padded time steps; losses average over the valid ones,
+    # metrics give them weight 0.
+    from keras.src.backend import set_keras_mask
+
+    y_true, y_pred = _data("binary", (B, T, 1))
+    mask = RNG.uniform(size=(B, T)) > 0.3
+    torch_pred = torch.tensor(y_pred)
+    set_keras_mask(torch_pred, torch.tensor(mask))
+    ours_pred = Tensor(y_pred)
+    ours_pred._keras_mask = mask
+    for reduction in ("sum_over_batch_size", "sum"):
+        expected = keras.losses.BinaryCrossentropy(reduction=reduction)(torch.tensor(y_true), torch_pred).numpy()
+        got = losses.BinaryCrossentropy(reduction=reduction)(y_true, ours_pred)
+        np.testing.assert_allclose(np.asarray(got), expected, rtol=RTOL)
+    theirs, ours = keras.metrics.BinaryAccuracy(), metrics.BinaryAccuracy()
+    theirs.update_state(torch.tensor(y_true), torch_pred)
+    ours.update_state(y_true, ours_pred)
+    np.testing.assert_allclose(np.asarray(ours.result()), np.asarray(theirs.result()), rtol=RTOL)
