@@ -535,12 +535,13 @@ def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, class_id=No
 
 
 class _ConfusionMatrixMetric(Metric):
-    """Keeps running true/false positive/negative counts at its thresholds."""
+    """Keeps running true/false positive/negative counts at its thresholds;
+    result() gives the count it keeps (subclasses combine several)."""
 
     _kept = ("tp", "fp", "tn", "fn")
     _names = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives", "fn": "false_negatives"}
 
-    def __init__(self, thresholds, default_threshold, name, dtype, top_k=None, class_id=None):
+    def __init__(self, thresholds=None, name=None, dtype=None, top_k=None, class_id=None, default_threshold=0.5):
         super().__init__(name=name, dtype=dtype)
         self.init_thresholds = thresholds
         self.thresholds = _parse_thresholds(type(self).__name__, thresholds, default_threshold)
@@ -553,6 +554,9 @@ class _ConfusionMatrixMetric(Metric):
                                evenly_spaced=self._evenly_spaced, dtype=self.dtype)
         for key in self._kept:
             self.counts[key].assign_add(new[key])
+
+    def result(self):
+        return self._single(self.counts[self._kept[0]].numpy())
 
     def _single(self, value):
         return Tensor(value[0] if len(self.thresholds) == 1 else value)
@@ -577,7 +581,7 @@ class Precision(_ConfusionMatrixMetric):
     _kept = ("tp", "fp")
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(thresholds, 0.5 if top_k is None else -1e10, name, dtype, top_k, class_id)
+        super().__init__(thresholds, name, dtype, top_k, class_id, default_threshold=0.5 if top_k is None else -1e10)
         self.true_positives, self.false_positives = self.counts["tp"], self.counts["fp"]
 
     def result(self):
@@ -601,7 +605,7 @@ class Recall(_ConfusionMatrixMetric):
     _kept = ("tp", "fn")
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(thresholds, 0.5 if top_k is None else -1e10, name, dtype, top_k, class_id)
+        super().__init__(thresholds, name, dtype, top_k, class_id, default_threshold=0.5 if top_k is None else -1e10)
         self.true_positives, self.false_negatives = self.counts["tp"], self.counts["fn"]
 
     def result(self):
@@ -609,52 +613,26 @@ class Recall(_ConfusionMatrixMetric):
         return self._single(_divide_no_nan(tp, tp + fn))
 
 
+# The four cells of the confusion matrix, one metric each (args: thresholds, name, dtype).
+
 class TruePositives(_ConfusionMatrixMetric):
     """The (weighted) number of positives predicted positive (y_pred > threshold)."""
-
     _kept = ("tp",)
-
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(thresholds, 0.5, name, dtype)
-
-    def result(self):
-        return self._single(self.counts["tp"].numpy())
 
 
 class FalsePositives(_ConfusionMatrixMetric):
     """The (weighted) number of negatives predicted positive (y_pred > threshold)."""
-
     _kept = ("fp",)
-
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(thresholds, 0.5, name, dtype)
-
-    def result(self):
-        return self._single(self.counts["fp"].numpy())
 
 
 class TrueNegatives(_ConfusionMatrixMetric):
     """The (weighted) number of negatives predicted negative (y_pred <= threshold)."""
-
     _kept = ("tn",)
-
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(thresholds, 0.5, name, dtype)
-
-    def result(self):
-        return self._single(self.counts["tn"].numpy())
 
 
 class FalseNegatives(_ConfusionMatrixMetric):
     """The (weighted) number of positives predicted negative (y_pred <= threshold)."""
-
     _kept = ("fn",)
-
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(thresholds, 0.5, name, dtype)
-
-    def result(self):
-        return self._single(self.counts["fn"].numpy())
 
 
 class AUC(Metric):
