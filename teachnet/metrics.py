@@ -530,7 +530,8 @@ def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, class_id=No
     thresholds = np.asarray(thresholds, dtype=dtype).reshape((-1,) + (1,) * y_pred.ndim)
     predicted = y_pred[None] > thresholds        # (thresholds, samples[, labels])
     actual = y_true[None].astype(bool)           # (1, samples[, labels])
-    counts = {"tp": predicted & actual, "fp": predicted & ~actual, "tn": ~predicted & ~actual, "fn": ~predicted & actual}
+    counts = {"tp": predicted & actual, "fp": predicted & ~actual,
+              "tn": ~predicted & ~actual, "fn": ~predicted & actual}
     return {key: np.where(hit, weights[None], 0).sum(axis=1, dtype=dtype) for key, hit in counts.items()}
 
 

@@ -328,7 +328,8 @@ def test_class_ids_out_of_range_name_the_range():
 
 
 def test_non_integer_class_ids_are_refused():
-    with pytest.raises(ValueError, match=r"expects integer class ids in y_true; received non-integer values such as 0.5"):
+    with pytest.raises(ValueError, match=r"expects integer class ids in y_true; "
+                                         r"received non-integer values such as 0.5"):
         losses.sparse_categorical_crossentropy([0, 0.5, 1, 2], PROBS)
 
 

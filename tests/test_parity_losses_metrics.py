@@ -35,7 +35,8 @@ def _data(kind, shape):
     if kind == "binary_logits":
         return f32(RNG.integers(0, 2, shape)), f32(RNG.normal(0, 3, shape))
     if kind == "one_hot":
-        return f32(np.eye(shape[-1])[RNG.integers(0, shape[-1], shape[:-1])]), f32(RNG.dirichlet(np.ones(shape[-1]), shape[:-1]))
+        one_hot = np.eye(shape[-1])[RNG.integers(0, shape[-1], shape[:-1])]
+        return f32(one_hot), f32(RNG.dirichlet(np.ones(shape[-1]), shape[:-1]))
     if kind == "one_hot_logits":
         return f32(np.eye(shape[-1])[RNG.integers(0, shape[-1], shape[:-1])]), f32(RNG.normal(0, 3, shape))
     if kind == "sparse":
@@ -175,7 +176,8 @@ def test_sequence_loss_with_one_weight_per_sample_is_refused_as_keras_refuses_it
     weights = f32(np.ones(B))
     with pytest.raises(RuntimeError):
         _keras_value(keras.losses.MeanSquaredError(), y_true, y_pred, weights)
-    with pytest.raises(ValueError, match=r"sample_weight of shape \(6,\) cannot weight per-sample losses of shape \(6, 4\)"):
+    with pytest.raises(ValueError, match=r"sample_weight of shape \(6,\) cannot weight "
+                                         r"per-sample losses of shape \(6, 4\)"):
         losses.MeanSquaredError()(y_true, y_pred, sample_weight=weights)
 
 
