@@ -24,6 +24,11 @@ function and add step 2. Numerics follow Keras 3 with the torch backend:
 probabilities are clipped to [1e-7, 1 - 1e-7] before a log, categorical
 probabilities are re-normalised to sum to 1, and `from_logits=True` uses
 log_softmax / softplus so that logits of size 1e4 stay finite.
+
+One deliberate difference: where Keras would silently broadcast targets
+against predictions of another shape (say (batch, 1) against (batch, 3) in
+MSE), teachnet raises an error naming both shapes. Shapes that differ only by
+a trailing axis of size 1 are lined up, as in Keras.
 """
 import inspect
 import warnings
