@@ -2,5 +2,8 @@
 from teachnet.autodiff import GradientTape, Tensor, Variable  # noqa: F401
 from teachnet import initializers, ops, random  # noqa: F401
 from teachnet import layers  # noqa: F401
+from teachnet.layers import Input  # noqa: F401
+from teachnet import callbacks, models  # noqa: F401
+from teachnet.models import Model, Sequential  # noqa: F401
 
 __version__ = "0.1.0"
