@@ -289,6 +289,8 @@ class Model(Layer):
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                  verbose=verbose, epochs=epochs, steps=batches.steps)
         details = callbacks.wants_step_details
+        if not self.built:  # create the weights (from one sample) before listing them
+            self(_as_tensors(cu.take(x, slice(0, 1))), training=False)
         weights = self.trainable_weights
         self.stop_training = False
         training_logs = {}
