@@ -287,13 +287,17 @@ class CompileLoss:
         self.metrics = []   # a Mean "<name>_loss" per output, with several outputs
         self.last_values = {}  # "<name>_loss" -> unweighted value of the last batch
 
-    def build(self, y_true, y_pred, names):
+    def build(self, y_true, y_pred, names, pred_is_dict=False):
         from teachnet import metrics
         losses = _per_output(self._user_loss, names, "loss")
         weights = ([None] * len(names) if self._user_loss_weights is None
                    else _per_output(self._user_loss_weights, names, "loss_weights"))
+        # Keras walks a dict of losses in its own key order when the outputs are a dict too.
+        order = ([names.index(k) for k in self._user_loss] if pred_is_dict and isinstance(self._user_loss, dict)
+                 else range(len(names)))
         self.entries = []
-        for i, (identifier, weight) in enumerate(zip(losses, weights)):
+        for i in order:
+            identifier, weight = losses[i], weights[i]
             if identifier is None:
                 continue
             if y_true[i] is None:

@@ -117,12 +117,24 @@ class Model(Layer):
 
     @property
     def metrics_names(self):
-        """The names of the logs, in the order `evaluate` returns them.
+        """The names of the values `evaluate` returns as a list, in that order.
 
         (Keras 3 lists `["loss", "compile_metrics"]` here; teachnet lists the
         actual names, which are known once the model has seen one batch.)
         """
-        return list(self.get_metrics_result()) if self.compiled else []
+        return self._ordered_names(self.get_metrics_result()) if self.compiled else []
+
+    def _ordered_names(self, logs):
+        """Keras's order for `evaluate`'s list: the metrics whose own name is a
+        log key (loss, single-output metrics, per-output losses), then the
+        other keys (prefixed multi-output metrics) sorted."""
+        names = list(dict.fromkeys(m.name for m in self._flat_metrics() if m.name in logs))
+        return names + sorted(k for k in logs if k not in names)
+
+    def _flatten_logs_in_order(self, logs):
+        """The values as a list in `_ordered_names` order; a lone value as a float."""
+        values = [logs[name] for name in self._ordered_names(logs)]
+        return values[0] if len(values) == 1 else values
 
     def reset_metrics(self):
         for m in self._flat_metrics():
@@ -148,7 +160,7 @@ class Model(Layer):
         flat_y = [None] * n if y is None else cu.flat_targets(y, names, "y")
         flat_sw = [None] * n if sample_weight is None else cu.flat_targets(sample_weight, names, "sample_weight")
         if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.build(flat_y, flat_pred, names)
+            self._compile_loss.build(flat_y, flat_pred, names, pred_is_dict=isinstance(y_pred, dict))
         if self._compile_metrics is not None and not self._compile_metrics.built:
             self._compile_metrics.build(flat_y, flat_pred, names)
         return flat_pred, flat_y, flat_sw
@@ -355,7 +367,7 @@ class Model(Layer):
             callbacks.on_test_batch_end(step, logs)
         logs = self.get_metrics_result() if logs else {}
         callbacks.on_test_end(logs)
-        return dict(sorted(logs.items())) if return_dict else _flat_logs(logs)
+        return dict(sorted(logs.items())) if return_dict else self._flatten_logs_in_order(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x` as numpy arrays (same structure as the outputs)."""
@@ -386,7 +398,7 @@ class Model(Layer):
             sample_weight = cu.class_weight_to_sample_weight(y, class_weight)
         self.reset_metrics()
         logs = self.train_step(x, y, sample_weight)
-        return dict(sorted(logs.items())) if return_dict else _flat_logs(logs)
+        return dict(sorted(logs.items())) if return_dict else self._flatten_logs_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss and metrics of one batch without training."""
@@ -395,7 +407,7 @@ class Model(Layer):
         cu.check_same_length(x, y, sample_weight)
         self.reset_metrics()
         logs = self.test_step(x, y, sample_weight)
-        return dict(sorted(logs.items())) if return_dict else _flat_logs(logs)
+        return dict(sorted(logs.items())) if return_dict else self._flatten_logs_in_order(logs)
 
     def predict_on_batch(self, x):
         """The outputs for one batch, as numpy arrays."""
@@ -484,12 +496,6 @@ def _concatenate(batches):
     if isinstance(first, list):
         return [np.concatenate([b[i] for b in batches]) for i in range(len(first))]
     return np.concatenate(batches)
-
-
-def _flat_logs(logs):
-    """The values in the order of `metrics_names`; a lone loss as a float (as Keras)."""
-    values = list(logs.values())
-    return values[0] if len(values) == 1 else values
 
 
 # -- summary -------------------------------------------------------------------------
