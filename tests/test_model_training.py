@@ -357,3 +357,35 @@ def test_verbose_output_is_keras_style(capsys):
     model.evaluate(x, y, verbose=0)
     model.predict(x, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_custom_loss_and_metric_functions_are_named_after_the_function():
+    x, y = binary_data(16)
+
+    def squared_gap(y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+    def mean_prediction(y_true, y_pred):
+        return np.mean(np.asarray(y_pred), axis=-1)
+
+    model = binary_model()
+    model.compile("sgd", loss=squared_gap, metrics=[mean_prediction, "mae"])
+    logs = model.test_on_batch(x, y, return_dict=True)
+    assert list(logs) == ["loss", "mae", "mean_prediction"]
+    pred = model.predict(x, verbose=0)
+    assert logs["loss"] == pytest.approx(np.mean((pred - y) ** 2), rel=1e-5)
+    assert logs["mean_prediction"] == pytest.approx(pred.mean(), rel=1e-5)
+    model.compile("sgd", loss="crossentropy")  # resolved to binary crossentropy from the shapes
+    bce = -np.mean(y * np.log(pred) + (1 - y) * np.log(1 - pred))
+    assert model.test_on_batch(x, y) == pytest.approx(bce, rel=1e-4)
+
+
+def test_subclassed_model_summary_lists_its_layers():
+    teachnet.layers.base.clear_session()
+    model = TwoHeads()
+    model(np.zeros((1, 5), "float32"))
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert lines[0].startswith('Model: "two_heads"')
+    assert "│ linear (Linear)                 │ ?                      │            24 │" in lines[0]
+    assert " Total params: 44 (176.00 B)" in lines[0]  # 24 + 5 + 15
