@@ -106,6 +106,12 @@ def test_conv_keeps_float32_and_mixes_with_tensors():
     assert tape.gradient(total, k).shape == (3, 3, 1, 2)
 
 
+def test_integer_images_become_float32():
+    x = np.arange(25, dtype=np.uint8).reshape(1, 5, 5, 1)
+    out = ops.conv(x, np.ones((3, 3, 1, 1), "float32"))
+    assert out.dtype == np.float32 and out.numpy()[0, 0, 0, 0] == 0 + 1 + 2 + 5 + 6 + 7 + 10 + 11 + 12
+
+
 @pytest.mark.parametrize("x_shape,k_shape,kwargs,message", [
     ((5, 5), (3, 3, 1, 1), {}, "rank 3 or 4"),
     ((2, 5, 5, 3), (3, 3, 2, 4), {}, "in_channels=3"),

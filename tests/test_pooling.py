@@ -127,3 +127,10 @@ def test_pool_errors(op, shape, kwargs, message):
     with pytest.raises(ValueError) as info:
         op(np.zeros(shape), **kwargs)
     assert message in str(info.value)
+
+
+def test_integer_images_are_pooled_as_float32():
+    x = np.arange(16, dtype=np.uint8).reshape(1, 4, 4, 1)
+    out = ops.max_pool(x, 2)
+    assert out.dtype == np.float32 and out.numpy().ravel().tolist() == [5, 7, 13, 15]
+    assert ops.average_pool(x, 2, padding="same").dtype == np.float32

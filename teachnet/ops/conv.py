@@ -81,6 +81,12 @@ def output_length(size, window, stride, dilation, padding):
     return (size - (window - 1) * dilation - 1) // stride + 1
 
 
+def _floats(x):
+    """Integer images (e.g. uint8 pixels) become float32, as Keras layers cast them."""
+    x = convert_to_tensor(x)
+    return x if x.dtype.kind == "f" else convert_to_tensor(x, "float32")
+
+
 def _as_2d(x, n):
     """(B, L, C) -> (B, 1, L, C): a sequence is an image of height 1."""
     return x if n == 2 else x[:, None]
@@ -123,8 +129,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         >>> teachnet.ops.conv(x, k).shape
         (1, 3, 3, 2)
     """
-    x = convert_to_tensor(inputs)
-    k = convert_to_tensor(kernel, dtype=x.dtype if x.dtype.kind == "f" else None)
+    x = _floats(inputs)
+    k = convert_to_tensor(kernel, dtype=x.dtype)  # the kernel follows the input's float dtype
     check_data_format(data_format)
     _check_rank(x, "conv", "input")
     n = x.ndim - 2
@@ -220,7 +226,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     Backward: the gradient of each output goes to the first input that held
     the maximum of its window (row-major order), as TensorFlow and PyTorch do.
     """
-    x = convert_to_tensor(inputs)
+    x = _floats(inputs)
     check_data_format(data_format)
     n, x4, pool, strides, ((pt, pb), (pl, pr)), out_hw = _pool_setup(x, pool_size, strides, padding, "max_pool")
     H, W = x4.shape[1:3]
@@ -259,7 +265,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
         strides: int or tuple; defaults to `pool_size`.
         padding: "valid" or "same".
     """
-    x = convert_to_tensor(inputs)
+    x = _floats(inputs)
     check_data_format(data_format)
     n, x4, pool, strides, ((pt, pb), (pl, pr)), out_hw = _pool_setup(
         x, pool_size, strides, padding, "average_pool")
