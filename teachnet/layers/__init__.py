@@ -1,3 +1,4 @@
 """`teachnet.layers`: the building blocks, with Keras's names and weight layouts."""
 from teachnet.layers.base import InputSpec, Layer  # noqa: F401
 from teachnet.layers.input_layer import Input, InputLayer, SymbolicTensor  # noqa: F401
+from teachnet.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape  # noqa: F401
