@@ -14,8 +14,8 @@ What is proved here:
 import numpy as np
 import pytest
 
-from teachnet import GradientTape, Tensor, Variable, ops
-from tests.gradcheck import check_gradients
+from teachnet import GradientTape, Tensor, Variable, layers, ops
+from tests.gradcheck import check_gradients, check_layer_gradients
 
 RNG = np.random.default_rng(0)
 
@@ -126,3 +126,115 @@ def test_conv_errors(x_shape, k_shape, kwargs, message):
     with pytest.raises(ValueError, match=None) as info:
         ops.conv(np.zeros(x_shape), np.zeros(k_shape), **kwargs)
     assert message in str(info.value)
+# ---------------------------------------------------------------------------
+# Layers
+# ---------------------------------------------------------------------------
+
+def test_conv2d_weights_shapes_and_output():
+    layer = layers.Conv2D(4, (3, 2), activation="relu")
+    x = RNG.normal(size=(2, 7, 6, 3)).astype("float32")
+    out = layer(x)
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (3, 2, 3, 4) and bias.shape == (4,)
+    assert [w.name for w in layer.weights] == ["kernel", "bias"]
+    assert out.shape == (2, 5, 5, 4) == layer.compute_output_shape((2, 7, 6, 3))
+    layer.set_weights([kernel, RNG.normal(size=4)])
+    expected = np.maximum(conv_by_definition(x, kernel, 1, "valid", 1) + layer.bias.numpy(), 0)
+    np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_conv1d_output_and_causal_padding():
+    layer = layers.Conv1D(2, 3, padding="causal", dilation_rate=2, use_bias=False)
+    x = RNG.normal(size=(2, 9, 3))
+    out = layer(x)
+    assert out.shape == (2, 9, 2) == layer.compute_output_shape((2, 9, 3)) and len(layer.weights) == 1
+    # Causal: changing the last step changes only the last output step.
+    x2 = x.copy()
+    x2[:, -1] += 1.0
+    diff = np.abs(layer(x2).numpy() - out.numpy()).sum(axis=(0, 2))
+    assert np.all(diff[:-1] == 0) and diff[-1] > 0
+    # Same numbers as padding by hand then a valid convolution.
+    padded = np.pad(x, ((0, 0), (4, 0), (0, 0)))
+    np.testing.assert_allclose(out.numpy(), conv_by_definition(padded, layer.kernel.numpy(), 1, "valid", 2),
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"padding": "valid"}, {"padding": "same", "strides": 2}, {"padding": "same", "dilation_rate": 2},
+    {"strides": (2, 1), "activation": "tanh"}, {"use_bias": False, "activation": "sigmoid"},
+])
+def test_conv2d_layer_gradients(kwargs):
+    layer = layers.Conv2D(3, (3, 2), dtype="float64", kernel_initializer="random_normal",
+                          bias_initializer="random_normal", **kwargs)
+    check_layer_gradients(layer, RNG.normal(size=(2, 6, 5, 2)))
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"padding": "valid"}, {"padding": "same", "strides": 2}, {"padding": "causal", "dilation_rate": 2},
+    {"activation": "relu", "bias_initializer": "ones"},
+])
+def test_conv1d_layer_gradients(kwargs):
+    kwargs = {"kernel_initializer": "random_normal", "bias_initializer": "random_normal", **kwargs}
+    check_layer_gradients(layers.Conv1D(3, 3, dtype="float64", **kwargs), RNG.normal(size=(2, 8, 2)))
+
+
+def test_conv_output_shape_with_unknown_sizes():
+    assert layers.Conv2D(8, 3, strides=2, padding="same").compute_output_shape((None, 7, None, 3)) == \
+        (None, 4, None, 8)
+    assert layers.Conv1D(8, 5, padding="valid").compute_output_shape((None, 20, 3)) == (None, 16, 8)
+
+
+def test_conv_kernel_regularizer_adds_a_loss():
+    pytest.importorskip("teachnet.regularizers")
+    layer = layers.Conv2D(2, 3, kernel_regularizer="l2")
+    layer(np.ones((1, 5, 5, 1)))
+    expected = 0.01 * np.sum(layer.kernel.numpy() ** 2)
+    assert len(layer.losses) == 1
+    np.testing.assert_allclose(float(layer.losses[0]), expected, rtol=1e-5)
+
+
+def test_conv2d_rejects_images_without_channel_axis():
+    layer = layers.Conv2D(4, 3, name="conv_a")
+    with pytest.raises(ValueError) as info:
+        layer(np.zeros((8, 28, 28)))
+    message = str(info.value)
+    assert '"conv_a"' in message and "rank 4" in message and "(8, 28, 28)" in message
+    assert "x[..., None]" in message and "1D layer" in message
+
+
+def test_conv1d_rejects_images():
+    with pytest.raises(ValueError, match=r'"conv_b".*rank 3.*\(2, 5, 5, 1\).*2D layer'):
+        layers.Conv1D(4, 3, name="conv_b")(np.zeros((2, 5, 5, 1)))
+
+
+def test_conv_rejects_kernel_larger_than_input():
+    with pytest.raises(ValueError, match=r'"conv_c".*kernel_size=\(5, 5\).*larger than the input.*\(3, 3\)'):
+        layers.Conv2D(4, 5, name="conv_c")(np.zeros((1, 3, 3, 1)))
+    layers.Conv2D(4, 5, padding="same")(np.zeros((1, 3, 3, 1)))  # fine with "same"
+
+
+@pytest.mark.parametrize("filters", [0, -3, 2.5])
+def test_conv_rejects_bad_filters(filters):
+    with pytest.raises(ValueError, match=rf"`filters`.*strictly positive.*Received filters={filters}"):
+        layers.Conv2D(filters, 3)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"kernel_size": 0}, "kernel_size=0"),
+    ({"kernel_size": (3, 3, 3)}, "kernel_size=(3, 3, 3)"),
+    ({"strides": 2, "dilation_rate": 2}, "dilation_rate > 1"),
+    ({"padding": "causal"}, "padding='causal'"),
+    ({"data_format": "channels_first"}, "channels_last"),
+])
+def test_conv2d_rejects_bad_arguments(kwargs, message):
+    kwargs = {"filters": 4, "kernel_size": 3, **kwargs}
+    with pytest.raises(ValueError) as info:
+        layers.Conv2D(**kwargs)
+    assert message in str(info.value)
+
+
+def test_conv_rejects_a_different_channel_count_after_build():
+    layer = layers.Conv2D(4, 3, name="conv_d")
+    layer(np.zeros((1, 5, 5, 3)))
+    with pytest.raises(ValueError, match=r'"conv_d".*axis -1 of input shape to have value 3.*\(1, 5, 5, 2\)'):
+        layer(np.zeros((1, 5, 5, 2)))

@@ -14,8 +14,8 @@ What is proved here:
 import numpy as np
 import pytest
 
-from teachnet import GradientTape, Variable, ops
-from tests.gradcheck import check_gradients
+from teachnet import GradientTape, Variable, layers, ops
+from tests.gradcheck import check_gradients, check_layer_gradients
 
 RNG = np.random.default_rng(1)
 
@@ -134,3 +134,93 @@ def test_integer_images_are_pooled_as_float32():
     out = ops.max_pool(x, 2)
     assert out.dtype == np.float32 and out.numpy().ravel().tolist() == [5, 7, 13, 15]
     assert ops.average_pool(x, 2, padding="same").dtype == np.float32
+
+
+# ---------------------------------------------------------------------------
+# Layers
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer,shape,expected", [
+    (layers.MaxPooling2D(), (2, 7, 6, 3), (2, 3, 3, 3)),
+    (layers.MaxPooling2D((3, 2), strides=1, padding="same"), (2, 7, 6, 3), (2, 7, 6, 3)),
+    (layers.AveragePooling2D(3, strides=2), (2, 7, 6, 3), (2, 3, 2, 3)),
+    (layers.MaxPooling1D(), (2, 9, 3), (2, 4, 3)),
+    (layers.AveragePooling1D(3, strides=2, padding="same"), (2, 9, 3), (2, 5, 3)),
+    (layers.GlobalAveragePooling2D(), (2, 7, 6, 3), (2, 3)),
+    (layers.GlobalMaxPooling2D(keepdims=True), (2, 7, 6, 3), (2, 1, 1, 3)),
+    (layers.GlobalAveragePooling1D(keepdims=True), (2, 9, 3), (2, 1, 3)),
+    (layers.GlobalMaxPooling1D(), (2, 9, 3), (2, 3)),
+])
+def test_pooling_layer_output_shapes(layer, shape, expected):
+    assert layer(RNG.normal(size=shape)).shape == expected
+    assert layer.compute_output_shape(shape) == expected
+    assert layer.compute_output_shape((None,) + shape[1:]) == (None,) + expected[1:]
+    assert layer.weights == []
+
+
+def test_pooling_layers_compute_the_ops():
+    x = RNG.normal(size=(2, 6, 5, 3)).astype("float32")
+    np.testing.assert_array_equal(layers.MaxPooling2D(3, strides=2, padding="same")(x).numpy(),
+                                  ops.max_pool(x, 3, strides=2, padding="same").numpy())
+    np.testing.assert_allclose(layers.AveragePooling2D(2)(x).numpy(), pool_by_definition(x, 2, 2, "valid", "average"),
+                               rtol=1e-6)
+    np.testing.assert_allclose(layers.GlobalAveragePooling2D()(x).numpy(), x.mean(axis=(1, 2)), rtol=1e-6)
+    np.testing.assert_array_equal(layers.GlobalMaxPooling2D()(x).numpy(), x.max(axis=(1, 2)))
+    seq = x[:, 0]
+    np.testing.assert_array_equal(layers.GlobalMaxPooling1D()(seq).numpy(), seq.max(axis=1))
+    np.testing.assert_allclose(layers.GlobalAveragePooling1D()(seq).numpy(), seq.mean(axis=1), rtol=1e-6)
+
+
+def test_keras_short_names():
+    assert layers.MaxPool2D is layers.MaxPooling2D and layers.AvgPool1D is layers.AveragePooling1D
+    assert layers.GlobalAvgPool2D is layers.GlobalAveragePooling2D
+    assert layers.GlobalMaxPool1D is layers.GlobalMaxPooling1D
+
+
+def test_global_average_pooling_1d_leaves_masked_steps_out():
+    x = RNG.normal(size=(2, 4, 3))
+    mask = np.array([[True, True, False, False], [True, True, True, True]])
+    out = layers.GlobalAveragePooling1D()(x, mask=mask).numpy()
+    np.testing.assert_allclose(out[0], x[0, :2].mean(axis=0))
+    np.testing.assert_allclose(out[1], x[1].mean(axis=0))
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: layers.MaxPooling2D((2, 3), strides=(1, 2), padding="same", dtype="float64"), (2, 5, 6, 2)),
+    (lambda: layers.AveragePooling2D(3, strides=2, padding="same", dtype="float64"), (2, 5, 6, 2)),
+    (lambda: layers.MaxPooling1D(3, strides=2, dtype="float64"), (2, 9, 2)),
+    (lambda: layers.AveragePooling1D(2, padding="same", dtype="float64"), (2, 9, 2)),
+    (lambda: layers.GlobalAveragePooling2D(dtype="float64"), (2, 4, 3, 2)),
+    (lambda: layers.GlobalMaxPooling2D(keepdims=True, dtype="float64"), (2, 4, 3, 2)),
+    (lambda: layers.GlobalAveragePooling1D(dtype="float64"), (2, 5, 2)),
+    (lambda: layers.GlobalMaxPooling1D(dtype="float64"), (2, 5, 2)),
+])
+def test_pooling_layer_gradients(make, shape):
+    x = RNG.permutation(np.prod(shape)).reshape(shape) * 0.01  # no ties
+    check_layer_gradients(make(), x)
+
+
+@pytest.mark.parametrize("make,shape,pattern", [
+    (lambda: layers.MaxPooling2D(name="pool_a"), (8, 28, 28),
+     r'"pool_a".*rank 4.*\(8, 28, 28\).*x\[\.\.\., None\].*1D layer'),
+    (lambda: layers.AveragePooling1D(2, name="pool_b"), (2, 5, 5, 1), r'"pool_b".*rank 3.*\(2, 5, 5, 1\).*2D layer'),
+    (lambda: layers.GlobalMaxPooling2D(name="pool_c"), (2, 5, 1), r'"pool_c".*rank 4.*\(2, 5, 1\)'),
+    (lambda: layers.MaxPooling2D(4, name="pool_d"), (1, 3, 3, 1),
+     r'"pool_d".*pool_size=\(4, 4\).*larger than the input.*\(3, 3\)'),
+])
+def test_pooling_layer_errors(make, shape, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        make()(np.zeros(shape))
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"pool_size": 0}, "pool_size=0"),
+    ({"pool_size": 2, "strides": (1, 2, 3)}, "strides=(1, 2, 3)"),
+    ({"pool_size": 2, "padding": "full"}, "padding='full'"),
+    ({"pool_size": 2, "data_format": "channels_first"}, "channels_last"),
+])
+def test_pooling_layer_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError) as info:
+        layers.MaxPooling2D(**kwargs)
+    assert message in str(info.value)
