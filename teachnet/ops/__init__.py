@@ -2,6 +2,8 @@
 
 - `core`: conversions, arithmetic, reductions, shapes, selection.
 - `nn`: activations and softmax.
+- `conv`: convolution and pooling.
 """
 from teachnet.ops.core import *  # noqa: F401,F403
 from teachnet.ops.nn import *  # noqa: F401,F403
+from teachnet.ops.conv import *  # noqa: F401,F403
