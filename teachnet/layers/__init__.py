@@ -1,3 +1,5 @@
 """`teachnet.layers`: the building blocks, with Keras's names and weight layouts."""
 from teachnet.layers.base import InputSpec, Layer  # noqa: F401
 from teachnet.layers.input_layer import Input, InputLayer, SymbolicTensor  # noqa: F401
+from teachnet.layers.embedding import Embedding  # noqa: F401
+from teachnet.layers.recurrent import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell  # noqa: F401

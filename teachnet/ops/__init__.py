@@ -5,3 +5,4 @@
 """
 from teachnet.ops.core import *  # noqa: F401,F403
 from teachnet.ops.nn import *  # noqa: F401,F403
+from teachnet.ops.recurrent import gru, lstm, simple_rnn  # noqa: F401
