@@ -3,3 +3,5 @@ from teachnet.layers.base import InputSpec, Layer  # noqa: F401
 from teachnet.layers.input_layer import Input, InputLayer, SymbolicTensor  # noqa: F401
 from teachnet.layers.embedding import Embedding  # noqa: F401
 from teachnet.layers.recurrent import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell  # noqa: F401
+from teachnet.layers.normalization import BatchNormalization  # noqa: F401
+from teachnet.layers.regularization import SpatialDropout1D, SpatialDropout2D  # noqa: F401

@@ -294,7 +294,9 @@ class _RNN(Layer):
         return states
 
     def _dropout_mask(self, shape, rate):
-        keep = random.generator(self.cell.seed).random(shape) >= rate
+        if self.cell.seed is not None and not hasattr(self, "_rng"):
+            self._rng = np.random.default_rng(self.cell.seed)  # reproducible, and a new mask every call
+        keep = getattr(self, "_rng", random.generator()).random(shape) >= rate
         return (keep / (1.0 - rate)).astype(self.dtype)
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
