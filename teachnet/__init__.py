@@ -1,6 +1,7 @@
 """teachnet: a small, transparent numpy engine with Keras's API and numerics."""
 from teachnet.autodiff import GradientTape, Tensor, Variable  # noqa: F401
-from teachnet import initializers, ops, random  # noqa: F401
-from teachnet import layers  # noqa: F401
+from teachnet import activations, initializers, ops, random, regularizers  # noqa: F401
+from teachnet import layers, utils  # noqa: F401
+from teachnet import datasets  # noqa: F401
 
 __version__ = "0.1.0"

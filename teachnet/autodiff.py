@@ -341,7 +341,9 @@ class GradientTape:
         flat_grads = []
         for s in flat:
             g = grads.get(id(s))
-            flat_grads.append(None if g is None else Tensor(g.astype(s.dtype, copy=False)))
+            # A copy: backward functions may return read-only broadcast views, or
+            # one array for two inputs (add), and the caller may update in place.
+            flat_grads.append(None if g is None else Tensor(np.array(g, dtype=s.dtype)))
         if isinstance(sources, dict):
             return dict(zip(sources.keys(), flat_grads))
         if isinstance(sources, (list, tuple)):

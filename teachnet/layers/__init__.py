@@ -1,6 +1,7 @@
 """`teachnet.layers`: the building blocks, with Keras's names and weight layouts."""
 from teachnet.layers.base import InputSpec, Layer  # noqa: F401
 from teachnet.layers.input_layer import Input, InputLayer, SymbolicTensor  # noqa: F401
+from teachnet.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape  # noqa: F401
 from teachnet.layers.embedding import Embedding  # noqa: F401
 from teachnet.layers.recurrent import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell  # noqa: F401
 from teachnet.layers.normalization import BatchNormalization  # noqa: F401

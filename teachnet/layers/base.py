@@ -18,6 +18,7 @@ import numpy as np
 
 from teachnet.autodiff import Tensor, Variable
 from teachnet import initializers as initializers_module
+from teachnet import regularizers as regularizers_module
 
 _NAME_COUNTS = {}
 
@@ -54,7 +55,9 @@ class InputSpec:
             fail(f"min_ndim={self.min_ndim}")
         for axis, size in self.axes.items():
             if size is not None and shape[axis] is not None and shape[axis] != size:
-                fail(f"axis {axis} of input shape to have value {size}")
+                expected = list(shape)
+                expected[axis] = size
+                fail(f"axis {axis} of input shape to have value {size} (an input of shape {tuple(expected)})")
 
 
 class Layer:
@@ -64,6 +67,8 @@ class Layer:
         name: a unique name; generated from the class name when omitted.
         trainable: whether the layer's weights are updated by training.
         dtype: the dtype of weights and floating inputs, float32 by default.
+        activity_regularizer: a penalty on the layer's output (see
+            `teachnet.regularizers`), divided by the batch size as in Keras.
 
     Example:
         >>> class SimpleDense(teachnet.layers.Layer):
@@ -77,7 +82,8 @@ class Layer:
         ...         return teachnet.ops.matmul(inputs, self.W) + self.b
     """
 
-    def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, **kwargs):
+    def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, activity_regularizer=None,
+                 **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.")
         self._tracked_layers = []
@@ -91,6 +97,8 @@ class Layer:
         self.supports_masking = False
         # `Dense(32, input_shape=(784,))` as first layer of a Sequential.
         self._input_shape_arg = None if input_shape is None else tuple(input_shape)
+        # A penalty on the layer's output, added to `losses` after each call.
+        self.activity_regularizer = regularizers_module.get(activity_regularizer)
 
     # -- tracking: weights and sub-layers assigned as attributes ---------------
     def __setattr__(self, name, value):
@@ -168,7 +176,7 @@ class Layer:
         w = Variable(np.asarray(value, dtype=dtype), trainable=trainable,
                      name=name or f"variable_{len(self._own_weights)}", dtype=dtype)
         w.path = f"{self.name}/{w.name}"
-        w.regularizer = regularizer
+        w.regularizer = regularizers_module.get(regularizer)
         w.constraint = constraint
         self._own_weights.append(w)
         return w
@@ -210,22 +218,50 @@ class Layer:
             inputs = self._cast_input(inputs)
             shapes = tuple(inputs.shape)
         if not self.built:
+            self._check_input_spec(shapes)  # before build, so no weight gets a wrong shape
             self.build(shapes)
             self.built = True
-        if self.input_spec is not None and not isinstance(shapes, (list, dict)):
-            self.input_spec.check(self, shapes)
+        self._check_input_spec(shapes)
         accepted = _call_arguments(type(self))
         mask = getattr(inputs, "_keras_mask", None)
         if mask is not None and "mask" in accepted and "mask" not in kwargs:
             kwargs["mask"] = mask
         if "training" in kwargs and "training" not in accepted and not _has_var_kwargs(type(self)):
             kwargs.pop("training")
-        outputs = self.call(inputs, *args, **kwargs)
+        outputs = self._call_and_collect_losses(inputs, *args, **kwargs)
         if mask is not None or self.supports_masking:
             out_mask = self.compute_mask(inputs, mask)
             if out_mask is not None and isinstance(outputs, Tensor):
                 outputs._keras_mask = out_mask
         return outputs
+
+    def _check_input_spec(self, shapes):
+        if self.input_spec is not None and not isinstance(shapes, (list, dict)):
+            self.input_spec.check(self, shapes)
+
+    def _call_and_collect_losses(self, inputs, *args, **kwargs):
+        """Runs `call`. The outermost layer call first forgets the `add_loss`
+        terms of the previous call (of itself and all sub-layers), so
+        `losses` always describes the latest forward pass, as in Keras."""
+        if not _CALL_STACK:
+            self._clear_losses()
+        _CALL_STACK.append(self)
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _CALL_STACK.pop()
+        if self.activity_regularizer is not None:
+            for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+                if isinstance(out, Tensor):
+                    penalty = self.activity_regularizer(out)
+                    # Per sample, so its weight does not change with the batch size.
+                    self.add_loss(penalty / out.shape[0] if out.ndim > 0 else penalty)
+        return outputs
+
+    def _clear_losses(self):
+        self._losses = []
+        for layer in self._tracked_layers:
+            layer._clear_losses()
 
     # -- weights as numpy arrays -----------------------------------------------
     def get_weights(self):
@@ -255,20 +291,30 @@ class Layer:
 
     # -- regularization -----------------------------------------------------
     def add_loss(self, loss):
-        """Adds a term (a scalar tensor) to the loss of the next training step."""
+        """Adds a term (a scalar tensor) to the loss of this forward pass.
+
+        Terms are forgotten when the layer (or a model holding it) is called again.
+        """
         self._losses.append(loss)
+
+    def _add_loss_terms(self):
+        terms, seen, stack = [], set(), [self]
+        while stack:  # self, then sub-layers depth-first, each layer once even if shared
+            layer = stack.pop(0)
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                terms += layer._losses
+                stack[:0] = layer._tracked_layers
+        return terms
 
     @property
     def losses(self):
-        """Scalar terms added to the loss: weight regularizers and `add_loss` terms."""
-        out = []
-        for w in self._own_weights:
-            if getattr(w, "regularizer", None) is not None and (w.trainable and self.trainable):
-                out.append(w.regularizer(w))
-        out += self._losses
-        for layer in self._tracked_layers:
-            out += layer.losses
-        return out
+        """Scalar terms to add to the loss, in Keras's order: `add_loss` terms
+        (activity regularizers included) of this layer and its sub-layers, then
+        the penalties of the regularized trainable weights, computed now."""
+        penalties = [w.regularizer(w) for w in self.trainable_weights
+                     if getattr(w, "regularizer", None) is not None]
+        return self._add_loss_terms() + penalties
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype)}
@@ -285,6 +331,8 @@ def _unique(weights):
             out.append(w)
     return out
 
+
+_CALL_STACK = []  # the layers whose `call` is running, outermost first
 
 _SIGNATURES = {}
 

@@ -6,6 +6,8 @@ final target with respect to this op's output; it returns one gradient per
 input), and hand both to `record`. The tape undoes broadcasting, so backward
 functions may return gradients in the broadcast shape.
 """
+import builtins
+
 import numpy as np
 
 from teachnet.autodiff import Tensor, record
@@ -285,6 +287,10 @@ def _axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of bounds for a tensor of rank {ndim} "
+                             f"(valid axes: {-ndim} to {ndim - 1}).")
     return tuple(a % ndim for a in axes)
 
 
@@ -470,11 +476,22 @@ def getitem(x, index):
     x = convert_to_tensor(x)
     index = _plain_index(index)
 
+    basic = _is_basic_index(index)
+
     def backward(g):
         full = np.zeros(x.shape, dtype=g.dtype)
-        np.add.at(full, index, g)  # add.at: an index may repeat
+        if basic:
+            full[index] = g            # slices and ints pick each element at most once
+        else:
+            np.add.at(full, index, g)  # an integer array may pick an element twice: add up
         return (full,)
     return record("getitem", x.data[index], (x,), backward)
+
+
+def _is_basic_index(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return builtins.all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+                        for i in parts)
 
 
 def take(x, indices, axis=None):
@@ -505,14 +522,17 @@ def pad(x, pad_width, constant_values=0):
 
 def tile(x, repeats):
     x = convert_to_tensor(x)
-    reps = (1,) * (x.ndim - len(np.atleast_1d(repeats))) + tuple(np.atleast_1d(repeats))
+    reps = tuple(int(r) for r in np.atleast_1d(repeats))
+    ndim = builtins.max(x.ndim, len(reps))
+    reps = (1,) * (ndim - len(reps)) + reps
+    in_shape = (1,) * (ndim - x.ndim) + x.shape   # np.tile prepends axes when reps is longer
     out = np.tile(x.data, reps)
 
     def backward(g):
-        split = []
-        for r, n in zip(reps, x.shape):
+        split = []  # output axis k of size r*n viewed as (r, n): copy index, then position
+        for r, n in zip(reps, in_shape):
             split += [r, n]
-        return (g.reshape(split).sum(axis=tuple(range(0, 2 * x.ndim, 2))),)
+        return (g.reshape(split).sum(axis=tuple(range(0, 2 * ndim, 2))).reshape(x.shape),)
     return record("tile", out, (x,), backward)
 
 

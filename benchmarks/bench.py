@@ -1,0 +1,292 @@
+"""Training throughput: teachnet's `model.fit` against a plain PyTorch CPU loop, in one process.
+
+For each workload both sides train the same network on the same random data (no download). Timed epochs
+alternate (teachnet, torch, teachnet, torch, ...) after one untimed warm-up epoch each, so that a noisy
+neighbour on a shared machine slows both alike; the report gives median samples/s, their ratio
+(teachnet / torch; above 1 means teachnet is faster) and each side's peak memory (growth of peak RSS while
+training, measured in a child process per side so the two do not mix).
+
+numpy's BLAS and torch run with the same number of threads (numpy's BLAS pool, read with threadpoolctl,
+unless --threads is given); both counts and the BLAS kernel in use are printed.
+
+    python benchmarks/bench.py                      # all workloads
+    python benchmarks/bench.py --workloads mlp --repeats 7
+    python benchmarks/bench.py --quick              # tiny sizes; used by tests/test_bench_smoke.py
+
+Adding a workload: write `make_data(n, rng) -> (x, y)` and one setup function per side,
+`setup(x, y, batch_size) -> train_one_epoch` (building the model is not timed; calling the returned
+function trains one epoch over x, y), then add a `Workload` to WORKLOADS.
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+
+@dataclass
+class Workload:
+    description: str
+    make_data: Callable  # (n, rng) -> (x, y) numpy arrays
+    sides: dict  # side name -> setup(x, y, batch_size) -> train_one_epoch()
+    batch_size: int
+    samples: int  # per timed epoch
+    quick_samples: int  # per timed epoch with --quick
+
+
+# --- MLP 784-512-10 (relu, softmax), RMSprop, batch 128, sparse categorical crossentropy ------------------
+
+def mnist_shaped(n, rng):
+    x = rng.random((n, 784), dtype=np.float32)  # (n, 784) like flattened 28x28 pixels in [0, 1)
+    y = rng.integers(0, 10, size=n).astype(np.int64)  # (n,) class ids
+    return x, y
+
+
+def teachnet_mlp(x, y, batch_size):
+    import teachnet
+
+    model = teachnet.Sequential([
+        teachnet.Input(shape=(784,)),
+        teachnet.layers.Dense(512, activation="relu"),
+        teachnet.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=teachnet.optimizers.RMSprop(), loss="sparse_categorical_crossentropy")
+    return lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+
+
+def torch_mlp(x, y, batch_size):
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10))
+    # Keras's RMSprop defaults: learning_rate=0.001, rho=0.9, epsilon=1e-7.
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()  # the idiomatic torch loop: softmax folded into the loss
+    return _torch_epoch(model, optimizer, loss_fn, torch.from_numpy(x), torch.from_numpy(y), batch_size)
+
+
+def _torch_epoch(model, optimizer, loss_fn, x, y, batch_size):
+    """A plain PyTorch training loop over one shuffled epoch, as a tutorial writes it."""
+    import torch
+
+    def train_one_epoch():
+        model.train()
+        order = torch.randperm(len(x))
+        for start in range(0, len(x), batch_size):
+            batch = order[start:start + batch_size]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x[batch]), y[batch])
+            loss.backward()
+            optimizer.step()
+
+    return train_one_epoch
+
+
+WORKLOADS = {
+    "mlp": Workload(
+        description="MLP 784-512-10 (relu, softmax), RMSprop, batch 128, sparse categorical crossentropy",
+        make_data=mnist_shaped,
+        sides={"teachnet": teachnet_mlp, "torch": torch_mlp},
+        batch_size=128,
+        samples=8192,
+        quick_samples=256,
+    ),
+}
+
+
+# --- measurement ---------------------------------------------------------------------------------------
+
+def blas_info():
+    """numpy's BLAS pool as threadpoolctl sees it (library, version, kernel architecture, threads)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return {"internal_api": "unknown (pip install threadpoolctl)", "num_threads": os.cpu_count()}
+    import numpy  # noqa: F401  (loads the BLAS library so threadpoolctl can find it)
+
+    pools = [p for p in threadpool_info() if p["user_api"] == "blas" and "numpy" in p["filepath"]]
+    pools = pools or [p for p in threadpool_info() if p["user_api"] == "blas"]
+    return pools[0] if pools else {"internal_api": "none found", "num_threads": 1}
+
+
+def _proc_status_mb(field):
+    """VmRSS (resident now) or VmHWM (peak resident) of this process from /proc, in MB; None elsewhere."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        return None
+    return None
+
+
+def reset_peak_rss():
+    """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM); False if impossible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def memory_probe(workload_name, side, samples, threads):
+    """Child process: peak-RSS growth (MB) while one side builds its model and trains one epoch.
+
+    Both libraries and the data are loaded first, so the figure is what training itself adds at its peak.
+    Where the peak cannot be reset (not Linux), it falls back to getrusage's lifetime peak, which may
+    hide growth below the import-time peak.
+    """
+    import torch
+
+    torch.set_num_threads(threads)
+    _limit_blas(threads)
+    workload = WORKLOADS[workload_name]
+    x, y = workload.make_data(samples, np.random.default_rng(0))
+    import teachnet  # noqa: F401  (both libraries loaded before the baseline: only training counts)
+
+    if reset_peak_rss() and _proc_status_mb("VmRSS") is not None:
+        baseline = _proc_status_mb("VmRSS")
+        workload.sides[side](x, y, workload.batch_size)()
+        return _proc_status_mb("VmHWM") - baseline
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    workload.sides[side](x, y, workload.batch_size)()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - baseline
+
+
+def _limit_blas(threads):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(limits=threads, user_api="blas")
+
+
+def run_workload(name, workload, sides, repeats, samples, threads, memory):
+    x, y = workload.make_data(samples, np.random.default_rng(0))
+    epochs = {side: workload.sides[side](x, y, workload.batch_size) for side in sides}
+    for side in sides:  # warm-up: first-call costs (allocations, lazy init) are not throughput
+        epochs[side]()
+    rates = {side: [] for side in sides}
+    for _ in range(repeats):
+        for side in sides:  # alternate, so drifting machine load hits both sides alike
+            start = time.perf_counter()
+            epochs[side]()
+            rates[side].append(samples / (time.perf_counter() - start))
+    result = {
+        "workload": name,
+        "description": workload.description,
+        "samples_per_epoch": samples,
+        "batch_size": workload.batch_size,
+        "samples_per_s": {side: rates[side] for side in sides},
+        "median_samples_per_s": {side: statistics.median(rates[side]) for side in sides},
+    }
+    if "teachnet" in sides and "torch" in sides:
+        result["ratio_teachnet_over_torch"] = (
+            result["median_samples_per_s"]["teachnet"] / result["median_samples_per_s"]["torch"]
+        )
+    if memory:
+        result["peak_rss_growth_mb"] = {side: _probe_in_child(name, side, samples, threads) for side in sides}
+    return result
+
+
+def _probe_in_child(name, side, samples, threads):
+    command = [sys.executable, __file__, "--_memory-probe", name, side, str(samples), str(threads)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def environment_report(threads):
+    import torch
+
+    blas = blas_info()
+    return {
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "numpy_blas": f"{blas.get('internal_api')} {blas.get('version', '')} "
+                      f"kernel={blas.get('architecture', '?')}".strip(),
+        "numpy_blas_threads": threads,
+        "torch_threads": torch.get_num_threads(),
+        "torch_interop_threads": torch.get_num_interop_threads(),
+        "cpu_count": os.cpu_count(),
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
+    }
+
+
+def print_report(env, results):
+    print("environment: " + ", ".join(f"{k}={v}" for k, v in env.items()))
+    for r in results:
+        print(f"\n{r['workload']}: {r['description']} ({r['samples_per_epoch']} samples per timed epoch)")
+        for side, median in r["median_samples_per_s"].items():
+            runs = ", ".join(f"{v:.0f}" for v in r["samples_per_s"][side])
+            memory = r.get("peak_rss_growth_mb", {}).get(side)
+            memory = f"  peak RSS growth {memory:.1f} MB" if memory is not None else ""
+            print(f"  {side:9s} median {median:10.0f} samples/s  (runs: {runs}){memory}")
+        if "ratio_teachnet_over_torch" in r:
+            print(f"  ratio teachnet/torch = {r['ratio_teachnet_over_torch']:.2f}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workloads", default=",".join(WORKLOADS),
+                        help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all)")
+    parser.add_argument("--sides", default="teachnet,torch", help="comma-separated: teachnet, torch")
+    parser.add_argument("--repeats", type=int, default=5, help="timed epochs per side (default 5)")
+    parser.add_argument("--samples", type=int, default=None, help="samples per timed epoch (default: per workload)")
+    parser.add_argument("--threads", type=int, default=None, help="threads for numpy's BLAS and torch "
+                        "(default: numpy's BLAS pool size)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and 2 repeats: checks the script runs")
+    parser.add_argument("--no-memory", action="store_true", help="skip the per-side peak-memory child processes")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--_memory-probe", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args._memory_probe:
+        name, side, samples, threads = args._memory_probe
+        print(memory_probe(name, side, int(samples), int(threads)))
+        return None
+
+    names = [w for w in args.workloads.split(",") if w]
+    unknown = [w for w in names if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload(s) {unknown}; expected some of {list(WORKLOADS)}")
+    sides = [s for s in args.sides.split(",") if s]
+    if not sides or set(sides) - {"teachnet", "torch"}:
+        parser.error(f"--sides must name teachnet and/or torch; received {args.sides!r}")
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1; received {args.repeats}")
+    repeats = 2 if args.quick else args.repeats
+
+    import torch
+
+    threads = args.threads or blas_info().get("num_threads") or 1
+    torch.set_num_threads(threads)
+    limiter = _limit_blas(threads)  # keeps numpy's pool at `threads` for the whole run
+    env = environment_report(threads)
+    results = []
+    for name in names:
+        workload = WORKLOADS[name]
+        samples = args.samples or (workload.quick_samples if args.quick else workload.samples)
+        results.append(run_workload(name, workload, sides, repeats, samples, threads, not args.no_memory))
+    print_report(env, results)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"environment": env, "results": results}, indent=2))
+    del limiter
+    return {"environment": env, "results": results}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""teachnet widgets: live, interactive pictures of training, built from core
+ipywidgets and matplotlib PNGs (works with ipywidgets 7.7 and 8, and in Colab).
+
+The engine (`teachnet`) never imports this package; the widgets read it
+through callbacks and public objects.
+"""
+from widgets.base import WidgetView, figure_to_png, new_figure  # noqa: F401
