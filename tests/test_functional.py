@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import teachnet
-from teachnet import ops
+from teachnet import examples, ops
 from teachnet.layers import Input, InputLayer, Layer, SymbolicTensor
 from teachnet.layers import merge
 from teachnet.models.functional import Functional
@@ -404,3 +404,42 @@ def test_functional_model_as_a_layer_trains_its_weights():
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert all(np.any(w != s) for w, s in zip(inner.get_weights(), start))
 
+
+# -- the worked topologies --------------------------------------------------------------
+
+def test_two_branch_example_trains_and_needs_both_inputs():
+    teachnet.utils.set_random_seed(0)
+    model = examples.two_branch_model()
+    assert model.input_names == ["measurements", "category"] and model.output_names == ["decision"]
+    x, y = examples.two_branch_data(256)
+    assert x["measurements"].shape == (256, 4) and x["category"].shape == (256, 6) and y.shape == (256, 1)
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=15, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < 0.8 * history.history["loss"][0]
+
+
+def test_multi_head_example_has_named_heads_and_trains_both():
+    teachnet.utils.set_random_seed(0)
+    model = examples.multi_head_model()
+    assert model.output_names == ["kind", "price"]  # dict outputs, in sorted key order as Keras
+    x, y = examples.multi_head_data(256)
+    assert set(y) == {"price", "kind"} and y["kind"].max() == 2
+    model.compile(optimizer="adam", loss={"price": "mse", "kind": "sparse_categorical_crossentropy"},
+                  loss_weights={"price": 1.0, "kind": 0.5}, metrics={"kind": ["accuracy"]})
+    history = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+    assert sorted(history.history) == ["kind_accuracy", "kind_loss", "loss", "price_loss"]
+    for key in ("price_loss", "kind_loss"):
+        assert history.history[key][-1] < history.history[key][0]
+    out = model.predict(x[:4], verbose=0)
+    assert out["price"].shape == (4, 1) and out["kind"].shape == (4, 3)
+
+
+def test_inception_block_example_concatenates_its_branches():
+    teachnet.utils.set_random_seed(0)
+    model = examples.inception_block_model()
+    assert model.get_layer("branches").output.shape == (None, 4 + 8 + 16)
+    assert {layer.name for layer in model.layers} >= {"narrow", "deep_1", "deep_2", "wide", "branches"}
+    x, y = examples.inception_data(256)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+    assert history.history["accuracy"][-1] > 0.8

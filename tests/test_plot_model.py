@@ -5,6 +5,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+from teachnet import examples
 from teachnet.layers import Input
 from teachnet.layers import merge
 from teachnet.models.model import Model
@@ -66,6 +67,13 @@ def test_boxes_and_labels_do_not_overlap(rankdir, show_shapes, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.parametrize("builder", ["two_branch_model", "multi_head_model", "inception_block_model"])
+def test_the_worked_topologies_are_drawn_readably(builder):
+    model = getattr(examples, builder)()
+    for rankdir in ("TB", "LR"):
+        assert_readable(plot_model(model, show_shapes=True, rankdir=rankdir))
+
+
 def test_layers_are_layered_along_the_arrows():
     model = branchy_model(blocks=2)
     boxes = plot_model(model).box_extents
@@ -95,6 +103,15 @@ def test_bad_arguments():
             return inputs
     with pytest.raises(ValueError, match="subclassed model"):
         plot_model(Subclassed(name="sub"))
+
+
+def test_higher_dpi_scales_the_whole_picture():
+    model = examples.inception_block_model()
+    small, large = plot_model(model, dpi=96), plot_model(model, dpi=192)
+    assert_readable(large)
+    w_small, h_small = small.get_size_inches() * 96
+    w_large, h_large = large.get_size_inches() * 192
+    assert 1.8 < w_large / w_small < 2.2 and 1.8 < h_large / h_small < 2.2
 
 
 def test_a_sequential_model_is_drawn_as_a_chain():
