@@ -11,3 +11,7 @@ from teachnet.layers.embedding import Embedding  # noqa: F401
 from teachnet.layers.recurrent import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell  # noqa: F401
 from teachnet.layers.normalization import BatchNormalization  # noqa: F401
 from teachnet.layers.regularization import SpatialDropout1D, SpatialDropout2D  # noqa: F401
+from teachnet.layers.merge import (  # noqa: F401
+    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
+    add, average, concatenate, dot, maximum, minimum, multiply, subtract,
+)
