@@ -179,6 +179,7 @@ class Layer:
         w.path = f"{self.name}/{w.name}"
         w.regularizer = regularizers_module.get(regularizer)
         w.constraint = constraint
+        w.initializer = init  # kept so that a fresh draw is possible (e.g. a dashboard's Reset)
         self._own_weights.append(w)
         return w
 
