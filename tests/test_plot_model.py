@@ -67,7 +67,8 @@ def test_boxes_and_labels_do_not_overlap(rankdir, show_shapes, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("builder", ["two_branch_model", "multi_head_model", "inception_block_model"])
+@pytest.mark.parametrize("builder", ["two_branch_model", "multi_head_model", "inception_block_model",
+                                     "inception_conv_model"])
 def test_the_worked_topologies_are_drawn_readably(builder):
     model = getattr(examples, builder)()
     for rankdir in ("TB", "LR"):
