@@ -125,3 +125,11 @@ def test_a_sequential_model_is_drawn_as_a_chain():
     assert boxes["hidden"][1] > boxes["out"][3]  # hidden above out
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert "out (Dense)\nin: (None, 3)\nout: (None, 1)" in labels
+
+
+def test_jupyter_shows_the_figure_as_a_png():
+    """The returned figure is shown as the cell's value, even without `%matplotlib inline`."""
+    formatters = pytest.importorskip("IPython.core.formatters", reason="IPython formats notebook output")
+    fig = plot_model(examples.two_branch_model())
+    png = formatters.PNGFormatter()(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
