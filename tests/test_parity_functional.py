@@ -229,3 +229,17 @@ def test_inception_conv_example_matches_keras():
     fit = dict(epochs=1, batch_size=16, shuffle=False, verbose=0)
     assert_same_history(k_model.fit(x, y, **fit), t_model.fit(x, y, **fit))
     assert_same_weights(k_model, t_model)
+
+
+def test_a_layer_applied_to_its_own_output_and_shared_across_branches_orders_like_keras():
+    def build(lib):
+        x = lib.Input(shape=(4,), name="x")
+        twice = lib.layers.Dense(4, activation="tanh", name="twice")
+        deep = twice(twice(lib.layers.Dense(4, name="pre")(x)))
+        side = twice(lib.layers.Dense(4, name="other")(x))
+        return lib.Model(x, lib.layers.Dense(1, name="out")(lib.layers.Add(name="sum")([deep, side])))
+    k_model, t_model = build(keras), build(teachnet)
+    assert [layer.name for layer in t_model.layers] == [layer.name for layer in k_model.layers]
+    copy_weights(k_model, t_model)
+    x = rng.standard_normal((5, 4)).astype("float32")
+    np.testing.assert_allclose(t_model.predict(x, verbose=0), k_model.predict(x, verbose=0), rtol=RTOL, atol=ATOL)
