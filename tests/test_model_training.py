@@ -389,3 +389,13 @@ def test_subclassed_model_summary_lists_its_layers():
     assert lines[0].startswith('Model: "two_heads"')
     assert "│ linear (Linear)                 │ ?                      │            24 │" in lines[0]
     assert " Total params: 44 (176.00 B)" in lines[0]  # 24 + 5 + 15
+
+
+def test_missing_inputs_are_named():
+    model = binary_model()
+    with pytest.raises(ValueError, match="`evaluate` needs inputs"):
+        model.evaluate(None, np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="`predict` needs inputs"):
+        model.predict(None)
+    with pytest.raises(ValueError, match="`fit` needs training inputs"):
+        model.fit(None, np.zeros((3, 1)))

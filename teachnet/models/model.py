@@ -7,7 +7,7 @@ One training step is the whole story of deep learning, and it is all in
         y_pred = model(x, training=True)            # forward pass
         loss = loss_fn(y, y_pred) + regularization  # how wrong we are
     gradients = tape.gradient(loss, weights)        # backward pass
-    optimizer.apply(gradients, weights)             # a small step downhill
+    optimizer.apply_gradients(zip(gradients, weights))  # a small step downhill
 
 `fit` repeats it over batches and epochs, keeping running means of the loss
 and metrics (the numbers Keras prints and stores in `History`), and calls
@@ -265,7 +265,9 @@ class Model(Layer):
 
         Interrupting (Ctrl-C, or the notebook's stop button) finishes the current
         batch, then returns the History of the completed epochs; the weights are
-        those after the last completed step. A second interrupt stops at once.
+        those after the last completed step (callbacks' `on_train_end` is not
+        called, so e.g. EarlyStopping does not restore other weights). A second
+        interrupt raises KeyboardInterrupt at once.
         """
         self._assert_compiled("fit")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
@@ -349,6 +351,8 @@ class Model(Layer):
             the order of `metrics_names`; a dict with `return_dict=True`.
         """
         self._assert_compiled("evaluate")
+        if x is None:
+            raise ValueError("`evaluate` needs inputs: pass `x` (e.g. a numpy array with one row per sample).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         if y is None and self._compile_loss is not None:
             raise ValueError(f"`evaluate` needs targets `y` for the loss {self.loss!r}.")
@@ -371,6 +375,8 @@ class Model(Layer):
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x` as numpy arrays (same structure as the outputs)."""
+        if x is None:
+            raise ValueError("`predict` needs inputs: pass `x` (e.g. a numpy array with one row per sample).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         x = cu.to_arrays(x, "x")
         batches = cu.BatchIterator(cu.num_samples(x, "x"), batch_size, steps_per_epoch=steps)
