@@ -399,3 +399,18 @@ def test_missing_inputs_are_named():
         model.predict(None)
     with pytest.raises(ValueError, match="`fit` needs training inputs"):
         model.fit(None, np.zeros((3, 1)))
+
+
+def test_bad_compile_arguments_are_named():
+    x, y = binary_data(8)
+    model = binary_model()
+    with pytest.raises(ValueError, match=r"Expected `metrics` argument to be a list.*metrics='accuracy'"):
+        model.compile("sgd", "mse", metrics="accuracy")
+    with pytest.raises(ValueError, match=r"Expected `loss_weights`.*loss_weights='heavy'"):
+        model.compile("sgd", "mse", loss_weights="heavy")
+    model.compile("sgd")
+    with pytest.raises(ValueError, match=r"No loss to compute. Provide a `loss` argument in `compile\(\)`"):
+        model.train_on_batch(x, y)
+    with pytest.raises(ValueError, match="Unknown"):
+        model.compile("sgd", loss="no_such_loss")
+        model.train_on_batch(x, y)
