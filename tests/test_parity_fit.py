@@ -182,3 +182,20 @@ def test_list_outputs_without_names_are_named_as_keras(loss, metrics):
         model.compile("sgd", loss=loss, metrics=metrics)
     fit = dict(epochs=2, batch_size=16, shuffle=False, verbose=0, validation_split=0.25)
     assert_same_history(ours.fit(x, y, **fit), theirs.fit(x, y, **fit))
+
+
+def test_steps_per_epoch_continues_through_the_data_as_keras():
+    """With steps_per_epoch, an epoch resumes where the last one stopped; a pass
+    that runs out of batches ends its epoch early (Keras warns)."""
+    x, y, units, activation, metrics = data("mse", n=50)
+    theirs, ours = twin_models(units, activation, "sgd", "mse", metrics)
+    fit = dict(epochs=4, batch_size=10, steps_per_epoch=3, shuffle=False, verbose=0)
+    with pytest.warns(UserWarning):
+        expected = theirs.fit(x, y, **fit)
+    with pytest.warns(UserWarning, match="ran out of data"):
+        assert_same_history(ours.fit(x, y, **fit), expected)
+    assert_same_weights(ours, theirs)
+    fit = dict(epochs=3, initial_epoch=1, batch_size=16, shuffle=False, verbose=0)
+    ours_history, theirs_history = ours.fit(x, y, **fit), theirs.fit(x, y, **fit)
+    assert ours_history.epoch == theirs_history.epoch == [1, 2]
+    assert_same_history(ours_history, theirs_history)

@@ -14,6 +14,7 @@ Every structure is handled in "flat" form: a list with one entry per model
 output, in the order given by `output_structure`.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -150,6 +151,9 @@ class BatchIterator:
             self._new_pass()
         for step in range(self.steps):
             if self._position >= len(self._pass):
+                warnings.warn("Your input ran out of data; interrupting the epoch after "
+                              f"{step} of steps_per_epoch={self.steps_per_epoch} steps. The next epoch starts "
+                              "a new pass over the data.", stacklevel=3)
                 break
             index = self._pass[self._position]
             self._position += 1
