@@ -10,6 +10,9 @@ import teachnet
 from teachnet import callbacks, ops, optimizers
 from teachnet.progbar import Progbar, format_time, format_value
 
+# keras (torch backend) under numpy 2 warns about __array__(copy=...) inside its own code.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 
 class Linear(teachnet.layers.Layer):
     def __init__(self, units, **kwargs):

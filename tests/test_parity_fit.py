@@ -20,6 +20,9 @@ if not all(hasattr(teachnet, m) for m in ("optimizers", "losses", "metrics")) or
 
 RTOL, ATOL = 2e-4, 2e-5
 
+# keras (torch backend) under numpy 2 warns about __array__(copy=...) inside its own code.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 OPTIMIZERS = {
     "sgd": lambda lib: lib.optimizers.SGD(learning_rate=0.1),
     "sgd_momentum": lambda lib: lib.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
