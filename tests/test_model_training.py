@@ -414,3 +414,8 @@ def test_bad_compile_arguments_are_named():
     with pytest.raises(ValueError, match="Unknown"):
         model.compile("sgd", loss="no_such_loss")
         model.train_on_batch(x, y)
+    empty = np.zeros((0, 3), "float32")
+    for call in (lambda: model.fit(empty, np.zeros((0, 1))), lambda: model.evaluate(empty, np.zeros((0, 1))),
+                 lambda: model.predict(empty)):
+        with pytest.raises(ValueError, match="`x` is empty: it has 0 samples"):
+            call()

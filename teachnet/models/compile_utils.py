@@ -68,6 +68,8 @@ def num_samples(data, argument):
 def check_same_length(x, y, sample_weight=None):
     """x, y and sample_weight must describe the same samples; returns their number."""
     n = num_samples(x, "x")
+    if n == 0:
+        raise ValueError("`x` is empty: it has 0 samples. Pass at least one sample (one row per sample).")
     for name, data in (("y", y), ("sample_weight", sample_weight)):
         if data is not None:
             m = num_samples(data, name)

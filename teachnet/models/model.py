@@ -379,7 +379,7 @@ class Model(Layer):
             raise ValueError("`predict` needs inputs: pass `x` (e.g. a numpy array with one row per sample).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         x = cu.to_arrays(x, "x")
-        batches = cu.BatchIterator(cu.num_samples(x, "x"), batch_size, steps_per_epoch=steps)
+        batches = cu.BatchIterator(cu.check_same_length(x, None), batch_size, steps_per_epoch=steps)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1, steps=batches.steps)
