@@ -45,7 +45,7 @@ class StepRecord:
 
     def __init__(self, **fields):
         for name in self.__slots__:
-            object.__setattr__(self, name, fields.get(name))
+            setattr(self, name, fields.get(name))
 
     def __repr__(self):
         return (f"<StepRecord loss={self.loss:.4g}, batch_size={self.batch_size}, "
@@ -108,6 +108,9 @@ class CallbackList:
     user's callbacks, e.g. the `learning_rate` a scheduler adds to the logs)."""
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        if isinstance(callbacks, Callback):
+            raise TypeError(f"`callbacks` must be a list of Callback instances; received a single "
+                            f"{type(callbacks).__name__}. Pass callbacks=[...].")
         self.callbacks = list(callbacks) if callbacks else []
         for cb in self.callbacks:
             if not isinstance(cb, Callback):

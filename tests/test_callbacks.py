@@ -82,6 +82,8 @@ def test_history_and_callback_type_check():
     assert list(logs_seen[0]) == ["loss", "val_loss"]
     with pytest.raises(TypeError, match="Callback instances"):
         model.fit(x, y, callbacks=[print], verbose=0)
+    with pytest.raises(TypeError, match=r"a single EarlyStopping. Pass callbacks=\[...\]"):
+        model.fit(x, y, callbacks=callbacks.EarlyStopping(), verbose=0)
 
 
 class FakeModel:
