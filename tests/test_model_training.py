@@ -419,3 +419,25 @@ def test_bad_compile_arguments_are_named():
                  lambda: model.predict(empty)):
         with pytest.raises(ValueError, match="`x` is empty: it has 0 samples"):
             call()
+
+
+def test_build_creates_the_weights_of_a_subclassed_model():
+    model = TwoHeads()
+    assert model.weights == []
+    model.build((None, 5))
+    assert model.built and [w.shape for w in model.weights] == [(5, 4), (4,), (4, 1), (1,), (4, 3), (3,)]
+    out = model(np.ones((2, 5), "float32"))
+    assert out["label"].shape == (2, 3)
+
+    class TwoInputs(teachnet.Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = Linear(2), Linear(2)
+
+        def call(self, inputs):
+            return self.a(inputs["left"]) + self.b(inputs["right"])
+    pair = TwoInputs()
+    pair.build({"left": (None, 3), "right": (None, 4)})
+    assert [w.shape for w in pair.weights] == [(3, 2), (2,), (4, 2), (2,)]
+    with pytest.raises(ValueError, match="needs the input shape"):
+        TwoHeads().build(None)

@@ -66,6 +66,15 @@ class Model(Layer):
         self._compile_metrics = None
         self._loss_tracker = None
 
+    def build(self, input_shape):
+        """Creates the weights of every sub-layer by running `call` once on a
+        batch of zeros of `input_shape` (None axes become 1), as Keras builds
+        a subclassed model. `input_shape` may be a list or dict of shapes."""
+        if input_shape is None:
+            raise ValueError(f'Model "{self.name}": build() needs the input shape, e.g. build((None, 784)).')
+        self.built = True  # so the sub-layer calls below do not build this model again
+        self.call(_as_tensors(_zeros(input_shape, self.dtype)))
+
     # -- compile -------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None):
@@ -485,6 +494,15 @@ def _as_tensors(x):
     if isinstance(x, list):
         return [_as_tensors(v) for v in x]
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _zeros(shape, dtype):
+    """A zeros batch for a shape (None -> 1), or a list/dict of them for several inputs."""
+    if isinstance(shape, dict):
+        return {k: _zeros(v, dtype) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and all(isinstance(s, (list, tuple, dict)) for s in shape):
+        return [_zeros(s, dtype) for s in shape]
+    return np.zeros(tuple(1 if s is None else int(s) for s in shape), dtype=dtype)
 
 
 def _to_numpy(y):
