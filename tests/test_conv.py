@@ -238,3 +238,14 @@ def test_conv_rejects_a_different_channel_count_after_build():
     layer(np.zeros((1, 5, 5, 3)))
     with pytest.raises(ValueError, match=r'"conv_d".*axis -1 of input shape to have value 3.*\(1, 5, 5, 2\)'):
         layer(np.zeros((1, 5, 5, 2)))
+
+
+def test_docstring_examples_run():
+    import doctest
+    import sys
+
+    import teachnet
+    from teachnet.layers import convolutional
+    for module in (sys.modules["teachnet.ops.conv"], convolutional):
+        result = doctest.testmod(module, extraglobs={"np": np, "teachnet": teachnet})
+        assert result.attempted > 0 and result.failed == 0, module.__name__
