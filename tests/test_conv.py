@@ -249,3 +249,20 @@ def test_docstring_examples_run():
     for module in (sys.modules["teachnet.ops.conv"], convolutional):
         result = doctest.testmod(module, extraglobs={"np": np, "teachnet": teachnet})
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_conv_skips_only_the_gradients_nobody_asked_for():
+    x, k = RNG.normal(size=(2, 6, 5, 2)), RNG.normal(size=(3, 3, 2, 4))
+    x_var, k_var = Variable(x, dtype="float64"), Variable(k, dtype="float64")
+    with GradientTape() as tape:
+        total = ops.sum(ops.conv(x_var, k_var, padding="same") ** 2)
+    dx, dk = tape.gradient(total, [x_var, k_var])
+    with GradientTape() as tape:  # the input batch as a constant: kernel gradient only
+        total = ops.sum(ops.conv(x, k_var, padding="same") ** 2)
+    np.testing.assert_allclose(tape.gradient(total, k_var).numpy(), dk.numpy())
+    frozen = Variable(k, dtype="float64", trainable=False)
+    with GradientTape() as tape:  # a frozen kernel: input gradient only
+        total = ops.sum(ops.conv(x_var, frozen, padding="same") ** 2)
+    dx_only, dk_none = tape.gradient(total, [x_var, frozen])
+    assert dk_none is None
+    np.testing.assert_allclose(dx_only.numpy(), dx.numpy())
