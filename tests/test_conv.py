@@ -266,3 +266,14 @@ def test_conv_skips_only_the_gradients_nobody_asked_for():
     dx_only, dk_none = tape.gradient(total, [x_var, frozen])
     assert dk_none is None
     np.testing.assert_allclose(dx_only.numpy(), dx.numpy())
+
+
+def test_conv_kernel_starts_glorot_uniform_with_the_receptive_field_in_the_fans():
+    # Keras: fan_in = kh * kw * in_channels, fan_out = kh * kw * filters, limit = sqrt(6 / (fan_in + fan_out)).
+    layer = layers.Conv2D(64, (3, 3))
+    layer.build((None, 8, 8, 16))
+    limit = np.sqrt(6 / (9 * 16 + 9 * 64))
+    kernel = layer.kernel.numpy()
+    assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.95 * limit
+    np.testing.assert_allclose(kernel.std(), limit / np.sqrt(3), rtol=0.05)
+    assert np.all(layer.bias.numpy() == 0)
