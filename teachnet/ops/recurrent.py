@@ -242,10 +242,11 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         z += gt                                                             # z_t = x_t W + h_{t-1} U + b
         sig(z, out=gt)                                                      # i, f, o (the c block is redone)
         act(z[:, c_], out=gt[:, c_])                                        # g
-        c_new = np.multiply(gt[:, f_], cs[t], out=cs[t + 1])                # c~_t = f c_{t-1} + i g
-        c_new += gt[:, i_] * gt[:, c_]
+        i, f, g, o = gt[:, i_], gt[:, f_], gt[:, c_], gt[:, o_]
+        c_new = np.multiply(f, cs[t], out=cs[t + 1])                        # c~_t = f c_{t-1} + i g
+        c_new += i * g
         act(c_new, out=tcs[t])
-        h_new = np.multiply(gt[:, o_], tcs[t], out=hs[t + 1])               # h~_t = o act(c~_t)
+        h_new = np.multiply(o, tcs[t], out=hs[t + 1])                       # h~_t = o act(c~_t)
         if m is not None:                                                   # masked: keep the old state
             cs[t + 1] = _carry(m[t], c_new, cs[t])
             hs[t + 1] = _carry(m[t], h_new, hs[t])
@@ -254,8 +255,8 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         gh, dh = _output_gradient(g[0], return_sequences, hs[0])           # dh: dL/dh_t from later steps
         gc, dc = _output_gradient(g[1], return_sequences, cs[0])           # dc: dL/dc_t from later steps
         # Local derivatives of every step, computed at once before the loop:
-        # dc~/dz_i = g σ'(i), dc~/dz_f = c_{t-1} σ'(f), dc~/dz_c = i act'(g),
-        # dh~/dz_o = act(c~) σ'(o), and dh~/dc~ = o act'(c~).
+        #   local = [dc~/dz_i, dc~/dz_f, dc~/dz_c, dh~/dz_o] = [g σ'(i), c_{t-1} σ'(f), i act'(g), act(c~) σ'(o)]
+        #   dh_dc = dh~/dc~ = o act'(c~)
         i, f, gg, o = gates[..., i_], gates[..., f_], gates[..., c_], gates[..., o_]   # (T, B, units)
         local = dsig(gates)                                                 # σ' of every block, (T, B, 4 units)
         dact(gg, out=local[..., c_])                                        # act' for the g block
@@ -267,16 +268,19 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         dh_dc *= o
         B = gates.shape[1]
         dz = local                                                          # dz_t overwrites local_t
-        local4 = dz4 = local.reshape(T, B, 4, n)                            # the 4 blocks as an axis
+        upstream = np.empty((B, 4 * n), dtype=local.dtype)                  # [dc~, dc~, dc~, dh~] of one step
+        up4 = upstream.reshape(B, 4, n)
         U_T = _t(U)
         for t in reversed(range(T)):
             if gh is not None:
                 dh, dc = dh + gh[t], dc + gc[t]
             mt = None if m is None else m[t]
             dh_new = dh if mt is None else mt * dh                          # through h_t = m h~_t + (1-m) h_{t-1}
-            dc_new = dc + dh_new * dh_dc[t] if mt is None else mt * dc + dh_new * dh_dc[t]
-            np.multiply(dc_new[:, None, :], local4[t, :, :3], out=dz4[t, :, :3])  # dz_i, dz_f, dz_c
-            np.multiply(dh_new, local4[t, :, 3], out=dz4[t, :, 3])          # dz_o
+            dc_new = dh_new * dh_dc[t]                                      # h~ = o act(c~)
+            dc_new += dc if mt is None else mt * dc
+            up4[:, :3] = dc_new[:, None, :]
+            up4[:, 3] = dh_new
+            np.multiply(upstream, local[t], out=dz[t])                      # dz = upstream * local derivative
             dh_prev = dz[t] @ U_T                                           # z = x W + h_{t-1} U + b
             if rm is not None:
                 dh_prev *= rm
