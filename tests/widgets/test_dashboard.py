@@ -1,0 +1,269 @@
+"""TrainingDashboard, headless: the tests read trait values, the training log and
+PNG bytes (never pixels). They run under ipywidgets 8 and, in CI, 7.7.1 too."""
+import base64
+
+import numpy as np
+import pytest
+
+pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has not landed yet")
+
+import teachnet as tn  # noqa: E402
+from teachnet.callbacks import LambdaCallback  # noqa: E402
+from widgets.dashboard import TrainingDashboard  # noqa: E402
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def make_model(compiled=True, learning_rate=0.01):
+    tn.utils.set_random_seed(1)
+    model = tn.Sequential([tn.Input((4,)), tn.layers.Dense(6, activation="relu"),
+                           tn.layers.Dense(1, activation="sigmoid")])
+    if compiled:
+        model.compile(optimizer=tn.optimizers.RMSprop(learning_rate=learning_rate), loss="binary_crossentropy",
+                      metrics=["accuracy"])
+    return model
+
+
+def make_data(n=96, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    y = (x[:, :1] + x[:, 1:2] > 0).astype("float32")  # (n, 1)
+    return x, y
+
+
+def make_dashboard(**kwargs):
+    x, y = make_data()
+    x_val, y_val = make_data(32, seed=1)
+    kwargs.setdefault("batch_size", 32)
+    return TrainingDashboard(make_model(), x, y, validation_data=(x_val, y_val), **kwargs)
+
+
+def images(dashboard):
+    return [bytes(dashboard.diagram_image.value), bytes(dashboard.curves_image.value),
+            bytes(dashboard.weights_image.value)]
+
+
+def ticker_playing(dashboard):
+    ticker = dashboard.ticker  # ipywidgets 8: `playing`; 7.x: `_playing`
+    return ticker.playing if ticker.has_trait("playing") else ticker._playing
+
+
+def test_pictures_are_pngs_from_the_start_and_the_buttons_have_literal_labels():
+    dashboard = make_dashboard()
+    assert all(picture.startswith(PNG_SIGNATURE) for picture in images(dashboard))
+    labels = [b.description for b in (dashboard.play_button, dashboard.pause_button, dashboard.step_button,
+                                      dashboard.epoch_button, dashboard.reset_button)]
+    assert labels == ["Play", "Pause", "Step", "Step epoch", "Reset"]
+    assert dashboard.redraws == 1 and dashboard.step == 0 and dashboard.highlight == "forward"
+
+
+def test_step_trains_one_batch_and_changes_every_picture():
+    dashboard = make_dashboard()
+    before_images, before_weights = images(dashboard), dashboard.model.get_weights()
+    dashboard.step_button.click()
+    assert dashboard.last_error is None
+    assert dashboard.step == 1 and dashboard.epoch == 0
+    assert len(dashboard.training_log.batch_x) == 1
+    assert dashboard.training_log.batch_values["loss"] == [pytest.approx(dashboard.model.last_step.loss)]
+    assert all(a != b for a, b in zip(before_images, images(dashboard)))
+    assert any(not np.array_equal(a, b) for a, b in zip(before_weights, dashboard.model.get_weights()))
+    assert dashboard.highlight == "update"
+
+
+def test_step_epoch_gives_one_point_per_batch_and_per_epoch_with_validation():
+    dashboard = make_dashboard()
+    assert dashboard.use_validation  # on, since validation_data was given
+    dashboard.epoch_button.click()
+    dashboard.step_button.click()
+    dashboard.epoch_button.click()  # finishes the second epoch, not a third
+    log = dashboard.training_log
+    assert dashboard.last_error is None
+    assert dashboard.epoch == 2 and dashboard.step == 6  # 96 samples / 32 = 3 batches per epoch
+    assert log.batch_x == pytest.approx([1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2])
+    assert len(log.batch_values["loss"]) == len(log.batch_values["accuracy"]) == 6
+    assert log.epochs == [1, 2]
+    assert {name: len(values) for name, values in log.epoch_values.items()} == {
+        "loss": 2, "accuracy": 2, "val_loss": 2, "val_accuracy": 2}
+    assert log.best_epoch() == log.epochs[int(np.argmin(log.epoch_values["val_loss"]))]
+    # the epoch's training loss is fit's: the batch-size weighted mean of the epoch's batch losses
+    assert log.epoch_values["loss"][1] == pytest.approx(np.mean(log.batch_values["loss"][3:]), rel=1e-5)
+    val = dashboard.model.evaluate(*dashboard.validation_data, verbose=0, return_dict=True)
+    assert log.epoch_values["val_loss"][1] == pytest.approx(val["loss"], rel=1e-5)
+
+
+def test_learning_rate_slider_sets_the_optimizer_learning_rate_for_the_next_batch():
+    dashboard = make_dashboard()
+    dashboard.step_button.click()
+    dashboard.lr_slider.value = 0.05
+    assert dashboard.learning_rate == pytest.approx(0.05)
+    assert float(np.asarray(dashboard.model.optimizer.learning_rate)) == pytest.approx(0.05)
+    dashboard.step_button.click()
+    assert dashboard.model.last_step.learning_rate == pytest.approx(0.05)
+    dashboard.learning_rate = 0.002  # and from code: the slider follows
+    assert dashboard.lr_slider.value == pytest.approx(0.002)
+    assert float(np.asarray(dashboard.model.optimizer.learning_rate)) == pytest.approx(0.002)
+
+
+def test_reset_draws_fresh_weights_resets_the_optimizer_and_clears_the_curves():
+    dashboard = make_dashboard()
+    model = dashboard.model
+    initial = model.get_weights()
+    dashboard.epoch_button.click()
+    dashboard.epoch_button.click()
+    trained = model.get_weights()
+    assert int(np.asarray(model.optimizer.iterations)) == 6
+    dashboard.lr_slider.value = 0.03
+    dashboard.reset_button.click()
+    fresh = model.get_weights()
+    assert dashboard.last_error is None
+    assert [w.shape for w in fresh] == [w.shape for w in trained]
+    kernels = [(fresh[0], trained[0], initial[0], 4 + 6), (fresh[2], trained[2], initial[2], 6 + 1)]
+    for new, old, first, fans in kernels:  # glorot_uniform: U(-limit, limit), a new draw
+        limit = np.sqrt(6 / fans)
+        assert np.all(np.abs(new) <= limit) and new.std() > limit / 4
+        assert not np.allclose(new, old) and not np.allclose(new, first)
+    assert np.all(fresh[1] == 0) and np.all(fresh[3] == 0)  # biases start at zero
+    assert int(np.asarray(model.optimizer.iterations)) == 0
+    assert float(np.asarray(model.optimizer.learning_rate)) == pytest.approx(0.03)  # the slider's choice stays
+    assert all(np.all(np.asarray(v) == 0) for v in model.optimizer.variables[2:])  # RMSprop's slots
+    assert dashboard.step == dashboard.epoch == 0
+    assert dashboard.training_log.batch_x == [] and dashboard.training_log.epochs == []
+    dashboard.step_button.click()  # and it trains again from there
+    assert dashboard.step == 1 and int(np.asarray(model.optimizer.iterations)) == 1
+
+
+def test_static_png_fallback_is_in_the_mimebundle():
+    dashboard = make_dashboard()
+    dashboard.step_button.click()
+    bundle = dashboard._repr_mimebundle_()
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
+
+
+def test_play_trains_speed_batches_per_tick_until_pause():
+    dashboard = make_dashboard(speed=4)
+    dashboard.play_button.click()
+    assert dashboard.running and ticker_playing(dashboard)
+    dashboard.ticker.value += 1  # what the front end's timer does while playing
+    assert dashboard.step == 4 and dashboard.epoch == 1
+    dashboard.speed_dropdown.value = 16
+    assert dashboard.speed == 16
+    dashboard.ticker.value += 1
+    assert dashboard.step == 20
+    dashboard.pause_button.click()
+    assert not dashboard.running and not ticker_playing(dashboard)
+    dashboard.ticker.value += 1  # a late tick after Pause trains nothing
+    assert dashboard.step == 20 and dashboard.last_error is None
+
+
+def test_log_scale_toggle_redraws_the_curves():
+    dashboard = make_dashboard()
+    dashboard.epoch_button.click()
+    before = bytes(dashboard.curves_image.value)
+    dashboard.log_button.value = True
+    assert dashboard.log_scale
+    assert bytes(dashboard.curves_image.value) != before
+
+
+def test_fit_with_the_dashboard_as_callback_updates_it_while_fit_runs():
+    x, y = make_data()
+    model = make_model()
+    dashboard = TrainingDashboard(model, redraw_interval=0.0, max_draw_share=1.0)  # redraw after every batch
+    seen = []  # (redraws, diagram bytes) after each batch, read by a callback that runs after the dashboard
+    watcher = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(
+        (dashboard.redraws, bytes(dashboard.diagram_image.value))))
+    history = model.fit(x, y, batch_size=32, epochs=2, validation_split=0.25, verbose=0,
+                        callbacks=[dashboard, watcher])
+    redraw_counts = [count for count, _ in seen]
+    assert len(seen) == 6  # 72 training samples / 32 -> 3 batches per epoch
+    assert redraw_counts == sorted(redraw_counts) and len(set(redraw_counts)) == 6  # a redraw per batch
+    assert len({picture for _, picture in seen}) == 6  # and each showed something new
+    log = dashboard.training_log
+    assert log.epochs == [1, 2] and len(log.batch_x) == 6
+    for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert log.epoch_values[name] == pytest.approx(history.history[name], rel=1e-6)
+
+
+def test_redraws_are_throttled_during_fit():
+    x, y = make_data(320)
+    model = make_model()
+    dashboard = TrainingDashboard(model, redraw_interval=60.0)
+    start = dashboard.redraws
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[dashboard])  # 40 batches
+    assert len(dashboard.training_log.batch_x) == 40
+    assert dashboard.redraws - start == 1  # only the final redraw at the end of fit
+
+
+def test_throttle_waits_long_enough_to_keep_drawing_below_its_share():
+    dashboard = make_dashboard(redraw_interval=0.0, max_draw_share=0.05)
+    dashboard.step_button.click()  # a forced redraw, timed
+    assert dashboard._throttle.interval >= 0.01 / 0.05  # a redraw takes more than 10 ms
+    count = dashboard.redraws
+    dashboard.model.fit(*make_data(), batch_size=96, epochs=3, verbose=0, callbacks=[dashboard])
+    assert dashboard.redraws == count + 1  # the three batches came too soon after; the end of fit draws
+
+
+def test_uncompiled_model_shows_a_message_and_raises_from_code():
+    x, y = make_data()
+    dashboard = TrainingDashboard(make_model(compiled=False), x, y)
+    assert "not compiled" in dashboard.error_banner.message
+    dashboard.step_button.click()
+    assert isinstance(dashboard.last_error, ValueError)
+    assert "model.compile(" in dashboard.error_banner.message
+    with pytest.raises(ValueError, match="is not compiled"):
+        dashboard.train_step()
+
+
+def test_training_without_data_shows_a_message():
+    dashboard = TrainingDashboard(make_model())
+    dashboard.play_button.click()
+    assert "no training data" in dashboard.error_banner.message and not dashboard.running
+    with pytest.raises(ValueError, match=r"TrainingDashboard\(model, x, y\)"):
+        dashboard.train_epoch()
+
+
+def test_validation_without_data_is_refused_in_the_widget_and_from_code():
+    x, y = make_data()
+    dashboard = TrainingDashboard(make_model(), x, y)
+    dashboard.validation_button.value = True
+    assert "no validation data" in dashboard.error_banner.message
+    assert dashboard.validation_button.value is False and dashboard.use_validation is False
+    with pytest.raises(ValueError, match="validation_data=\\(x_val, y_val\\)"):
+        dashboard.use_validation = True
+    with pytest.raises(ValueError, match="no validation data"):
+        TrainingDashboard(make_model(), x, y, use_validation=True)
+
+
+def test_bad_data_raises_with_shapes_and_lengths():
+    x, y = make_data()
+    with pytest.raises(ValueError, match=r"x of shape \(96, 3\)"):
+        TrainingDashboard(make_model(), x[:, :3], y)
+    with pytest.raises(ValueError, match="96 and 95 samples"):
+        TrainingDashboard(make_model(), x, y[:95])
+    with pytest.raises(ValueError, match="needs both `x` and `y`"):
+        TrainingDashboard(make_model(), x)
+    with pytest.raises(ValueError, match=r"validation_data\[0\] of shape \(4, 5\)"):
+        TrainingDashboard(make_model(), x, y, validation_data=(np.zeros((4, 5)), np.zeros((4, 1))))
+    with pytest.raises(ValueError, match="must be a tuple"):
+        TrainingDashboard(make_model(), x, y, validation_data=x)
+    with pytest.raises(TypeError, match="expects a teachnet Model"):
+        TrainingDashboard("model")
+    with pytest.raises(ValueError, match="batch_size=0"):
+        TrainingDashboard(make_model(), x, y, batch_size=0)
+    with pytest.raises(TypeError, match="unexpected argument 'sped'"):
+        TrainingDashboard(make_model(), x, y, sped=3)
+    with pytest.raises(ValueError, match="speed=0"):
+        TrainingDashboard(make_model(), x, y, speed=0)
+
+
+def test_an_error_during_play_stops_it_and_shows_in_the_banner():
+    dashboard = make_dashboard()
+    dashboard.play_button.click()
+    dashboard.y = dashboard.y[:, :0]  # the data went bad after the dashboard was made: (96, 0) targets
+    dashboard.ticker.value += 1
+    assert not dashboard.running
+    assert dashboard.last_error is not None and dashboard.error_banner.message
+    dashboard.y = make_data()[1]
+    dashboard.step_button.click()  # a successful action clears the banner
+    assert dashboard.error_banner.message == ""

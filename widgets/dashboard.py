@@ -1,0 +1,586 @@
+"""TrainingDashboard: watch a network learn, one batch at a time.
+
+Three pictures, redrawn as training runs:
+
+1. the relationship diagram of Deep Learning with Python (figure 1.9): input X
+   -> layers (weights) -> predictions Y'; Y' and the true targets Y -> loss
+   function -> loss score -> optimizer -> weight update back into the layers,
+   each box showing its live value;
+2. the learning curves: loss and every metric, per batch and per epoch,
+   training and validation, with the best epoch marked;
+3. the weights: per layer, histograms of the weights, their gradients and the
+   last update, with the update-to-weight ratio.
+
+The dashboard is a Keras callback (`model.fit(x, y, callbacks=[dashboard])`
+updates it while fit runs) and an interactive trainer: its Play button trains
+a few batches at each tick of an `ipywidgets.Play` timer, so the kernel stays
+free to handle Pause, the learning-rate slider and the other controls between
+ticks (a cell running one long loop would handle no clicks until it ends).
+"""
+import copy
+import io
+
+import ipywidgets
+import numpy as np
+import traitlets
+from matplotlib import image as mpl_image
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from teachnet import random as tn_random
+from teachnet.callbacks import Callback
+from widgets.base import Throttle, WidgetView, figure_to_png, new_figure
+
+WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
+HALF = WIDTH // 2
+ACTIVE, IDLE = "#d62728", "#9e9e9e"  # arrow colours: the phase that just ran, the others
+SPEEDS = [("1 batch per tick", 1), ("4 batches per tick", 4), ("16 batches per tick", 16),
+          ("64 batches per tick", 64)]
+
+
+class TrainingLog:
+    """The numbers behind the curves, kept apart from the drawing.
+
+    `batch_x` is the position of each trained batch in epochs (1.5 = half way
+    through the second epoch); `batch_values[name]` holds, per batch, the
+    batch's own loss for "loss" and the running epoch value of each metric (as
+    the progress bar shows it). `epoch_values[name]` holds one value per epoch,
+    with `val_` twins when the model was validated.
+    """
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self.batch_x = []
+        self.batch_values = {}
+        self.epochs = []
+        self.epoch_values = {}
+
+    def add_batch(self, x, values):
+        self.batch_x.append(x)
+        for name, value in values.items():
+            self.batch_values.setdefault(name, []).append(float(value))
+
+    def add_epoch(self, epoch, logs):
+        self.epochs.append(epoch)
+        for name, value in logs.items():
+            self.epoch_values.setdefault(name, [np.nan] * (len(self.epochs) - 1)).append(float(value))
+        for values in self.epoch_values.values():  # a key missing this epoch (e.g. no validation)
+            values.extend([np.nan] * (len(self.epochs) - len(values)))
+
+    def names(self):
+        """The quantities to plot: the loss first, then the metrics (without `val_`)."""
+        names = [n for n in list(self.batch_values) + list(self.epoch_values) if not n.startswith("val_")]
+        return sorted(set(names), key=lambda n: (n != "loss", names.index(n)))
+
+    def best_epoch(self):
+        """The epoch with the lowest validation loss (training loss without validation), or None."""
+        values = self.epoch_values.get("val_loss") or self.epoch_values.get("loss")
+        if not values or np.all(np.isnan(values)):
+            return None
+        return self.epochs[int(np.nanargmin(values))]
+
+
+class TrainingDashboard(WidgetView, Callback):
+    """A live view of training: the diagram of what happens in a step, the
+    learning curves and the weights, with controls to train step by step.
+
+    Use it as a callback, `model.fit(x, y, callbacks=[dashboard])`, or
+    interactively with its buttons: Play / Pause (train continuously, a few
+    batches per tick), Step (one batch), Step epoch, Reset (fresh weights and
+    optimizer state, curves cleared), a learning-rate slider that takes effect
+    at the next batch, and a speed setting (batches per tick).
+
+    Args:
+        model: a compiled teachnet model.
+        x, y: training data for the interactive trainer (arrays, or lists/dicts
+            of arrays for several inputs/outputs). Not needed as a callback.
+        validation_data: `(x_val, y_val)`, evaluated at the end of each epoch
+            by the interactive trainer (`fit` does its own validation).
+        batch_size: samples per step of the interactive trainer.
+        **kwargs: initial values of the traits below, e.g. `speed=4`.
+
+    Example:
+        >>> dashboard = TrainingDashboard(model, x_train, y_train, validation_data=(x_val, y_val))
+        >>> dashboard                     # then click Step, Play, ...
+        >>> model.fit(x_train, y_train, epochs=5, callbacks=[dashboard])  # or watch fit
+    """
+
+    learning_rate = traitlets.Float(help="The optimizer's learning rate; changing it takes effect at the "
+                                         "next batch.").tag(sync=False)
+    speed = traitlets.Int(1, help="Batches trained at each tick of Play.")
+    use_validation = traitlets.Bool(False, help="Evaluate `validation_data` at the end of each epoch "
+                                                "(interactive trainer).")
+    log_scale = traitlets.Bool(False, help="Plot losses on a logarithmic axis.")
+    running = traitlets.Bool(False, help="Whether Play is training.")
+    redraw_interval = traitlets.Float(0.5, help="The shortest time between two redraws, in seconds.")
+    max_draw_share = traitlets.Float(0.05, help="The largest share of training time spent drawing: after a "
+                                                "redraw of d seconds the next waits at least d / share.")
+    highlight = traitlets.Enum(["forward", "loss", "update"], "forward",
+                               help="The phase whose arrows the diagram highlights.")
+    epoch = traitlets.Int(0, help="Completed epochs.")
+    step = traitlets.Int(0, help="Trained batches, in all epochs.")
+    redraws = traitlets.Int(0, help="How many times the pictures were redrawn.")
+
+    wants_step_details = True  # fit fills model.last_step after each batch
+
+    def __init__(self, model, x=None, y=None, validation_data=None, batch_size=32, **kwargs):
+        WidgetView.__init__(self)
+        Callback.__init__(self)
+        from teachnet.models import Model
+        if not isinstance(model, Model):
+            raise TypeError(f"TrainingDashboard expects a teachnet Model (e.g. teachnet.Sequential). "
+                            f"Received: model={model!r} of type {type(model).__name__}")
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"TrainingDashboard: expected `batch_size` to be a positive integer. "
+                             f"Received: batch_size={batch_size!r}")
+        self.set_model(model)
+        self.batch_size = int(batch_size)
+        self.x, self.y = x, y
+        self.validation_data = validation_data
+        self._check_data(x, y, "x", "y")
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("TrainingDashboard: `validation_data` must be a tuple (x_val, y_val). "
+                                 f"Received: {type(validation_data).__name__}")
+            self._check_data(*validation_data, "validation_data[0]", "validation_data[1]")
+        self.training_log = TrainingLog()
+        self._throttle = Throttle(self.redraw_interval)
+        self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
+        self._last_step = None
+        self._optimizer_template = copy.deepcopy(model.optimizer)  # what Reset returns to
+        lr = float(np.asarray(model.optimizer.learning_rate)) if model.optimizer is not None else 1e-3
+        self._build_controls(lr)
+        self.learning_rate = lr
+        for name, value in kwargs.items():
+            if not self.has_trait(name):
+                raise TypeError(f"TrainingDashboard got an unexpected argument {name!r}; "
+                                f"settable traits: {sorted(self.class_own_traits())}")
+            setattr(self, name, value)
+        self.use_validation = kwargs.get("use_validation", validation_data is not None)
+        self.children = [self.error_banner, self.controls, self.status, self.diagram_image,
+                         ipywidgets.HBox([self.curves_image, self.weights_image])]
+        if not model.compiled:
+            self.error_banner.show(ValueError(self._compile_message()))
+        self._maybe_redraw(force=True)
+
+    # -- checks ------------------------------------------------------------------------
+    def _compile_message(self):
+        return (f'Model "{self.model.name}" is not compiled: call model.compile(optimizer=..., loss=...) '
+                "before training it with the dashboard.")
+
+    def _check_data(self, x, y, x_name, y_name):
+        """Raises a ValueError when x and y cannot train the model (lengths, shapes)."""
+        if x is None and y is None:
+            return
+        if x is None or y is None:
+            raise ValueError(f"TrainingDashboard needs both `{x_name}` and `{y_name}` to train. "
+                             f"Received: {x_name}={'None' if x is None else 'data'}, "
+                             f"{y_name}={'None' if y is None else 'data'}")
+        n_x, n_y = _num_samples(x), _num_samples(y)
+        if n_x != n_y or n_x == 0:
+            raise ValueError(f"TrainingDashboard: `{x_name}` and `{y_name}` must hold the same, non-zero "
+                             f"number of samples. Received: {n_x} and {n_y} samples")
+        if not self.model.compiled:
+            return
+        first = np.arange(min(2, n_x))
+        try:  # one forward pass and loss on two samples: the errors fit would give, said up front
+            self.model.compute_loss(y=_take(y, first), y_pred=self.model(_take(x, first)))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"TrainingDashboard: model \"{self.model.name}\" cannot train on {x_name} of shape "
+                             f"{_shapes(x)} and {y_name} of shape {_shapes(y)}: {error}") from error
+
+    @traitlets.validate("use_validation")
+    def _valid_use_validation(self, proposal):
+        if proposal.value and self.validation_data is None:
+            raise ValueError("TrainingDashboard: validation was asked for, but there is no validation data: "
+                             "pass validation_data=(x_val, y_val) when creating the dashboard.")
+        return proposal.value
+
+    @traitlets.validate("speed")
+    def _valid_speed(self, proposal):
+        if proposal.value < 1:
+            raise ValueError(f"TrainingDashboard: `speed` (batches per tick) must be >= 1. "
+                             f"Received: speed={proposal.value}")
+        return proposal.value
+
+    @traitlets.validate("learning_rate")
+    def _valid_learning_rate(self, proposal):
+        if not proposal.value > 0:
+            raise ValueError(f"TrainingDashboard: `learning_rate` must be positive. "
+                             f"Received: learning_rate={proposal.value}")
+        return proposal.value
+
+    # -- controls -----------------------------------------------------------------------
+    def _build_controls(self, lr):
+        def button(label, action, tip):
+            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="90px"))
+            b.on_click(self.guarded(lambda _: action()))
+            return b
+
+        self.play_button = button("Play", self.play, "Train continuously, a few batches per tick")
+        self.pause_button = button("Pause", self.pause, "Stop after the current tick")
+        self.step_button = button("Step", self.train_step, "Train one batch")
+        self.epoch_button = button("Step epoch", self.train_epoch, "Train to the end of the epoch")
+        self.reset_button = button("Reset", self.reset, "Fresh weights and optimizer state; clear the curves")
+        self.lr_slider = ipywidgets.FloatLogSlider(
+            value=lr, base=10, min=np.floor(np.log10(lr)) - 3, max=min(1.0, np.floor(np.log10(lr)) + 2),
+            step=0.1, description="learning rate", readout_format=".1e",
+            style={"description_width": "initial"}, layout=ipywidgets.Layout(width="330px"))
+        self.speed_dropdown = ipywidgets.Dropdown(options=SPEEDS, value=1, description="speed",
+                                                  layout=ipywidgets.Layout(width="230px"),
+                                                  style={"description_width": "initial"})
+        self.log_button = ipywidgets.ToggleButton(description="log scale", layout=ipywidgets.Layout(width="90px"))
+        self.validation_button = ipywidgets.ToggleButton(description="validate",
+                                                         layout=ipywidgets.Layout(width="90px"))
+        # the timer: the front end bumps `value` every `interval` ms while playing
+        self.ticker = ipywidgets.Play(interval=150, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
+        self.lr_slider.observe(self.guarded(lambda c: setattr(self, "learning_rate", c["new"])), names="value")
+        self.speed_dropdown.observe(self.guarded(lambda c: setattr(self, "speed", c["new"])), names="value")
+        self.log_button.observe(self.guarded(lambda c: setattr(self, "log_scale", c["new"])), names="value")
+        self.validation_button.observe(self.guarded(self._on_validation_button), names="value")
+        self.ticker.observe(self.guarded(self._on_tick), names="value")
+        self.status = ipywidgets.HTML()
+        self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
+        self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{HALF}px"))
+        self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{HALF}px"))
+        self.controls = ipywidgets.VBox([
+            ipywidgets.HBox([self.play_button, self.pause_button, self.step_button, self.epoch_button,
+                             self.reset_button, self.ticker]),
+            ipywidgets.HBox([self.lr_slider, self.speed_dropdown, self.log_button, self.validation_button])])
+
+    def _on_validation_button(self, change):
+        try:
+            self.use_validation = change["new"]
+        finally:  # a refused change puts the button back
+            self.validation_button.value = self.use_validation
+
+    @traitlets.observe("learning_rate")
+    def _apply_learning_rate(self, change):
+        if self.model.optimizer is not None:
+            self.model.optimizer.learning_rate = change["new"]
+        self.lr_slider.value = change["new"]
+
+    @traitlets.observe("speed")
+    def _show_speed(self, change):
+        if change["new"] not in [v for _, v in self.speed_dropdown.options]:
+            self.speed_dropdown.options = sorted(set(SPEEDS + [(f"{change['new']} batches per tick",
+                                                                change["new"])]), key=lambda o: o[1])
+        self.speed_dropdown.value = change["new"]
+
+    @traitlets.observe("log_scale")
+    def _redraw_curves(self, change):
+        self.log_button.value = change["new"]
+        self.curves_image.value = self.draw_curves()
+
+    @traitlets.observe("running")
+    def _start_or_stop_ticker(self, change):
+        # ipywidgets 8 calls the trait `playing`, 7.x `_playing`
+        setattr(self.ticker, "playing" if self.ticker.has_trait("playing") else "_playing", change["new"])
+
+    # -- the interactive trainer -----------------------------------------------------------
+    def _assert_can_train(self):
+        if not self.model.compiled:
+            raise ValueError(self._compile_message())
+        if self.x is None:
+            raise ValueError("TrainingDashboard has no training data: create it with "
+                             "TrainingDashboard(model, x, y) to train with its buttons.")
+
+    def play(self):
+        """Trains `speed` batches at each tick of the timer until `pause()`."""
+        self._assert_can_train()
+        self.running = True
+
+    def pause(self):
+        """Stops Play after the current tick and draws the current state."""
+        self.running = False
+        self._maybe_redraw(force=True)
+
+    def _on_tick(self, change):
+        if not self.running:
+            return
+        try:
+            self._train_batches(self.speed)
+        except Exception:
+            self.running = False  # an error stops Play; the banner shows it
+            raise
+        self._maybe_redraw()
+
+    def train_step(self):
+        """Trains one batch and redraws."""
+        self._train_batches(1)
+        self._maybe_redraw(force=True)
+
+    def train_epoch(self):
+        """Trains the remaining batches of the current epoch and redraws."""
+        self._assert_can_train()
+        remaining = len(self._epoch_batches) if self._epoch_batches is not None else None
+        self._train_batches(remaining or self._batches_per_epoch())
+        self._maybe_redraw(force=True)
+
+    def _batches_per_epoch(self):
+        return -(-_num_samples(self.x) // self.batch_size)
+
+    def _train_batches(self, count):
+        """Trains `count` batches as `fit` would: shuffled epochs, running metrics,
+        validation at the end of each epoch, the callback hooks called as fit calls them."""
+        self._assert_can_train()
+        model = self.model
+        for _ in range(count):
+            if self._epoch_batches is None:  # a new epoch: fresh running metrics, a new shuffle
+                model.reset_metrics()
+                order = tn_random.generator().permutation(_num_samples(self.x))  # (num_samples,)
+                self._epoch_batches = [order[i:i + self.batch_size]
+                                       for i in range(0, len(order), self.batch_size)]
+                self.params = {"epochs": None, "steps": len(self._epoch_batches), "verbose": 0}
+            index = self._epoch_batches.pop(0)
+            batch = self.params["steps"] - len(self._epoch_batches) - 1
+            logs = model.train_step(_take(self.x, index), _take(self.y, index), details=True)
+            self.on_train_batch_end(batch, logs)
+            if not self._epoch_batches:
+                self._epoch_batches = None
+                logs = model.get_metrics_result()
+                if self.use_validation:
+                    x_val, y_val = self.validation_data
+                    val = model.evaluate(x_val, y_val, batch_size=self.batch_size, verbose=0, return_dict=True)
+                    logs.update({f"val_{name}": value for name, value in val.items()})
+                self.on_epoch_end(self.epoch, logs)
+
+    def reset(self):
+        """Fresh weights (drawn again from each weight's initializer) and a fresh
+        optimizer (as it was when the dashboard was created); clears the curves."""
+        self.running = False
+        for w in self.model.weights:
+            initializer = getattr(w, "initializer", None)
+            if initializer is None:
+                raise ValueError(f"Reset cannot re-initialize weight {getattr(w, 'path', w.name)!r}: it was "
+                                 "not created with Layer.add_weight, so its initializer is unknown.")
+            w.assign(np.asarray(initializer(w.shape, dtype=w.dtype), dtype=w.dtype))
+        if self._optimizer_template is not None:
+            self.model.optimizer = copy.deepcopy(self._optimizer_template)
+            self.model.optimizer.learning_rate = self.learning_rate
+        if self.model.compiled:
+            self.model.reset_metrics()
+        self.training_log.clear()
+        self._epoch_batches = None
+        self._last_step = None
+        self.epoch = self.step = 0
+        self.highlight = "forward"
+        self._maybe_redraw(force=True)
+
+    # -- the callback hooks (called by fit, and by the interactive trainer) -----------------
+    def on_train_begin(self, logs=None):
+        if self.model.optimizer is not None:  # fit may come with a new optimizer (compile again)
+            self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._last_step = self.model.last_step
+        steps = self.params.get("steps") or 1
+        values = {name: value for name, value in (logs or {}).items() if name != "loss"}
+        values["loss"] = self._last_step.loss if self._last_step is not None else logs["loss"]
+        self.training_log.add_batch(self.epoch + (batch + 1) / steps, values)
+        self.step += 1
+        self.highlight = "update"
+        self._maybe_redraw()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.training_log.add_epoch(self.epoch + 1, logs or {})
+        self.epoch += 1
+        self._maybe_redraw()
+
+    def on_train_end(self, logs=None):
+        self._maybe_redraw(force=True)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _maybe_redraw(self, force=False):
+        """Redraws when the throttle allows: at most every `redraw_interval` seconds, and
+        rarely enough that drawing takes at most `max_draw_share` of the time."""
+        self._throttle.interval = max(self.redraw_interval, self._throttle.interval)
+        if not self._throttle.ready(force):
+            return
+        import time
+        start = time.perf_counter()
+        self.redraw()
+        took = time.perf_counter() - start
+        self._throttle.interval = max(self.redraw_interval, took / self.max_draw_share)
+
+    def redraw(self):
+        """Draws the three pictures and the status line now."""
+        self.diagram_image.value = self.draw_diagram()
+        self.curves_image.value = self.draw_curves()
+        self.weights_image.value = self.draw_weights()
+        step = self._last_step
+        loss = f"{step.loss:.4g}" if step is not None else "-"
+        self.status.value = (f"<b>epoch</b> {self.epoch} &nbsp; <b>batches trained</b> {self.step} &nbsp; "
+                             f"<b>last batch loss</b> {loss} &nbsp; <b>learning rate</b> {self.learning_rate:.3g}")
+        self.redraws += 1
+
+    def static_png(self):
+        """The three pictures stacked into one PNG (the notebook's saved output)."""
+        pictures = [self.diagram_image.value, self.curves_image.value, self.weights_image.value]
+        images = [mpl_image.imread(io.BytesIO(bytes(p)), format="png") for p in pictures]
+        height = images[0].shape[0] + max(images[1].shape[0], images[2].shape[0])
+        fig = new_figure(images[0].shape[1], height)
+        top = images[0].shape[0] / height
+        placements = [(0, 1 - top, 1, top), (0, 0, 0.5, 1 - top), (0.5, 0, 0.5, 1 - top)]
+        for picture, box in zip(images, placements):
+            ax = fig.add_axes(box)
+            ax.imshow(picture)
+            ax.axis("off")
+        return figure_to_png(fig)
+
+    def _layers(self):
+        return [layer for layer in self.model.layers if type(layer).__name__ != "InputLayer"]
+
+    def _layer_weight_indices(self):
+        """For each layer with trainable weights: (layer, positions in model.trainable_weights)."""
+        position = {id(w): i for i, w in enumerate(self.model.trainable_weights)}
+        return [(layer, [position[id(w)] for w in layer.trainable_weights if id(w) in position])
+                for layer in self._layers() if layer.trainable_weights]
+
+    def draw_diagram(self):
+        """The relationship diagram with live values, as PNG bytes."""
+        fig = new_figure(WIDTH, 240)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
+        step, model = self._last_step, self.model
+        norms = {}
+        if step is not None:
+            for layer, indices in self._layer_weight_indices():
+                norms[layer.name] = np.sqrt(sum(float(np.sum(step.updates[i] ** 2)) for i in indices))
+        layers = self._layers()
+        shown = layers if len(layers) <= 5 else layers[:4] + [None]  # None: the "more layers" box
+        colour = {phase: ACTIVE if self.highlight == phase else IDLE for phase in ("forward", "loss", "update")}
+
+        def box(x, y, text, face):
+            ax.add_patch(FancyBboxPatch((x - 0.05, y - 0.13), 0.1, 0.26, boxstyle="round,pad=0.004",
+                                        facecolor=face, edgecolor="#555555"))
+            ax.text(x, y, text, ha="center", va="center", fontsize=7.5)
+
+        def arrow(start, end, phase):
+            ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=colour[phase],
+                                         linewidth=2.2 if colour[phase] == ACTIVE else 1.2))
+
+        # fixed places: the forward pass along the top, the loss and the update along the bottom
+        top, bottom, half_w, half_h = 0.77, 0.2, 0.052, 0.135
+        xs = [0.4] if len(shown) == 1 else list(np.linspace(0.19, 0.62, len(shown)))
+        pred_x, targets_x, loss_x, score_x, opt_x = 0.76, 0.93, 0.845, 0.64, 0.42
+        x_shape = _shapes(step.x) if step is not None else _shapes(self.x) if self.x is not None else ""
+        box(0.06, top, f"Input X\n{x_shape}", "#e3f2fd")
+        previous = 0.06
+        for x, layer in zip(xs, shown):
+            if layer is None:
+                text = f"... {len(layers) - 4} more\nlayers"
+            else:
+                update = f"|Δw| = {norms[layer.name]:.2e}" if layer.name in norms else (
+                    f"{layer.count_params()} weights" if layer.weights else "no weights")
+                text = f"{layer.name}\n{type(layer).__name__}\n{update}"
+            box(x, top, text, "#fff8e1")
+            arrow((previous + half_w, top), (x - half_w, top), "forward")
+            previous = x
+        box(pred_x, top, "Predictions Y'\n" + (_shapes(step.y_pred) if step is not None else ""), "#e8f5e9")
+        arrow((previous + half_w, top), (pred_x - half_w, top), "forward")
+        box(targets_x, top, "True targets Y\n" + (_shapes(step.y) if step is not None else ""), "#e8f5e9")
+        loss = getattr(model, "loss", None)
+        loss = loss if isinstance(loss, str) else type(loss).__name__ if loss is not None else "?"
+        box(loss_x, bottom, f"Loss function\n{loss}", "#fce4ec")
+        arrow((pred_x, top - half_h), (loss_x - 0.02, bottom + half_h), "loss")
+        arrow((targets_x, top - half_h), (loss_x + 0.02, bottom + half_h), "loss")
+        box(score_x, bottom, "Loss score\n" + (f"{step.loss:.4g}" if step is not None else "-"), "#fce4ec")
+        arrow((loss_x - half_w, bottom), (score_x + half_w, bottom), "loss")
+        opt = model.optimizer
+        box(opt_x, bottom, f"Optimizer\n{type(opt).__name__}\nlr = {self.learning_rate:.2e}" if opt else
+            "Optimizer\n-", "#ede7f6")
+        arrow((score_x - half_w, bottom), (opt_x + half_w, bottom), "update")
+        for x, layer in zip(xs, shown):
+            if layer is None or layer.weights:  # the update flows back into each layer with weights
+                arrow((opt_x + np.clip(x - opt_x, -0.04, 0.04), bottom + half_h), (x, top - half_h), "update")
+        ax.text(0.19, 0.47, "weight update", color=colour["update"], fontsize=8, ha="center")
+        return figure_to_png(fig)
+
+    def draw_curves(self):
+        """The loss and metric curves, as PNG bytes."""
+        log = self.training_log
+        names = log.names() or ["loss"]
+        names = names[:4]  # loss and the first metrics fit the half-width panel
+        fig = new_figure(HALF, 130 + 170 * ((len(names) + 1) // 2))
+        best = log.best_epoch()
+        for i, name in enumerate(names):
+            ax = fig.add_subplot((len(names) + 1) // 2, min(2, len(names)), i + 1)
+            if log.batch_values.get(name):
+                ax.plot(log.batch_x[-len(log.batch_values[name]):], log.batch_values[name], color="#90caf9",
+                        linewidth=0.8, label="batch")
+            if name in log.epoch_values:
+                ax.plot(log.epochs, log.epoch_values[name], "o-", color="#1565c0", markersize=4, label="train")
+            if f"val_{name}" in log.epoch_values:
+                ax.plot(log.epochs, log.epoch_values[f"val_{name}"], "s--", color="#ef6c00", markersize=4,
+                        label="validation")
+            if best is not None:
+                ax.axvline(best, color="#2e7d32", linestyle=":", linewidth=1.2, label=f"best epoch ({best})")
+            if self.log_scale and name.endswith("loss") and log.batch_values.get(name) and \
+                    min(log.batch_values[name]) > 0:
+                ax.set_yscale("log")
+            ax.set_title(name, fontsize=9)
+            ax.set_xlabel("epoch", fontsize=8)
+            ax.tick_params(labelsize=7)
+            if i == 0 and log.batch_x:
+                ax.legend(fontsize=6.5, loc="best")
+            if not log.batch_x:
+                ax.text(0.5, 0.5, "no training yet", ha="center", va="center", transform=ax.transAxes,
+                        color="#757575")
+        fig.subplots_adjust(left=0.1, right=0.97, top=1 - 28 / fig.bbox.height, bottom=38 / fig.bbox.height,
+                            wspace=0.3, hspace=0.55)
+        return figure_to_png(fig)
+
+    def draw_weights(self):
+        """Per layer: histograms of weights, gradients and last update, as PNG bytes."""
+        rows = self._layer_weight_indices()[:5]
+        fig = new_figure(HALF, 60 + 110 * max(1, len(rows)))
+        if not rows:
+            fig.text(0.5, 0.5, "no trainable weights yet (the model is built on its first batch)",
+                     ha="center", va="center", fontsize=8)
+            return figure_to_png(fig)
+        weights, step = self.model.trainable_weights, self._last_step
+        for r, (layer, indices) in enumerate(rows):
+            w = np.concatenate([weights[i].numpy().ravel() for i in indices])
+            panels, titles = [w], [f"{layer.name} weights"]
+            if step is not None:
+                g = np.concatenate([step.gradients[i].ravel() for i in indices])
+                u = np.concatenate([step.updates[i].ravel() for i in indices])
+                panels += [g, u]  # the update-to-weight ratio: how big a step is, relative to the weights
+                titles += ["gradients", f"update  |Δw|/|w| = {np.linalg.norm(u) / max(np.linalg.norm(w), 1e-12):.1e}"]
+            for c, values in enumerate(panels):
+                ax = fig.add_subplot(len(rows), 3, 3 * r + c + 1)
+                counts, edges = np.histogram(values, bins=30)
+                ax.stairs(counts, edges, fill=True, color=("#1565c0", "#ef6c00", "#6a1b9a")[c])  # one patch: fast
+                ax.set_title(titles[c], fontsize=7, loc="left")
+                ax.tick_params(labelsize=6)
+                ax.yaxis.set_visible(False)
+        fig.subplots_adjust(left=0.03, right=0.98, top=1 - 22 / fig.bbox.height, bottom=25 / fig.bbox.height,
+                            wspace=0.12, hspace=0.75)
+        return figure_to_png(fig)
+
+
+def _num_samples(data):
+    first = next(iter(data.values())) if isinstance(data, dict) else data[0] if isinstance(data, (list, tuple)) \
+        else data
+    return len(first)
+
+
+def _take(data, index):
+    """The rows `index` of an array, or of each array of a list or dict."""
+    if isinstance(data, dict):
+        return {name: np.asarray(value)[index] for name, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [np.asarray(value)[index] for value in data]
+    return np.asarray(data)[index]
+
+
+def _shapes(data):
+    if isinstance(data, dict):
+        return ", ".join(f"{name}: {tuple(np.shape(v))}" for name, v in data.items())
+    if isinstance(data, (list, tuple)):
+        return ", ".join(str(tuple(np.shape(v))) for v in data)
+    return str(tuple(np.shape(data)))
