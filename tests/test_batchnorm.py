@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import teachnet
-from teachnet import layers, ops
+from teachnet import layers
 from tests.gradcheck import check_layer_gradients
 
 RNG = np.random.default_rng(0)

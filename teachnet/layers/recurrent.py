@@ -119,7 +119,10 @@ class SimpleRNNCell(_Cell):
         ("orthogonal"), bias_initializer ("zeros"), *_regularizer,
         *_constraint: as Keras.
         dropout, recurrent_dropout: fractions dropped from the inputs and from
-            h_{t-1}; applied by the `SimpleRNN` layer.
+            h_{t-1} in training; applied by the layer with one mask per
+            sequence, the same at every step (as Keras; Keras draws a separate
+            recurrent mask per gate, teachnet one for all gates).
+        seed: optional integer for reproducible dropout masks.
 
     Call: `cell(x_t, [h_{t-1}])` with shapes `(batch, features)`, `(batch, units)`;
     returns `(h_t, [h_t])`.
