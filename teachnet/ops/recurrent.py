@@ -197,6 +197,29 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
     return record("simple_rnn", out, (x, kernel, recurrent_kernel, bias, h0), backward)
 
 
+# The backward pass computes local derivatives in chunks of this many steps,
+# right before it uses them, while they still fit in the CPU cache.
+_CHUNK = 16
+
+
+def _lstm_local_derivatives(gates, c_prev, tc, dsig, dact, out, dh_dc):
+    """Local derivatives of LSTM steps (any leading time axis), written into `out` and `dh_dc`:
+
+        out   = [dc~/dz_i, dc~/dz_f, dc~/dz_c, dh~/dz_o] = [g σ'(i), c_{t-1} σ'(f), i act'(g), act(c~) σ'(o)]
+        dh_dc = dh~/dc~ = o act'(c~)
+    """
+    n = tc.shape[-1]
+    i, f, g, o = gates[..., :n], gates[..., n:2 * n], gates[..., 2 * n:3 * n], gates[..., 3 * n:]
+    dsig(gates, out=out)                                                    # σ' of every block ...
+    dact(g, out=out[..., 2 * n:3 * n])                                      # ... but act' for g
+    out[..., :n] *= g
+    out[..., n:2 * n] *= c_prev
+    out[..., 2 * n:3 * n] *= i
+    out[..., 3 * n:] *= tc
+    dact(tc, out=dh_dc)
+    dh_dc *= o
+
+
 # ---------------------------------------------------------------------------
 # LSTM
 # ---------------------------------------------------------------------------
@@ -254,24 +277,18 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     def backward(g):
         gh, dh = _output_gradient(g[0], return_sequences, hs[0])           # dh: dL/dh_t from later steps
         gc, dc = _output_gradient(g[1], return_sequences, cs[0])           # dc: dL/dc_t from later steps
-        # Local derivatives of every step, computed at once before the loop:
-        #   local = [dc~/dz_i, dc~/dz_f, dc~/dz_c, dh~/dz_o] = [g σ'(i), c_{t-1} σ'(f), i act'(g), act(c~) σ'(o)]
-        #   dh_dc = dh~/dc~ = o act'(c~)
-        i, f, gg, o = gates[..., i_], gates[..., f_], gates[..., c_], gates[..., o_]   # (T, B, units)
-        local = dsig(gates)                                                 # σ' of every block, (T, B, 4 units)
-        dact(gg, out=local[..., c_])                                        # act' for the g block
-        local[..., i_] *= gg
-        local[..., f_] *= cs[:-1]
-        local[..., c_] *= i
-        local[..., o_] *= tcs
-        dh_dc = dact(tcs)
-        dh_dc *= o
         B = gates.shape[1]
-        dz = local                                                          # dz_t overwrites local_t
-        upstream = np.empty((B, 4 * n), dtype=local.dtype)                  # [dc~, dc~, dc~, dh~] of one step
+        dz = np.empty_like(gates)                                           # dL/dz_t, (T, B, 4 units)
+        dh_dc = np.empty_like(tcs)
+        upstream = np.empty((B, 4 * n), dtype=gates.dtype)                  # [dc~, dc~, dc~, dh~] of one step
         up4 = upstream.reshape(B, 4, n)
         U_T = _t(U)
+        f = gates[..., f_]
         for t in reversed(range(T)):
+            if t % _CHUNK == _CHUNK - 1 or t == T - 1:                      # a new chunk of steps, from its end
+                start = t - t % _CHUNK
+                _lstm_local_derivatives(gates[start:t + 1], cs[start:t + 1], tcs[start:t + 1], dsig, dact,
+                                        out=dz[start:t + 1], dh_dc=dh_dc[start:t + 1])
             if gh is not None:
                 dh, dc = dh + gh[t], dc + gc[t]
             mt = None if m is None else m[t]
@@ -280,7 +297,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             dc_new += dc if mt is None else mt * dc
             up4[:, :3] = dc_new[:, None, :]
             up4[:, 3] = dh_new
-            np.multiply(upstream, local[t], out=dz[t])                      # dz = upstream * local derivative
+            dz[t] *= upstream                                               # dz = upstream * local derivative
             dh_prev = dz[t] @ U_T                                           # z = x W + h_{t-1} U + b
             if rm is not None:
                 dh_prev *= rm
