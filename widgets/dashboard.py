@@ -19,6 +19,7 @@ ticks (a cell running one long loop would handle no clicks until it ends).
 """
 import copy
 import io
+import time
 
 import ipywidgets
 import numpy as np
@@ -146,6 +147,7 @@ class TrainingDashboard(WidgetView, Callback):
             self._check_data(*validation_data, "validation_data[0]", "validation_data[1]")
         self.training_log = TrainingLog()
         self._throttle = Throttle(self.redraw_interval)
+        self._last_draw_seconds = 0.0  # how long the last redraw took: sets the throttle's pace
         self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
         self._last_step = None
         self._optimizer_template = copy.deepcopy(model.optimizer)  # what Reset returns to
@@ -214,7 +216,7 @@ class TrainingDashboard(WidgetView, Callback):
     # -- controls -----------------------------------------------------------------------
     def _build_controls(self, lr):
         def button(label, action, tip):
-            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="90px"))
+            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="100px"))
             b.on_click(self.guarded(lambda _: action()))
             return b
 
@@ -234,16 +236,20 @@ class TrainingDashboard(WidgetView, Callback):
         self.validation_button = ipywidgets.ToggleButton(description="validate",
                                                          layout=ipywidgets.Layout(width="90px"))
         # the timer: the front end bumps `value` every `interval` ms while playing
-        self.ticker = ipywidgets.Play(interval=150, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
+        self.ticker = ipywidgets.Play(interval=250, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
         self.lr_slider.observe(self.guarded(lambda c: setattr(self, "learning_rate", c["new"])), names="value")
         self.speed_dropdown.observe(self.guarded(lambda c: setattr(self, "speed", c["new"])), names="value")
         self.log_button.observe(self.guarded(lambda c: setattr(self, "log_scale", c["new"])), names="value")
         self.validation_button.observe(self.guarded(self._on_validation_button), names="value")
         self.ticker.observe(self.guarded(self._on_tick), names="value")
         self.status = ipywidgets.HTML()
-        self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
-        self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{HALF}px"))
-        self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{HALF}px"))
+        # drawn for 980 px, shrunk to fit a narrower notebook
+        self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            width="100%", max_width=f"{WIDTH}px", height="auto"))
+        self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            width="50%", max_width=f"{HALF}px", height="auto"))
+        self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            width="50%", max_width=f"{HALF}px", height="auto"))
         self.controls = ipywidgets.VBox([
             ipywidgets.HBox([self.play_button, self.pause_button, self.step_button, self.epoch_button,
                              self.reset_button, self.ticker]),
@@ -254,6 +260,10 @@ class TrainingDashboard(WidgetView, Callback):
             self.use_validation = change["new"]
         finally:  # a refused change puts the button back
             self.validation_button.value = self.use_validation
+
+    @traitlets.observe("use_validation")
+    def _show_use_validation(self, change):
+        self.validation_button.value = change["new"]
 
     @traitlets.observe("learning_rate")
     def _apply_learning_rate(self, change):
@@ -304,7 +314,9 @@ class TrainingDashboard(WidgetView, Callback):
         except Exception:
             self.running = False  # an error stops Play; the banner shows it
             raise
-        self._maybe_redraw()
+        # the timer paces training here, so drawing may take up to half the time (not max_draw_share):
+        # the picture moves, and the kernel stays free half the time to handle Pause and the slider
+        self._maybe_redraw(share=0.5)
 
     def train_step(self):
         """Trains one batch and redraws."""
@@ -392,17 +404,16 @@ class TrainingDashboard(WidgetView, Callback):
         self._maybe_redraw(force=True)
 
     # -- drawing ----------------------------------------------------------------------------
-    def _maybe_redraw(self, force=False):
+    def _maybe_redraw(self, force=False, share=None):
         """Redraws when the throttle allows: at most every `redraw_interval` seconds, and
-        rarely enough that drawing takes at most `max_draw_share` of the time."""
-        self._throttle.interval = max(self.redraw_interval, self._throttle.interval)
+        rarely enough that drawing takes at most `share` (default `max_draw_share`) of the time."""
+        share = self.max_draw_share if share is None else share
+        self._throttle.interval = max(self.redraw_interval, self._last_draw_seconds / share)
         if not self._throttle.ready(force):
             return
-        import time
         start = time.perf_counter()
         self.redraw()
-        took = time.perf_counter() - start
-        self._throttle.interval = max(self.redraw_interval, took / self.max_draw_share)
+        self._last_draw_seconds = time.perf_counter() - start
 
     def redraw(self):
         """Draws the three pictures and the status line now."""
