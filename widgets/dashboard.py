@@ -190,7 +190,7 @@ class TrainingDashboard(WidgetView, Callback):
             self.model.compute_loss(y=_take(y, first), y_pred=self.model(_take(x, first)))
         except (ValueError, TypeError) as error:
             raise ValueError(f"TrainingDashboard: model \"{self.model.name}\" cannot train on {x_name} of shape "
-                             f"{_shapes(x)} and {y_name} of shape {_shapes(y)}: {error}") from error
+                             f"{shapes_text(x)} and {y_name} of shape {shapes_text(y)}: {error}") from error
 
     @traitlets.validate("use_validation")
     def _valid_use_validation(self, proposal):
@@ -478,7 +478,7 @@ class TrainingDashboard(WidgetView, Callback):
         top, bottom, half_w, half_h = 0.77, 0.2, 0.052, 0.135
         xs = [0.4] if len(shown) == 1 else list(np.linspace(0.19, 0.62, len(shown)))
         pred_x, targets_x, loss_x, score_x, opt_x = 0.76, 0.93, 0.845, 0.64, 0.42
-        x_shape = _shapes(step.x) if step is not None else _shapes(self.x) if self.x is not None else ""
+        x_shape = shapes_text(step.x) if step is not None else shapes_text(self.x) if self.x is not None else ""
         box(0.06, top, f"Input X\n{x_shape}", "#e3f2fd")
         previous = 0.06
         for x, layer in zip(xs, shown):
@@ -491,9 +491,9 @@ class TrainingDashboard(WidgetView, Callback):
             box(x, top, text, "#fff8e1")
             arrow((previous + half_w, top), (x - half_w, top), "forward")
             previous = x
-        box(pred_x, top, "Predictions Y'\n" + (_shapes(step.y_pred) if step is not None else ""), "#e8f5e9")
+        box(pred_x, top, "Predictions Y'\n" + (shapes_text(step.y_pred) if step is not None else ""), "#e8f5e9")
         arrow((previous + half_w, top), (pred_x - half_w, top), "forward")
-        box(targets_x, top, "True targets Y\n" + (_shapes(step.y) if step is not None else ""), "#e8f5e9")
+        box(targets_x, top, "True targets Y\n" + (shapes_text(step.y) if step is not None else ""), "#e8f5e9")
         loss = getattr(model, "loss", None)
         loss = loss if isinstance(loss, str) else type(loss).__name__ if loss is not None else "?"
         box(loss_x, bottom, f"Loss function\n{loss}", "#fce4ec")
@@ -589,7 +589,8 @@ def _take(data, index):
     return np.asarray(data)[index]
 
 
-def _shapes(data):
+def shapes_text(data):
+    """The shape of an array, or of each array of a list or dict, as text."""
     if isinstance(data, dict):
         return ", ".join(f"{name}: {tuple(np.shape(v))}" for name, v in data.items())
     if isinstance(data, (list, tuple)):
