@@ -92,6 +92,87 @@ def _torch_epoch(model, optimizer, loss_fn, x, y, batch_size):
     return train_one_epoch
 
 
+# --- MNIST convnet: Conv2D 32-64-128 3x3 relu, two 2x2 max-pools, Flatten, Dense 10, Adam, batch 64 -------
+
+def mnist_images(n, rng):
+    x = rng.random((n, 28, 28, 1), dtype=np.float32)  # (n, 28, 28, 1) channels_last images in [0, 1)
+    y = rng.integers(0, 10, size=n).astype(np.int64)  # (n,) class ids
+    return x, y
+
+
+def teachnet_convnet(x, y, batch_size):
+    import teachnet
+    from teachnet import layers
+
+    model = teachnet.Sequential([
+        teachnet.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),   # (26, 26, 32)
+        layers.MaxPooling2D(),                     # (13, 13, 32)
+        layers.Conv2D(64, 3, activation="relu"),   # (11, 11, 64)
+        layers.MaxPooling2D(),                     # (5, 5, 64)
+        layers.Conv2D(128, 3, activation="relu"),  # (3, 3, 128)
+        layers.Flatten(),                          # (1152,)
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=teachnet.optimizers.Adam(), loss="sparse_categorical_crossentropy")
+    return lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+
+
+def torch_convnet(x, y, batch_size):
+    import torch
+    from torch import nn
+
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(64, 128, 3), nn.ReLU(),
+        nn.Flatten(), nn.Linear(1152, 10),
+    )
+    # Keras's Adam defaults: learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7.
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    images = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()  # torch's native layout (n, 1, 28, 28)
+    return _torch_epoch(model, optimizer, nn.CrossEntropyLoss(), images, torch.from_numpy(y), batch_size)
+# --- Embedding(10000, 32) + LSTM(32) + Dense(1, sigmoid), 100-step sequences, RMSprop, batch 64 ----------
+
+def imdb_shaped(n, rng):
+    x = rng.integers(1, 10000, size=(n, 100)).astype(np.int64)  # (n, 100) token ids, like padded IMDB reviews
+    y = rng.integers(0, 2, size=(n, 1)).astype(np.float32)       # (n, 1) sentiment labels
+    return x, y
+
+
+def teachnet_lstm(x, y, batch_size):
+    import teachnet
+
+    model = teachnet.Sequential([
+        teachnet.Input(shape=(100,), dtype="int64"),
+        teachnet.layers.Embedding(10000, 32),
+        teachnet.layers.LSTM(32),
+        teachnet.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=teachnet.optimizers.RMSprop(), loss="binary_crossentropy")
+    return lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+
+
+def torch_lstm(x, y, batch_size):
+    import torch
+
+    class EmbeddingLSTM(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(10000, 32)
+            self.lstm = torch.nn.LSTM(32, 32, batch_first=True)
+            self.dense = torch.nn.Linear(32, 1)
+
+        def forward(self, ids):
+            _, (h, _) = self.lstm(self.embedding(ids))   # h: (1, batch, 32), the last state
+            return self.dense(h[0])                       # logits; the sigmoid is folded into the loss
+
+    model = EmbeddingLSTM()
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    return _torch_epoch(model, optimizer, loss_fn, torch.from_numpy(x), torch.from_numpy(y), batch_size)
+
+
 WORKLOADS = {
     "mlp": Workload(
         description="MLP 784-512-10 (relu, softmax), RMSprop, batch 128, sparse categorical crossentropy",
@@ -100,6 +181,24 @@ WORKLOADS = {
         batch_size=128,
         samples=8192,
         quick_samples=256,
+    ),
+    "convnet": Workload(
+        description="MNIST convnet 28x28x1: Conv2D 32-64-128 3x3 relu, two 2x2 max-pools, Flatten, Dense 10 "
+                    "(softmax), Adam, batch 64, sparse categorical crossentropy",
+        make_data=mnist_images,
+        sides={"teachnet": teachnet_convnet, "torch": torch_convnet},
+        batch_size=64,
+        samples=2048,
+        quick_samples=128,
+    ),
+    "lstm": Workload(
+        description="Embedding(10000, 32) + LSTM(32) + Dense(1, sigmoid) on 100-step sequences, RMSprop, "
+                    "batch 64, binary crossentropy",
+        make_data=imdb_shaped,
+        sides={"teachnet": teachnet_lstm, "torch": torch_lstm},
+        batch_size=64,
+        samples=2048,
+        quick_samples=128,
     ),
 }
 
@@ -221,6 +320,8 @@ def environment_report(threads):
         "torch_threads": torch.get_num_threads(),
         "torch_interop_threads": torch.get_num_interop_threads(),
         "cpu_count": os.cpu_count(),
+        # other processes competing for the cores make both sides slower and noisier (worst with 2+ threads)
+        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
     }

@@ -44,7 +44,7 @@ class Tensor:
 
     def __init__(self, value, dtype=None):
         if isinstance(value, Tensor):
-            value = value.data
+            value = value.numpy()  # a Variable gives a copy: a snapshot of the weight
         if dtype is None:
             dtype = floatx_of(value)
         self.data = np.asarray(value, dtype=dtype)
@@ -72,6 +72,8 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
         if dtype is not None:
             return self.numpy().astype(dtype, copy=False)
         return self.numpy()
@@ -224,8 +226,13 @@ def record(op, value, inputs, backward):
 
     `backward(grad)` receives the gradient of the final target with respect to
     this op's output and returns one gradient per input (None where an input
-    is not differentiable). Broadcasting is undone by the tape.
+    is not differentiable). Broadcasting is undone by the tape. It should
+    return new arrays (or views), never an array the op keeps.
     """
+    if isinstance(value, np.ndarray) and value.base is not None and any(isinstance(x, Variable) for x in inputs):
+        # A view of a weight (w[0], w.T, reshape) would change when the optimizer
+        # updates the weight in place; a tensor is a snapshot, so copy.
+        value = value.copy()
     out = Tensor(value, dtype=value.dtype if isinstance(value, np.ndarray) else None)
     if _ACTIVE_TAPES:
         for tape in _ACTIVE_TAPES:
@@ -233,6 +240,15 @@ def record(op, value, inputs, backward):
                 out._node = Node(op, inputs, backward)
                 tape._record(out)
     return out
+
+
+def needs_gradient(x):
+    """Whether a running tape will want the gradient with respect to `x`.
+
+    Ops with costly backward work (matmul, convolutions) check it while
+    recording, to skip the gradient of constants such as the input batch.
+    """
+    return any(tape._is_tracked(x) for tape in _ACTIVE_TAPES)
 
 
 def unbroadcast(grad, shape):
@@ -338,12 +354,19 @@ class GradientTape:
                 raise TypeError(f"tape.gradient sources must be teachnet Variables or watched tensors; "
                                 f"received {type(s).__name__}.")
         grads = self._backprop(target, output_gradients)
-        flat_grads = []
+        flat_grads, handed_out = [], set()
         for s in flat:
             g = grads.get(id(s))
-            # A copy: backward functions may return read-only broadcast views, or
-            # one array for two inputs (add), and the caller may update in place.
-            flat_grads.append(None if g is None else Tensor(np.array(g, dtype=s.dtype)))
+            if g is None:
+                flat_grads.append(None)
+                continue
+            # Each gradient gets its own writable array, since the caller may update
+            # it in place: backward functions may return read-only broadcast views,
+            # or one array for two inputs (add). Fresh arrays are not copied.
+            if g.dtype != s.dtype or not g.flags.writeable or not g.flags.owndata or id(g) in handed_out:
+                g = np.array(g, dtype=s.dtype)
+            handed_out.add(id(g))
+            flat_grads.append(Tensor(g))
         if isinstance(sources, dict):
             return dict(zip(sources.keys(), flat_grads))
         if isinstance(sources, (list, tuple)):

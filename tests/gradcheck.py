@@ -44,12 +44,16 @@ def check_gradients(f, *arrays, eps=1e-6, atol=1e-6, rtol=1e-5, seed=0):
     return _check(lambda: f(*variables), variables, names, eps, atol, rtol, seed)
 
 
-def check_layer_gradients(layer, inputs, eps=1e-6, atol=1e-6, rtol=1e-5, seed=0, **call_kwargs):
+def check_layer_gradients(layer, inputs, eps=1e-6, atol=1e-6, rtol=1e-5, seed=0, check_inputs=True,
+                          **call_kwargs):
     """Checks a layer's gradients w.r.t. its inputs AND every trainable weight.
 
     Args:
         layer: a layer created with `dtype="float64"` (built here if needed).
         inputs: an array, or a list of arrays for layers taking several inputs.
+        check_inputs: False for inputs that are not differentiable (token ids
+            of an Embedding): they are passed as given and only the weights
+            are checked.
         **call_kwargs: passed to the layer call (e.g. `training=True`).
 
     Returns:
@@ -60,8 +64,11 @@ def check_layer_gradients(layer, inputs, eps=1e-6, atol=1e-6, rtol=1e-5, seed=0,
                              "so that central differences are accurate.")
     several = isinstance(inputs, (list, tuple))
     arrays = list(inputs) if several else [inputs]
-    xs = [Variable(np.array(a, dtype=np.float64), dtype="float64", name=f"input_{i}")
-          for i, a in enumerate(arrays)]
+    if check_inputs:
+        xs = [Variable(np.array(a, dtype=np.float64), dtype="float64", name=f"input_{i}")
+              for i, a in enumerate(arrays)]
+    else:
+        xs = [np.asarray(a) for a in arrays]
 
     def call():
         return layer(list(xs) if several else xs[0], **call_kwargs)
@@ -70,8 +77,11 @@ def check_layer_gradients(layer, inputs, eps=1e-6, atol=1e-6, rtol=1e-5, seed=0,
     for w in weights:
         if w.dtype != np.float64:
             raise AssertionError(f"Weight {getattr(w, 'path', w.name)} has dtype {w.dtype}; expected float64.")
-    names = [f"input {i}" for i in range(len(xs))] + [f"weight {getattr(w, 'path', w.name)}" for w in weights]
-    return _check(call, xs + weights, names, eps, atol, rtol, seed)
+    checked = xs if check_inputs else []
+    names = [f"input {i}" for i in range(len(checked))] + [f"weight {getattr(w, 'path', w.name)}" for w in weights]
+    if not checked + weights:
+        raise AssertionError(f'Layer "{layer.name}" has nothing to check: no trainable weights and check_inputs=False.')
+    return _check(call, checked + weights, names, eps, atol, rtol, seed)
 
 
 def _check(f, variables, names, eps, atol, rtol, seed):

@@ -354,3 +354,48 @@ def test_variable_assign_and_errors():
     assert Variable(lambda: np.ones(3)).shape == (3,)
     with pytest.raises(ValueError, match=r"assign a value of shape \(3,\) to variable 'kernel' of shape \(2, 2\)"):
         v.assign(np.ones(3))
+
+
+def test_matmul_skips_the_gradient_of_a_constant_but_not_of_a_watched_one():
+    x = ops.convert_to_tensor(np.ones((4, 3)))
+    w = Variable(np.full((3, 2), 0.5), dtype="float64")
+    with GradientTape() as tape:
+        y = ops.sum(ops.matmul(x, w))
+    gx, gw = tape.gradient(y, [x, w])
+    assert gx is None
+    np.testing.assert_allclose(gw.numpy(), np.full((3, 2), 4.0))
+    with GradientTape() as outer:
+        outer.watch(x)
+        with GradientTape() as inner:
+            y = ops.sum(ops.matmul(x, w))
+        np.testing.assert_allclose(inner.gradient(y, w).numpy(), 4.0)
+    np.testing.assert_allclose(outer.gradient(y, x).numpy(), np.ones((4, 3)))
+
+
+def test_tensors_made_from_a_variable_are_snapshots():
+    w = Variable(np.zeros((2, 3)))
+    row, wt, flat, copy, frozen = w[0], ops.transpose(w), ops.reshape(w, (-1,)), Tensor(w), ops.stop_gradient(w)
+    w.assign_add(np.ones((2, 3)))  # what an optimizer step does, in place
+    for t in (row, wt, flat, copy, frozen):
+        assert float(ops.sum(t)) == 0.0
+    assert float(ops.sum(w)) == 6.0
+
+
+def test_array_protocol_copy_argument():
+    t = Tensor(np.zeros(3))
+    a = np.array(t, copy=True)
+    a += 1
+    assert float(ops.sum(t)) == 0.0
+
+
+def test_gradcheck_of_a_layer_with_integer_inputs():
+    from teachnet.layers import Layer
+
+    class Lookup(Layer):  # an embedding in miniature: ids are not differentiable
+        def build(self, input_shape):
+            self.table = self.add_weight(shape=(5, 2))
+
+        def call(self, ids):
+            return ops.take(self.table, ids, axis=0)
+
+    check_layer_gradients(Lookup(dtype="float64"), np.array([[0, 3, 3], [4, 1, 0]]), check_inputs=False)

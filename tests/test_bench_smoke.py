@@ -30,7 +30,7 @@ def test_bench_quick_torch_side(tmp_path):
     env = report["environment"]
     assert env["torch_threads"] == env["numpy_blas_threads"] >= 1
     assert env["numpy_blas"]  # which BLAS kernel numpy runs is reported
-    (mlp,) = report["results"]
+    mlp = {r["workload"]: r for r in report["results"]}["mlp"]
     assert mlp["workload"] == "mlp" and mlp["samples_per_epoch"] == 256
     assert len(mlp["samples_per_s"]["torch"]) == 2 and mlp["median_samples_per_s"]["torch"] > 0
     assert mlp["peak_rss_growth_mb"]["torch"] >= 0
@@ -41,7 +41,7 @@ def test_bench_quick_torch_side(tmp_path):
 def test_bench_quick_both_sides_report_ratio(tmp_path):
     pytest.importorskip("torch", reason="the benchmark's reference side needs torch (the `parity` extra)")
     stdout, report = run_bench(tmp_path, "--no-memory")
-    (mlp,) = report["results"]
+    mlp = {r["workload"]: r for r in report["results"]}["mlp"]
     medians = mlp["median_samples_per_s"]
     assert medians["teachnet"] > 0 and medians["torch"] > 0
     assert mlp["ratio_teachnet_over_torch"] == pytest.approx(medians["teachnet"] / medians["torch"])

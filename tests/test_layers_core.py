@@ -10,6 +10,9 @@ from teachnet import GradientTape, Tensor, ops, regularizers
 from teachnet.layers import Layer
 from tests.gradcheck import check_gradients, check_layer_gradients
 
+# keras's own torch Variables trip numpy 2's __array__ deprecation; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
+
 
 def keras_or_skip():
     os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -364,3 +367,15 @@ def test_utils_clear_session_and_seed():
     a = Dense(3)(np.ones((1, 2))).numpy()
     teachnet.utils.set_random_seed(0)
     np.testing.assert_array_equal(a, Dense(3)(np.ones((1, 2))).numpy())
+
+
+def test_dense_constraints_are_applied_by_the_optimizer():
+    layer = Dense(2, kernel_initializer="ones", kernel_constraint=lambda w: ops.clip(w, 0.0, 0.5))
+    layer(np.ones((1, 3)))
+    with GradientTape() as tape:
+        loss = ops.sum(layer(np.ones((1, 3))))
+    weights = layer.trainable_weights
+    teachnet.optimizers.SGD(learning_rate=0.1).apply_gradients(zip(tape.gradient(loss, weights), weights))
+    np.testing.assert_allclose(layer.kernel.numpy(), 0.5)
+    with pytest.raises(TypeError, match="`kernel_constraint` must be a callable weight -> weight; received 'non_neg'"):
+        Dense(2, kernel_constraint="non_neg")

@@ -89,6 +89,7 @@ class Layer:
         self._tracked_layers = []
         self._own_weights = []
         self._losses = []
+        self._inbound_nodes = []  # calls on symbolic tensors (see teachnet/models/functional.py)
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self.dtype = np.dtype(dtype or "float32")
@@ -209,6 +210,11 @@ class Layer:
         return Tensor(a)
 
     def __call__(self, inputs, *args, **kwargs):
+        if _any_symbolic(inputs, args, kwargs):
+            # Called on `teachnet.Input`s (the functional API): record the call
+            # in the model's graph instead of computing.
+            from teachnet.models.functional import symbolic_call
+            return symbolic_call(self, inputs, args, kwargs)
         if isinstance(inputs, (list, tuple)):
             inputs = type(inputs)(self._cast_input(x) for x in inputs)
             shapes = [tuple(x.shape) for x in inputs]
@@ -263,6 +269,25 @@ class Layer:
         self._losses = []
         for layer in self._tracked_layers:
             layer._clear_losses()
+
+    # -- the graph of a functional model ------------------------------------------
+    @property
+    def input(self):
+        """The symbolic input(s) of this layer's first call on symbolic tensors."""
+        inputs = self._first_node("input").input_tensors
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    @property
+    def output(self):
+        """The symbolic output(s) of this layer's first call on symbolic tensors."""
+        outputs = self._first_node("output").outputs
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f'Layer "{self.name}" has never been called on symbolic tensors '
+                                 f"(teachnet.Input) and thus has no defined {what}.")
+        return self._inbound_nodes[0]
 
     # -- weights as numpy arrays -----------------------------------------------
     def get_weights(self):
@@ -334,6 +359,20 @@ def _unique(weights):
 
 
 _CALL_STACK = []  # the layers whose `call` is running, outermost first
+
+
+def _any_symbolic(*structures):
+    """Whether a SymbolicTensor hides in the arguments (lists and dicts included)."""
+    from teachnet.layers.input_layer import SymbolicTensor
+    for s in structures:
+        if isinstance(s, SymbolicTensor):
+            return True
+        if isinstance(s, dict) and _any_symbolic(*s.values()):
+            return True
+        if isinstance(s, (list, tuple)) and _any_symbolic(*s):
+            return True
+    return False
+
 
 _SIGNATURES = {}
 

@@ -59,6 +59,10 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        for arg, constraint in (("kernel_constraint", kernel_constraint), ("bias_constraint", bias_constraint)):
+            if constraint is not None and not callable(constraint):
+                raise TypeError(f'Layer "{self.name}": `{arg}` must be a callable weight -> weight; '
+                                f"received {constraint!r}.")
         self.kernel_constraint = kernel_constraint
         self.bias_constraint = bias_constraint
         self.input_spec = InputSpec(min_ndim=2)
@@ -282,9 +286,9 @@ class Dropout(Layer):
                                  f"the input, which has shape {shape}.")
             shape = tuple(n if d is None else d for d, n in zip(self.noise_shape, shape))
         rng = self._generator if self._generator is not None else random.generator()
-        keep = rng.random(shape) >= self.rate                            # True with probability 1 - rate
-        scale = (keep / (1 - self.rate)).astype(inputs.dtype)            # 0 or 1/(1-rate), broadcasts
-        return inputs * scale
+        keep = rng.random(shape) >= self.rate                  # True with probability 1 - rate
+        keep = np.broadcast_to(keep, inputs.shape)             # a noise_shape mask repeats
+        return ops.where(keep, inputs / (1 - self.rate), 0.0)  # kept values scaled up, as Keras
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

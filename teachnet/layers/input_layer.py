@@ -45,7 +45,10 @@ class InputLayer(Layer):
             raise ValueError(f'InputLayer "{self.name}": every entry of `shape` must be a positive integer '
                              f"or None; received shape={shape}.")
         self.batch_shape = (batch_size,) + shape
-        self.output = SymbolicTensor(self.batch_shape, self.dtype, name=self.name, history=(self, 0, 0))
+        # The call that "made" the input: a graph node without inputs, whose
+        # output is `self.output` (teachnet/models/functional.py).
+        from teachnet.models.functional import Node
+        Node(self, (), {}, SymbolicTensor(self.batch_shape, self.dtype, name=self.name))
         self.built = True
 
     def call(self, inputs):

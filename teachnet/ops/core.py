@@ -10,7 +10,7 @@ import builtins
 
 import numpy as np
 
-from teachnet.autodiff import Tensor, record
+from teachnet.autodiff import Tensor, needs_gradient, record
 
 __all__ = [
     "convert_to_tensor", "cast", "stop_gradient", "zeros", "ones", "zeros_like", "ones_like",
@@ -70,7 +70,7 @@ def cast(x, dtype):
 
 def stop_gradient(x):
     """The same value, seen by the tape as a constant."""
-    return Tensor(convert_to_tensor(x).data)
+    return Tensor(convert_to_tensor(x).numpy())  # of a Variable: a copy, the value right now
 
 
 def zeros(shape, dtype="float32"):
@@ -264,13 +264,22 @@ def matmul(a, b):
         raise ValueError(f"matmul: the last axis of a ({a.shape}) must match the "
                          f"{'second-to-last' if b.ndim > 1 else 'only'} axis of b ({b.shape}).")
 
+    # The products below are the costliest work of a dense network's backward
+    # pass, so skip the one nobody asked for (usually d/d(input batch)).
+    need_a, need_b = needs_gradient(a), needs_gradient(b)
+
     def backward(g):
         A, B = a.data, b.data
         if B.ndim == 1:                      # (..., n) @ (n,) -> (...)
-            return np.multiply.outer(g, B), np.tensordot(g, A, axes=(range(g.ndim), range(g.ndim)))
-        if A.ndim == 1:                      # (n,) @ (..., n, m) -> (..., m)
-            return (B @ g[..., None])[..., 0].reshape(-1, A.shape[0]).sum(0), A[:, None] * g[..., None, :]
-        return g @ np.swapaxes(B, -1, -2), np.swapaxes(A, -1, -2) @ g
+            ga = np.multiply.outer(g, B) if need_a else None
+            gb = np.tensordot(g, A, axes=(range(g.ndim), range(g.ndim))) if need_b else None
+        elif A.ndim == 1:                    # (n,) @ (..., n, m) -> (..., m)
+            ga = (B @ g[..., None])[..., 0].reshape(-1, A.shape[0]).sum(0) if need_a else None
+            gb = A[:, None] * g[..., None, :] if need_b else None
+        else:                                # (..., n, k) @ (..., k, m) -> (..., n, m)
+            ga = g @ np.swapaxes(B, -1, -2) if need_a else None
+            gb = np.swapaxes(A, -1, -2) @ g if need_b else None
+        return ga, gb
     return record("matmul", a.data @ b.data, (a, b), backward)
 
 

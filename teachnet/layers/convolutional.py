@@ -1,0 +1,207 @@
+"""Convolution layers: Conv1D (sequences) and Conv2D (images), channels_last.
+
+A convolution slides a small kernel over the input and, at each position,
+takes the dot product of the kernel with the window under it: every output
+pixel sees only its neighbourhood, and the same weights are reused everywhere.
+The arithmetic lives in `teachnet.ops.conv` (im2col + one matrix product);
+these layers hold the weights and check the shapes.
+"""
+from teachnet import activations, initializers, ops
+from teachnet.layers.base import InputSpec, Layer
+from teachnet.ops.conv import check_data_format, output_length, standardize_padding, standardize_tuple
+
+
+def check_input_rank(layer, input_shape, rank):
+    """Raises a ValueError naming the layer when the input is not (batch, *spatial, channels)."""
+    expected = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)"}[rank]
+    if len(input_shape) == rank + 2:
+        return
+    hint = ""
+    if len(input_shape) == rank + 1:
+        hint += " If the channel axis is missing (one channel), add it with x[..., None]."
+    if rank == 2 and len(input_shape) == 3:
+        hint += " For sequences (batch, steps, channels), use the 1D layer."
+    if rank == 1 and len(input_shape) == 4:
+        hint += " For images (batch, height, width, channels), use the 2D layer."
+    raise ValueError(f'Input of layer "{layer.name}" ({type(layer).__name__}) must have rank {rank + 2}, '
+                     f"{expected}. Received input with shape {tuple(input_shape)}.{hint}")
+
+
+class BaseConv(Layer):
+    """What Conv1D and Conv2D share: arguments, weights, output shape, call.
+
+    Args:
+        rank: 1 for sequences, 2 for images.
+        (the others: see Conv2D.)
+    """
+
+    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rank = rank
+        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
+            raise ValueError(f'Layer "{self.name}": invalid value for argument `filters`. Expected a strictly '
+                             f"positive integer. Received filters={filters!r}.")
+        self.filters = filters
+        self.kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = standardize_tuple(strides, rank, "strides")
+        self.dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=rank == 1)
+        check_data_format(data_format)
+        self.data_format = "channels_last"
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(f'Layer "{self.name}": `strides > 1` not supported in conjunction with '
+                             f"`dilation_rate > 1` (as in Keras). Received: strides={self.strides} and "
+                             f"dilation_rate={self.dilation_rate}.")
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+
+    def build(self, input_shape):
+        check_input_rank(self, input_shape, self.rank)
+        channels = input_shape[-1]
+        if channels is None:
+            raise ValueError(f'Layer "{self.name}": the channel axis (last) of the input must be known. '
+                             f"Received input shape {tuple(input_shape)}.")
+        self.compute_output_shape(input_shape)  # raises if the kernel does not fit
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: channels})
+        self.kernel = self.add_weight(shape=self.kernel_size + (channels, self.filters), name="kernel",
+                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)                  # (kh, kw, in, filters)
+        self.bias = (self.add_weight(shape=(self.filters,), name="bias", initializer=self.bias_initializer,
+                                     regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+                     if self.use_bias else None)
+        self.built = True
+
+    def call(self, inputs):
+        padding = self.padding
+        if padding == "causal":
+            # Pad only at the start, so output t sees inputs <= t.
+            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
+            inputs = ops.pad(inputs, ((0, 0), (left, 0), (0, 0)))
+            padding = "valid"
+        outputs = ops.conv(inputs, self.kernel, strides=self.strides, padding=padding,
+                           dilation_rate=self.dilation_rate)                  # (batch, *out_spatial, filters)
+        if self.use_bias:
+            outputs = ops.add(outputs, self.bias)                           # (filters,) broadcasts
+        return self.activation(outputs)
+
+    def compute_output_shape(self, input_shape):
+        check_input_rank(self, input_shape, self.rank)
+        padding = "valid" if self.padding == "causal" else self.padding
+        spatial = []
+        for size, k, s, d in zip(input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate):
+            if self.padding == "causal" and size is not None:
+                size += d * (k - 1)
+            spatial.append(output_length(size, k, s, d, padding))
+        if any(n is not None and n <= 0 for n in spatial):
+            raise ValueError(f'Layer "{self.name}": the kernel (kernel_size={self.kernel_size}, dilation_rate='
+                             f"{self.dilation_rate}) is larger than the input (spatial shape "
+                             f"{tuple(input_shape[1:-1])}) with padding=\"{self.padding}\", so the output "
+                             f"would be empty (spatial shape {tuple(spatial)}). Use a smaller kernel_size, "
+                             "a larger input, or padding=\"same\".")
+        return (input_shape[0],) + tuple(spatial) + (self.filters,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
+                       "padding": self.padding, "data_format": self.data_format,
+                       "dilation_rate": self.dilation_rate, "activation": getattr(self.activation, "__name__",
+                                                                                 self.activation),
+                       "use_bias": self.use_bias})
+        return config
+
+
+class Conv1D(BaseConv):
+    """1D convolution: slides `filters` kernels along the steps of a sequence.
+
+    Formula:
+        output[b, t, f] = activation(bias[f] + sum over k, c of
+                                     x_padded[b, t * stride + k * dilation_rate, c] * kernel[k, c, f])
+
+    Args:
+        filters: the number of kernels, i.e. output channels (a positive integer).
+        kernel_size: int or (int,), the window length.
+        strides: int or (int,), step between windows. Default 1.
+        padding: "valid" (no padding), "same" (output length = ceil(steps / strides);
+            extra padding at the end, as Keras) or "causal" (pad only at the start,
+            so output t depends on inputs <= t).
+        data_format: only "channels_last" (or None).
+        dilation_rate: int or (int,), spacing between kernel taps. Default 1.
+        activation: name or callable applied to the output; None for linear.
+        use_bias: whether to add a bias per filter. Default True.
+        kernel_initializer, bias_initializer: default "glorot_uniform", "zeros".
+        kernel_regularizer, bias_regularizer: penalties added to the loss.
+        activity_regularizer: a penalty on the output.
+
+    Weights: kernel (kernel_size, input_channels, filters), bias (filters,).
+
+    Input shape: (batch, steps, channels).
+    Output shape: (batch, new_steps, filters).
+
+    Example:
+        >>> x = np.random.rand(4, 10, 128).astype("float32")
+        >>> teachnet.layers.Conv1D(32, 3, activation="relu")(x).shape
+        (4, 8, 32)
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
+        super().__init__(1, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+
+
+class Conv2D(BaseConv):
+    """2D convolution: slides `filters` kernels over the height and width of images.
+
+    Formula:
+        output[b, i, j, f] = activation(bias[f] + sum over di, dj, c of
+            x_padded[b, i * sh + di * dh, j * sw + dj * dw, c] * kernel[di, dj, c, f])
+
+    Args:
+        filters: the number of kernels, i.e. output channels (a positive integer).
+        kernel_size: int or (kh, kw), the window size.
+        strides: int or (sh, sw), step between windows. Default 1.
+        padding: "valid" (no padding) or "same" (output size = ceil(input / strides);
+            any odd pixel of padding goes at the bottom/right, as Keras and TensorFlow).
+        data_format: only "channels_last" (or None).
+        dilation_rate: int or (dh, dw), spacing between kernel taps. Default 1.
+        activation: name or callable applied to the output; None for linear.
+        use_bias: whether to add a bias per filter. Default True.
+        kernel_initializer, bias_initializer: default "glorot_uniform", "zeros".
+        kernel_regularizer, bias_regularizer: penalties added to the loss.
+        activity_regularizer: a penalty on the output.
+
+    Weights: kernel (kh, kw, input_channels, filters), bias (filters,), Keras's layout,
+    so `set_weights(keras_layer.get_weights())` works.
+
+    Input shape: (batch, height, width, channels).
+    Output shape: (batch, new_height, new_width, filters).
+
+    Example:
+        >>> x = np.random.rand(4, 28, 28, 1).astype("float32")
+        >>> teachnet.layers.Conv2D(32, 3, activation="relu")(x).shape
+        (4, 26, 26, 32)
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(2, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)

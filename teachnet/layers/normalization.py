@@ -1,0 +1,129 @@
+"""BatchNormalization: re-centers and re-scales activations with batch statistics."""
+import numpy as np
+
+from teachnet import ops
+from teachnet.layers.base import InputSpec, Layer
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature to zero mean and unit variance, then scales and shifts it.
+
+    Formula:
+        training:  mean, variance = moments of this batch (over every axis but `axis`)
+                   moving_mean     = moving_mean * momentum + mean * (1 - momentum)
+                   moving_variance = moving_variance * momentum + variance * (1 - momentum)
+        inference: mean, variance = moving_mean, moving_variance
+        output = gamma * (x - mean) / sqrt(variance + epsilon) + beta
+
+    The variance is the biased one (divided by n), as Keras. In training the
+    gradient also flows through the batch mean and variance.
+
+    Args:
+        axis: the feature axis (default -1, channels last).
+        momentum: how slowly the moving statistics follow the batches (0.99).
+        epsilon: added to the variance to avoid dividing by zero (1e-3).
+        center: learn an offset `beta` (True). scale: learn a factor `gamma` (True).
+        beta_initializer ("zeros"), gamma_initializer ("ones"),
+        moving_mean_initializer ("zeros"), moving_variance_initializer ("ones"),
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: as Keras.
+
+    Weights (Keras's order): gamma, beta (trainable), moving_mean,
+    moving_variance (non-trainable), each of shape `(input_shape[axis],)`.
+
+    Call: `layer(x, training=None, mask=None)`: batch statistics only when
+    `training=True` and the layer is trainable (a frozen BatchNormalization
+    runs in inference mode, as Keras 3). A mask `(batch, ...)` one axis shorter
+    than x leaves masked positions out of the batch statistics.
+
+    Example:
+        >>> bn = teachnet.layers.BatchNormalization()
+        >>> y = bn(np.random.rand(32, 4) * 10, training=True)
+        >>> np.round(y.numpy().mean(axis=0), 3)
+        array([0., 0., 0., 0.], dtype=float32)
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
+                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axis, (int, np.integer)):
+            raise TypeError(f'BatchNormalization "{self.name}": `axis` must be an integer; received axis={axis!r}.')
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f'BatchNormalization "{self.name}": `momentum` must lie in [0, 1]; '
+                             f"received momentum={momentum}.")
+        if epsilon <= 0:
+            raise ValueError(f'BatchNormalization "{self.name}": `epsilon` must be positive; received epsilon={epsilon}.')
+        self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        self.moving_mean_initializer = moving_mean_initializer
+        self.moving_variance_initializer = moving_variance_initializer
+        self.beta_regularizer, self.gamma_regularizer = beta_regularizer, gamma_regularizer
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+        self.supports_masking = True
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ValueError(f'BatchNormalization "{self.name}": axis {self.axis} is out of bounds for input shape '
+                             f"{tuple(input_shape)}. Received: axis={self.axis}")
+        axis = self.axis % ndim
+        if input_shape[axis] is None:
+            raise ValueError(f'BatchNormalization "{self.name}": the size of axis {self.axis} must be known; '
+                             f"received input shape {tuple(input_shape)}.")
+        shape = (input_shape[axis],)
+        if self.scale:
+            self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.moving_mean = self.add_weight(shape=shape, name="moving_mean", initializer=self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
+                                               initializer=self.moving_variance_initializer, trainable=False)
+        self.input_spec = InputSpec(ndim=ndim, axes={axis: input_shape[axis]})
+        self._reduction_axes = tuple(a for a in range(ndim) if a != axis)
+        # Parameters of shape (C,) broadcast against x once reshaped to (C, 1, ..., 1) from `axis` on.
+        self._param_shape = (input_shape[axis],) + (1,) * (ndim - 1 - axis)
+        self.built = True
+
+    def _moments(self, x, mask):
+        """Mean and (biased) variance over every axis but `axis`, shaped to broadcast against x."""
+        if mask is None:
+            mean = ops.mean(x, axis=self._reduction_axes, keepdims=True)
+            variance = ops.mean(ops.square(x - mean), axis=self._reduction_axes, keepdims=True)
+            return mean, variance
+        mask = np.asarray(getattr(mask, "data", mask), dtype=bool)
+        if mask.ndim != x.ndim - 1:
+            raise ValueError("The mask provided should be one dimension less than the inputs. Received: "
+                             f"mask.shape={mask.shape}, inputs.shape={x.shape}")
+        weights = np.broadcast_to(mask[..., None], x.shape).astype(x.dtype)
+        count = weights.sum(axis=self._reduction_axes, keepdims=True) + 1e-7  # Keras adds backend.epsilon()
+        mean = ops.sum(x * weights, axis=self._reduction_axes, keepdims=True) / count
+        variance = ops.sum(ops.square((x - mean) * weights), axis=self._reduction_axes, keepdims=True) / count
+        return mean, variance
+
+    def call(self, inputs, training=None, mask=None):
+        if training and self.trainable:
+            mean, variance = self._moments(inputs, mask)
+            batch_mean, batch_variance = mean.numpy().reshape(-1), variance.numpy().reshape(-1)
+            self.moving_mean.assign(self.moving_mean.numpy() * self.momentum + batch_mean * (1.0 - self.momentum))
+            self.moving_variance.assign(self.moving_variance.numpy() * self.momentum
+                                        + batch_variance * (1.0 - self.momentum))
+        else:
+            mean = ops.reshape(self.moving_mean, self._param_shape)
+            variance = ops.reshape(self.moving_variance, self._param_shape)
+        inv = 1.0 / ops.sqrt(variance + self.epsilon)                       # 1 / std, broadcasts over x
+        if self.gamma is not None:
+            inv = inv * ops.reshape(self.gamma, self._param_shape)
+        offset = -mean * inv                                                # x * inv + offset = gamma (x - mean) / std
+        if self.beta is not None:
+            offset = offset + ops.reshape(self.beta, self._param_shape)
+        return inputs * inv + offset
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale}

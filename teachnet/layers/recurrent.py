@@ -1,0 +1,435 @@
+"""Recurrent layers: SimpleRNN, LSTM and GRU, and their one-step cells.
+
+Each layer reads a sequence `(batch, time, features)` one step at a time,
+carrying a state from step to step. Two views of the same math:
+
+- the cell (`LSTMCell`, ...) holds the weights and its `call(inputs, states)`
+  is ONE step written with small ops: read it to see what a step does;
+- the layer (`LSTM`, ...) runs the whole sequence with one fused op from
+  `teachnet.ops.recurrent`, whose backward is backpropagation through time
+  written out by hand. That is ~100x cheaper than recording every step.
+
+Weights, their names, shapes and order are Keras's (`kernel`,
+`recurrent_kernel`, `bias`), so `set_weights(keras_layer.get_weights())` works.
+"""
+import numpy as np
+
+from teachnet import ops, random
+from teachnet.autodiff import Tensor
+from teachnet.layers.base import Layer
+from teachnet.ops import recurrent as recurrent_ops
+
+_STEP_ACTIVATIONS = {"tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu, "linear": lambda x: x,
+                     "hard_sigmoid": ops.hard_sigmoid, "softsign": ops.softsign}
+
+
+def _activation_name(layer_name, argument, activation):
+    """The name of an activation given as a name, a function or None (linear)."""
+    name = "linear" if activation is None else activation if isinstance(activation, str) \
+        else getattr(activation, "__name__", None)
+    if name not in recurrent_ops.RECURRENT_ACTIVATIONS:
+        raise ValueError(f'Layer "{layer_name}": received an unsupported `{argument}`={activation!r}. '
+                         "The fused recurrent ops support the activations "
+                         f"{sorted(recurrent_ops.RECURRENT_ACTIVATIONS)} (or None for linear).")
+    return name
+
+
+def _check_rate(layer_name, argument, rate):
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f'Layer "{layer_name}": `{argument}` must be a float in [0, 1); received {argument}={rate}.')
+    return float(rate)
+
+
+class _Cell(Layer):
+    """What the three cells share: configuration, weights, the initial state."""
+
+    gates = 1  # how many blocks of `units` columns the kernels have
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
+                 seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f'Received an invalid value for argument `units` of layer "{self.name}", '
+                             f"expected a positive integer. Received: units={units!r}")
+        self.units = int(units)
+        self.activation = _activation_name(self.name, "activation", activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer, self.recurrent_initializer = kernel_initializer, recurrent_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer, self.recurrent_regularizer = kernel_regularizer, recurrent_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
+        self.bias_constraint = bias_constraint
+        # Dropout is drawn once per sequence by the layer (the same mask at every step, as Keras).
+        self.dropout = _check_rate(self.name, "dropout", dropout)
+        self.recurrent_dropout = _check_rate(self.name, "recurrent_dropout", recurrent_dropout)
+        self.seed = seed
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        if len(input_shape) != 2 or input_shape[-1] is None:
+            raise ValueError(f'Cell "{self.name}" expects one step of inputs with shape (batch, features); '
+                             f"received input_shape={tuple(input_shape)}.")
+        width = self.gates * self.units
+        self.kernel = self.add_weight(shape=(input_shape[-1], width), name="kernel",
+                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(shape=(self.units, width), name="recurrent_kernel",
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(shape=self._bias_shape(), name="bias", initializer=self._bias_init(),
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.built = True
+
+    def _bias_shape(self):
+        return (self.gates * self.units,)
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    def get_initial_state(self, batch_size):
+        """Zeros, one `(batch_size, units)` array per state."""
+        sizes = self.state_size if isinstance(self.state_size, list) else [self.state_size]
+        return [ops.zeros((batch_size, s), dtype=self.dtype) for s in sizes]
+
+    def _step_activation(self, name):
+        return _STEP_ACTIVATIONS[name]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias, "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout}
+
+
+class SimpleRNNCell(_Cell):
+    """One step of a fully-connected recurrent layer.
+
+    Formula: `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`
+
+    Args:
+        units: size of the state (and output).
+        activation: default "tanh". use_bias: default True.
+        kernel_initializer ("glorot_uniform"), recurrent_initializer
+        ("orthogonal"), bias_initializer ("zeros"), *_regularizer,
+        *_constraint: as Keras.
+        dropout, recurrent_dropout: fractions dropped from the inputs and from
+            h_{t-1}; applied by the `SimpleRNN` layer.
+
+    Call: `cell(x_t, [h_{t-1}])` with shapes `(batch, features)`, `(batch, units)`;
+    returns `(h_t, [h_t])`.
+    """
+
+    def call(self, inputs, states, training=False):
+        h_prev = states[0] if isinstance(states, (list, tuple)) else states
+        a = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)   # (batch, units)
+        if self.bias is not None:
+            a = a + self.bias
+        h = self._step_activation(self.activation)(a)
+        return h, [h]
+
+
+class LSTMCell(_Cell):
+    """One step of a Long Short-Term Memory layer (gates i, f, c, o as Keras).
+
+    Formula (σ = recurrent_activation):
+        z = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias   # (batch, 4 units)
+        i, f, o = σ(z_i), σ(z_f), σ(z_o)                       # input, forget, output gates
+        c_t = f * c_{t-1} + i * activation(z_c)                # the cell, a running memory
+        h_t = o * activation(c_t)
+
+    Args: as `SimpleRNNCell`, plus `recurrent_activation` (default "sigmoid")
+    and `unit_forget_bias` (default True: the forget gate's bias starts at 1,
+    so at first the cell remembers; the rest of the bias uses bias_initializer).
+
+    Call: `cell(x_t, [h_{t-1}, c_{t-1}])`; returns `(h_t, [h_t, c_t])`.
+    """
+
+    gates = 4
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 unit_forget_bias=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.recurrent_activation = _activation_name(self.name, "recurrent_activation", recurrent_activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.state_size = [self.units, self.units]
+
+    def _bias_init(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        from teachnet import initializers
+        base, n = initializers.get(self.bias_initializer), self.units
+
+        def bias_initializer(shape, dtype="float32"):  # [init(n), ones(n), init(2n)], as Keras
+            return np.concatenate([base((n,), dtype), np.ones(n, dtype), base((2 * n,), dtype)])
+        return bias_initializer
+
+    def call(self, inputs, states, training=False):
+        h_prev, c_prev = states
+        n = self.units
+        z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)   # (batch, 4 units)
+        if self.bias is not None:
+            z = z + self.bias
+        sigma, act = self._step_activation(self.recurrent_activation), self._step_activation(self.activation)
+        i, f = sigma(z[:, :n]), sigma(z[:, n:2 * n])
+        g, o = act(z[:, 2 * n:3 * n]), sigma(z[:, 3 * n:])
+        c = f * c_prev + i * g
+        h = o * act(c)
+        return h, [h, c]
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": self.recurrent_activation,
+                "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRUCell(_Cell):
+    """One step of a Gated Recurrent Unit (gates z, r, h as Keras).
+
+    Formula (σ = recurrent_activation; x_* blocks of `x_t @ kernel + input_bias`,
+    u_* blocks of `h_{t-1} @ recurrent_kernel + recurrent_bias`):
+        z = σ(x_z + u_z)                    # update gate: how much of h_{t-1} to keep
+        r = σ(x_r + u_r)                    # reset gate: how much of h_{t-1} the candidate sees
+        hh = activation(x_h + r * u_h)      # candidate (reset_after=True, Keras 3's default)
+        h_t = z * h_{t-1} + (1 - z) * hh
+    With reset_after=False the reset gate acts before the matmul:
+    `hh = activation(x_h + (r * h_{t-1}) @ recurrent_kernel_h)` and there is one bias.
+
+    Args: as `LSTMCell` (without unit_forget_bias), plus `reset_after`.
+    The bias has shape `(2, 3 units)` (input bias, recurrent bias) when
+    reset_after, else `(3 units,)`.
+
+    Call: `cell(x_t, [h_{t-1}])`; returns `(h_t, [h_t])`.
+    """
+
+    gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 reset_after=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.recurrent_activation = _activation_name(self.name, "recurrent_activation", recurrent_activation)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def call(self, inputs, states, training=False):
+        h_prev = states[0] if isinstance(states, (list, tuple)) else states
+        n = self.units
+        sigma, act = self._step_activation(self.recurrent_activation), self._step_activation(self.activation)
+        x = ops.matmul(inputs, self.kernel)                                 # (batch, 3 units)
+        if self.bias is not None:
+            x = x + (self.bias[0] if self.reset_after else self.bias)
+        if self.reset_after:
+            u = ops.matmul(h_prev, self.recurrent_kernel)                   # (batch, 3 units)
+            if self.bias is not None:
+                u = u + self.bias[1]
+            z, r = sigma(x[:, :n] + u[:, :n]), sigma(x[:, n:2 * n] + u[:, n:2 * n])
+            hh = act(x[:, 2 * n:] + r * u[:, 2 * n:])
+        else:
+            u = ops.matmul(h_prev, self.recurrent_kernel[:, :2 * n])
+            z, r = sigma(x[:, :n] + u[:, :n]), sigma(x[:, n:2 * n] + u[:, n:])
+            hh = act(x[:, 2 * n:] + ops.matmul(r * h_prev, self.recurrent_kernel[:, 2 * n:]))
+        h = z * h_prev + (1 - z) * hh
+        return h, [h]
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": self.recurrent_activation,
+                "reset_after": self.reset_after}
+
+
+class _RNN(Layer):
+    """What SimpleRNN, LSTM and GRU share: checking the input, masks, dropout,
+    direction and which outputs to return. Subclasses set `self.cell` and
+    define `_run(sequences, states, mask, recurrent_mask) -> (outputs, states)`."""
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, **kwargs):
+        for key in ("stateful", "unroll"):  # Keras arguments this engine does not implement
+            if kwargs.pop(key, False):
+                raise ValueError(f"{type(self).__name__}: `{key}=True` is not supported by teachnet.")
+        kwargs.pop("zero_output_for_mask", None)
+        kwargs.pop("use_cudnn", None)
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.supports_masking = True
+
+    @property
+    def units(self):
+        return self.cell.units
+
+    def _check_sequences(self, shape):
+        if len(shape) != 3:
+            raise ValueError(f'Layer "{self.name}" expects sequences of shape (batch, time, features); received '
+                             f"input with shape {tuple(shape)} (rank {len(shape)}). A sequence of numbers needs "
+                             "a feature axis: reshape to (batch, time, 1); token ids go through an Embedding.")
+        if self.cell.built and shape[-1] is not None and shape[-1] != self.cell.kernel.shape[0]:
+            raise ValueError(f'Layer "{self.name}" was built for {self.cell.kernel.shape[0]} features per step; '
+                             f"received input with shape {tuple(shape)}.")
+
+    def build(self, input_shape):
+        self._check_sequences(input_shape)
+        self.cell.build((input_shape[0], input_shape[-1]))
+        self.cell.built = True
+        self.built = True
+
+    def _initial_states(self, initial_state, batch):
+        n_states = len(self.cell.get_initial_state(1))
+        if initial_state is None:
+            return self.cell.get_initial_state(batch)
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        if len(states) != n_states:
+            raise ValueError(f'Layer "{self.name}" expects {n_states} initial state(s); received {len(states)}.')
+        states = [ops.convert_to_tensor(s, dtype=self.dtype) if not isinstance(s, Tensor) else s for s in states]
+        for s in states:
+            if s.shape != (batch, self.units):
+                raise ValueError(f'Layer "{self.name}": each initial state must have shape (batch, units) = '
+                                 f"{(batch, self.units)}; received shape {s.shape}.")
+        return states
+
+    def _dropout_mask(self, shape, rate):
+        if self.cell.seed is not None and not hasattr(self, "_rng"):
+            self._rng = np.random.default_rng(self.cell.seed)  # reproducible, and a new mask every call
+        keep = getattr(self, "_rng", random.generator()).random(shape) >= rate
+        return (keep / (1.0 - rate)).astype(self.dtype)
+
+    def call(self, sequences, initial_state=None, mask=None, training=None):
+        self._check_sequences(sequences.shape)
+        batch, steps = sequences.shape[0], sequences.shape[1]
+        if mask is not None:
+            mask = np.asarray(getattr(mask, "data", mask), dtype=bool)
+            if mask.shape != (batch, steps):
+                raise ValueError(f'Layer "{self.name}": the mask must have shape (batch, time) = {(batch, steps)}; '
+                                 f"received mask with shape {mask.shape}.")
+        states = self._initial_states(initial_state, batch)
+        recurrent_mask = None
+        if training and self.cell.dropout > 0:       # one mask per sequence, the same at every step
+            sequences = sequences * self._dropout_mask((batch, 1, sequences.shape[-1]), self.cell.dropout)
+        if training and self.cell.recurrent_dropout > 0:
+            recurrent_mask = self._dropout_mask((batch, self.units), self.cell.recurrent_dropout)
+        if self.go_backwards:                        # read the sequence from its end; outputs stay in that order
+            sequences = ops.flip(sequences, axis=1)
+            mask = None if mask is None else mask[:, ::-1]
+        outputs, states = self._run(sequences, states, mask, recurrent_mask)   # (batch, time, units)
+        output = outputs if self.return_sequences else outputs[:, -1]
+        return [output] + states if self.return_state else output
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences and not self.return_state else None
+
+    def get_config(self):
+        return {**super().get_config(), **self.cell.get_config(), "name": self.name,
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards}
+
+
+class SimpleRNN(_RNN):
+    """A fully-connected recurrent layer: the state is fed back into the next step.
+
+    Formula: `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`, h_0 = 0.
+
+    Args:
+        units: size of the state and of the output.
+        activation, use_bias, initializers, regularizers, constraints,
+            dropout, recurrent_dropout, seed: as `SimpleRNNCell`.
+        return_sequences: return every h_t `(batch, time, units)` instead of
+            the last `(batch, units)`.
+        return_state: also return the final state: `[output, h_T]`.
+        go_backwards: read the sequence from its end (outputs are in the
+            order they were computed, i.e. reversed).
+
+    Call: `layer(sequences, initial_state=None, mask=None, training=None)`.
+    Input shape: `(batch, time, features)`. A mask (from `Embedding(mask_zero=True)`)
+    makes masked steps keep the previous state.
+
+    Example:
+        >>> layer = teachnet.layers.SimpleRNN(4)
+        >>> layer(np.zeros((2, 10, 3))).shape
+        (2, 4)
+    """
+
+    def __init__(self, units, activation="tanh", use_bias=True, return_sequences=False, return_state=False,
+                 go_backwards=False, name=None, dtype=None, trainable=True, input_shape=None, **cell_kwargs):
+        cell = SimpleRNNCell(units, activation=activation, use_bias=use_bias, dtype=dtype, **cell_kwargs)
+        super().__init__(cell, return_sequences, return_state, go_backwards, name=name, dtype=dtype,
+                         trainable=trainable, input_shape=input_shape)
+
+    def _run(self, sequences, states, mask, recurrent_mask):
+        c = self.cell
+        hs = ops.simple_rnn(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], mask, recurrent_mask,
+                            activation=c.activation)                      # (batch, time, units)
+        return hs, [hs[:, -1]]
+
+
+class LSTM(_RNN):
+    """Long Short-Term Memory: a recurrent layer with a gated memory cell.
+
+    Formula (per step; see `LSTMCell`):
+        i, f, o = σ(.), σ(.), σ(.)  of  x_t @ kernel + h_{t-1} @ recurrent_kernel + bias
+        c_t = f * c_{t-1} + i * tanh(.)     h_t = o * tanh(c_t)
+
+    Args: as `SimpleRNN`, plus `recurrent_activation` ("sigmoid") and
+    `unit_forget_bias` (True). With return_state the result is `[output, h_T, c_T]`.
+
+    Weights: kernel `(features, 4 units)`, recurrent_kernel `(units, 4 units)`,
+    bias `(4 units,)`, column blocks in the order i, f, c, o.
+
+    Example:
+        >>> model_input = np.random.rand(8, 20, 5)
+        >>> teachnet.layers.LSTM(16, return_sequences=True)(model_input).shape
+        (8, 20, 16)
+    """
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 unit_forget_bias=True, return_sequences=False, return_state=False, go_backwards=False,
+                 name=None, dtype=None, trainable=True, input_shape=None, **cell_kwargs):
+        cell = LSTMCell(units, activation=activation, recurrent_activation=recurrent_activation,
+                        use_bias=use_bias, unit_forget_bias=unit_forget_bias, dtype=dtype, **cell_kwargs)
+        super().__init__(cell, return_sequences, return_state, go_backwards, name=name, dtype=dtype,
+                         trainable=trainable, input_shape=input_shape)
+
+    def _run(self, sequences, states, mask, recurrent_mask):
+        c = self.cell
+        hc = ops.lstm(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], states[1], mask,
+                      recurrent_mask, activation=c.activation,
+                      recurrent_activation=c.recurrent_activation)       # (2, batch, time, units)
+        if self.return_sequences or self.return_state:
+            hs = hc[0]
+            return hs, [hs[:, -1], hc[1, :, -1]]
+        return hc[0, :, -1:], []   # only h_T is needed: one small slice keeps the backward cheap
+
+
+class GRU(_RNN):
+    """Gated Recurrent Unit: a recurrent layer with update and reset gates.
+
+    Formula (per step; see `GRUCell`):
+        z, r = σ(.), σ(.);  hh = tanh(x_h + r * u_h);  h_t = z * h_{t-1} + (1 - z) * hh
+
+    Args: as `SimpleRNN`, plus `recurrent_activation` ("sigmoid") and
+    `reset_after` (True, Keras 3's default; bias shape (2, 3 units)).
+
+    Example:
+        >>> teachnet.layers.GRU(8)(np.zeros((4, 6, 3))).shape
+        (4, 8)
+    """
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 reset_after=True, return_sequences=False, return_state=False, go_backwards=False,
+                 name=None, dtype=None, trainable=True, input_shape=None, **cell_kwargs):
+        cell = GRUCell(units, activation=activation, recurrent_activation=recurrent_activation,
+                       use_bias=use_bias, reset_after=reset_after, dtype=dtype, **cell_kwargs)
+        super().__init__(cell, return_sequences, return_state, go_backwards, name=name, dtype=dtype,
+                         trainable=trainable, input_shape=input_shape)
+
+    def _run(self, sequences, states, mask, recurrent_mask):
+        c = self.cell
+        hs = ops.gru(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], mask, recurrent_mask,
+                     activation=c.activation, recurrent_activation=c.recurrent_activation,
+                     reset_after=c.reset_after)                           # (batch, time, units)
+        return hs, [hs[:, -1]]

@@ -1,0 +1,419 @@
+"""What `compile` and `fit` do with their arguments, kept out of `Model` so
+that the training loop in model.py reads in one sitting.
+
+- data: x, y and sample weights (an array, a list of arrays or a dict of
+  them) are converted once, checked, split for validation and cut into
+  batches;
+- `CompileLoss`: the loss of each output and the weighted total, as Keras 3's
+  `CompileLoss` (one loss, a list, or a dict keyed by output name);
+- `CompileMetrics`: the metrics of each output, named as in Keras 3's
+  History (`accuracy`, `<output>_accuracy`, ...), with "accuracy" resolved to
+  binary, categorical or sparse categorical accuracy from the shapes.
+
+Every structure is handled in "flat" form: a list with one entry per model
+output, in the order given by `output_structure`.
+"""
+import math
+
+import numpy as np
+
+from teachnet.autodiff import Tensor
+
+
+# -- data ----------------------------------------------------------------------
+def to_arrays(data, argument):
+    """Converts `data` (array, Tensor, list/tuple or dict of them) to numpy,
+    floats as float32, keeping the structure. Done once per `fit`, not per batch."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {k: to_arrays(v, f"{argument}[{k!r}]") for k, v in data.items()}
+    if isinstance(data, (list, tuple)) and data and all(
+            isinstance(v, (np.ndarray, Tensor, list, tuple, dict)) for v in data):
+        return [to_arrays(v, f"{argument}[{i}]") for i, v in enumerate(data)]
+    array = data.data if isinstance(data, Tensor) else np.asarray(data)
+    if array.dtype == np.float64 or array.dtype == np.float16:
+        array = array.astype(np.float32)
+    elif array.dtype == bool:
+        array = array.astype(np.float32)
+    elif array.dtype == object:
+        raise TypeError(f"`{argument}` must hold numbers; received an array of Python objects "
+                        f"(type {type(data).__name__}). Convert it with np.asarray(..., dtype='float32').")
+    if array.ndim == 0:
+        raise ValueError(f"`{argument}` must have a batch axis (one row per sample); received a scalar.")
+    return array
+
+
+def flatten(data):
+    """The arrays of a structure, as a list (dict values in key order)."""
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        return [a for v in data.values() for a in flatten(v)]
+    if isinstance(data, (list, tuple)):
+        return [a for v in data for a in flatten(v)]
+    return [data]
+
+
+def num_samples(data, argument):
+    """The length of the batch axis, checking that every array agrees."""
+    sizes = {a.shape[0] for a in flatten(data)}
+    if len(sizes) > 1:
+        raise ValueError(f"All arrays of `{argument}` must have the same number of samples; "
+                         f"received arrays with {sorted(sizes)} samples.")
+    return sizes.pop() if sizes else 0
+
+
+def check_same_length(x, y, sample_weight=None):
+    """x, y and sample_weight must describe the same samples; returns their number."""
+    n = num_samples(x, "x")
+    for name, data in (("y", y), ("sample_weight", sample_weight)):
+        if data is not None:
+            m = num_samples(data, name)
+            if m != n:
+                raise ValueError(f"Data cardinality is ambiguous: x has {n} samples but {name} has {m} samples. "
+                                 "Make sure all arrays contain the same number of samples.")
+    return n
+
+
+def take(data, index):
+    """The rows `index` (a slice or an index array) of every array of `data`."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {k: take(v, index) for k, v in data.items()}
+    if isinstance(data, list):
+        return [take(v, index) for v in data]
+    return data[index]
+
+
+def train_validation_split(arrays, validation_split):
+    """Keras's split: the LAST `validation_split` fraction of the samples (before
+    any shuffling) is held out. Returns (train arrays, validation arrays)."""
+    n = num_samples([a for a in arrays if a is not None], "x")
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a "
+                         f"validation and training set as specified by `validation_split={validation_split}`. "
+                         "Either provide more data, or a different value for the `validation_split` argument.")
+    train = tuple(take(a, slice(0, split_at)) for a in arrays)
+    val = tuple(take(a, slice(split_at, n)) for a in arrays)
+    return train, val
+
+
+def class_weight_to_sample_weight(y, class_weight):
+    """One weight per sample: the weight of its class (one-hot or sparse labels)."""
+    if isinstance(y, (list, dict)):
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+    labels = y
+    if labels.ndim > 1:
+        labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+    labels = np.round(labels).astype("int32")
+    return np.array([class_weight.get(int(c), 1.0) for c in labels.reshape(-1)], dtype="float32")
+
+
+class BatchIterator:
+    """Cuts `num_samples` samples into batches of `batch_size` (the last one
+    smaller), reshuffled at every epoch when `shuffle` is True.
+
+    With `steps_per_epoch`, an epoch is that many batches; the next epoch
+    continues where this one stopped, and a pass over the data that runs out
+    ends the epoch early (as Keras does with arrays).
+    """
+
+    def __init__(self, num_samples, batch_size, shuffle=False, steps_per_epoch=None, rng=None):
+        self.num_samples = num_samples
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.steps_per_epoch = steps_per_epoch
+        self.rng = rng
+        self.num_batches = int(math.ceil(num_samples / batch_size))
+        self._pass = None      # the batches of the current pass over the data
+        self._position = 0
+
+    @property
+    def steps(self):
+        return self.steps_per_epoch or self.num_batches
+
+    def _new_pass(self):
+        if self.shuffle:
+            order = self.rng.permutation(self.num_samples)  # (num_samples,)
+            self._pass = [order[i:i + self.batch_size] for i in range(0, self.num_samples, self.batch_size)]
+        else:  # slices are views: no copy of the data
+            self._pass = [slice(i, min(i + self.batch_size, self.num_samples))
+                          for i in range(0, self.num_samples, self.batch_size)]
+        self._position = 0
+
+    def epoch(self):
+        """Yields `(step, index)` for each batch of one epoch."""
+        if self._pass is None or self.steps_per_epoch is None:
+            self._new_pass()
+        for step in range(self.steps):
+            if self._position >= len(self._pass):
+                break
+            index = self._pass[self._position]
+            self._position += 1
+            yield step, index
+        if self._position >= len(self._pass):
+            self._pass = None
+
+
+# -- structures of outputs -------------------------------------------------------
+def output_structure(y_pred, output_names=None):
+    """The model's outputs as a flat list, and one name (or None) per output.
+
+    A dict is ordered by the model's `output_names` when they match its keys,
+    otherwise by sorted keys (as Keras flattens dicts); a list keeps its order.
+    """
+    if isinstance(y_pred, dict):
+        keys = list(output_names) if output_names and set(output_names) == set(y_pred) else sorted(y_pred)
+        return [y_pred[k] for k in keys], keys
+    if isinstance(y_pred, (list, tuple)):
+        names = list(output_names) if output_names and len(output_names) == len(y_pred) else [None] * len(y_pred)
+        return list(y_pred), names
+    names = list(output_names) if output_names and len(output_names) == 1 else [None]
+    return [y_pred], names
+
+
+def flat_targets(y, names, argument="y"):
+    """`y` (array, list or dict keyed by output name) as one entry per output."""
+    n = len(names)
+    if isinstance(y, dict):
+        if n == 1 and len(y) == 1:
+            return list(y.values())
+        unknown = [k for k in y if k not in names]
+        if unknown or None in names:
+            raise ValueError(f"`{argument}` is a dict with keys {sorted(y)}, but the model's outputs are "
+                             f"named {names}. Use the output names as keys.")
+        return [y.get(name) for name in names]
+    if isinstance(y, (list, tuple)):
+        if len(y) != n:
+            raise ValueError(f"The model has {n} output(s) {names}, but `{argument}` is a list of "
+                             f"{len(y)} arrays. Pass one array per output.")
+        return list(y)
+    if n != 1:
+        if argument == "sample_weight":
+            return [y] * n  # one weight per sample, shared by all outputs
+        raise ValueError(f"The model has {n} outputs {names}, but `{argument}` is a single array. "
+                         f"Pass a list of {n} arrays or a dict keyed by output name.")
+    return [y]
+
+
+def _per_output(value, names, argument):
+    """Spreads a compile argument (one value, a list or a dict) over the outputs."""
+    n = len(names)
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ValueError(f"Expected keys {names} in `{argument}` dict, but found "
+                             f"{argument}.keys()={list(value)}. Unknown: {unknown}.")
+        return [value.get(name) for name in names]
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"`{argument}` must have one entry per output: the model has {n} output(s) "
+                             f"{names}, but {argument} has {len(value)} entries. Received: {argument}={value!r}")
+        return list(value)
+    return [value] * n
+
+
+def _shapes_kind(y_true, y_pred):
+    """(is_binary, is_sparse_categorical), from the shapes, as Keras decides."""
+    t_shape, p_shape = np.shape(y_true), np.shape(y_pred)
+    is_binary = p_shape[-1] == 1
+    is_sparse = len(t_shape) < len(p_shape) or (t_shape[-1] == 1 and p_shape[-1] > 1)
+    return is_binary, is_sparse
+
+
+def _object_name(obj):
+    return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__
+
+
+def get_loss(identifier, y_true, y_pred):
+    """A Loss object for `identifier`: a name, a Loss or a function (y_true, y_pred)."""
+    from teachnet import losses
+    if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
+        is_binary, is_sparse = _shapes_kind(y_true, y_pred)
+        identifier = ("binary_crossentropy" if is_binary else
+                      "sparse_categorical_crossentropy" if is_sparse else "categorical_crossentropy")
+    loss = losses.get(identifier)
+    if not isinstance(loss, losses.Loss):
+        name = identifier if isinstance(identifier, str) else _object_name(loss)
+        loss = losses.LossFunctionWrapper(loss, name=name)
+    return loss
+
+
+def get_metric(identifier, y_true, y_pred):
+    """A Metric for `identifier`, "accuracy"/"acc" picked from the shapes as Keras does:
+    binary if y_pred has one column, sparse categorical if y_true has fewer
+    dimensions than y_pred (or one column), categorical otherwise."""
+    from teachnet import metrics
+    if identifier is None:
+        raise ValueError("Expected metric, received `None`")
+    if str(identifier).lower() in ("accuracy", "acc"):
+        is_binary, is_sparse = _shapes_kind(y_true, y_pred)
+        cls = (metrics.BinaryAccuracy if is_binary else
+               metrics.SparseCategoricalAccuracy if is_sparse else metrics.CategoricalAccuracy)
+        metric = cls(name=str(identifier))
+    else:
+        metric = metrics.get(identifier)
+    name = identifier if isinstance(identifier, str) else _object_name(metric)
+    if not isinstance(metric, metrics.Metric):
+        metric = metrics.MeanMetricWrapper(metric, name=name)
+    metric.name = name
+    return metric
+
+
+# -- losses -----------------------------------------------------------------------
+class CompileLoss:
+    """The loss of a compiled model: one loss per output, weighted and summed.
+
+    Formula:
+        total = sum_i loss_weight_i * loss_i(y_true_i, y_pred_i, sample_weight_i)
+
+    With more than one output, the unweighted loss of each output is tracked
+    as the metric `<output>_loss` (the running mean over the epoch).
+    """
+
+    def __init__(self, loss, loss_weights=None, output_names=None):
+        if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict, float, int)):
+            raise ValueError("Expected `loss_weights` argument to be a float (single output case) or a list, "
+                             f"tuple, or dict (multiple output case). Received instead: "
+                             f"loss_weights={loss_weights!r} of type {type(loss_weights).__name__}")
+        self._user_loss = loss
+        self._user_loss_weights = loss_weights
+        self.output_names = output_names
+        self.built = False
+        self.entries = []   # (output index, Loss, weight or None, name)
+        self.metrics = []   # a Mean "<name>_loss" per output, with several outputs
+        self.last_values = {}  # "<name>_loss" -> unweighted value of the last batch
+
+    def build(self, y_true, y_pred, names, pred_is_dict=False):
+        from teachnet import metrics
+        losses = _per_output(self._user_loss, names, "loss")
+        weights = ([None] * len(names) if self._user_loss_weights is None
+                   else _per_output(self._user_loss_weights, names, "loss_weights"))
+        # Keras walks a dict of losses in its own key order when the outputs are a dict too.
+        order = ([names.index(k) for k in self._user_loss] if pred_is_dict and isinstance(self._user_loss, dict)
+                 else range(len(names)))
+        self.entries = []
+        for i in order:
+            identifier, weight = losses[i], weights[i]
+            if identifier is None:
+                continue
+            if y_true[i] is None:
+                raise ValueError(f"Output {names[i] or i} has a loss but no target was given in `y`.")
+            loss = get_loss(identifier, y_true[i], y_pred[i])
+            self.entries.append((i, loss, weight, names[i] or _object_name(loss)))
+        if not self.entries:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        self.metrics = ([metrics.Mean(name=f"{name}_loss") for _, _, _, name in self.entries]
+                        if len(self.entries) > 1 else [])
+        self.loss_weights = weights
+        self.built = True
+
+    def __call__(self, y_true, y_pred, sample_weight, batch_size):
+        """The weighted total over outputs (a scalar Tensor); updates the per-output trackers."""
+        total = None
+        for k, (i, loss, weight, name) in enumerate(self.entries):
+            try:
+                value = loss(y_true[i], y_pred[i], sample_weight=sample_weight[i])
+            except (ValueError, TypeError, IndexError) as error:
+                output = f' of output "{name}"' if len(self.entries) > 1 else ""
+                raise ValueError(
+                    f'Cannot compute the loss "{_object_name(loss)}"{output}: y_true has shape '
+                    f"{np.shape(y_true[i])} (dtype {np.asarray(y_true[i]).dtype}) and y_pred has shape "
+                    f"{tuple(y_pred[i].shape)}.\n{error}") from None
+            if self.metrics:
+                self.metrics[k].update_state(float(value), sample_weight=batch_size)
+                self.last_values[f"{name}_loss"] = float(value)
+            if weight is not None:
+                value = value * weight
+            total = value if total is None else total + value
+        return total
+
+
+# -- metrics -------------------------------------------------------------------------
+class CompileMetrics:
+    """The metrics of a compiled model, per output, with Keras 3's names.
+
+    `metrics` are computed without sample weights, `weighted_metrics` with
+    them. With several outputs a metric is named `<output>_<metric>`; a name
+    used twice gets a suffix `_1`, `_2`, ... (weighted ones `weighted_<metric>`).
+    """
+
+    def __init__(self, metrics, weighted_metrics=None, output_names=None):
+        for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            if value and not isinstance(value, (list, tuple, dict)):
+                raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. Received "
+                                 f"instead: {argument}={value!r} of type {type(value).__name__}")
+        self._user_metrics = metrics
+        self._user_weighted_metrics = weighted_metrics
+        self.output_names = output_names
+        self.built = False
+        self._lists = []  # (output index, output name or None, [Metric], weighted?)
+
+    def _build_set(self, identifiers, names, y_true, y_pred, weighted, argument):
+        if not identifiers:
+            return
+        n = len(names)
+        if n == 1:  # one output: every metric applies to it
+            per_output = [flatten_identifiers(identifiers)]
+        else:
+            if isinstance(identifiers, dict):
+                per_output = _per_output(identifiers, names, argument)
+            elif isinstance(identifiers, (list, tuple)) and len(identifiers) == n:
+                per_output = list(identifiers)
+            else:
+                raise ValueError(f"Invalid `{argument}`: the model has {n} outputs {names}, so `{argument}` "
+                                 f"must be a list with one entry (a metric or a list of metrics) per output, "
+                                 f"or a dict keyed by output name. Received: {argument}={identifiers!r}")
+        for i, ids in enumerate(per_output):
+            if ids is None or ids == []:
+                continue
+            ids = flatten_identifiers(ids)
+            self._lists.append((i, names[i] if n > 1 else None,
+                                [get_metric(m, y_true[i], y_pred[i]) for m in ids], weighted))
+
+    def build(self, y_true, y_pred, names):
+        self._lists = []
+        self._build_set(self._user_metrics, names, y_true, y_pred, False, "metrics")
+        self._build_set(self._user_weighted_metrics, names, y_true, y_pred, True, "weighted_metrics")
+        self.built = True
+
+    @property
+    def metrics(self):
+        return [m for _, _, ms, _ in self._lists for m in ms]
+
+    def update_state(self, y_true, y_pred, sample_weight):
+        for i, _, ms, weighted in self._lists:
+            for m in ms:
+                m.update_state(y_true[i], y_pred[i], sample_weight=sample_weight[i] if weighted else None)
+
+    def reset_state(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    def result(self):
+        """`{name: float}`, named as in Keras 3's logs."""
+        results, counts = {}, {}
+        for _, output, ms, weighted in self._lists:
+            for m in ms:
+                name = f"{output}_{m.name}" if output else m.name
+                if name in counts and weighted:
+                    name = f"{output}_weighted_{m.name}" if output else f"weighted_{m.name}"
+                if name in counts:  # a repeated name gets _1, _2, ...
+                    counts[name] += 1
+                    name = f"{name}_{counts[name] - 1}"
+                else:
+                    counts[name] = 1
+                results[name] = float(m.result())
+        return results
+
+
+def flatten_identifiers(ids):
+    """A metric or a (nested) list of metrics as a flat list."""
+    if isinstance(ids, dict):
+        return [m for v in ids.values() for m in flatten_identifiers(v)]
+    if isinstance(ids, (list, tuple)):
+        return [m for v in ids for m in flatten_identifiers(v)]
+    return [ids]

@@ -1,0 +1,289 @@
+"""Differentiable convolution and pooling ops, channels_last, with keras.ops names.
+
+A convolution is one matrix product in disguise ("im2col"):
+
+1. pad the input as Keras and TensorFlow do for `padding="same"`
+   (any odd pixel of padding goes at the end: bottom and right);
+2. look at every kernel-sized window of the input through a sliding-window
+   *view* (no copy yet);
+3. copy the windows into a matrix `cols`, one row per output pixel holding
+   its receptive field: (batch * out_h * out_w, kh * kw * in_channels);
+4. multiply by the kernel laid flat, (kh * kw * in_channels, filters).
+
+The backward pass reverses the steps: the kernel's gradient is `cols^T @ g`,
+and the input's gradient is `g @ kernel^T` put back where each window was read
+from ("col2im"): one strided add per kernel offset, so a pixel that sat in
+several windows collects the gradient of each.
+
+Pooling slides a window the same way; the code loops over the window offsets
+(2 x 2 = 4 strided slices for the usual pool), which is both the plainest and
+the fastest way in numpy.
+
+1D inputs (batch, steps, channels) are treated as images of height 1, so the
+1D and 2D ops share one code path.
+"""
+import numpy as np
+
+from teachnet.autodiff import record
+from teachnet.ops.core import convert_to_tensor
+
+__all__ = ["conv", "max_pool", "average_pool"]
+
+
+# ---------------------------------------------------------------------------
+# Arguments and shapes
+# ---------------------------------------------------------------------------
+
+def standardize_tuple(value, n, name):
+    """`3` -> `(3, 3)` for n=2; checks that every entry is a positive integer."""
+    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != n or not all(isinstance(v, (int, np.integer)) and v > 0 for v in values):
+        raise ValueError(f"The `{name}` argument must be a positive integer or a tuple of {n} positive "
+                         f"integers. Received: {name}={value}")
+    return tuple(int(v) for v in values)
+
+
+def standardize_padding(padding, allow_causal=False):
+    valid = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    p = padding.lower() if isinstance(padding, str) else padding
+    if p not in valid:
+        raise ValueError(f"The `padding` argument must be one of {valid}. Received: padding={padding!r}")
+    return p
+
+
+def check_data_format(data_format):
+    if data_format not in (None, "channels_last"):
+        raise ValueError("teachnet supports only data_format='channels_last' (batch, ..., channels). "
+                         f"Received: data_format={data_format!r}. Transpose the input instead.")
+
+
+def padding_amounts(size, window, stride, dilation, padding):
+    """(before, after) padding of one spatial axis.
+
+    "valid" pads nothing. "same" pads so that out = ceil(size / stride), as
+    TensorFlow does: total = max((out - 1) * stride + effective window - size, 0),
+    half before, the extra pixel after.
+    """
+    if padding == "valid":
+        return 0, 0
+    effective = (window - 1) * dilation + 1
+    out = -(-size // stride)
+    total = max((out - 1) * stride + effective - size, 0)
+    return total // 2, total - total // 2
+
+
+def output_length(size, window, stride, dilation, padding):
+    """The output length of one spatial axis; None stays None (unknown size)."""
+    if size is None:
+        return None
+    if padding == "same":
+        return -(-size // stride)
+    return (size - (window - 1) * dilation - 1) // stride + 1
+
+
+def _floats(x):
+    """Integer images (e.g. uint8 pixels) become float32, as Keras layers cast them."""
+    x = convert_to_tensor(x)
+    return x if x.dtype.kind == "f" else convert_to_tensor(x, "float32")
+
+
+def _as_2d(x, n):
+    """(B, L, C) -> (B, 1, L, C): a sequence is an image of height 1."""
+    return x if n == 2 else x[:, None]
+
+
+def _offset_slice(start, stride, count):
+    """The `count` positions start, start + stride, ... as a slice."""
+    return slice(start, start + stride * (count - 1) + 1, stride)
+
+
+def _check_rank(x, name, what):
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{name} expects a batch of sequences (batch, steps, channels) or of images "
+                         f"(batch, height, width, channels), a rank 3 or 4 {what}. "
+                         f"Received input with shape {x.shape}.")
+
+
+# ---------------------------------------------------------------------------
+# Convolution
+# ---------------------------------------------------------------------------
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution (N = 1 or 2), channels_last, as `keras.ops.conv`.
+
+    Formula (2D): out[b, i, j, f] = sum over di, dj, c of
+        x_padded[b, i * sh + di * dh, j * sw + dj * dw, c] * kernel[di, dj, c, f]
+
+    Args:
+        inputs: (batch, steps, channels) or (batch, height, width, channels).
+        kernel: (kw, in_channels, filters) or (kh, kw, in_channels, filters).
+        strides: int or tuple, step of the window.
+        padding: "valid" (no padding) or "same" (output size = ceil(input / stride)).
+        dilation_rate: int or tuple, spacing between kernel taps.
+
+    Returns:
+        (batch, out_steps, filters) or (batch, out_h, out_w, filters).
+
+    Example:
+        >>> x = np.ones((1, 5, 5, 1), "float32"); k = np.ones((3, 3, 1, 2), "float32")
+        >>> teachnet.ops.conv(x, k).shape
+        (1, 3, 3, 2)
+    """
+    x = _floats(inputs)
+    k = convert_to_tensor(kernel, dtype=x.dtype)  # the kernel follows the input's float dtype
+    check_data_format(data_format)
+    _check_rank(x, "conv", "input")
+    n = x.ndim - 2
+    if k.ndim != n + 2 or k.shape[-2] != x.shape[-1]:
+        raise ValueError(f"conv: the kernel must have shape ({'kh, kw' if n == 2 else 'kw'}, in_channels="
+                         f"{x.shape[-1]}, filters) for input of shape {x.shape}. Received kernel of shape {k.shape}.")
+    padding = standardize_padding(padding)
+    strides = (1,) * (2 - n) + standardize_tuple(strides, n, "strides")
+    dilation = (1,) * (2 - n) + standardize_tuple(dilation_rate, n, "dilation_rate")
+
+    x4 = _as_2d(x.data, n)                                   # (B, H, W, C)
+    k4 = k.data if n == 2 else k.data[None]                  # (kh, kw, C, F)
+    B, H, W, C = x4.shape
+    kh, kw, _, F = k4.shape
+    (pt, pb), (pl, pr) = [padding_amounts(size, w, s, d, padding)
+                          for size, w, s, d in zip((H, W), (kh, kw), strides, dilation)]
+    Ho = (H + pt + pb - (kh - 1) * dilation[0] - 1) // strides[0] + 1
+    Wo = (W + pl + pr - (kw - 1) * dilation[1] - 1) // strides[1] + 1
+    if Ho <= 0 or Wo <= 0:
+        raise ValueError(f"conv: the kernel (size {k.shape[:-2]}, dilation_rate {dilation[2 - n:]}) is larger "
+                         f"than the padded input (spatial size {x.shape[1:-1]}) with padding='{padding}'. "
+                         "Use a smaller kernel, a larger input, or padding='same'.")
+    xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0))) if pt + pb + pl + pr else x4
+
+    # im2col: row (b, i, j) of `cols` is the window under output pixel (i, j),
+    # read through a view that costs no copy, then copied once by reshape.
+    windows = np.lib.stride_tricks.sliding_window_view(
+        xp, ((kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1), axis=(1, 2))
+    windows = windows[:, ::strides[0], ::strides[1], :, ::dilation[0], ::dilation[1]]  # (B, Ho, Wo, C, kh, kw)
+    cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(B * Ho * Wo, kh * kw * C)     # (B*Ho*Wo, kh*kw*C)
+    k2 = k4.reshape(kh * kw * C, F)                                                   # (kh*kw*C, F)
+    out = (cols @ k2).reshape(B, Ho, Wo, F)
+
+    def backward(g):
+        g2 = g.reshape(B * Ho * Wo, F)
+        dk = (cols.T @ g2).reshape(k4.shape)                        # (kh, kw, C, F)
+        dcols = (g2 @ k2.T).reshape(B, Ho, Wo, kh, kw, C)
+        # col2im: each kernel offset (di, dj) read a strided slice of xp;
+        # its gradient is added back to that same slice.
+        dxp = np.zeros(xp.shape, dtype=dcols.dtype)
+        for di in range(kh):
+            rows = _offset_slice(di * dilation[0], strides[0], Ho)
+            for dj in range(kw):
+                dxp[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += dcols[:, :, :, di, dj]
+        dx = dxp[:, pt:pt + H, pl:pl + W]                          # drop the padding
+        return (dx if n == 2 else dx[:, 0]), (dk if n == 2 else dk[0])
+    return record("conv", out if n == 2 else out[:, 0], (x, k), backward)
+
+
+# ---------------------------------------------------------------------------
+# Pooling
+# ---------------------------------------------------------------------------
+
+def _pool_setup(x, pool_size, strides, padding, name):
+    """Standardizes the arguments; returns the 2D view and the geometry."""
+    _check_rank(x, name, "input")
+    n = x.ndim - 2
+    pool = (1,) * (2 - n) + standardize_tuple(pool_size, n, "pool_size")
+    strides = pool if strides is None else (1,) * (2 - n) + standardize_tuple(strides, n, "strides")
+    padding = standardize_padding(padding)
+    x4 = _as_2d(x.data, n)
+    B, H, W, C = x4.shape
+    pads = [padding_amounts(size, p, s, 1, padding) for size, p, s in zip((H, W), pool, strides)]
+    Ho, Wo = [(size + lo + hi - p) // s + 1 for size, (lo, hi), p, s in zip((H, W), pads, pool, strides)]
+    if Ho <= 0 or Wo <= 0:
+        raise ValueError(f"{name}: the pool window {pool[2 - n:]} is larger than the input "
+                         f"(spatial size {x.shape[1:-1]}) with padding='{padding}'. "
+                         "Use a smaller pool_size or padding='same'.")
+    return n, x4, pool, strides, pads, (Ho, Wo)
+
+
+def _windows_at(pool, strides, out_hw):
+    """For each offset (di, dj) inside the window, the strided slice of the
+    padded input that it reads for every output pixel at once."""
+    for di in range(pool[0]):
+        for dj in range(pool[1]):
+            yield (slice(None), _offset_slice(di, strides[0], out_hw[0]),
+                   _offset_slice(dj, strides[1], out_hw[1]))
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max pooling, channels_last, as `keras.ops.max_pool`.
+
+    Formula (2D): out[b, i, j, c] = max over di, dj of x_padded[b, i * sh + di, j * sw + dj, c]
+    ("same" pads with -inf, so padding never wins).
+
+    Args:
+        inputs: (batch, steps, channels) or (batch, height, width, channels).
+        pool_size: int or tuple, the window size.
+        strides: int or tuple; defaults to `pool_size`.
+        padding: "valid" or "same".
+
+    Backward: the gradient of each output goes to the first input that held
+    the maximum of its window (row-major order), as TensorFlow and PyTorch do.
+    """
+    x = _floats(inputs)
+    check_data_format(data_format)
+    n, x4, pool, strides, ((pt, pb), (pl, pr)), out_hw = _pool_setup(x, pool_size, strides, padding, "max_pool")
+    H, W = x4.shape[1:3]
+    xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=-np.inf) if pt + pb + pl + pr else x4
+    overlapping = strides[0] < pool[0] or strides[1] < pool[1]
+    out = None
+    for window in _windows_at(pool, strides, out_hw):
+        out = xp[window].copy() if out is None else np.maximum(out, xp[window], out=out)  # (B, Ho, Wo, C)
+
+    def backward(g):
+        g = _as_2d(g, n)                           # (B, Ho, Wo, C)
+        dxp = np.zeros(xp.shape, dtype=g.dtype)
+        unrouted = np.ones(out.shape, dtype=bool)  # outputs whose gradient has not found its input yet
+        for window in _windows_at(pool, strides, out_hw):
+            first = (xp[window] == out) & unrouted
+            unrouted ^= first
+            if overlapping:                        # an input can win several windows: accumulate
+                dxp[window] += g * first
+            else:                                  # each input is in one window: write in place
+                np.multiply(g, first, out=dxp[window])
+        dx = dxp[:, pt:pt + H, pl:pl + W]
+        return (dx if n == 2 else dx[:, 0],)
+    return record("max_pool", out if n == 2 else out[:, 0], (x,), backward)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Average pooling, channels_last, as `keras.ops.average_pool`.
+
+    Formula (2D): out[b, i, j, c] = mean of x over the window at (i * sh, j * sw),
+    counting only real pixels: with "same", padded cells are left out of the
+    mean (TensorFlow's rule), so a border window of 2 pixels averages those 2.
+
+    Args:
+        inputs: (batch, steps, channels) or (batch, height, width, channels).
+        pool_size: int or tuple, the window size.
+        strides: int or tuple; defaults to `pool_size`.
+        padding: "valid" or "same".
+    """
+    x = _floats(inputs)
+    check_data_format(data_format)
+    n, x4, pool, strides, ((pt, pb), (pl, pr)), out_hw = _pool_setup(
+        x, pool_size, strides, padding, "average_pool")
+    H, W = x4.shape[1:3]
+    pads = ((0, 0), (pt, pb), (pl, pr), (0, 0))
+    xp = np.pad(x4, pads) if pt + pb + pl + pr else x4
+    # How many real pixels each window covers: pool the same way over ones.
+    real = np.pad(np.ones((1, H, W, 1), dtype=x4.dtype), pads)
+    count = sum(real[window] for window in _windows_at(pool, strides, out_hw))  # (1, Ho, Wo, 1)
+    total = sum(xp[window] for window in _windows_at(pool, strides, out_hw))    # (B, Ho, Wo, C)
+    out = (total / count).astype(x4.dtype, copy=False)
+
+    def backward(g):
+        g_each = _as_2d(g, n) / count            # every pixel of a window gets an equal share
+        dxp = np.zeros(xp.shape, dtype=g_each.dtype)
+        for window in _windows_at(pool, strides, out_hw):
+            dxp[window] += g_each
+        dx = dxp[:, pt:pt + H, pl:pl + W]
+        return (dx if n == 2 else dx[:, 0],)
+    return record("average_pool", out if n == 2 else out[:, 0], (x,), backward)
+

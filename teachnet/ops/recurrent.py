@@ -1,0 +1,393 @@
+"""Fused recurrent ops: a whole sequence through SimpleRNN, LSTM or GRU in one op.
+
+Why fused: an LSTM step written with small ops records ~20 ops per timestep,
+so 100 timesteps make a graph of 2,000 nodes whose bookkeeping costs more
+than the arithmetic. Here each layer is ONE op: its forward loops over time
+and stores what the backward needs (the gates); its backward loops back over
+time (backpropagation through time, BPTT), with the equations written beside
+the forward ones. The step-by-step version with small ops lives in the cells
+(`teachnet.layers.LSTMCell.call`) and the tests check that both agree.
+
+Conventions shared by the three ops:
+
+- `inputs` is `(batch, time, features)`; internally everything is time-major
+  (`xs[t]` is the batch at step t) so a step reads contiguous memory.
+- The kernel product of ALL timesteps is one big matmul before the loop
+  (`x_t @ kernel` does not depend on the state); only `h_{t-1} @ recurrent_kernel`
+  is inside the loop. The backward mirrors that: the loop collects the
+  gradient of each step's pre-activations, and the weight gradients are one
+  matmul each after it.
+- `mask` `(batch, time)`, True = real step. At a masked step the state is
+  carried over unchanged: `h_t = m_t * h~_t + (1 - m_t) * h_{t-1}` (as Keras).
+- `recurrent_mask` `(batch, units)`: a recurrent-dropout mask multiplied into
+  `h_{t-1}` before the recurrent matmul, the same at every step.
+- Gate order and weight layouts are Keras's: LSTM columns (i, f, c, o), GRU
+  columns (z, r, h).
+"""
+import numpy as np
+
+from teachnet.autodiff import record
+from teachnet.ops.core import convert_to_tensor
+
+__all__ = ["simple_rnn", "lstm", "gru", "RECURRENT_ACTIVATIONS"]
+
+
+# Activations usable inside the fused ops, as (forward, derivative) pairs.
+# Both write into `out` when given: at these sizes the cost of a numpy call
+# and of a fresh array is what matters, not the arithmetic. The derivative is
+# written in terms of the OUTPUT y = f(a), which is what the forward stores.
+def _sigmoid(a, out=None):
+    out = np.multiply(a, 0.5, out=out)   # sigmoid(a) = (1 + tanh(a / 2)) / 2: no overflow for large |a|
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def _sigmoid_derivative(y, out=None):
+    out = np.subtract(1.0, y, out=out)   # y (1 - y)
+    out *= y
+    return out
+
+
+def _tanh_derivative(y, out=None):
+    out = np.multiply(y, y, out=out)     # 1 - y^2
+    return np.subtract(1.0, out, out=out)
+
+
+def _hard_sigmoid(a, out=None):
+    out = np.multiply(a, 1.0 / 6.0, out=out)   # relu6(a + 3) / 6, Keras 3's definition
+    out += 0.5
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def _hard_sigmoid_derivative(y, out=None):
+    slope = (((y > 0) & (y < 1)) / 6.0).astype(y.dtype)   # 1/6 on the slope, 0 where clipped
+    return slope if out is None else np.copyto(out, slope) or out
+
+
+def _softsign_derivative(y, out=None):
+    out = np.abs(y, out=out)             # (1 - |y|)^2, since 1 + |a| = 1 / (1 - |y|)
+    np.subtract(1.0, out, out=out)
+    return np.square(out, out=out)
+
+
+RECURRENT_ACTIVATIONS = {  # name: (forward(a, out=None), derivative(y, out=None))
+    "tanh": (lambda a, out=None: np.tanh(a, out=out), _tanh_derivative),
+    "sigmoid": (_sigmoid, _sigmoid_derivative),
+    "relu": (lambda a, out=None: np.maximum(a, 0, out=out), lambda y, out=None: np.sign(y, out=out)),  # y >= 0
+    "linear": (lambda a, out=None: np.positive(a, out=out),
+               lambda y, out=None: np.ones_like(y) if out is None else np.copyto(out, 1) or out),
+    "hard_sigmoid": (_hard_sigmoid, _hard_sigmoid_derivative),
+    "softsign": (lambda a, out=None: np.divide(a, 1.0 + np.abs(a), out=out), _softsign_derivative),
+}
+
+
+def _activation(name):
+    return RECURRENT_ACTIVATIONS[name]
+
+
+def _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask):
+    """Converts arguments; returns the time-major inputs and masks as arrays."""
+    x = convert_to_tensor(inputs)
+    kernel, recurrent_kernel = convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel)
+    xs = np.ascontiguousarray(np.swapaxes(x.data, 0, 1))                    # (T, B, D)
+    dtype = x.dtype
+    if mask is None:
+        m = None
+    else:
+        m = np.swapaxes(np.asarray(getattr(mask, "data", mask), dtype=bool), 0, 1)
+        m = np.ascontiguousarray(m[..., None]).astype(dtype)               # (T, B, 1)
+    rm = None if recurrent_mask is None else np.asarray(getattr(recurrent_mask, "data", recurrent_mask), dtype)
+    return x, kernel, recurrent_kernel, xs, m, rm
+
+
+def _input_projection(xs, kernel, bias):
+    """x_t @ kernel + bias for every step at once: (T, B, D) -> (T, B, G*units)."""
+    T, B, D = xs.shape
+    proj = (xs.reshape(T * B, D) @ kernel).reshape(T, B, -1)
+    if bias is not None:
+        proj += bias   # in place: a second (T, B, G*units) array would cost more than the add
+    return proj
+
+
+def _input_grads(xs, kernel, dproj, has_bias):
+    """Gradients of inputs (batch-major), kernel and bias from d(projection) (T, B, G*units)."""
+    T, B, D = xs.shape
+    flat = dproj.reshape(T * B, -1)
+    dx = np.swapaxes((flat @ _t(kernel)).reshape(T, B, D), 0, 1)           # (B, T, D)
+    dkernel = _t(xs.reshape(T * B, D)) @ flat                               # (D, G*units)
+    dbias = flat.sum(axis=0) if has_bias else None
+    return dx, dkernel, dbias
+
+
+def _t(a):
+    """The transpose as a contiguous copy: BLAS multiplies it faster than a strided view."""
+    return np.ascontiguousarray(a.T)
+
+
+def _carry(m, new, old):
+    """State update at a (possibly) masked step: new where m = 1, old where m = 0."""
+    return new if m is None else old + m * (new - old)
+
+
+# ---------------------------------------------------------------------------
+# SimpleRNN
+# ---------------------------------------------------------------------------
+
+def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None, recurrent_mask=None,
+               activation="tanh"):
+    """Runs `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)` over time.
+
+    Args:
+        inputs: `(batch, time, features)`.
+        kernel: `(features, units)`; recurrent_kernel: `(units, units)`;
+        bias: `(units,)` or None; initial_state: `(batch, units)`.
+        mask, recurrent_mask, activation: see the module docstring.
+
+    Returns:
+        The state after every step, `(batch, time, units)`.
+    """
+    x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
+    bias = None if bias is None else convert_to_tensor(bias)
+    h0 = convert_to_tensor(initial_state)
+    f, df = _activation(activation)
+    W, U = kernel.data, recurrent_kernel.data
+    T = xs.shape[0]
+
+    xw = _input_projection(xs, W, None if bias is None else bias.data)      # (T, B, units)
+    hs = np.empty((T + 1,) + h0.shape, dtype=xw.dtype)                      # hs[t + 1] = h_t
+    ys = np.empty_like(xw)                                                  # activation outputs
+    hs[0] = h0.data
+    for t in range(T):
+        h_prev = hs[t] if rm is None else hs[t] * rm
+        f(xw[t] + h_prev @ U, out=ys[t])                                    # h~_t = f(a_t)
+        hs[t + 1] = _carry(None if m is None else m[t], ys[t], hs[t])
+
+    def backward(g):
+        g = np.swapaxes(g, 0, 1)                                            # (T, B, units)
+        dfs = df(ys)                                                        # f'(a_t) for every step at once
+        da = np.empty_like(ys)                                              # dL/da_t
+        dh = np.zeros_like(hs[0])                                           # dL/dh_t from later steps
+        U_T = _t(U)
+        for t in reversed(range(T)):
+            dh = dh + g[t]
+            dh_new = dh if m is None else m[t] * dh                         # h_t = m h~_t + (1-m) h_{t-1}
+            np.multiply(dh_new, dfs[t], out=da[t])                          # h~_t = f(a_t)
+            dh_prev = da[t] @ U_T                                           # a_t = x_t W + h_{t-1} U + b
+            if rm is not None:
+                dh_prev *= rm
+            dh = dh_prev if m is None else dh_prev + (1 - m[t]) * dh
+        h_prev = hs[:-1] if rm is None else hs[:-1] * rm                    # (T, B, units)
+        dU = _t(h_prev.reshape(-1, U.shape[0])) @ da.reshape(-1, U.shape[1])
+        dx, dW, db = _input_grads(xs, W, da, bias is not None)
+        return dx, dW, dU, db, dh
+    out = np.ascontiguousarray(np.swapaxes(hs[1:], 0, 1))                    # (B, T, units)
+    return record("simple_rnn", out, (x, kernel, recurrent_kernel, bias, h0), backward)
+
+
+# ---------------------------------------------------------------------------
+# LSTM
+# ---------------------------------------------------------------------------
+
+def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, mask=None, recurrent_mask=None,
+         activation="tanh", recurrent_activation="sigmoid"):
+    """Runs a Long Short-Term Memory layer over time (Keras's gate order i, f, c, o).
+
+    Formula (σ = recurrent_activation, act = activation):
+        z_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias      # (batch, 4 units)
+        i = σ(z_i)   f = σ(z_f)   g = act(z_c)   o = σ(z_o)
+        c_t = f * c_{t-1} + i * g                                  # the cell ("carry")
+        h_t = o * act(c_t)                                         # the output
+
+    Args:
+        inputs: `(batch, time, features)`; kernel `(features, 4 units)`;
+        recurrent_kernel `(units, 4 units)`; bias `(4 units,)` or None;
+        initial_state (h_0) and initial_carry (c_0): `(batch, units)`.
+
+    Returns:
+        `(2, batch, time, units)`: `[0]` the outputs h_t, `[1]` the cells c_t.
+    """
+    x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
+    bias = None if bias is None else convert_to_tensor(bias)
+    h0, c0 = convert_to_tensor(initial_state), convert_to_tensor(initial_carry)
+    act, dact = _activation(activation)
+    sig, dsig = _activation(recurrent_activation)
+    W, U = kernel.data, recurrent_kernel.data
+    T, n = xs.shape[0], U.shape[0]
+    i_, f_, c_, o_ = slice(0, n), slice(n, 2 * n), slice(2 * n, 3 * n), slice(3 * n, 4 * n)
+
+    # The gates of step t overwrite the projection of step t once it is used.
+    gates = _input_projection(xs, W, None if bias is None else bias.data)   # (T, B, 4 units)
+    hc = np.empty((2, T + 1) + h0.shape, dtype=gates.dtype)
+    hs, cs = hc[0], hc[1]                                                   # hs[t + 1] = h_t, cs[t + 1] = c_t
+    tcs = np.empty((T,) + h0.shape, dtype=gates.dtype)                      # act(c~_t)
+    hs[0], cs[0] = h0.data, c0.data
+    for t in range(T):
+        h_prev = hs[t] if rm is None else hs[t] * rm
+        gt = gates[t]                                                       # holds x_t W + b
+        z = h_prev @ U                                                      # (B, 4 units)
+        z += gt                                                             # z_t = x_t W + h_{t-1} U + b
+        sig(z, out=gt)                                                      # i, f, o (the c block is redone)
+        act(z[:, c_], out=gt[:, c_])                                        # g
+        c_new = np.multiply(gt[:, f_], cs[t], out=cs[t + 1])                # c~_t = f c_{t-1} + i g
+        c_new += gt[:, i_] * gt[:, c_]
+        act(c_new, out=tcs[t])
+        h_new = np.multiply(gt[:, o_], tcs[t], out=hs[t + 1])               # h~_t = o act(c~_t)
+        if m is not None:                                                   # masked: keep the old state
+            cs[t + 1] = _carry(m[t], c_new, cs[t])
+            hs[t + 1] = _carry(m[t], h_new, hs[t])
+
+    def backward(g):
+        gh, gc = np.swapaxes(g[0], 0, 1), np.swapaxes(g[1], 0, 1)           # (T, B, units) each
+        # Local derivatives of every step, computed at once before the loop:
+        # dc~/dz_i = g σ'(i), dc~/dz_f = c_{t-1} σ'(f), dc~/dz_c = i act'(g),
+        # dh~/dz_o = act(c~) σ'(o), and dh~/dc~ = o act'(c~).
+        i, f, gg, o = gates[..., i_], gates[..., f_], gates[..., c_], gates[..., o_]   # (T, B, units)
+        local = dsig(gates)                                                 # σ' of every block, (T, B, 4 units)
+        dact(gg, out=local[..., c_])                                        # act' for the g block
+        local[..., i_] *= gg
+        local[..., f_] *= cs[:-1]
+        local[..., c_] *= i
+        local[..., o_] *= tcs
+        dh_dc = dact(tcs)
+        dh_dc *= o
+        B = gates.shape[1]
+        dz = local                                                          # dz_t overwrites local_t
+        local4 = dz4 = local.reshape(T, B, 4, n)                            # the 4 blocks as an axis
+        dh = np.zeros_like(hs[0])                                           # dL/dh_t from later steps
+        dc = np.zeros_like(cs[0])                                           # dL/dc_t from later steps
+        U_T = _t(U)
+        for t in reversed(range(T)):
+            dh = dh + gh[t]
+            dc = dc + gc[t]
+            mt = None if m is None else m[t]
+            dh_new = dh if mt is None else mt * dh                          # through h_t = m h~_t + (1-m) h_{t-1}
+            dc_new = dc + dh_new * dh_dc[t] if mt is None else mt * dc + dh_new * dh_dc[t]
+            np.multiply(dc_new[:, None, :], local4[t, :, :3], out=dz4[t, :, :3])  # dz_i, dz_f, dz_c
+            np.multiply(dh_new, local4[t, :, 3], out=dz4[t, :, 3])          # dz_o
+            dh_prev = dz[t] @ U_T                                           # z = x W + h_{t-1} U + b
+            if rm is not None:
+                dh_prev *= rm
+            dc_prev = dc_new * f[t]                                         # c~ = f c_{t-1} + ...
+            if mt is not None:                                              # a masked step passes its
+                dh_prev += (1 - mt) * dh                                    # gradients straight through
+                dc_prev += (1 - mt) * dc
+            dh, dc = dh_prev, dc_prev
+        h_prev = hs[:-1] if rm is None else hs[:-1] * rm                    # (T, B, units)
+        dU = _t(h_prev.reshape(-1, n)) @ dz.reshape(-1, 4 * n)              # (units, 4 units)
+        dx, dW, db = _input_grads(xs, W, dz, bias is not None)
+        return dx, dW, dU, db, dh, dc
+    out = hc[:, 1:].swapaxes(1, 2)                                          # (2, B, T, units), a view
+    return record("lstm", out, (x, kernel, recurrent_kernel, bias, h0, c0), backward)
+
+
+# ---------------------------------------------------------------------------
+# GRU
+# ---------------------------------------------------------------------------
+
+def gru(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None, recurrent_mask=None,
+        activation="tanh", recurrent_activation="sigmoid", reset_after=True):
+    """Runs a Gated Recurrent Unit layer over time (Keras's gate order z, r, h).
+
+    Formula (σ = recurrent_activation, act = activation; x_z is the z block of
+    `x_t @ kernel + input_bias`, u_z that of `h_{t-1} @ recurrent_kernel + recurrent_bias`):
+        z = σ(x_z + u_z)                     # update gate
+        r = σ(x_r + u_r)                     # reset gate
+        hh = act(x_h + r * u_h)              # reset_after=True (Keras 3 default, cuDNN style)
+        hh = act(x_h + (r * h_{t-1}) @ recurrent_kernel_h)   # reset_after=False (original paper)
+        h_t = z * h_{t-1} + (1 - z) * hh
+
+    Args:
+        inputs: `(batch, time, features)`; kernel `(features, 3 units)`;
+        recurrent_kernel `(units, 3 units)`; bias: `(2, 3 units)` (input
+        bias, recurrent bias) when reset_after, else `(3 units,)`, or None;
+        initial_state: `(batch, units)`.
+
+    Returns:
+        The state after every step, `(batch, time, units)`.
+    """
+    x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
+    bias = None if bias is None else convert_to_tensor(bias)
+    h0 = convert_to_tensor(initial_state)
+    act, dact = _activation(activation)
+    sig, dsig = _activation(recurrent_activation)
+    W, U = kernel.data, recurrent_kernel.data
+    T, n = xs.shape[0], U.shape[0]
+    z_, r_, h_, zr_ = slice(0, n), slice(n, 2 * n), slice(2 * n, 3 * n), slice(0, 2 * n)
+    if bias is None:
+        input_bias = recurrent_bias = None
+    elif reset_after:
+        input_bias, recurrent_bias = bias.data[0], bias.data[1]
+    else:
+        input_bias, recurrent_bias = bias.data, None
+
+    xw = _input_projection(xs, W, input_bias)                               # (T, B, 3 units)
+    gates = np.empty_like(xw)                                               # z, r, hh after activation
+    uh = np.empty((T,) + h0.shape, dtype=xw.dtype)       # reset_after: u_h; else: r * h_{t-1} (masked)
+    hs = np.empty((T + 1,) + h0.shape, dtype=xw.dtype)                      # hs[t + 1] = h_t
+    hs[0] = h0.data
+    for t in range(T):
+        h_prev = hs[t] if rm is None else hs[t] * rm
+        gt = gates[t]
+        if reset_after:
+            u = h_prev @ U                                                  # (B, 3 units)
+            if recurrent_bias is not None:
+                u += recurrent_bias
+            gt[:, zr_] = sig(xw[t][:, zr_] + u[:, zr_])                     # z, r
+            uh[t] = u[:, h_]
+            gt[:, h_] = act(xw[t][:, h_] + gt[:, r_] * uh[t])               # hh
+        else:
+            gt[:, zr_] = sig(xw[t][:, zr_] + h_prev @ U[:, zr_])
+            uh[t] = gt[:, r_] * h_prev                                      # r * h_{t-1}
+            gt[:, h_] = act(xw[t][:, h_] + uh[t] @ U[:, h_])
+        h_new = gt[:, z_] * hs[t] + (1 - gt[:, z_]) * gt[:, h_]             # h~_t
+        hs[t + 1] = _carry(None if m is None else m[t], h_new, hs[t])
+
+    def backward(g):
+        g = np.swapaxes(g, 0, 1)                                            # (T, B, units)
+        dxw = np.empty_like(gates)                                          # dL/d(x_t @ kernel + input_bias)
+        du = np.empty_like(gates)                                           # dL/d(h_{t-1} @ recurrent_kernel ...)
+        dh = np.zeros_like(hs[0])
+        U_T, U_h_T, U_zr_T = _t(U), _t(U[:, h_]), _t(U[:, zr_])
+        for t in reversed(range(T)):
+            dh = dh + g[t]
+            mt = None if m is None else m[t]
+            dh_new = dh if mt is None else mt * dh                          # h_t = m h~_t + (1-m) h_{t-1}
+            gt = gates[t]
+            z, r, hh = gt[:, z_], gt[:, r_], gt[:, h_]
+            h_prev = hs[t] if rm is None else hs[t] * rm
+            dxw[t][:, z_] = dh_new * (hs[t] - hh) * dsig(z)                # h~ = z h_{t-1} + (1-z) hh
+            dxw[t][:, h_] = dh_new * (1 - z) * dact(hh)                     # through hh = act(a_h)
+            da_h = dxw[t][:, h_]
+            dh_prev = dh_new * z                                            # the direct z * h_{t-1} path
+            if reset_after:                                                 # a_h = x_h + r * u_h
+                dxw[t][:, r_] = da_h * uh[t] * dsig(r)
+                du[t][:, zr_] = dxw[t][:, zr_]
+                du[t][:, h_] = da_h * r
+                drec = du[t] @ U_T
+            else:                                                           # a_h = x_h + (r h_{t-1}) U_h
+                d_rh = da_h @ U_h_T
+                dxw[t][:, r_] = d_rh * h_prev * dsig(r)
+                du[t] = dxw[t]
+                drec = dxw[t][:, zr_] @ U_zr_T + d_rh * r
+            dh_prev = dh_prev + (drec if rm is None else drec * rm)
+            if mt is not None:
+                dh_prev += (1 - mt) * dh
+            dh = dh_prev
+        h_prev = (hs[:-1] if rm is None else hs[:-1] * rm).reshape(-1, n)   # (T*B, units)
+        if reset_after:
+            dU = _t(h_prev) @ du.reshape(-1, 3 * n)
+        else:
+            dU = np.concatenate([_t(h_prev) @ du[:, :, zr_].reshape(-1, 2 * n),
+                                 _t(uh.reshape(-1, n)) @ du[:, :, h_].reshape(-1, n)], axis=1)
+        dx, dW, dinput_bias = _input_grads(xs, W, dxw, bias is not None)
+        if bias is None:
+            db = None
+        elif reset_after:
+            db = np.stack([dinput_bias, du.reshape(-1, 3 * n).sum(axis=0)])  # (2, 3 units)
+        else:
+            db = dinput_bias
+        return dx, dW, dU, db, dh
+    out = np.ascontiguousarray(np.swapaxes(hs[1:], 0, 1))                    # (B, T, units)
+    return record("gru", out, (x, kernel, recurrent_kernel, bias, h0), backward)

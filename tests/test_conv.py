@@ -1,0 +1,240 @@
+"""Convolution: the `conv` op and the Conv1D / Conv2D layers.
+
+What is proved here:
+- the op's forward pass equals the convolution's definition, computed by a
+  plain loop over output positions with TensorFlow's "same" padding
+  (extra pixel at the end), for strides, dilation and both paddings;
+- its backward pass equals central differences (float64) for the input and
+  the kernel, for every option;
+- the layers compute conv + bias + activation with Keras's weight layout and
+  output shapes, pass a gradient check w.r.t. inputs and weights, and reject
+  bad input with errors that name the layer and the shapes.
+(Parity with Keras itself is in test_parity_conv.py.)
+"""
+import numpy as np
+import pytest
+
+from teachnet import GradientTape, Tensor, Variable, layers, ops
+from tests.gradcheck import check_gradients, check_layer_gradients
+
+RNG = np.random.default_rng(0)
+
+
+def same_padding(size, window, stride, dilation):
+    """TensorFlow's rule, written out independently of teachnet."""
+    out = int(np.ceil(size / stride))
+    total = max((out - 1) * stride + (window - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_by_definition(x, kernel, strides, padding, dilation):
+    """out[b, i, j, f] = sum x_padded[b, i*s + di*d, j*s + dj*d, c] * kernel[di, dj, c, f], by loops."""
+    one_d = x.ndim == 3
+    if one_d:
+        x, kernel = x[:, None], kernel[None]
+        strides, dilation = (1, strides), (1, dilation)
+    else:
+        strides, dilation = (strides, strides), (dilation, dilation)
+    kh, kw, _, filters = kernel.shape
+    pads = [(0, 0), (0, 0)]
+    if padding == "same":
+        pads = [same_padding(x.shape[1 + a], kernel.shape[a], strides[a], dilation[a]) for a in range(2)]
+    xp = np.pad(x, [(0, 0), pads[0], pads[1], (0, 0)])
+    out_h = (xp.shape[1] - (kh - 1) * dilation[0] - 1) // strides[0] + 1
+    out_w = (xp.shape[2] - (kw - 1) * dilation[1] - 1) // strides[1] + 1
+    out = np.zeros((x.shape[0], out_h, out_w, filters))
+    for i in range(out_h):
+        for j in range(out_w):
+            for di in range(kh):
+                for dj in range(kw):
+                    pixel = xp[:, i * strides[0] + di * dilation[0], j * strides[1] + dj * dilation[1]]
+                    out[:, i, j] += pixel @ kernel[di, dj]
+    return out[:, 0] if one_d else out
+
+
+CASES = [  # (input shape, kernel shape)
+    ((2, 7, 8, 3), (3, 2, 3, 4)),
+    ((2, 6, 6, 2), (1, 1, 2, 3)),
+    ((2, 9, 3), (3, 3, 2)),
+    ((1, 10, 1), (4, 1, 2)),
+]
+OPTIONS = [(1, 1), (2, 1), (3, 1), (1, 2)]  # (strides, dilation_rate)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("strides,dilation", OPTIONS)
+@pytest.mark.parametrize("x_shape,k_shape", CASES)
+def test_conv_forward_matches_definition(x_shape, k_shape, strides, dilation, padding):
+    x, k = RNG.normal(size=x_shape), RNG.normal(size=k_shape)
+    expected = conv_by_definition(x, k, strides, padding, dilation)
+    out = ops.conv(x, k, strides=strides, padding=padding, dilation_rate=dilation)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("strides,dilation", OPTIONS)
+@pytest.mark.parametrize("x_shape,k_shape", CASES[:1] + CASES[2:3])
+def test_conv_gradients(x_shape, k_shape, strides, dilation, padding):
+    check_gradients(lambda x, k: ops.conv(x, k, strides=strides, padding=padding, dilation_rate=dilation),
+                    RNG.normal(size=x_shape), RNG.normal(size=k_shape))
+
+
+def test_conv_gradients_rectangular_strides_and_asymmetric_same_padding():
+    # kernel 4 x 2 with strides (2, 3): "same" pads 1 before and 2 after in height.
+    check_gradients(lambda x, k: ops.conv(x, k, strides=(2, 3), padding="same"),
+                    RNG.normal(size=(2, 6, 7, 2)), RNG.normal(size=(4, 2, 2, 3)))
+    check_gradients(lambda x, k: ops.conv(x, k, padding="same", dilation_rate=(2, 1)),
+                    RNG.normal(size=(1, 5, 6, 2)), RNG.normal(size=(2, 3, 2, 2)))
+
+
+def test_same_padding_puts_the_extra_pixel_at_the_end():
+    # A 1 x 2 kernel [1, 0] with "same": the padded zero goes at the end,
+    # so the output equals the input (a start pad would shift it right).
+    x = np.arange(1.0, 6.0).reshape(1, 5, 1)
+    kernel = np.array([1.0, 0.0]).reshape(2, 1, 1)
+    np.testing.assert_array_equal(ops.conv(x, kernel, padding="same").numpy().ravel(), [1, 2, 3, 4, 5])
+
+
+def test_conv_keeps_float32_and_mixes_with_tensors():
+    x = Tensor(RNG.normal(size=(2, 5, 5, 1)).astype("float32"))
+    k = Variable(RNG.normal(size=(3, 3, 1, 2)))
+    with GradientTape() as tape:
+        out = ops.conv(x, k)
+        total = ops.sum(out)
+    assert out.dtype == np.float32
+    assert tape.gradient(total, k).shape == (3, 3, 1, 2)
+
+
+def test_integer_images_become_float32():
+    x = np.arange(25, dtype=np.uint8).reshape(1, 5, 5, 1)
+    out = ops.conv(x, np.ones((3, 3, 1, 1), "float32"))
+    assert out.dtype == np.float32 and out.numpy()[0, 0, 0, 0] == 0 + 1 + 2 + 5 + 6 + 7 + 10 + 11 + 12
+
+
+@pytest.mark.parametrize("x_shape,k_shape,kwargs,message", [
+    ((5, 5), (3, 3, 1, 1), {}, "rank 3 or 4"),
+    ((2, 5, 5, 3), (3, 3, 2, 4), {}, "in_channels=3"),
+    ((2, 5, 5, 3), (3, 3, 4), {}, "kernel of shape (3, 3, 4)"),
+    ((2, 3, 3, 1), (5, 5, 1, 1), {}, "larger than the padded input"),
+    ((2, 5, 5, 1), (3, 3, 1, 1), {"padding": "full"}, "padding='full'"),
+    ((2, 5, 5, 1), (3, 3, 1, 1), {"strides": 0}, "strides=0"),
+    ((2, 5, 5, 1), (3, 3, 1, 1), {"dilation_rate": (1, 2, 3)}, "dilation_rate=(1, 2, 3)"),
+    ((2, 5, 5, 1), (3, 3, 1, 1), {"data_format": "channels_first"}, "channels_last"),
+])
+def test_conv_errors(x_shape, k_shape, kwargs, message):
+    with pytest.raises(ValueError, match=None) as info:
+        ops.conv(np.zeros(x_shape), np.zeros(k_shape), **kwargs)
+    assert message in str(info.value)
+# ---------------------------------------------------------------------------
+# Layers
+# ---------------------------------------------------------------------------
+
+def test_conv2d_weights_shapes_and_output():
+    layer = layers.Conv2D(4, (3, 2), activation="relu")
+    x = RNG.normal(size=(2, 7, 6, 3)).astype("float32")
+    out = layer(x)
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (3, 2, 3, 4) and bias.shape == (4,)
+    assert [w.name for w in layer.weights] == ["kernel", "bias"]
+    assert out.shape == (2, 5, 5, 4) == layer.compute_output_shape((2, 7, 6, 3))
+    layer.set_weights([kernel, RNG.normal(size=4)])
+    expected = np.maximum(conv_by_definition(x, kernel, 1, "valid", 1) + layer.bias.numpy(), 0)
+    np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_conv1d_output_and_causal_padding():
+    layer = layers.Conv1D(2, 3, padding="causal", dilation_rate=2, use_bias=False)
+    x = RNG.normal(size=(2, 9, 3))
+    out = layer(x)
+    assert out.shape == (2, 9, 2) == layer.compute_output_shape((2, 9, 3)) and len(layer.weights) == 1
+    # Causal: changing the last step changes only the last output step.
+    x2 = x.copy()
+    x2[:, -1] += 1.0
+    diff = np.abs(layer(x2).numpy() - out.numpy()).sum(axis=(0, 2))
+    assert np.all(diff[:-1] == 0) and diff[-1] > 0
+    # Same numbers as padding by hand then a valid convolution.
+    padded = np.pad(x, ((0, 0), (4, 0), (0, 0)))
+    np.testing.assert_allclose(out.numpy(), conv_by_definition(padded, layer.kernel.numpy(), 1, "valid", 2),
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"padding": "valid"}, {"padding": "same", "strides": 2}, {"padding": "same", "dilation_rate": 2},
+    {"strides": (2, 1), "activation": "tanh"}, {"use_bias": False, "activation": "sigmoid"},
+])
+def test_conv2d_layer_gradients(kwargs):
+    layer = layers.Conv2D(3, (3, 2), dtype="float64", kernel_initializer="random_normal",
+                          bias_initializer="random_normal", **kwargs)
+    check_layer_gradients(layer, RNG.normal(size=(2, 6, 5, 2)))
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"padding": "valid"}, {"padding": "same", "strides": 2}, {"padding": "causal", "dilation_rate": 2},
+    {"activation": "relu", "bias_initializer": "ones"},
+])
+def test_conv1d_layer_gradients(kwargs):
+    kwargs = {"kernel_initializer": "random_normal", "bias_initializer": "random_normal", **kwargs}
+    check_layer_gradients(layers.Conv1D(3, 3, dtype="float64", **kwargs), RNG.normal(size=(2, 8, 2)))
+
+
+def test_conv_output_shape_with_unknown_sizes():
+    assert layers.Conv2D(8, 3, strides=2, padding="same").compute_output_shape((None, 7, None, 3)) == \
+        (None, 4, None, 8)
+    assert layers.Conv1D(8, 5, padding="valid").compute_output_shape((None, 20, 3)) == (None, 16, 8)
+
+
+def test_conv_kernel_regularizer_adds_a_loss():
+    pytest.importorskip("teachnet.regularizers")
+    layer = layers.Conv2D(2, 3, kernel_regularizer="l2")
+    layer(np.ones((1, 5, 5, 1)))
+    expected = 0.01 * np.sum(layer.kernel.numpy() ** 2)
+    assert len(layer.losses) == 1
+    np.testing.assert_allclose(float(layer.losses[0]), expected, rtol=1e-5)
+
+
+def test_conv2d_rejects_images_without_channel_axis():
+    layer = layers.Conv2D(4, 3, name="conv_a")
+    with pytest.raises(ValueError) as info:
+        layer(np.zeros((8, 28, 28)))
+    message = str(info.value)
+    assert '"conv_a"' in message and "rank 4" in message and "(8, 28, 28)" in message
+    assert "x[..., None]" in message and "1D layer" in message
+
+
+def test_conv1d_rejects_images():
+    with pytest.raises(ValueError, match=r'"conv_b".*rank 3.*\(2, 5, 5, 1\).*2D layer'):
+        layers.Conv1D(4, 3, name="conv_b")(np.zeros((2, 5, 5, 1)))
+
+
+def test_conv_rejects_kernel_larger_than_input():
+    with pytest.raises(ValueError, match=r'"conv_c".*kernel_size=\(5, 5\).*larger than the input.*\(3, 3\)'):
+        layers.Conv2D(4, 5, name="conv_c")(np.zeros((1, 3, 3, 1)))
+    layers.Conv2D(4, 5, padding="same")(np.zeros((1, 3, 3, 1)))  # fine with "same"
+
+
+@pytest.mark.parametrize("filters", [0, -3, 2.5])
+def test_conv_rejects_bad_filters(filters):
+    with pytest.raises(ValueError, match=rf"`filters`.*strictly positive.*Received filters={filters}"):
+        layers.Conv2D(filters, 3)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"kernel_size": 0}, "kernel_size=0"),
+    ({"kernel_size": (3, 3, 3)}, "kernel_size=(3, 3, 3)"),
+    ({"strides": 2, "dilation_rate": 2}, "dilation_rate > 1"),
+    ({"padding": "causal"}, "padding='causal'"),
+    ({"data_format": "channels_first"}, "channels_last"),
+])
+def test_conv2d_rejects_bad_arguments(kwargs, message):
+    kwargs = {"filters": 4, "kernel_size": 3, **kwargs}
+    with pytest.raises(ValueError) as info:
+        layers.Conv2D(**kwargs)
+    assert message in str(info.value)
+
+
+def test_conv_rejects_a_different_channel_count_after_build():
+    layer = layers.Conv2D(4, 3, name="conv_d")
+    layer(np.zeros((1, 5, 5, 3)))
+    with pytest.raises(ValueError, match=r'"conv_d".*axis -1 of input shape to have value 3.*\(1, 5, 5, 2\)'):
+        layer(np.zeros((1, 5, 5, 2)))

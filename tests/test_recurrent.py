@@ -1,0 +1,194 @@
+"""SimpleRNN, LSTM, GRU: the fused ops against central differences and against
+a step-by-step loop of their cells, masks, dropout, weights and bad input."""
+import numpy as np
+import pytest
+
+import teachnet
+from teachnet import layers, ops
+from tests.gradcheck import check_gradients, check_layer_gradients
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(3, 5, 4))                                   # (batch, time, features)
+MASK = np.array([[1, 1, 1, 0, 0], [1, 0, 1, 1, 1], [0, 1, 1, 1, 1]], bool)
+
+LAYERS = [
+    ("simple_rnn", lambda **kw: layers.SimpleRNN(3, dtype="float64", **kw)),
+    ("lstm", lambda **kw: layers.LSTM(3, dtype="float64", **kw)),
+    ("gru", lambda **kw: layers.GRU(3, dtype="float64", **kw)),
+    ("gru_reset_before", lambda **kw: layers.GRU(3, dtype="float64", reset_after=False, **kw)),
+    ("lstm_relu_hard_sigmoid", lambda **kw: layers.LSTM(3, activation="relu", recurrent_activation="hard_sigmoid",
+                                                        dtype="float64", **kw)),
+    ("gru_softsign", lambda **kw: layers.GRU(3, activation="softsign", dtype="float64", **kw)),
+    ("simple_rnn_linear", lambda **kw: layers.SimpleRNN(3, activation=None, dtype="float64", **kw)),
+]
+
+
+def _perturb_weights(layer):
+    """Random biases too, so that every gradient path is exercised."""
+    for w in layer.weights:
+        w.assign(RNG.normal(scale=0.5, size=w.shape))
+
+
+@pytest.mark.parametrize("name,make", LAYERS, ids=[n for n, _ in LAYERS])
+@pytest.mark.parametrize("options", [{}, {"return_sequences": True}, {"return_state": True, "go_backwards": True}])
+def test_gradients_of_inputs_and_weights_match_central_differences(name, make, options):
+    layer = make(**options)
+    layer(X)
+    _perturb_weights(layer)
+    check_layer_gradients(layer, X)
+
+
+@pytest.mark.parametrize("name,make", LAYERS[:4], ids=[n for n, _ in LAYERS[:4]])
+def test_gradients_with_a_mask_match_central_differences(name, make):
+    layer = make(return_sequences=True, return_state=True)
+    layer(X)
+    _perturb_weights(layer)
+    check_layer_gradients(layer, X, mask=MASK)
+
+
+@pytest.mark.parametrize("op", ["simple_rnn", "lstm", "gru", "gru_reset_before"])
+def test_fused_op_gradients_include_initial_states_and_recurrent_dropout(op):
+    n, d = 3, 4
+    gates = {"simple_rnn": 1, "lstm": 4, "gru": 3, "gru_reset_before": 3}[op]
+    kernel, recurrent = RNG.normal(size=(d, gates * n)), RNG.normal(size=(n, gates * n)) * 0.5
+    bias = RNG.normal(size=(2, 3 * n) if op == "gru" else (gates * n,))
+    h0, c0 = RNG.normal(size=(3, n)), RNG.normal(size=(3, n))
+    recurrent_mask = np.array([[2.0, 0.0, 2.0]] * 3)              # a recurrent-dropout mask (rate 0.5)
+
+    def f(x, k, u, b, h, c):
+        if op == "simple_rnn":
+            return ops.simple_rnn(x, k, u, b, h, MASK, recurrent_mask)
+        if op == "lstm":
+            return ops.lstm(x, k, u, b, h, c, MASK, recurrent_mask)
+        return ops.gru(x, k, u, b, h, MASK, recurrent_mask, reset_after=(op == "gru"))
+    check_gradients(f, X, kernel, recurrent, bias, h0, c0)
+
+
+@pytest.mark.parametrize("name,make", LAYERS, ids=[n for n, _ in LAYERS])
+def test_fused_layer_equals_a_loop_over_its_cell(name, make):
+    layer = make(return_sequences=True, return_state=True)
+    layer(X)
+    _perturb_weights(layer)
+    outputs, *final = layer(X, mask=MASK)
+    states = layer.cell.get_initial_state(3)
+    seen = []
+    for t in range(X.shape[1]):
+        out, new = layer.cell(X[:, t], states)
+        keep = MASK[:, t:t + 1]
+        states = [ops.where(keep, s_new, s_old) for s_new, s_old in zip(new, states)]   # masked: carry over
+        seen.append(states[0].numpy())
+    np.testing.assert_allclose(outputs.numpy(), np.stack(seen, axis=1), atol=1e-12)
+    for a, b in zip(final, states):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-12)
+
+
+def test_weights_follow_keras_names_shapes_order_and_initializers():
+    lstm = layers.LSTM(5)
+    lstm(np.zeros((2, 3, 7), "float32"))
+    assert [(w.name, w.shape) for w in lstm.weights] == [("kernel", (7, 20)), ("recurrent_kernel", (5, 20)),
+                                                         ("bias", (20,))]
+    np.testing.assert_array_equal(lstm.cell.bias.numpy(), np.r_[np.zeros(5), np.ones(5), np.zeros(10)])
+    u = lstm.cell.recurrent_kernel.numpy()
+    assert not np.allclose(u, 0)
+    gru = layers.GRU(4)
+    gru(np.zeros((1, 2, 3), "float32"))
+    assert [w.shape for w in gru.weights] == [(3, 12), (4, 12), (2, 12)]
+    gru_before = layers.GRU(4, reset_after=False, use_bias=True)
+    gru_before(np.zeros((1, 2, 3), "float32"))
+    assert gru_before.weights[2].shape == (12,)
+    rnn = layers.SimpleRNN(2, use_bias=False)
+    rnn(np.zeros((1, 2, 3), "float32"))
+    assert [w.name for w in rnn.weights] == ["kernel", "recurrent_kernel"]
+    # orthogonal recurrent kernel, glorot_uniform kernel
+    k = layers.SimpleRNN(6)
+    k(np.zeros((1, 2, 6), "float32"))
+    np.testing.assert_allclose(k.cell.recurrent_kernel.numpy().T @ k.cell.recurrent_kernel.numpy(), np.eye(6),
+                               atol=1e-5)
+    assert np.abs(k.cell.kernel.numpy()).max() <= np.sqrt(6 / 12)
+
+
+def test_output_shapes_and_states():
+    x = np.zeros((2, 6, 3), "float32")
+    assert layers.LSTM(4)(x).shape == (2, 4)
+    assert layers.GRU(4, return_sequences=True)(x).shape == (2, 6, 4)
+    out, h, c = layers.LSTM(4, return_state=True)(x)
+    assert out.shape == h.shape == c.shape == (2, 4)
+    seq, h = layers.SimpleRNN(4, return_sequences=True, return_state=True)(x)
+    np.testing.assert_array_equal(seq.numpy()[:, -1], h.numpy())
+
+
+def test_masked_steps_keep_the_previous_state_and_padding_changes_nothing():
+    lstm = layers.LSTM(4, return_sequences=True)
+    x = RNG.normal(size=(1, 5, 3)).astype("float32")
+    padded = x.copy()
+    padded[:, 3:] = 99.0                                          # garbage in the padded steps
+    mask = np.array([[True, True, True, False, False]])
+    out = lstm(padded, mask=mask).numpy()
+    np.testing.assert_allclose(out[:, 3], out[:, 2])
+    np.testing.assert_allclose(out[:, 4], out[:, 2])
+    np.testing.assert_allclose(out[:, :3], lstm(x[:, :3]).numpy(), rtol=1e-6)
+
+
+def test_mask_from_embedding_reaches_the_lstm_and_is_passed_on_with_return_sequences():
+    emb = layers.Embedding(20, 4, mask_zero=True)
+    ids = np.array([[3, 5, 0, 0], [7, 0, 0, 0]])
+    seq = layers.LSTM(3, return_sequences=True)(emb(ids))
+    np.testing.assert_array_equal(np.asarray(seq._keras_mask), ids != 0)
+    last = layers.LSTM(3)(emb(ids))
+    assert getattr(last, "_keras_mask", None) is None
+    np.testing.assert_array_equal(seq.numpy()[0, 2:], np.repeat(seq.numpy()[0, 1:2], 2, axis=0))
+    np.testing.assert_allclose(seq.numpy()[1, 1:], np.repeat(seq.numpy()[1, :1], 3, axis=0))
+
+
+def test_go_backwards_reads_the_reversed_sequence():
+    layer = layers.GRU(3, return_sequences=True, go_backwards=True)
+    x = RNG.normal(size=(2, 4, 3)).astype("float32")
+    layer(x)
+    forward = layers.GRU(3, return_sequences=True)
+    forward(x)
+    forward.set_weights(layer.get_weights())
+    np.testing.assert_allclose(layer(x).numpy(), forward(x[:, ::-1]).numpy(), rtol=1e-6)
+
+
+def test_initial_state_is_used():
+    layer = layers.SimpleRNN(2, return_sequences=True)
+    x = np.zeros((1, 1, 3), "float32")
+    h0 = np.array([[0.5, -0.5]], "float32")
+    out = layer(x, initial_state=[h0]).numpy()
+    u, b = layer.cell.recurrent_kernel.numpy(), layer.cell.bias.numpy()
+    np.testing.assert_allclose(out[0, 0], np.tanh(h0 @ u + b)[0], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"initial state must have shape \(batch, units\) = \(1, 2\)"):
+        layer(x, initial_state=[np.zeros((1, 3))])
+    with pytest.raises(ValueError, match="expects 2 initial state"):
+        layers.LSTM(2)(x, initial_state=[h0])
+
+
+def test_dropout_only_in_training_and_with_one_mask_per_sequence():
+    teachnet.random.set_seed(0)
+    layer = layers.SimpleRNN(3, dropout=0.5, recurrent_dropout=0.5, return_sequences=True)
+    x = np.ones((4, 6, 5), "float32")
+    np.testing.assert_array_equal(layer(x).numpy(), layer(x, training=False).numpy())
+    assert not np.allclose(layer(x, training=True).numpy(), layer(x).numpy())
+    check = layers.LSTM(2, dropout=0.3, recurrent_dropout=0.3, dtype="float64")
+    check(X)
+    teachnet.random.set_seed(1)
+    a = check(X, training=True).numpy()
+    teachnet.random.set_seed(1)
+    np.testing.assert_array_equal(a, check(X, training=True).numpy())   # seedable
+
+
+def test_bad_input_raises_errors_naming_the_layer_and_shapes():
+    with pytest.raises(ValueError, match=r'"lstm_bad" expects sequences of shape \(batch, time, features\).*\(4, 10\)'):
+        layers.LSTM(3, name="lstm_bad")(np.zeros((4, 10), "float32"))
+    layer = layers.GRU(3, name="gru_bad")
+    layer(np.zeros((2, 5, 4), "float32"))
+    with pytest.raises(ValueError, match=r'"gru_bad" was built for 4 features.*\(2, 5, 6\)'):
+        layer(np.zeros((2, 5, 6), "float32"))
+    with pytest.raises(ValueError, match=r"mask must have shape \(batch, time\) = \(2, 5\)"):
+        layer(np.zeros((2, 5, 4), "float32"), mask=np.ones((2, 4), bool))
+    with pytest.raises(ValueError, match="units"):
+        layers.SimpleRNN(0)
+    with pytest.raises(ValueError, match="unsupported `activation`"):
+        layers.LSTM(2, activation="gelu")
+    with pytest.raises(ValueError, match="dropout"):
+        layers.GRU(2, dropout=1.5)
