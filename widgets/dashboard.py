@@ -206,6 +206,13 @@ class TrainingDashboard(WidgetView, Callback):
                              f"Received: speed={proposal.value}")
         return proposal.value
 
+    @traitlets.validate("max_draw_share")
+    def _valid_max_draw_share(self, proposal):
+        if not 0 < proposal.value <= 1:
+            raise ValueError(f"TrainingDashboard: `max_draw_share` is a fraction of the time, in (0, 1]. "
+                             f"Received: max_draw_share={proposal.value}")
+        return proposal.value
+
     @traitlets.validate("learning_rate")
     def _valid_learning_rate(self, proposal):
         if not proposal.value > 0:
@@ -384,6 +391,7 @@ class TrainingDashboard(WidgetView, Callback):
     def on_train_begin(self, logs=None):
         if self.model.optimizer is not None:  # fit may come with a new optimizer (compile again)
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
+        self._throttle.restart()  # the picture is current: the first redraw can wait an interval
 
     def on_train_batch_end(self, batch, logs=None):
         self._last_step = self.model.last_step

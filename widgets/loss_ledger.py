@@ -62,6 +62,13 @@ class LossLedger(WidgetView, Callback):
         self.children = [self.error_banner, self.image]
         self._maybe_redraw(force=True)
 
+    @traitlets.validate("max_draw_share")
+    def _valid_max_draw_share(self, proposal):
+        if not 0 < proposal.value <= 1:
+            raise ValueError(f"LossLedger: `max_draw_share` is a fraction of the time, in (0, 1]. "
+                             f"Received: max_draw_share={proposal.value}")
+        return proposal.value
+
     # -- the numbers ----------------------------------------------------------------------
     def ledger_terms(self, step):
         """[(label, weight, unweighted loss)] of a StepRecord: the heads, then regularization."""
@@ -86,6 +93,7 @@ class LossLedger(WidgetView, Callback):
         if not self.model.compiled:
             raise ValueError(f'LossLedger: model "{self.model.name}" is not compiled: call '
                              "model.compile(optimizer=..., loss=...) first.")
+        self._throttle.restart()  # the picture is current: the first redraw can wait an interval
 
     def on_train_batch_end(self, batch, logs=None):
         step = self.model.last_step

@@ -1,6 +1,7 @@
 """LossLedger, headless: its terms add up to the loss fit minimized, with the compiled loss weights and
 the regularization, and "averaging" is weights 1/n."""
 import base64
+import time
 
 import numpy as np
 import pytest
@@ -78,12 +79,14 @@ def test_regularization_is_a_term_of_the_total():
 def test_picture_changes_per_batch_and_is_the_static_fallback():
     model = multi_head([1.0, 1.0])
     ledger = LossLedger(model)
-    ledger.redraw_interval, ledger.max_draw_share = 0.0, 1.0  # draw after every batch
+    ledger.redraw_interval, ledger.max_draw_share = 0.0, 1.0  # drawing may take all the time
     empty = bytes(ledger.image.value)
     pictures = []
     x, y = examples.multi_head_data(64)
+    # batches slower than a redraw (a callback before the ledger waits that long), so each one is drawn
+    slow_batches = LambdaCallback(on_train_batch_end=lambda b, l: time.sleep(ledger._last_draw_seconds + 0.01))
     model.fit(x, y, batch_size=32, epochs=1, verbose=0,
-              callbacks=[ledger, LambdaCallback(on_train_batch_end=lambda b, l: pictures.append(
+              callbacks=[slow_batches, ledger, LambdaCallback(on_train_batch_end=lambda b, l: pictures.append(
                   bytes(ledger.image.value)))])
     assert len(set(pictures)) == 2 and empty not in pictures
     bundle = ledger._repr_mimebundle_()
@@ -106,3 +109,5 @@ def test_bad_input():
     ledger = LossLedger(model)
     with pytest.raises(ValueError, match="is not compiled"):
         ledger.on_train_begin()
+    with pytest.raises(ValueError, match="max_draw_share=1.5"):
+        ledger.max_draw_share = 1.5
