@@ -5,3 +5,6 @@ The engine (`teachnet`) never imports this package; the widgets read it
 through callbacks and public objects.
 """
 from widgets.base import WidgetView, figure_to_png, new_figure  # noqa: F401
+from widgets.dashboard import TrainingDashboard  # noqa: F401
+from widgets.loss_ledger import LossLedger  # noqa: F401
+from widgets.model_graph import ModelGraph  # noqa: F401
