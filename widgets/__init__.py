@@ -5,3 +5,4 @@ The engine (`teachnet`) never imports this package; the widgets read it
 through callbacks and public objects.
 """
 from widgets.base import WidgetView, figure_to_png, new_figure  # noqa: F401
+from widgets.playground import Playground  # noqa: F401
