@@ -6,3 +6,4 @@ through callbacks and public objects.
 """
 from widgets.base import WidgetView, figure_to_png, new_figure  # noqa: F401
 from widgets.playground import Playground  # noqa: F401
+from widgets.optimizer_race import OptimizerRace  # noqa: F401

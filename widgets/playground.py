@@ -375,7 +375,8 @@ class Playground(WidgetView):
         """Trains `epochs` epochs (shuffled batches of `batch_size`, with `model.fit`), then redraws.
         Step trains one; in a cell, `playground.train(50)` trains fifty in one go."""
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"Playground.train: expected `epochs` to be a positive integer. Received: epochs={epochs!r}")
+            raise ValueError(f"Playground.train: expected `epochs` to be a positive integer. "
+                             f"Received: epochs={epochs!r}")
         try:
             self._train(int(epochs))
         finally:  # also show where training stopped when it failed
