@@ -7,3 +7,4 @@ through callbacks and public objects.
 from widgets.base import WidgetView, figure_to_png, new_figure  # noqa: F401
 from widgets.playground import Playground  # noqa: F401
 from widgets.optimizer_race import OptimizerRace  # noqa: F401
+from widgets.loss_explorer import LossExplorer  # noqa: F401
