@@ -441,3 +441,18 @@ def test_build_creates_the_weights_of_a_subclassed_model():
     assert [w.shape for w in pair.weights] == [(3, 2), (2,), (4, 2), (2,)]
     with pytest.raises(ValueError, match="needs the input shape"):
         TwoHeads().build(None)
+
+
+def test_a_second_interrupt_stops_at_once_and_restores_the_handler():
+    x, y = binary_data(32)
+    model = binary_model()
+
+    class Twice(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[Twice()])
+    assert signal.getsignal(signal.SIGINT) is previous
