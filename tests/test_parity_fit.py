@@ -202,3 +202,20 @@ def test_steps_per_epoch_continues_through_the_data_as_keras():
     ours_history, theirs_history = ours.fit(x, y, **fit), theirs.fit(x, y, **fit)
     assert ours_history.epoch == theirs_history.epoch == [1, 2]
     assert_same_history(ours_history, theirs_history)
+
+
+def test_callbacks_in_fit_match_keras():
+    """A scheduler, a plateau and early stopping change training and the logs the same way."""
+    x, y, units, activation, metrics = data("binary_crossentropy")
+    theirs, ours = twin_models(units, activation, "adam", "binary_crossentropy", metrics)
+
+    def callbacks_of(lib):
+        return [lib.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch % 2 else lr),
+                lib.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=0, min_delta=0.5),
+                lib.callbacks.EarlyStopping(monitor="val_accuracy", patience=1, restore_best_weights=True)]
+    fit = dict(epochs=8, batch_size=16, shuffle=False, verbose=0, validation_split=0.25)
+    ours_history = ours.fit(x, y, callbacks=callbacks_of(teachnet), **fit)
+    theirs_history = theirs.fit(x, y, callbacks=callbacks_of(keras), **fit)
+    assert ours_history.epoch == theirs_history.epoch
+    assert_same_history(ours_history, theirs_history)
+    assert_same_weights(ours, theirs)
