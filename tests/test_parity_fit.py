@@ -97,6 +97,10 @@ def test_sample_weight_class_weight_and_on_batch_match_keras():
     assert_same_history(ours.fit(x, y, sample_weight=weights, **fit), theirs.fit(x, y, sample_weight=weights, **fit))
     cw = {0: 1.0, 1: 2.0, 2: 0.5}
     assert_same_history(ours.fit(x, y, class_weight=cw, **fit), theirs.fit(x, y, class_weight=cw, **fit))
+    fit["validation_split"] = 0.25  # class weights apply to the training part only
+    assert_same_history(ours.fit(x, y, class_weight=cw, **fit), theirs.fit(x, y, class_weight=cw, **fit))
+    fit["validation_data"] = (x[:10], y[:10], weights[:10])
+    assert_same_history(ours.fit(x, y, sample_weight=weights, **fit), theirs.fit(x, y, sample_weight=weights, **fit))
     np.testing.assert_allclose(ours.train_on_batch(x[:8], y[:8]), theirs.train_on_batch(x[:8], y[:8]), rtol=RTOL)
     np.testing.assert_allclose(ours.test_on_batch(x, y), theirs.test_on_batch(x, y), rtol=RTOL)
     assert ours.train_on_batch(x[:8], y[:8], return_dict=True).keys() == \
