@@ -221,7 +221,7 @@ class Playground(WidgetView):
                            names="value")
             self.feature_buttons[name] = toggle
         self.observe(self._show_features, names="features")
-        self.layer_controls = ipywidgets.HBox()
+        self.layer_controls = ipywidgets.HBox(layout=ipywidgets.Layout(flex_flow="row wrap"))
         self.observe(self._show_layer_controls, names="hidden_layers")
         self._show_layer_controls()
         self.status = ipywidgets.HTML()
@@ -256,7 +256,7 @@ class Playground(WidgetView):
                                       layout=ipywidgets.Layout(width="32px"))
             plus.on_click(self.guarded(lambda _, i=i: self.set_units(i, self.hidden_layers[i] + 1)))
             minus.on_click(self.guarded(lambda _, i=i: self.set_units(i, self.hidden_layers[i] - 1)))
-            boxes.append(ipywidgets.HBox([ipywidgets.HTML(f"layer {i + 1}: <b>{units}</b>&nbsp;"), plus, minus]))
+            boxes.append(ipywidgets.HBox([ipywidgets.HTML(f"&nbsp;layer {i + 1}: <b>{units}</b>&nbsp;"), plus, minus]))
         self.layer_controls.children = boxes
 
     def add_layer(self):
