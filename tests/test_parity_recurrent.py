@@ -104,6 +104,21 @@ def test_embedding_lstm_with_mask_zero_matches_keras():
     np.testing.assert_allclose(o_last(o_emb(ids)).numpy(), _np(k_last(k_emb(ids))), rtol=1e-5, atol=1e-6)
 
 
+def test_sequence_output_of_a_layer_returning_states_keeps_the_mask():
+    """LSTM(return_sequences=True, return_state=True) passes the mask on to its sequence output
+    (not to the states), so a masked GRU after it skips the padded steps, as in Keras."""
+    def build(lib):
+        ids = lib.Input(shape=(6,), dtype="int64")
+        seq, _, _ = lib.layers.LSTM(5, return_sequences=True, return_state=True)(
+            lib.layers.Embedding(20, 4, mask_zero=True)(ids))
+        return lib.Model(ids, lib.layers.GRU(3)(seq))
+    k_model, o_model = build(keras), build(teachnet)
+    o_model.set_weights(k_model.get_weights())
+    ids = np.array([[1, 2, 3, 0, 0, 0], [4, 5, 0, 0, 0, 0]])
+    np.testing.assert_allclose(o_model.predict(ids, verbose=0), k_model.predict(ids, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_default_initial_weights_have_keras_statistics():
     k, o = keras.layers.LSTM(16), layers.LSTM(16)
     k(X)
@@ -112,3 +127,23 @@ def test_default_initial_weights_have_keras_statistics():
         assert kw.shape == ow.shape
         assert ow.std() == pytest.approx(kw.std(), rel=0.15)
     np.testing.assert_array_equal(o.get_weights()[2], k.get_weights()[2])   # unit_forget_bias
+
+
+def test_embedding_lstm_training_matches_keras_history_and_weights():
+    ids = RNG.integers(0, 12, size=(24, 6))
+    ids[:8, 4:] = 0                                                  # some padding, masked
+    y = (ids.sum(axis=1, keepdims=True) > 33).astype("float32")
+    k_model = keras.Sequential([keras.Input(shape=(6,), dtype="int32"),
+                                keras.layers.Embedding(12, 4, mask_zero=True), keras.layers.LSTM(5),
+                                keras.layers.Dense(1, activation="sigmoid")])
+    o_model = teachnet.Sequential([teachnet.Input(shape=(6,), dtype="int64"),
+                                   layers.Embedding(12, 4, mask_zero=True), layers.LSTM(5),
+                                   layers.Dense(1, activation="sigmoid")])
+    o_model.set_weights(k_model.get_weights())
+    k_model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    o_model.compile(optimizer=teachnet.optimizers.Adam(0.01), loss="binary_crossentropy")
+    k_hist = k_model.fit(ids, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    o_hist = o_model.fit(ids, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(o_hist.history["loss"], k_hist.history["loss"], rtol=1e-4)
+    for k, o in zip(k_model.get_weights(), o_model.get_weights()):
+        np.testing.assert_allclose(o, k, rtol=1e-3, atol=1e-5)
