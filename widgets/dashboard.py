@@ -109,7 +109,7 @@ class TrainingDashboard(WidgetView, Callback):
     """
 
     learning_rate = traitlets.Float(help="The optimizer's learning rate; changing it takes effect at the "
-                                         "next batch.").tag(sync=False)
+                                         "next batch (and replaces a learning-rate schedule).")
     speed = traitlets.Int(1, help="Batches trained at each tick of Play.")
     use_validation = traitlets.Bool(False, help="Evaluate `validation_data` at the end of each epoch "
                                                 "(interactive trainer).")
