@@ -350,19 +350,28 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         i, g, w = self._get_variable_index(variable), gradient, variable.data
         lr, rho, eps = (w.dtype.type(x) for x in (learning_rate, self.rho, self.epsilon))
+        # In place, reusing one scratch array `tmp`: fresh arrays of a big
+        # weight's size cost more than the arithmetic (the order of operations
+        # is Keras's, so the results agree to the last bit or so).
         s = self._velocities[i].data
+        tmp = np.square(g)
+        tmp *= 1 - self.rho                            # (1 - rho) in Python floats, as Keras
         s *= rho
-        s += (1 - rho) * np.square(g)                  # s <- rho * s + (1 - rho) * g^2
+        s += tmp                                       # s <- rho * s + (1 - rho) * g^2
         if self.centered:
             if not self._average_gradients:  # switched on after build
                 self._average_gradients = self.add_optimizer_variables(self._trainable_variables, "average_gradient")
             a = self._average_gradients[i].data
             a *= rho
-            a += (1 - rho) * g                         # a <- rho * a + (1 - rho) * g
-            denominator = s - np.square(a) + eps
+            a += (1 - self.rho) * g                    # a <- rho * a + (1 - rho) * g
+            np.square(a, out=tmp)
+            np.subtract(s, tmp, out=tmp)
+            tmp += eps                                 # s - a^2 + epsilon
         else:
-            denominator = s + eps
-        delta = lr * g / np.sqrt(denominator)
+            np.add(s, eps, out=tmp)                    # s + epsilon
+        np.sqrt(tmp, out=tmp)
+        delta = g * lr
+        delta /= tmp                                   # delta = lr * g / sqrt(...)
         if self.momentum > 0:
             if not self._momentums:  # switched on after build
                 self._momentums = self.add_optimizer_variables(self._trainable_variables, "momentum")
@@ -415,15 +424,26 @@ class Adam(Optimizer):
         t = f(int(self._iterations.data) + 1)
         m, v = self._momentums[i].data, self._velocities[i].data
         alpha = lr * np.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
-        m += (g - m) * (1 - beta_1)
-        v += (np.square(g) - v) * (1 - beta_2)
+        # In place, reusing one scratch array `tmp` (fresh arrays of a big
+        # weight's size cost more than the arithmetic); Keras's order of operations.
+        tmp = g - m
+        tmp *= 1 - self.beta_1                         # (1 - beta) in Python floats, as Keras
+        m += tmp                                       # m <- m + (g - m) * (1 - beta_1)
+        np.square(g, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp                                       # v <- v + (g^2 - v) * (1 - beta_2)
         if self.amsgrad:
             if not getattr(self, "_velocity_hats", None):  # switched on after build
                 self._velocity_hats = self.add_optimizer_variables(self._trainable_variables, "velocity_hat")
             v_hat = self._velocity_hats[i].data
             np.maximum(v_hat, v, out=v_hat)
             v = v_hat
-        w -= m * alpha / (np.sqrt(v) + eps)
+        np.sqrt(v, out=tmp)
+        tmp += eps
+        step = m * alpha
+        step /= tmp
+        w -= step                                      # w <- w - alpha * m / (sqrt(v) + epsilon)
 
 
 class AdamW(Adam):
@@ -513,7 +533,7 @@ class Adamax(Optimizer):
         lr, beta_1, beta_2, eps = f(learning_rate), f(self.beta_1), f(self.beta_2), f(self.epsilon)
         t = f(int(self._iterations.data) + 1)
         m, u = self._m[i].data, self._u[i].data
-        m += (g - m) * (1 - beta_1)
+        m += (g - m) * (1 - self.beta_1)
         np.maximum(beta_2 * u, np.abs(g), out=u)
         w -= lr * m / ((1 - beta_1 ** t) * (u + eps))
 
@@ -604,10 +624,10 @@ class Adadelta(Optimizer):
         lr, rho, eps = (w.dtype.type(x) for x in (learning_rate, self.rho, self.epsilon))
         Eg2, Edw2 = self._accumulated_grads[i].data, self._accumulated_delta_vars[i].data
         Eg2 *= rho
-        Eg2 += (1 - rho) * np.square(g)
+        Eg2 += (1 - self.rho) * np.square(g)
         dw = -(np.sqrt(Edw2 + eps) * g) / np.sqrt(Eg2 + eps)
         Edw2 *= rho
-        Edw2 += (1 - rho) * np.square(dw)
+        Edw2 += (1 - self.rho) * np.square(dw)
         w += lr * dw
 
 
