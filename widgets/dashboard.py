@@ -149,6 +149,7 @@ class TrainingDashboard(WidgetView, Callback):
         self.training_log = TrainingLog()
         self._throttle = Throttle(self.redraw_interval)
         self._last_draw_seconds = 0.0  # how long the last redraw took: sets the throttle's pace
+        self.seconds_drawing = 0.0  # all throttled redraws so far (the benchmark reports its share)
         self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
         self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
         self._last_step = None
@@ -440,6 +441,7 @@ class TrainingDashboard(WidgetView, Callback):
         start = time.perf_counter()
         self.redraw()
         self._last_draw_seconds = time.perf_counter() - start
+        self.seconds_drawing += self._last_draw_seconds
 
     def _redraw_pause(self, share=None):
         """Seconds between redraws: redraw_interval, or longer when a redraw takes more than its share."""

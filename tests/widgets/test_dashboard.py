@@ -298,4 +298,5 @@ def test_benchmark_reports_the_dashboard_overhead_line(tmp_path):
     medians = report["median_samples_per_s"]
     assert report["ratio_attached_over_not"] == pytest.approx(medians["with"] / medians["without"])
     assert all(count >= 1 for count in report["redraws_per_fit"])  # at least the redraw when fit ends
+    assert all(0 < share < 1 for share in report["drawing_share_of_fit"])
     assert "ratio dashboard attached/not" in done.stdout
