@@ -1,0 +1,63 @@
+"""The exercise checks accept a right answer, reject wrong ones with a hint, and every solution exists.
+
+Each exercise gets at least one right and one wrong answer below (built lazily, since some are models).
+"""
+import numpy as np
+import pytest
+
+import teachnet as tn
+from widgets import exercises
+from widgets.exercises import EXERCISES, Solution, Verdict, check, show_solution
+
+
+def _right_and_wrong():
+    """number -> (list of right answers, list of wrong answers)."""
+    return {
+        "0.1": (["Shift+Enter", "shift-enter", " SHIFT + ENTER "], ["Ctrl+Enter", "Enter", None, 3]),
+        "0.2": ([np.ones((3, 4)), [[1] * 4] * 3], [np.ones((4, 3)), np.zeros((3, 4)), None, "ones"]),
+        "0.3": (["cpu", "CPU"], ["gpu", "tpu", None]),
+    }
+
+
+CASES = _right_and_wrong()
+
+
+def test_every_exercise_is_tested_here():
+    assert sorted(CASES) == sorted(EXERCISES)
+
+
+@pytest.mark.parametrize("number", sorted(CASES))
+def test_right_answers_pass_and_wrong_answers_fail(number):
+    right, wrong = CASES[number]
+    for answer in right:
+        verdict = check(number, answer)
+        assert isinstance(verdict, Verdict) and verdict.ok, (number, answer, verdict.message)
+    for answer in wrong:
+        verdict = check(number, answer)
+        assert not verdict, (number, answer)
+        assert verdict.message, "a wrong answer gets a hint"
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+def test_every_exercise_has_a_solution(number):
+    solution = show_solution(number)
+    assert isinstance(solution, Solution) and len(solution.markdown) > 10
+    assert f"Solution {number}" in solution._repr_markdown_()
+
+
+def test_verdict_shows_as_html_and_text():
+    good, bad = check("0.3", "cpu"), check("0.3", "gpu")
+    assert "Correct!" in good._repr_html_() and "Correct!" in repr(good)
+    assert "Not yet." in bad._repr_html_() and "Not yet." in repr(bad)
+    assert "&lt;" in Verdict("x", False, "<b>")._repr_html_(), "messages are escaped"
+
+
+def test_unknown_exercise_names_the_known_ones():
+    with pytest.raises(ValueError, match=r"Unknown exercise '99.9'. Known exercises: \['0.1'"):
+        check("99.9", 1)
+    with pytest.raises(ValueError, match="Unknown exercise"):
+        show_solution("nope")
+
+
+def test_none_answer_asks_for_an_answer():
+    assert "Replace `None`" in exercises._numeric_exercise(3.0, "ok", "hint")("x", None).message

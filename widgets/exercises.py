@@ -1,0 +1,193 @@
+"""Exercises for the lessons: a check function per exercise and its solution.
+
+A lesson ends with a few exercises. The learner writes an answer in a cell and
+calls `check("5.1", answer)`; the answer is judged here, not in the notebook,
+so the notebooks hold no library code and the checks are tested like the rest
+of the kit (tests/widgets/test_exercises.py). `show_solution("5.1")` reveals a
+worked answer when the learner asks for it, and only then.
+
+`check` never raises for a wrong answer: it returns a `Verdict` (true or false)
+that Jupyter shows as a short coloured message with a hint.
+
+Example:
+    >>> from widgets.exercises import check, show_solution
+    >>> check("1.1", 144)
+    Correct! ...
+    >>> show_solution("1.1")
+"""
+import html
+import re
+
+import numpy as np
+
+
+class Verdict:
+    """The result of `check`: `ok` (also the truth value) and a message for the learner."""
+
+    def __init__(self, number, ok, message):
+        self.number, self.ok, self.message = number, bool(ok), message
+
+    def __bool__(self):
+        return self.ok
+
+    def __repr__(self):
+        return f"{'Correct!' if self.ok else 'Not yet.'} ({self.number}) {self.message}"
+
+    def _repr_html_(self):
+        colour, word = ("#1b7e3c", "Correct!") if self.ok else ("#b35900", "Not yet.")
+        return (f'<div style="border-left:4px solid {colour};padding:4px 10px">'
+                f"<b style=\"color:{colour}\">{word}</b> <small>({self.number})</small> "
+                f"{html.escape(self.message)}</div>")
+
+
+class Solution:
+    """A worked answer, shown by `show_solution` as Markdown (code in a fenced block)."""
+
+    def __init__(self, number, markdown):
+        self.number, self.markdown = number, markdown
+
+    def __repr__(self):
+        return f"Solution {self.number}:\n{self.markdown}"
+
+    def _repr_markdown_(self):
+        return f"**Solution {self.number}**\n\n{self.markdown}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# helpers that the checks share
+
+def _number(answer):
+    """`answer` as a float, or None when it is not a single number."""
+    if isinstance(answer, (bool, np.bool_)):
+        return None
+    try:
+        return float(np.asarray(answer).reshape(()))
+    except (TypeError, ValueError):
+        return None
+
+
+def _close(answer, expected, rtol=1e-3, atol=1e-6):
+    value = _number(answer)
+    return value is not None and np.isclose(value, expected, rtol=rtol, atol=atol)
+
+
+def _is_model(answer):
+    from teachnet.models import Model
+    return isinstance(answer, Model)
+
+
+def _layer_types(model):
+    return [type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"]
+
+
+def _verdict(number, ok, success, hint):
+    return Verdict(number, ok, success if ok else hint)
+
+
+def _numeric_exercise(expected, success, hint, rtol=1e-3):
+    """A check that compares a single number with `expected`."""
+    def check_number(number, answer):
+        if answer is None:
+            return Verdict(number, False, "Replace `None` with your answer, then run the cell again.")
+        if _number(answer) is None:
+            return Verdict(number, False, f"Expected a single number. Received: {answer!r}")
+        return _verdict(number, _close(answer, expected, rtol=rtol), success, hint)
+    return check_number
+
+
+def _choice_exercise(expected, success, hint):
+    """A check that compares a word (case and surrounding spaces ignored) with `expected`."""
+    def check_choice(number, answer):
+        if not isinstance(answer, str):
+            return Verdict(number, False, f"Expected a string such as {expected!r}. Received: {answer!r}")
+        return _verdict(number, answer.strip().lower() == expected.lower(), success, hint)
+    return check_choice
+
+
+def _model_exercise(test, success, hint):
+    """A check that calls `test(model) -> (ok, hint)` on a teachnet model."""
+    def check_model(number, answer):
+        if not _is_model(answer):
+            return Verdict(number, False, f"Expected a teachnet model (Sequential or Model). "
+                                          f"Received: {type(answer).__name__}")
+        try:
+            ok, detail = test(answer)
+        except Exception as error:  # the learner's model failed on our probe: say how
+            return Verdict(number, False, f"Calling your model failed: {type(error).__name__}: {error}")
+        return Verdict(number, ok, success if ok else (detail or hint))
+    return check_model
+
+
+def _callable_exercise(test, success, hint):
+    """A check that calls `test(fn) -> (ok, detail)` on a function the learner wrote."""
+    def check_callable(number, answer):
+        if not callable(answer):
+            return Verdict(number, False, f"Expected a function. Received: {answer!r}")
+        try:
+            ok, detail = test(answer)
+        except Exception as error:
+            return Verdict(number, False, f"Calling your function failed: {type(error).__name__}: {error}")
+        return Verdict(number, ok, success if ok else (detail or hint))
+    return check_callable
+
+
+def _output_shape(model, input_shape):
+    x = np.zeros((2,) + tuple(input_shape), dtype="float32")
+    return tuple(np.asarray(model.predict(x, verbose=0)).shape[1:])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the exercises, lesson by lesson: number -> (check, solution in Markdown)
+
+EXERCISES = {}
+
+
+def _check_shift_enter(number, answer):
+    if not isinstance(answer, str):
+        return Verdict(number, False, f"Expected a string such as 'Ctrl+Enter'. Received: {answer!r}")
+    keys = sorted(re.split(r"[\s+\-]+", answer.strip().lower()))
+    return _verdict(number, keys == ["enter", "shift"], "Shift+Enter runs the cell and selects the next one.",
+                    "Which keys run a cell *and* move on? (Ctrl+Enter runs it and stays.)")
+
+
+def _check_ones_3x4(number, answer):
+    array = np.asarray(answer) if isinstance(answer, (list, tuple, np.ndarray)) else None
+    if array is None:
+        return Verdict(number, False, f"Expected a numpy array. Received: {type(answer).__name__}")
+    ok = array.shape == (3, 4) and np.all(array == 1)
+    return _verdict(number, ok, "A (3, 4) array of ones: 3 rows, 4 columns.",
+                    f"Expected shape (3, 4) with every entry 1. Received: shape {array.shape}")
+
+
+EXERCISES.update({
+    "0.1": (_check_shift_enter, "`answer = \"Shift+Enter\"` (Ctrl+Enter runs the cell without moving on; "
+                                "Alt+Enter runs it and inserts a new cell below)."),
+    "0.2": (_check_ones_3x4, "```python\nanswer = np.ones((3, 4))\n```"),
+    "0.3": (_choice_exercise("cpu", "teachnet is numpy only, so it computes on the CPU.",
+                             "Which processor does numpy use?"),
+            "`answer = \"cpu\"`: teachnet is written in numpy, and numpy computes on the CPU. Frameworks such "
+            "as TensorFlow, PyTorch and JAX can hand the same math to a GPU."),
+})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# what the notebooks call
+
+def check(number, answer):
+    """Judges the answer to exercise `number` (e.g. "5.1") and returns a `Verdict` that shows a short message.
+
+    Args:
+        number: the exercise's number as a string, "lesson.exercise".
+        answer: what the exercise asks for: a number, a string, an array, a model or a function.
+    """
+    if number not in EXERCISES:
+        raise ValueError(f"Unknown exercise {number!r}. Known exercises: {sorted(EXERCISES)}")
+    judge, _ = EXERCISES[number]
+    return judge(number, answer)
+
+
+def show_solution(number):
+    """A worked answer to exercise `number`, shown as Markdown. Try the exercise first!"""
+    if number not in EXERCISES:
+        raise ValueError(f"Unknown exercise {number!r}. Known exercises: {sorted(EXERCISES)}")
+    return Solution(number, EXERCISES[number][1])
