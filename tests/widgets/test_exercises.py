@@ -10,12 +10,26 @@ from widgets import exercises
 from widgets.exercises import EXERCISES, Solution, Verdict, check, show_solution
 
 
+def _model(layers):
+    tn.utils.set_random_seed(0)
+    return tn.Sequential(layers)
+
+
 def _right_and_wrong():
     """number -> (list of right answers, list of wrong answers)."""
     return {
         "0.1": (["Shift+Enter", "shift-enter", " SHIFT + ENTER "], ["Ctrl+Enter", "Enter", None, 3]),
         "0.2": ([np.ones((3, 4)), [[1] * 4] * 3], [np.ones((4, 3)), np.zeros((3, 4)), None, "ones"]),
         "0.3": (["cpu", "CPU"], ["gpu", "tpu", None]),
+        "1.1": ([144, 144.0, np.int64(144)], [160, "144", None, True]),
+        "1.2": (["LSTM", "conv1d", "layers.GRU"], ["Dense", "Conv2D", None]),
+        "1.3": ([(28, 28, 8), [28, 28, 8]], [(26, 26, 8), (28, 28, 3), None, "28x28x8"]),
+        "1.4": ([_model([tn.Input(shape=(20,)), tn.layers.Dense(16, activation="relu"),
+                         tn.layers.Dense(3, activation="softmax")])],
+                [_model([tn.Input(shape=(20,)), tn.layers.Dense(16, activation="relu"), tn.layers.Dense(3)]),
+                 _model([tn.Input(shape=(20,)), tn.layers.Dense(8, activation="relu"),
+                         tn.layers.Dense(3, activation="softmax")]),
+                 _model([tn.Input(shape=(10,)), tn.layers.Dense(3, activation="softmax")]), None]),
     }
 
 
