@@ -58,7 +58,7 @@ class Solution:
 
 def _number(answer):
     """`answer` as a float, or None when it is not a single number."""
-    if isinstance(answer, (bool, np.bool_)):
+    if isinstance(answer, (bool, np.bool_, str, bytes)):
         return None
     try:
         return float(np.asarray(answer).reshape(()))
