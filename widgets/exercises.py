@@ -217,6 +217,47 @@ EXERCISES.update({
 })
 
 
+def _test_square_loss(fn):
+    from teachnet.autodiff import GradientTape, Variable
+    rng = np.random.default_rng(5)
+    targets = rng.normal(size=(6, 1)).astype("float32")
+    predictions = Variable(rng.normal(size=(6, 1)).astype("float32"))
+    with GradientTape() as tape:
+        loss = fn(targets, predictions)
+    if loss is None:
+        return False, "Your function returned None: return the mean of the squared differences."
+    expected = np.mean((targets - predictions.numpy()) ** 2)
+    if not np.isclose(float(np.asarray(loss.numpy() if hasattr(loss, "numpy") else loss)), expected, rtol=1e-4):
+        return False, f"Expected {expected:.4f} on a test batch. Received: {loss}"
+    gradient = tape.gradient(loss, predictions)
+    if gradient is None:
+        return False, "The tape cannot differentiate your loss: use ops.square and ops.mean, not numpy."
+    return True, ""
+
+
+def _test_cloud_classifier(model):
+    from teachnet.datasets import gaussian_clouds
+    x, y = gaussian_clouds(samples_per_class=500, seed=123)
+    scores = np.asarray(model.predict(x, verbose=0)).reshape(-1)
+    accuracy = np.mean((scores > 0.5) == (y[:, 0] > 0.5))
+    return accuracy >= 0.95, (f"Accuracy on fresh points: {accuracy:.3f}; expected at least 0.95. "
+                              "Train longer, or use a sigmoid output with binary_crossentropy.")
+
+
+EXERCISES.update({
+    "5.1": (_callable_exercise(_test_square_loss, "Right value, and the tape can differentiate it.", ""),
+            "```python\ndef my_square_loss(targets, predictions):\n"
+            "    return ops.mean(ops.square(targets - predictions))\n```"),
+    "5.2": (_numeric_exercise(1.95, "2.0 - 0.1 * 0.5 = 1.95: one small step against the gradient.",
+                              "new weight = weight - learning_rate * gradient"),
+            "```python\nanswer = 2.0 - 0.1 * 0.5   # 1.95\n```"),
+    "5.3": (_model_exercise(_test_cloud_classifier, "Over 95% on fresh points.", ""),
+            "```python\nanswer = tn.Sequential([tn.Input(shape=(2,)), tn.layers.Dense(1, activation=\"sigmoid\")])\n"
+            "answer.compile(optimizer=\"rmsprop\", loss=\"binary_crossentropy\", metrics=[\"accuracy\"])\n"
+            "answer.fit(inputs, targets, epochs=10, batch_size=32, verbose=0)\n```"),
+})
+
+
 # ---------------------------------------------------------------------------------------------------------
 # what the notebooks call
 

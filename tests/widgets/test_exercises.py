@@ -15,6 +15,14 @@ def _model(layers):
     return tn.Sequential(layers)
 
 
+def _trained_cloud_classifier():
+    model = _model([tn.Input(shape=(2,)), tn.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy")
+    x, y = tn.datasets.gaussian_clouds(samples_per_class=500, seed=0)
+    model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+    return model
+
+
 def _right_and_wrong():
     """number -> (list of right answers, list of wrong answers)."""
     return {
@@ -30,6 +38,12 @@ def _right_and_wrong():
                  _model([tn.Input(shape=(20,)), tn.layers.Dense(8, activation="relu"),
                          tn.layers.Dense(3, activation="softmax")]),
                  _model([tn.Input(shape=(10,)), tn.layers.Dense(3, activation="softmax")]), None]),
+        "5.1": ([lambda t, p: tn.ops.mean(tn.ops.square(t - p))],
+                [lambda t, p: None, lambda t, p: tn.ops.mean(tn.ops.abs(t - p)),
+                 lambda t, p: float(np.mean((t - np.asarray(p)) ** 2)), "mse"]),
+        "5.2": ([1.95, np.float32(1.95)], [2.05, 1.5, None]),
+        "5.3": ([_trained_cloud_classifier()],
+                [_model([tn.Input(shape=(2,)), tn.layers.Dense(1, kernel_initializer="zeros")]), None]),
     }
 
 
