@@ -99,7 +99,7 @@ def _choice_exercise(expected, success, hint):
     """A check that compares a word (case and surrounding spaces ignored) with `expected`."""
     def check_choice(number, answer):
         if not isinstance(answer, str):
-            return Verdict(number, False, f"Expected a string such as {expected!r}. Received: {answer!r}")
+            return Verdict(number, False, f"Expected a string (in quotes). Received: {answer!r}")
         return _verdict(number, answer.strip().lower() == expected.lower(), success, hint)
     return check_choice
 
@@ -255,6 +255,37 @@ EXERCISES.update({
             "```python\nanswer = tn.Sequential([tn.Input(shape=(2,)), tn.layers.Dense(1, activation=\"sigmoid\")])\n"
             "answer.compile(optimizer=\"rmsprop\", loss=\"binary_crossentropy\", metrics=[\"accuracy\"])\n"
             "answer.fit(inputs, targets, epochs=10, batch_size=32, verbose=0)\n```"),
+})
+
+
+def _test_mean_absolute(fn):
+    from teachnet.autodiff import GradientTape, Variable
+    rng = np.random.default_rng(7)
+    y_true = rng.normal(size=(5, 3)).astype("float32")
+    y_pred = Variable(rng.normal(size=(5, 3)).astype("float32"))
+    with GradientTape() as tape:
+        values = fn(y_true, y_pred)
+    if values is None:
+        return False, "Your function returned None: return one value per sample."
+    values = np.asarray(values.numpy() if hasattr(values, "numpy") else values)
+    expected = np.mean(np.abs(y_true - y_pred.numpy()), axis=-1)
+    if values.shape != expected.shape:
+        return False, f"Expected one value per sample, shape {expected.shape}. Received: shape {values.shape}"
+    if not np.allclose(values, expected, rtol=1e-4, atol=1e-6):
+        return False, "The values are not the mean absolute differences over the last axis."
+    return True, ""
+
+
+EXERCISES.update({
+    "7.1": (_choice_exercise("sparse_categorical_crossentropy", "Integer labels and a softmax: sparse "
+                             "categorical crossentropy.", "Labels are integers, not one-hot vectors."),
+            "`answer = \"sparse_categorical_crossentropy\"` (one-hot labels would take "
+            "`\"categorical_crossentropy\"`)."),
+    "7.2": (_callable_exercise(_test_mean_absolute, "One mean absolute difference per sample.", ""),
+            "```python\ndef mean_absolute(y_true, y_pred):\n    return ops.mean(ops.abs(y_true - y_pred), axis=-1)\n```"),
+    "7.3": (_choice_exercise("val_accuracy", "Validation metrics carry the prefix val_.",
+                             "Validation values have the training name with a prefix."),
+            "`answer = \"val_accuracy\"`; `print(sorted(history.history))` lists all keys."),
 })
 
 

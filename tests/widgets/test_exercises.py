@@ -44,6 +44,12 @@ def _right_and_wrong():
         "5.2": ([1.95, np.float32(1.95)], [2.05, 1.5, None]),
         "5.3": ([_trained_cloud_classifier()],
                 [_model([tn.Input(shape=(2,)), tn.layers.Dense(1, kernel_initializer="zeros")]), None]),
+        "7.1": (["sparse_categorical_crossentropy", " Sparse_Categorical_Crossentropy"],
+                ["categorical_crossentropy", "mse", None]),
+        "7.2": ([lambda t, p: tn.ops.mean(tn.ops.abs(t - p), axis=-1)],
+                [lambda t, p: tn.ops.mean(tn.ops.abs(t - p)), lambda t, p: tn.ops.mean(tn.ops.square(t - p), axis=-1),
+                 lambda t, p: None, 3]),
+        "7.3": (["val_accuracy"], ["accuracy", "validation_accuracy", None]),
     }
 
 
@@ -85,6 +91,13 @@ def test_unknown_exercise_names_the_known_ones():
         check("99.9", 1)
     with pytest.raises(ValueError, match="Unknown exercise"):
         show_solution("nope")
+
+
+def test_hints_do_not_give_the_answer_away():
+    for number in ["0.3", "7.1", "7.3"]:
+        expected = CASES[number][0][0].lower()
+        for wrong in CASES[number][1]:
+            assert expected not in check(number, wrong).message.lower(), (number, wrong)
 
 
 def test_none_answer_asks_for_an_answer():
