@@ -50,6 +50,10 @@ def _right_and_wrong():
                 [lambda t, p: tn.ops.mean(tn.ops.abs(t - p)), lambda t, p: tn.ops.mean(tn.ops.square(t - p), axis=-1),
                  lambda t, p: None, 3]),
         "7.3": (["val_accuracy"], ["accuracy", "validation_accuracy", None]),
+        "8.1": ([300, 300.0], [100, 400, "300", None]),
+        "8.2": ([5], [3, 7, 4, None]),
+        "8.3": ([lambda p: np.argmax(p, axis=1), lambda p: list(np.argmax(p, axis=-1))],
+                [lambda p: np.argmax(p, axis=0), lambda p: np.max(p, axis=1), lambda p: None, "argmax"]),
     }
 
 
