@@ -132,6 +132,8 @@ def torch_convnet(x, y, batch_size):
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     images = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()  # torch's native layout (n, 1, 28, 28)
     return _torch_epoch(model, optimizer, nn.CrossEntropyLoss(), images, torch.from_numpy(y), batch_size)
+
+
 # --- Embedding(10000, 32) + LSTM(32) + Dense(1, sigmoid), 100-step sequences, RMSprop, batch 64 ----------
 
 def imdb_shaped(n, rng):
@@ -180,7 +182,7 @@ WORKLOADS = {
         sides={"teachnet": teachnet_mlp, "torch": torch_mlp},
         batch_size=128,
         samples=8192,
-        quick_samples=256,
+        quick_samples=128,  # one batch
     ),
     "convnet": Workload(
         description="MNIST convnet 28x28x1: Conv2D 32-64-128 3x3 relu, two 2x2 max-pools, Flatten, Dense 10 "
@@ -189,7 +191,7 @@ WORKLOADS = {
         sides={"teachnet": teachnet_convnet, "torch": torch_convnet},
         batch_size=64,
         samples=2048,
-        quick_samples=128,
+        quick_samples=64,  # one batch: --quick only checks that the workload runs
     ),
     "lstm": Workload(
         description="Embedding(10000, 32) + LSTM(32) + Dense(1, sigmoid) on 100-step sequences, RMSprop, "
@@ -198,7 +200,7 @@ WORKLOADS = {
         sides={"teachnet": teachnet_lstm, "torch": torch_lstm},
         batch_size=64,
         samples=2048,
-        quick_samples=128,
+        quick_samples=64,  # one batch: --quick only checks that the workload runs
     ),
 }
 
@@ -243,18 +245,19 @@ def reset_peak_rss():
 def memory_probe(workload_name, side, samples, threads):
     """Child process: peak-RSS growth (MB) while one side builds its model and trains one epoch.
 
-    Both libraries and the data are loaded first, so the figure is what training itself adds at its peak.
-    Where the peak cannot be reset (not Linux), it falls back to getrusage's lifetime peak, which may
-    hide growth below the import-time peak.
+    The side's library and the data are loaded first, so the figure is what training itself adds at its
+    peak. Where the peak cannot be reset (not Linux), it falls back to getrusage's lifetime peak, which
+    may hide growth below the import-time peak.
     """
-    import torch
+    if side == "torch":
+        import torch
 
-    torch.set_num_threads(threads)
+        torch.set_num_threads(threads)
+    else:
+        import teachnet  # noqa: F401
     _limit_blas(threads)
     workload = WORKLOADS[workload_name]
     x, y = workload.make_data(samples, np.random.default_rng(0))
-    import teachnet  # noqa: F401  (both libraries loaded before the baseline: only training counts)
-
     if reset_peak_rss() and _proc_status_mb("VmRSS") is not None:
         baseline = _proc_status_mb("VmRSS")
         workload.sides[side](x, y, workload.batch_size)()

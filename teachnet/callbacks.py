@@ -45,7 +45,7 @@ class StepRecord:
 
     def __init__(self, **fields):
         for name in self.__slots__:
-            object.__setattr__(self, name, fields.get(name))
+            setattr(self, name, fields.get(name))
 
     def __repr__(self):
         return (f"<StepRecord loss={self.loss:.4g}, batch_size={self.batch_size}, "
@@ -108,6 +108,9 @@ class CallbackList:
     user's callbacks, e.g. the `learning_rate` a scheduler adds to the logs)."""
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        if isinstance(callbacks, Callback):
+            raise TypeError(f"`callbacks` must be a list of Callback instances; received a single "
+                            f"{type(callbacks).__name__}. Pass callbacks=[...].")
         self.callbacks = list(callbacks) if callbacks else []
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
@@ -481,6 +484,58 @@ class EarlyStopping(MonitorCallback):
             if self.verbose > 0:
                 print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(MonitorCallback):
+    """Saves the model's weights at the end of epochs (the best ones, if asked).
+
+    Args:
+        filepath: where to save; must end in `.weights.npz` (teachnet saves
+            weights only). It may hold `{epoch}` and log names, formatted
+            with the epoch's logs: "ckpt-{epoch:02d}-{val_loss:.2f}.weights.npz".
+        monitor: the log name that decides what "best" means.
+        verbose: 1 prints a message at each save.
+        save_best_only: only save when `monitor` improved on the best so far.
+        save_weights_only: must be True (the default here): whole-model
+            files are not supported.
+        mode: "min", "max" or "auto" (inferred from the name).
+        initial_value_threshold: a value the first saved epoch must beat.
+
+    Example:
+        >>> keep_best = ModelCheckpoint("best.weights.npz", monitor="val_loss", save_best_only=True)
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=True, mode="auto", initial_value_threshold=None):
+        super().__init__(monitor, mode, baseline=initial_value_threshold)
+        if not save_weights_only:
+            raise ValueError("ModelCheckpoint: teachnet saves weights only; pass save_weights_only=True "
+                             "and a filepath ending in `.weights.npz`.")
+        if not str(filepath).endswith(".weights.npz"):
+            raise ValueError(f"ModelCheckpoint: the filepath must end in `.weights.npz`. Received: filepath={filepath}")
+        self.filepath = str(filepath)
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            if self.monitor_op is None:
+                self._set_monitor_op()
+            current = self._monitor_value(logs, "Can save best model only with")
+            if current is None or not self._is_improvement(current, self.best):
+                if self.verbose > 0 and current is not None:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+                return
+            if self.verbose > 0:
+                previous = "inf" if self.best is None else f"{self.best:.5f}"
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {previous} to {current:.5f}, "
+                      f"saving model to {path}")
+            self.best = current
+        elif self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        self.model.save_weights(path, overwrite=True)
 
 
 class ReduceLROnPlateau(MonitorCallback):

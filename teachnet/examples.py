@@ -9,7 +9,9 @@ train the model in seconds and look at what each branch learned:
 - `multi_head_model`: one trunk, a regression head and a classification
   head, as named outputs with their own losses (`multi_head_data`);
 - `inception_block_model`: parallel branches of different widths on the same
-  input, concatenated, as in GoogLeNet's inception block (`inception_data`).
+  input, concatenated, as in GoogLeNet's inception block (`inception_data`);
+- `inception_conv_model`: the real thing on 8x8 digit images: 1x1, 3x3 and
+  "5x5" (two 3x3) convolutions and a pooling branch (`inception_conv_data`).
 
 Example:
     >>> model = teachnet.examples.multi_head_model()
@@ -24,7 +26,7 @@ Example:
 """
 import numpy as np
 
-from teachnet.layers import Dense, Input
+from teachnet.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
 from teachnet.layers import merge
 from teachnet.models.functional import Functional
 
@@ -158,3 +160,50 @@ def inception_data(n=512, features=16, classes=4, seed=0):
     y = rng.integers(0, classes, size=n)
     x = (centers[y] + rng.normal(size=(n, features))).astype("float32")
     return x, y
+
+
+def inception_conv_model(image_shape=(8, 8, 1), classes=10, name="inception_conv"):
+    """GoogLeNet's inception block on small images: four branches look at the
+    same image at different scales, and `Concatenate` stacks their channels.
+
+        image (8, 8, 1) -> Conv 1x1 (8)                              "conv_1x1"  --\
+                        -> Conv 1x1 (6) -> Conv 3x3 (8)              "conv_3x3"  ---\
+                        -> Conv 1x1 (4) -> Conv 3x3 -> Conv 3x3 (4)  "conv_5x5"  ----> Concatenate (8, 8, 24)
+                        -> MaxPool 3x3 -> Conv 1x1 (4)               "pool_proj" --/      -> Flatten
+                                                                                          -> Dense(10, softmax)
+
+    The 1x1 convolutions before the 3x3 ones shrink the channels first (cheap),
+    and two stacked 3x3 convolutions see a 5x5 window with fewer weights than
+    one 5x5 (as in Inception v2). "same" padding and stride 1 keep every
+    branch at 8x8, so their channels can be concatenated.
+
+    Returns:
+        A model with input "image" and output "digit"; train with
+        `loss="sparse_categorical_crossentropy"` on `inception_conv_data()`.
+    """
+    image = Input(shape=image_shape, name="image")
+    one = Conv2D(8, 1, activation="relu", name="conv_1x1")(image)
+    three = Conv2D(6, 1, activation="relu", name="reduce_3x3")(image)
+    three = Conv2D(8, 3, padding="same", activation="relu", name="conv_3x3")(three)
+    five = Conv2D(4, 1, activation="relu", name="reduce_5x5")(image)
+    five = Conv2D(4, 3, padding="same", activation="relu", name="conv_5x5_a")(five)
+    five = Conv2D(4, 3, padding="same", activation="relu", name="conv_5x5")(five)
+    pool = MaxPooling2D(3, strides=1, padding="same", name="pool_3x3")(image)
+    pool = Conv2D(4, 1, activation="relu", name="pool_proj")(pool)
+    block = merge.Concatenate(name="inception")([one, three, five, pool])  # (None, 8, 8, 24)
+    features = Flatten(name="flatten")(block)  # where the strokes are matters for digits: keep it
+    digit = Dense(classes, activation="softmax", name="digit")(features)
+    return Functional(image, digit, name=name)
+
+
+def inception_conv_data(n=512, seed=0):
+    """Data for `inception_conv_model`: the bundled 8x8 handwritten digits.
+
+    Returns:
+        (x, y): x of shape (n, 8, 8, 1) float32 in [0, 1], y of shape (n,)
+        int labels 0..9; a seeded random choice of the 1,797 images.
+    """
+    from teachnet.datasets import load_digits
+    (x_train, y_train), (x_test, y_test) = load_digits(test_split=0.0)
+    pick = np.random.default_rng(seed).permutation(len(x_train))[:n]
+    return (x_train[pick, :, :, None] / 16.0).astype("float32"), y_train[pick].astype("int64")

@@ -667,13 +667,49 @@ class Poisson(LossFunctionWrapper):
         super().__init__(poisson, reduction=reduction, name=name, dtype=dtype)
 
 
+class CTC(Loss):
+    """Connectionist Temporal Classification: a loss for label sequences not aligned to the frames.
+
+    Formula: per sample, -log P(y_true | y_pred), where P sums the probability
+    of every frame-level path that spells the label once repeats are merged
+    and blanks removed (see `teachnet.ops.ctc_loss` for the recursion).
+
+    Args:
+        reduction, name, dtype: see `Loss`.
+
+    Shapes: y_true int labels `(batch, max_label_length)` padded with 0 (class 0
+    is the blank, so real classes start at 1; each label's length is its
+    number of non-zero entries); y_pred logits `(batch, time, num_classes)`,
+    not softmaxed. Every frame of y_pred is used.
+
+    Example:
+        >>> loss = teachnet.losses.CTC()
+        >>> loss(np.array([[1, 2, 0]]), np.zeros((1, 6, 3)))   # -log P("1 2"), uniform frames
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        if y_true.ndim != 2:
+            raise ValueError("Targets `y_true` are expected to be a tensor of shape `(batch_size, max_length)` in "
+                             f"integer format. Received: y_true.shape={y_true.shape}")
+        if y_pred.ndim != 3:
+            raise ValueError("Logits `y_pred` are expected to be a tensor of shape "
+                             f"`(batch_size, max_length, num_classes)`. Received: y_pred.shape={y_pred.shape}")
+        labels = np.asarray(y_true.data).astype(np.int64)
+        label_length = (labels != 0).sum(axis=-1)                 # 0 pads (and is the blank)
+        output_length = np.full(len(labels), y_pred.shape[1])      # every frame counts, as Keras
+        return ops.ctc_loss(labels, y_pred, label_length, output_length, mask_index=0)
+
+
 # ---------------------------------------------------------------------------
 # Looking losses up by name
 # ---------------------------------------------------------------------------
 
 _CLASSES = [BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError,
             MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, KLDivergence,
-            CosineSimilarity, Huber, LogCosh, Hinge, SquaredHinge, CategoricalHinge, Poisson]
+            CosineSimilarity, Huber, LogCosh, Hinge, SquaredHinge, CategoricalHinge, Poisson, CTC]
 _FUNCTIONS = [binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
               mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
               mean_squared_logarithmic_error, kl_divergence, cosine_similarity, huber, log_cosh,

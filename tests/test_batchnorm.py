@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import teachnet
-from teachnet import layers, ops
+from teachnet import layers
 from tests.gradcheck import check_layer_gradients
 
 RNG = np.random.default_rng(0)
@@ -108,3 +108,24 @@ def test_moving_statistics_match_keras_after_training_steps():
         np.testing.assert_allclose(o, k, rtol=1e-5, atol=1e-6)
     test = RNG.normal(size=(5, 3)).astype("float32")
     np.testing.assert_allclose(o_bn(test).numpy(), keras.ops.convert_to_numpy(k_bn(test)), rtol=1e-5, atol=1e-6)
+
+
+def test_moving_statistics_and_weights_match_keras_after_a_short_fit():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="keras 3 is needed for parity tests")
+    x = RNG.normal(loc=2.0, scale=3.0, size=(48, 5)).astype("float32")
+    y = (x[:, :1] > 2.0).astype("float32")
+    k_model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(4), keras.layers.BatchNormalization(),
+                                keras.layers.Dense(1, activation="sigmoid")])
+    o_model = teachnet.Sequential([teachnet.Input(shape=(5,)), layers.Dense(4), layers.BatchNormalization(),
+                                   layers.Dense(1, activation="sigmoid")])
+    o_model.set_weights(k_model.get_weights())
+    k_model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+    o_model.compile(optimizer=teachnet.optimizers.SGD(0.1), loss="binary_crossentropy")
+    k_hist = k_model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    o_hist = o_model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(o_hist.history["loss"], k_hist.history["loss"], rtol=1e-4)
+    bn_k, bn_o = k_model.layers[1], o_model.layers[1]
+    for name, k, o in zip(["gamma", "beta", "moving_mean", "moving_variance"], bn_k.get_weights(), bn_o.get_weights()):
+        np.testing.assert_allclose(o, k, rtol=1e-4, atol=1e-5, err_msg=name)
+    np.testing.assert_allclose(o_model.predict(x, verbose=0), k_model.predict(x, verbose=0), rtol=1e-4, atol=1e-5)

@@ -1,4 +1,5 @@
-"""benchmarks/bench.py keeps working: --quick runs each side on tiny sizes and reports sane numbers."""
+"""benchmarks/bench.py keeps working: --quick runs every workload on tiny sizes and reports sane numbers."""
+import importlib.util
 import json
 import subprocess
 import sys
@@ -9,6 +10,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks" / "bench.py"
 
+pytest.importorskip("torch", reason="the benchmark's reference side needs torch (the `parity` extra)")
+
+
+def _workload_names():
+    spec = importlib.util.spec_from_file_location("teachnet_bench", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return list(bench.WORKLOADS)
+
+
+def _sides():
+    """Both sides once model.fit, optimizers and losses are in this checkout; until then torch only."""
+    import teachnet
+
+    ready = all(hasattr(teachnet, name) for name in ("Sequential", "Input", "optimizers", "losses"))
+    return ["teachnet", "torch"] if ready else ["torch"]
+
 
 def run_bench(tmp_path, *args):
     out_json = tmp_path / "bench.json"
@@ -18,36 +36,42 @@ def run_bench(tmp_path, *args):
     return done.stdout, json.loads(out_json.read_text())
 
 
-def _teachnet_can_fit():
-    import teachnet
-
-    return all(hasattr(teachnet, name) for name in ("Sequential", "Input", "optimizers"))
-
-
-def test_bench_quick_torch_side(tmp_path):
-    pytest.importorskip("torch", reason="the benchmark's reference side needs torch (the `parity` extra)")
-    stdout, report = run_bench(tmp_path, "--sides", "torch")
+def check_results(stdout, report, sides, workloads, memory):
     env = report["environment"]
     assert env["torch_threads"] == env["numpy_blas_threads"] >= 1
-    assert env["numpy_blas"]  # which BLAS kernel numpy runs is reported
-    mlp = {r["workload"]: r for r in report["results"]}["mlp"]
-    assert mlp["workload"] == "mlp" and mlp["samples_per_epoch"] == 256
-    assert len(mlp["samples_per_s"]["torch"]) == 2 and mlp["median_samples_per_s"]["torch"] > 0
-    assert mlp["peak_rss_growth_mb"]["torch"] >= 0
-    assert "torch     median" in stdout
+    assert env["numpy_blas"]  # which BLAS library and kernel numpy runs is reported
+    results = {r["workload"]: r for r in report["results"]}
+    assert list(results) == workloads
+    for name, result in results.items():
+        for side in sides:
+            assert len(result["samples_per_s"][side]) == 2 and result["median_samples_per_s"][side] > 0, name
+            if memory:
+                assert result["peak_rss_growth_mb"][side] >= 0, name
+        if len(sides) == 2:
+            medians = result["median_samples_per_s"]
+            assert result["ratio_teachnet_over_torch"] == pytest.approx(medians["teachnet"] / medians["torch"])
+        assert memory == ("peak_rss_growth_mb" in result)
+    for side in sides:
+        assert f"{side:9s} median" in stdout
+    assert ("ratio teachnet/torch" in stdout) == (len(sides) == 2)
 
 
-@pytest.mark.skipif("not _teachnet_can_fit()", reason="teachnet.Sequential/fit not in this checkout yet")
-def test_bench_quick_both_sides_report_ratio(tmp_path):
-    pytest.importorskip("torch", reason="the benchmark's reference side needs torch (the `parity` extra)")
-    stdout, report = run_bench(tmp_path, "--no-memory")
-    mlp = {r["workload"]: r for r in report["results"]}["mlp"]
-    medians = mlp["median_samples_per_s"]
-    assert medians["teachnet"] > 0 and medians["torch"] > 0
-    assert mlp["ratio_teachnet_over_torch"] == pytest.approx(medians["teachnet"] / medians["torch"])
-    assert "ratio teachnet/torch" in stdout
+def test_bench_quick_mlp_with_memory(tmp_path):
+    sides = _sides()
+    stdout, report = run_bench(tmp_path, "--workloads", "mlp", "--sides", ",".join(sides))
+    check_results(stdout, report, sides, ["mlp"], memory=True)
+    assert report["results"][0]["samples_per_epoch"] == 128
 
 
-def test_bench_rejects_unknown_workload(tmp_path):
+def test_bench_quick_other_workloads(tmp_path):
+    others = [name for name in _workload_names() if name != "mlp"]
+    if not others:
+        pytest.skip("mlp is the only workload")
+    sides = _sides()
+    stdout, report = run_bench(tmp_path, "--workloads", ",".join(others), "--sides", ",".join(sides), "--no-memory")
+    check_results(stdout, report, sides, others, memory=False)
+
+
+def test_bench_rejects_unknown_workload():
     done = subprocess.run([sys.executable, str(BENCH), "--workloads", "nope"], capture_output=True, text=True)
     assert done.returncode == 2 and "unknown workload(s) ['nope']" in done.stderr

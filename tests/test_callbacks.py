@@ -10,6 +10,9 @@ import teachnet
 from teachnet import callbacks, ops, optimizers
 from teachnet.progbar import Progbar, format_time, format_value
 
+# keras (torch backend) under numpy 2 warns about __array__(copy=...) inside its own code.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 
 class Linear(teachnet.layers.Layer):
     def __init__(self, units, **kwargs):
@@ -79,6 +82,8 @@ def test_history_and_callback_type_check():
     assert list(logs_seen[0]) == ["loss", "val_loss"]
     with pytest.raises(TypeError, match="Callback instances"):
         model.fit(x, y, callbacks=[print], verbose=0)
+    with pytest.raises(TypeError, match=r"a single EarlyStopping. Pass callbacks=\[...\]"):
+        model.fit(x, y, callbacks=callbacks.EarlyStopping(), verbose=0)
 
 
 class FakeModel:
@@ -234,3 +239,24 @@ def test_progbar_redraws_are_rate_limited():
     for step in range(1, 1001):
         bar.update(step, [("loss", 1.0)])
     assert out.getvalue().count("1000/1000") == 1 and out.getvalue().count("/1000") <= 2
+
+
+def test_model_checkpoint_saves_every_epoch_or_the_best(tmp_path):
+    x, y = regression(20)
+    model = model_for()
+    every = callbacks.ModelCheckpoint(str(tmp_path / "e{epoch:02d}-{loss:.3f}.weights.npz"), monitor="loss")
+    history = model.fit(x, y, epochs=2, verbose=0, callbacks=[every])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"e{i + 1:02d}-{loss:.3f}.weights.npz" for i, loss in enumerate(history.history["loss"])]
+    best_path = tmp_path / "best.weights.npz"
+    best = callbacks.ModelCheckpoint(str(best_path), monitor="val_loss", save_best_only=True)
+    saved = {}
+    keep = callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: saved.update({epoch: model.get_weights()}))
+    bad = x[:8] + 5.0  # validation gets worse after the first epochs
+    history = model.fit(x, y, epochs=6, validation_data=(bad, y[:8]), verbose=0, callbacks=[keep, best])
+    best_epoch = int(np.argmin(history.history["val_loss"]))
+    fresh = model_for()
+    fresh.load_weights(best_path)
+    assert all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), saved[best_epoch]))
+    with pytest.raises(ValueError, match="must end in `.weights.npz`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "model.keras"))

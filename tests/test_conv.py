@@ -238,3 +238,42 @@ def test_conv_rejects_a_different_channel_count_after_build():
     layer(np.zeros((1, 5, 5, 3)))
     with pytest.raises(ValueError, match=r'"conv_d".*axis -1 of input shape to have value 3.*\(1, 5, 5, 2\)'):
         layer(np.zeros((1, 5, 5, 2)))
+
+
+def test_docstring_examples_run():
+    import doctest
+    import sys
+
+    import teachnet
+    from teachnet.layers import convolutional
+    for module in (sys.modules["teachnet.ops.conv"], convolutional):
+        result = doctest.testmod(module, extraglobs={"np": np, "teachnet": teachnet})
+        assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_conv_skips_only_the_gradients_nobody_asked_for():
+    x, k = RNG.normal(size=(2, 6, 5, 2)), RNG.normal(size=(3, 3, 2, 4))
+    x_var, k_var = Variable(x, dtype="float64"), Variable(k, dtype="float64")
+    with GradientTape() as tape:
+        total = ops.sum(ops.conv(x_var, k_var, padding="same") ** 2)
+    dx, dk = tape.gradient(total, [x_var, k_var])
+    with GradientTape() as tape:  # the input batch as a constant: kernel gradient only
+        total = ops.sum(ops.conv(x, k_var, padding="same") ** 2)
+    np.testing.assert_allclose(tape.gradient(total, k_var).numpy(), dk.numpy())
+    frozen = Variable(k, dtype="float64", trainable=False)
+    with GradientTape() as tape:  # a frozen kernel: input gradient only
+        total = ops.sum(ops.conv(x_var, frozen, padding="same") ** 2)
+    dx_only, dk_none = tape.gradient(total, [x_var, frozen])
+    assert dk_none is None
+    np.testing.assert_allclose(dx_only.numpy(), dx.numpy())
+
+
+def test_conv_kernel_starts_glorot_uniform_with_the_receptive_field_in_the_fans():
+    # Keras: fan_in = kh * kw * in_channels, fan_out = kh * kw * filters, limit = sqrt(6 / (fan_in + fan_out)).
+    layer = layers.Conv2D(64, (3, 3))
+    layer.build((None, 8, 8, 16))
+    limit = np.sqrt(6 / (9 * 16 + 9 * 64))
+    kernel = layer.kernel.numpy()
+    assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.95 * limit
+    np.testing.assert_allclose(kernel.std(), limit / np.sqrt(3), rtol=0.05)
+    assert np.all(layer.bias.numpy() == 0)

@@ -160,3 +160,66 @@ def test_decode_errors():
         ops.ctc_decode(LOGITS, OUTPUT_LENGTH, strategy="best")
     with pytest.raises(ValueError, match="sequence_lengths"):
         ops.ctc_decode(LOGITS, np.array([9, 1, 1, 1]))
+
+
+# ---------------------------------------------------------------------------
+# teachnet.losses.CTC
+# ---------------------------------------------------------------------------
+
+LABELS = np.array([[1, 2, 2, 0], [3, 0, 0, 0], [4, 1, 3, 2]])        # padded with 0, the blank
+
+
+def test_ctc_loss_class_matches_keras_losses_ctc_for_every_reduction():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="keras 3 is needed for parity tests")
+    logits = LOGITS[:3].astype("float32")
+    for reduction in ("sum_over_batch_size", "sum", None):
+        expected = keras.ops.convert_to_numpy(keras.losses.CTC(reduction=reduction)(LABELS, logits))
+        got = teachnet.losses.CTC(reduction=reduction)(LABELS, logits).numpy()
+        np.testing.assert_allclose(got, expected, rtol=1e-5)
+    weights = np.array([1.0, 0.5, 2.0])
+    expected = keras.ops.convert_to_numpy(keras.losses.CTC()(LABELS, logits, sample_weight=weights))
+    np.testing.assert_allclose(teachnet.losses.CTC()(LABELS, logits, sample_weight=weights).numpy(), expected,
+                               rtol=1e-5)
+
+
+def test_ctc_loss_class_is_the_mean_of_per_sample_losses_and_has_a_name():
+    per_sample = ops.ctc_loss(LABELS, LOGITS[:3], np.array([3, 1, 4]), np.array([8, 8, 8])).numpy()
+    loss = teachnet.losses.CTC(dtype="float64")
+    assert float(loss(LABELS, LOGITS[:3])) == pytest.approx(per_sample.mean())
+    assert loss.name == "ctc"
+    assert isinstance(teachnet.losses.get("CTC"), teachnet.losses.CTC)
+
+
+def test_ctc_loss_class_gradient_matches_central_differences():
+    loss = teachnet.losses.CTC(dtype="float64")
+    check_gradients(lambda logits: loss(LABELS, logits), LOGITS[:3])
+
+
+def test_ctc_loss_class_errors():
+    with pytest.raises(ValueError, match=r"y_true.shape=\(3,\)"):
+        teachnet.losses.CTC()(np.array([1, 2, 3]), LOGITS[:3])
+    with pytest.raises(ValueError, match=r"y_pred.shape=\(3, 8\)"):
+        teachnet.losses.CTC()(LABELS, LOGITS[:3, :, 0])
+    with pytest.raises(ValueError, match="has 4 symbols but its output has only 3 time steps"):
+        teachnet.losses.CTC()(LABELS, LOGITS[:3, :3])
+
+
+def test_a_recurrent_model_learns_with_ctc_and_greedy_decoding_reads_the_labels():
+    """Two symbols in order, signalled by input spikes: a GRU learns to emit them with CTC."""
+    teachnet.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = np.zeros((32, 10, 2), "float32")
+    labels = np.zeros((32, 2), "int64")
+    for b in range(32):
+        first, second = rng.integers(1, 3, size=2)
+        x[b, 2, first - 1] = x[b, 6, second - 1] = 1.0
+        labels[b] = first, second
+    model = teachnet.Sequential([teachnet.Input(shape=(10, 2)),
+                                 teachnet.layers.GRU(16, return_sequences=True),
+                                 teachnet.layers.Dense(3)])
+    model.compile(optimizer=teachnet.optimizers.Adam(0.05), loss=teachnet.losses.CTC())
+    history = model.fit(x, labels, epochs=80, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < 0.05 * history.history["loss"][0]
+    decoded, _ = ops.ctc_decode(model.predict(x, verbose=0), np.full(32, 10))
+    assert (decoded.numpy()[0, :, :2] == labels).all(axis=1).mean() > 0.9

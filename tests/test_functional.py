@@ -443,3 +443,15 @@ def test_inception_block_example_concatenates_its_branches():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
     assert history.history["accuracy"][-1] > 0.8
+
+
+def test_inception_conv_example_joins_four_branches_and_learns_digits():
+    teachnet.utils.set_random_seed(0)
+    model = examples.inception_conv_model()
+    assert model.get_layer("inception").output.shape == (None, 8, 8, 8 + 8 + 4 + 4)
+    assert len(model.get_layer("inception")._inbound_nodes[0].input_tensors) == 4
+    x, y = examples.inception_conv_data(256)
+    assert x.shape == (256, 8, 8, 1) and x.max() <= 1.0 and set(np.unique(y)) == set(range(10))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=4, batch_size=32, verbose=0)
+    assert history.history["accuracy"][-1] > 0.5

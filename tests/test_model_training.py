@@ -389,3 +389,55 @@ def test_subclassed_model_summary_lists_its_layers():
     assert lines[0].startswith('Model: "two_heads"')
     assert "│ linear (Linear)                 │ ?                      │            24 │" in lines[0]
     assert " Total params: 44 (176.00 B)" in lines[0]  # 24 + 5 + 15
+
+
+def test_missing_inputs_are_named():
+    model = binary_model()
+    with pytest.raises(ValueError, match="`evaluate` needs inputs"):
+        model.evaluate(None, np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="`predict` needs inputs"):
+        model.predict(None)
+    with pytest.raises(ValueError, match="`fit` needs training inputs"):
+        model.fit(None, np.zeros((3, 1)))
+
+
+def test_bad_compile_arguments_are_named():
+    x, y = binary_data(8)
+    model = binary_model()
+    with pytest.raises(ValueError, match=r"Expected `metrics` argument to be a list.*metrics='accuracy'"):
+        model.compile("sgd", "mse", metrics="accuracy")
+    with pytest.raises(ValueError, match=r"Expected `loss_weights`.*loss_weights='heavy'"):
+        model.compile("sgd", "mse", loss_weights="heavy")
+    model.compile("sgd")
+    with pytest.raises(ValueError, match=r"No loss to compute. Provide a `loss` argument in `compile\(\)`"):
+        model.train_on_batch(x, y)
+    with pytest.raises(ValueError, match="Unknown"):
+        model.compile("sgd", loss="no_such_loss")
+        model.train_on_batch(x, y)
+    empty = np.zeros((0, 3), "float32")
+    for call in (lambda: model.fit(empty, np.zeros((0, 1))), lambda: model.evaluate(empty, np.zeros((0, 1))),
+                 lambda: model.predict(empty)):
+        with pytest.raises(ValueError, match="`x` is empty: it has 0 samples"):
+            call()
+
+
+def test_build_creates_the_weights_of_a_subclassed_model():
+    model = TwoHeads()
+    assert model.weights == []
+    model.build((None, 5))
+    assert model.built and [w.shape for w in model.weights] == [(5, 4), (4,), (4, 1), (1,), (4, 3), (3,)]
+    out = model(np.ones((2, 5), "float32"))
+    assert out["label"].shape == (2, 3)
+
+    class TwoInputs(teachnet.Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = Linear(2), Linear(2)
+
+        def call(self, inputs):
+            return self.a(inputs["left"]) + self.b(inputs["right"])
+    pair = TwoInputs()
+    pair.build({"left": (None, 3), "right": (None, 4)})
+    assert [w.shape for w in pair.weights] == [(3, 2), (2,), (4, 2), (2,)]
+    with pytest.raises(ValueError, match="needs the input shape"):
+        TwoHeads().build(None)

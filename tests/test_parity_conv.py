@@ -1,9 +1,10 @@
 """Parity with Keras 3 (torch backend) for the convolution and pooling layers.
 
-Each test builds the same layer in Keras and teachnet, copies Keras's weights
+Each layer test builds the same layer in Keras and teachnet, copies Keras's weights
 with `set_weights`, and compares outputs and the gradients of
 sum(output * R) with respect to the input and every weight (R random), to
-float32 tolerance.
+float32 tolerance. Two small models (a convnet, a Conv1D sequence model) are
+trained with `fit` on both sides: History, trained weights and predictions agree.
 
 One documented difference: for AveragePooling with padding="same" and an
 asymmetric padding (e.g. pool 3, strides 2 on an even length), Keras's torch
@@ -24,6 +25,7 @@ if keras.backend.backend() != "torch":
     pytest.skip(f"parity tests run keras on the torch backend; this process uses {keras.backend.backend()}",
                 allow_module_level=True)
 
+import teachnet  # noqa: E402
 from teachnet import GradientTape, Variable, layers, ops  # noqa: E402
 
 RNG = np.random.default_rng(7)
@@ -127,7 +129,6 @@ def test_small_convnet_predictions_parity():
         return [lib.layers.Conv2D(8, 3, activation="relu"), lib.layers.MaxPooling2D(),
                 lib.layers.Conv2D(16, 3, padding="same", strides=2, activation="relu"),
                 lib.layers.GlobalAveragePooling2D()]
-    import teachnet
     x = RNG.normal(size=(4, 12, 12, 1)).astype("float32")
     out_keras, out = torch.tensor(x), x
     for keras_layer, layer in zip(make(keras), make(teachnet)):
@@ -136,3 +137,60 @@ def test_small_convnet_predictions_parity():
         layer.set_weights(keras_layer.get_weights())
         out = layer(out)
     np.testing.assert_allclose(out.numpy(), out_keras.detach().numpy(), rtol=RTOL, atol=ATOL)
+
+
+def test_small_convnet_fit_parity():
+    """Training: History, trained weights and predictions of a small convnet match Keras's fit."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(40, 10, 10, 1)).astype("float32")
+    y = (x[:, 2:8, 2:8, 0].mean(axis=(1, 2)) > 0).astype("int64") + (x[:, :5, :, 0].mean(axis=(1, 2)) > 0)
+
+    def build(lib):
+        model = lib.Sequential([
+            lib.Input(shape=(10, 10, 1)),
+            lib.layers.Conv2D(4, 3, activation="relu"),                          # (8, 8, 4)
+            lib.layers.MaxPooling2D(),                                           # (4, 4, 4)
+            lib.layers.Conv2D(6, 3, padding="same", strides=2, activation="relu"),  # (2, 2, 6)
+            lib.layers.AveragePooling2D(2, strides=1, padding="same"),           # (2, 2, 6)
+            lib.layers.Flatten(),
+            lib.layers.Dense(3, activation="softmax"),
+        ])
+        model.compile(optimizer=lib.optimizers.Adam(learning_rate=0.01), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        return model
+    theirs, ours = build(keras), build(teachnet)
+    ours.set_weights(theirs.get_weights())
+    fit = dict(epochs=3, batch_size=16, shuffle=False, verbose=0, validation_split=0.25)  # partial batches
+    history, keras_history = ours.fit(x, y, **fit), theirs.fit(x, y, **fit)
+    assert list(history.history) == list(keras_history.history)
+    for key, values in keras_history.history.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=2e-4, atol=2e-5, err_msg=key)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), rtol=2e-4, atol=2e-5)
+
+
+def test_conv1d_sequence_model_fit_parity():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(32, 12, 2)).astype("float32")
+    y = x[:, -4:, :1].sum(axis=1)  # (32, 1) regression target from the last steps
+
+    def build(lib):
+        model = lib.Sequential([
+            lib.Input(shape=(12, 2)),
+            lib.layers.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="tanh"),
+            lib.layers.MaxPooling1D(2),
+            lib.layers.Conv1D(3, 2, strides=2, padding="same"),
+            lib.layers.GlobalAveragePooling1D(),
+            lib.layers.Dense(1),
+        ])
+        model.compile(optimizer=lib.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mse", metrics=["mae"])
+        return model
+    theirs, ours = build(keras), build(teachnet)
+    ours.set_weights(theirs.get_weights())
+    fit = dict(epochs=3, batch_size=10, shuffle=False, verbose=0)
+    history, keras_history = ours.fit(x, y, **fit), theirs.fit(x, y, **fit)
+    for key, values in keras_history.history.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=2e-4, atol=2e-5, err_msg=key)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)

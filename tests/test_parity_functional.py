@@ -177,3 +177,69 @@ def test_subclassed_model_matches_keras():
     fit = dict(epochs=2, batch_size=8, shuffle=False, verbose=0, validation_split=0.25)
     assert_same_history(k_model.fit(x, y, **fit), t_model.fit(x, y, **fit))
     assert_same_weights(k_model, t_model)
+
+
+def recurrent_graph(lib, mask_zero):
+    """Token ids -> Embedding -> LSTM returning [sequence, h, c] (a multi-output
+    layer) -> a GRU on the sequence; the states and the GRU's output are joined."""
+    ids = lib.Input(shape=(6,), dtype="int32", name="ids")
+    embedded = lib.layers.Embedding(20, 4, mask_zero=mask_zero, name="embedding")(ids)
+    if mask_zero:  # a masked chain: the mask must travel from layer to layer inside the graph
+        summary = lib.layers.LSTM(5, name="lstm")(embedded)
+        return lib.Model(ids, lib.layers.Dense(2, name="head")(summary))
+    sequence, h, c = lib.layers.LSTM(5, return_sequences=True, return_state=True, name="lstm")(embedded)
+    last = lib.layers.GRU(3, name="gru")(sequence)
+    return lib.Model(ids, [lib.layers.Concatenate(name="states")([h, c, last]), sequence])
+
+
+@pytest.mark.parametrize("mask_zero", [False, True])
+def test_recurrent_layers_in_a_graph_match_keras(mask_zero):
+    k_model, t_model = recurrent_graph(keras, mask_zero), recurrent_graph(teachnet, mask_zero)
+    assert [layer.name for layer in t_model.layers] == [layer.name for layer in k_model.layers]
+    if not mask_zero:
+        assert [x.shape for x in t_model.outputs] == [tuple(x.shape) for x in k_model.outputs]
+    copy_weights(k_model, t_model)
+    x = np.array([[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 9], [9, 9, 0, 0, 0, 0]], dtype="int32")
+    k_out, t_out = k_model.predict(x, verbose=0), t_model.predict(x, verbose=0)
+    for k, t in zip(k_out if isinstance(k_out, list) else [k_out], t_out if isinstance(t_out, list) else [t_out]):
+        np.testing.assert_allclose(t, k, rtol=RTOL, atol=ATOL)
+
+
+def test_inception_conv_example_matches_keras():
+    """The Conv2D inception block: same layer and weight order, predictions and a short fit."""
+    L = keras.layers
+    image = keras.Input(shape=(8, 8, 1), name="image")
+    one = L.Conv2D(8, 1, activation="relu", name="conv_1x1")(image)
+    three = L.Conv2D(6, 1, activation="relu", name="reduce_3x3")(image)
+    three = L.Conv2D(8, 3, padding="same", activation="relu", name="conv_3x3")(three)
+    five = L.Conv2D(4, 1, activation="relu", name="reduce_5x5")(image)
+    five = L.Conv2D(4, 3, padding="same", activation="relu", name="conv_5x5_a")(five)
+    five = L.Conv2D(4, 3, padding="same", activation="relu", name="conv_5x5")(five)
+    pool = L.MaxPooling2D(3, strides=1, padding="same", name="pool_3x3")(image)
+    pool = L.Conv2D(4, 1, activation="relu", name="pool_proj")(pool)
+    block = L.Concatenate(name="inception")([one, three, five, pool])
+    k_model = keras.Model(image, L.Dense(10, activation="softmax", name="digit")(L.Flatten(name="flatten")(block)))
+    t_model = examples.inception_conv_model()
+    assert [layer.name for layer in t_model.layers] == [layer.name for layer in k_model.layers]
+    copy_weights(k_model, t_model)
+    x, y = examples.inception_conv_data(64)
+    np.testing.assert_allclose(t_model.predict(x, verbose=0), k_model.predict(x, verbose=0), rtol=RTOL, atol=ATOL)
+    for model in (k_model, t_model):
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    fit = dict(epochs=1, batch_size=16, shuffle=False, verbose=0)
+    assert_same_history(k_model.fit(x, y, **fit), t_model.fit(x, y, **fit))
+    assert_same_weights(k_model, t_model)
+
+
+def test_a_layer_applied_to_its_own_output_and_shared_across_branches_orders_like_keras():
+    def build(lib):
+        x = lib.Input(shape=(4,), name="x")
+        twice = lib.layers.Dense(4, activation="tanh", name="twice")
+        deep = twice(twice(lib.layers.Dense(4, name="pre")(x)))
+        side = twice(lib.layers.Dense(4, name="other")(x))
+        return lib.Model(x, lib.layers.Dense(1, name="out")(lib.layers.Add(name="sum")([deep, side])))
+    k_model, t_model = build(keras), build(teachnet)
+    assert [layer.name for layer in t_model.layers] == [layer.name for layer in k_model.layers]
+    copy_weights(k_model, t_model)
+    x = rng.standard_normal((5, 4)).astype("float32")
+    np.testing.assert_allclose(t_model.predict(x, verbose=0), k_model.predict(x, verbose=0), rtol=RTOL, atol=ATOL)

@@ -112,3 +112,23 @@ def test_default_initial_weights_have_keras_statistics():
         assert kw.shape == ow.shape
         assert ow.std() == pytest.approx(kw.std(), rel=0.15)
     np.testing.assert_array_equal(o.get_weights()[2], k.get_weights()[2])   # unit_forget_bias
+
+
+def test_embedding_lstm_training_matches_keras_history_and_weights():
+    ids = RNG.integers(0, 12, size=(24, 6))
+    ids[:8, 4:] = 0                                                  # some padding, masked
+    y = (ids.sum(axis=1, keepdims=True) > 33).astype("float32")
+    k_model = keras.Sequential([keras.Input(shape=(6,), dtype="int32"),
+                                keras.layers.Embedding(12, 4, mask_zero=True), keras.layers.LSTM(5),
+                                keras.layers.Dense(1, activation="sigmoid")])
+    o_model = teachnet.Sequential([teachnet.Input(shape=(6,), dtype="int64"),
+                                   layers.Embedding(12, 4, mask_zero=True), layers.LSTM(5),
+                                   layers.Dense(1, activation="sigmoid")])
+    o_model.set_weights(k_model.get_weights())
+    k_model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    o_model.compile(optimizer=teachnet.optimizers.Adam(0.01), loss="binary_crossentropy")
+    k_hist = k_model.fit(ids, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    o_hist = o_model.fit(ids, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(o_hist.history["loss"], k_hist.history["loss"], rtol=1e-4)
+    for k, o in zip(k_model.get_weights(), o_model.get_weights()):
+        np.testing.assert_allclose(o, k, rtol=1e-3, atol=1e-5)

@@ -67,7 +67,8 @@ def test_boxes_and_labels_do_not_overlap(rankdir, show_shapes, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("builder", ["two_branch_model", "multi_head_model", "inception_block_model"])
+@pytest.mark.parametrize("builder", ["two_branch_model", "multi_head_model", "inception_block_model",
+                                     "inception_conv_model"])
 def test_the_worked_topologies_are_drawn_readably(builder):
     model = getattr(examples, builder)()
     for rankdir in ("TB", "LR"):
@@ -124,3 +125,11 @@ def test_a_sequential_model_is_drawn_as_a_chain():
     assert boxes["hidden"][1] > boxes["out"][3]  # hidden above out
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert "out (Dense)\nin: (None, 3)\nout: (None, 1)" in labels
+
+
+def test_jupyter_shows_the_figure_as_a_png():
+    """The returned figure is shown as the cell's value, even without `%matplotlib inline`."""
+    formatters = pytest.importorskip("IPython.core.formatters", reason="IPython formats notebook output")
+    fig = plot_model(examples.two_branch_model())
+    png = formatters.PNGFormatter()(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000

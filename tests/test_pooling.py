@@ -224,3 +224,13 @@ def test_pooling_layer_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError) as info:
         layers.MaxPooling2D(**kwargs)
     assert message in str(info.value)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import teachnet
+    from teachnet.layers import pooling
+    result = doctest.testmod(pooling, extraglobs={"np": np, "teachnet": teachnet},
+                             optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

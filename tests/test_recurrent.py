@@ -192,3 +192,14 @@ def test_bad_input_raises_errors_naming_the_layer_and_shapes():
         layers.LSTM(2, activation="gelu")
     with pytest.raises(ValueError, match="dropout"):
         layers.GRU(2, dropout=1.5)
+
+
+def test_lstm_gradients_over_several_backward_chunks():
+    """The LSTM backward computes local derivatives in chunks of steps: cover more than one, with a mask."""
+    x = RNG.normal(size=(2, 37, 2))
+    mask = np.ones((2, 37), bool)
+    mask[1, 30:] = mask[0, 10:14] = False
+    layer = layers.LSTM(2, return_sequences=True, dtype="float64")
+    layer(x)
+    _perturb_weights(layer)
+    check_layer_gradients(layer, x, mask=mask)

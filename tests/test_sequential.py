@@ -124,3 +124,10 @@ def test_summary_text_equals_keras_for_dense_models():
                       keras.layers.Dense(10, activation="softmax")]).summary(
         print_fn=lambda text, line_break=True: theirs.append(text))
     assert ours == theirs
+
+
+def test_a_layer_built_for_other_shapes_is_refused_when_stacked():
+    dense = teachnet.layers.Dense(3)
+    dense.build((None, 4))
+    with pytest.raises(ValueError, match=dense.name):
+        teachnet.Sequential([teachnet.Input(shape=(5,)), dense])

@@ -49,6 +49,10 @@ class Throttle:
         self.interval = interval
         self._last = -float("inf")
 
+    def restart(self):
+        """Counts the interval from now, as if the action had just run."""
+        self._last = time.perf_counter()
+
     def ready(self, force=False):
         now = time.perf_counter()
         if force or now - self._last >= self.interval:

@@ -19,6 +19,7 @@ ticks (a cell running one long loop would handle no clicks until it ends).
 """
 import copy
 import io
+import time
 
 import ipywidgets
 import numpy as np
@@ -146,6 +147,7 @@ class TrainingDashboard(WidgetView, Callback):
             self._check_data(*validation_data, "validation_data[0]", "validation_data[1]")
         self.training_log = TrainingLog()
         self._throttle = Throttle(self.redraw_interval)
+        self._last_draw_seconds = 0.0  # how long the last redraw took: sets the throttle's pace
         self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
         self._last_step = None
         self._optimizer_template = copy.deepcopy(model.optimizer)  # what Reset returns to
@@ -188,7 +190,7 @@ class TrainingDashboard(WidgetView, Callback):
             self.model.compute_loss(y=_take(y, first), y_pred=self.model(_take(x, first)))
         except (ValueError, TypeError) as error:
             raise ValueError(f"TrainingDashboard: model \"{self.model.name}\" cannot train on {x_name} of shape "
-                             f"{_shapes(x)} and {y_name} of shape {_shapes(y)}: {error}") from error
+                             f"{shapes_text(x)} and {y_name} of shape {shapes_text(y)}: {error}") from error
 
     @traitlets.validate("use_validation")
     def _valid_use_validation(self, proposal):
@@ -204,6 +206,13 @@ class TrainingDashboard(WidgetView, Callback):
                              f"Received: speed={proposal.value}")
         return proposal.value
 
+    @traitlets.validate("max_draw_share")
+    def _valid_max_draw_share(self, proposal):
+        if not 0 < proposal.value <= 1:
+            raise ValueError(f"TrainingDashboard: `max_draw_share` is a fraction of the time, in (0, 1]. "
+                             f"Received: max_draw_share={proposal.value}")
+        return proposal.value
+
     @traitlets.validate("learning_rate")
     def _valid_learning_rate(self, proposal):
         if not proposal.value > 0:
@@ -214,7 +223,7 @@ class TrainingDashboard(WidgetView, Callback):
     # -- controls -----------------------------------------------------------------------
     def _build_controls(self, lr):
         def button(label, action, tip):
-            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="90px"))
+            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="100px"))
             b.on_click(self.guarded(lambda _: action()))
             return b
 
@@ -234,16 +243,20 @@ class TrainingDashboard(WidgetView, Callback):
         self.validation_button = ipywidgets.ToggleButton(description="validate",
                                                          layout=ipywidgets.Layout(width="90px"))
         # the timer: the front end bumps `value` every `interval` ms while playing
-        self.ticker = ipywidgets.Play(interval=150, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
+        self.ticker = ipywidgets.Play(interval=250, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
         self.lr_slider.observe(self.guarded(lambda c: setattr(self, "learning_rate", c["new"])), names="value")
         self.speed_dropdown.observe(self.guarded(lambda c: setattr(self, "speed", c["new"])), names="value")
         self.log_button.observe(self.guarded(lambda c: setattr(self, "log_scale", c["new"])), names="value")
         self.validation_button.observe(self.guarded(self._on_validation_button), names="value")
         self.ticker.observe(self.guarded(self._on_tick), names="value")
         self.status = ipywidgets.HTML()
-        self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
-        self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{HALF}px"))
-        self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{HALF}px"))
+        # drawn for 980 px, shrunk to fit a narrower notebook
+        self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            width="100%", max_width=f"{WIDTH}px", height="auto"))
+        self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            width="50%", max_width=f"{HALF}px", height="auto"))
+        self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            width="50%", max_width=f"{HALF}px", height="auto"))
         self.controls = ipywidgets.VBox([
             ipywidgets.HBox([self.play_button, self.pause_button, self.step_button, self.epoch_button,
                              self.reset_button, self.ticker]),
@@ -254,6 +267,10 @@ class TrainingDashboard(WidgetView, Callback):
             self.use_validation = change["new"]
         finally:  # a refused change puts the button back
             self.validation_button.value = self.use_validation
+
+    @traitlets.observe("use_validation")
+    def _show_use_validation(self, change):
+        self.validation_button.value = change["new"]
 
     @traitlets.observe("learning_rate")
     def _apply_learning_rate(self, change):
@@ -304,7 +321,9 @@ class TrainingDashboard(WidgetView, Callback):
         except Exception:
             self.running = False  # an error stops Play; the banner shows it
             raise
-        self._maybe_redraw()
+        # the timer paces training here, so drawing may take up to half the time (not max_draw_share):
+        # the picture moves, and the kernel stays free half the time to handle Pause and the slider
+        self._maybe_redraw(share=0.5)
 
     def train_step(self):
         """Trains one batch and redraws."""
@@ -372,6 +391,7 @@ class TrainingDashboard(WidgetView, Callback):
     def on_train_begin(self, logs=None):
         if self.model.optimizer is not None:  # fit may come with a new optimizer (compile again)
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
+        self._throttle.restart()  # the picture is current: the first redraw can wait an interval
 
     def on_train_batch_end(self, batch, logs=None):
         self._last_step = self.model.last_step
@@ -392,17 +412,16 @@ class TrainingDashboard(WidgetView, Callback):
         self._maybe_redraw(force=True)
 
     # -- drawing ----------------------------------------------------------------------------
-    def _maybe_redraw(self, force=False):
+    def _maybe_redraw(self, force=False, share=None):
         """Redraws when the throttle allows: at most every `redraw_interval` seconds, and
-        rarely enough that drawing takes at most `max_draw_share` of the time."""
-        self._throttle.interval = max(self.redraw_interval, self._throttle.interval)
+        rarely enough that drawing takes at most `share` (default `max_draw_share`) of the time."""
+        share = self.max_draw_share if share is None else share
+        self._throttle.interval = max(self.redraw_interval, self._last_draw_seconds / share)
         if not self._throttle.ready(force):
             return
-        import time
         start = time.perf_counter()
         self.redraw()
-        took = time.perf_counter() - start
-        self._throttle.interval = max(self.redraw_interval, took / self.max_draw_share)
+        self._last_draw_seconds = time.perf_counter() - start
 
     def redraw(self):
         """Draws the three pictures and the status line now."""
@@ -467,7 +486,7 @@ class TrainingDashboard(WidgetView, Callback):
         top, bottom, half_w, half_h = 0.77, 0.2, 0.052, 0.135
         xs = [0.4] if len(shown) == 1 else list(np.linspace(0.19, 0.62, len(shown)))
         pred_x, targets_x, loss_x, score_x, opt_x = 0.76, 0.93, 0.845, 0.64, 0.42
-        x_shape = _shapes(step.x) if step is not None else _shapes(self.x) if self.x is not None else ""
+        x_shape = shapes_text(step.x) if step is not None else shapes_text(self.x) if self.x is not None else ""
         box(0.06, top, f"Input X\n{x_shape}", "#e3f2fd")
         previous = 0.06
         for x, layer in zip(xs, shown):
@@ -480,9 +499,9 @@ class TrainingDashboard(WidgetView, Callback):
             box(x, top, text, "#fff8e1")
             arrow((previous + half_w, top), (x - half_w, top), "forward")
             previous = x
-        box(pred_x, top, "Predictions Y'\n" + (_shapes(step.y_pred) if step is not None else ""), "#e8f5e9")
+        box(pred_x, top, "Predictions Y'\n" + (shapes_text(step.y_pred) if step is not None else ""), "#e8f5e9")
         arrow((previous + half_w, top), (pred_x - half_w, top), "forward")
-        box(targets_x, top, "True targets Y\n" + (_shapes(step.y) if step is not None else ""), "#e8f5e9")
+        box(targets_x, top, "True targets Y\n" + (shapes_text(step.y) if step is not None else ""), "#e8f5e9")
         loss = getattr(model, "loss", None)
         loss = loss if isinstance(loss, str) else type(loss).__name__ if loss is not None else "?"
         box(loss_x, bottom, f"Loss function\n{loss}", "#fce4ec")
@@ -578,7 +597,8 @@ def _take(data, index):
     return np.asarray(data)[index]
 
 
-def _shapes(data):
+def shapes_text(data):
+    """The shape of an array, or of each array of a list or dict, as text."""
     if isinstance(data, dict):
         return ", ".join(f"{name}: {tuple(np.shape(v))}" for name, v in data.items())
     if isinstance(data, (list, tuple)):

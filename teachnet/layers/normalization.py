@@ -53,7 +53,8 @@ class BatchNormalization(Layer):
             raise ValueError(f'BatchNormalization "{self.name}": `momentum` must lie in [0, 1]; '
                              f"received momentum={momentum}.")
         if epsilon <= 0:
-            raise ValueError(f'BatchNormalization "{self.name}": `epsilon` must be positive; received epsilon={epsilon}.')
+            raise ValueError(f'BatchNormalization "{self.name}": `epsilon` must be positive; '
+                             f"received epsilon={epsilon}.")
         self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer

@@ -119,7 +119,10 @@ class SimpleRNNCell(_Cell):
         ("orthogonal"), bias_initializer ("zeros"), *_regularizer,
         *_constraint: as Keras.
         dropout, recurrent_dropout: fractions dropped from the inputs and from
-            h_{t-1}; applied by the `SimpleRNN` layer.
+            h_{t-1} in training; applied by the layer with one mask per
+            sequence, the same at every step (as Keras; Keras draws a separate
+            recurrent mask per gate, teachnet one for all gates).
+        seed: optional integer for reproducible dropout masks.
 
     Call: `cell(x_t, [h_{t-1}])` with shapes `(batch, features)`, `(batch, units)`;
     returns `(h_t, [h_t])`.
@@ -245,7 +248,8 @@ class GRUCell(_Cell):
 class _RNN(Layer):
     """What SimpleRNN, LSTM and GRU share: checking the input, masks, dropout,
     direction and which outputs to return. Subclasses set `self.cell` and
-    define `_run(sequences, states, mask, recurrent_mask) -> (outputs, states)`."""
+    define `_run(sequences, states, mask, recurrent_mask) -> (output, final states)`,
+    the output being every step's or only the last one's, per return_sequences."""
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, **kwargs):
         for key in ("stateful", "unroll"):  # Keras arguments this engine does not implement
@@ -316,8 +320,7 @@ class _RNN(Layer):
         if self.go_backwards:                        # read the sequence from its end; outputs stay in that order
             sequences = ops.flip(sequences, axis=1)
             mask = None if mask is None else mask[:, ::-1]
-        outputs, states = self._run(sequences, states, mask, recurrent_mask)   # (batch, time, units)
-        output = outputs if self.return_sequences else outputs[:, -1]
+        output, states = self._run(sequences, states, mask, recurrent_mask)    # (batch, [time,] units)
         return [output] + states if self.return_state else output
 
     def compute_mask(self, inputs, mask=None):
@@ -362,6 +365,10 @@ class SimpleRNN(_RNN):
 
     def _run(self, sequences, states, mask, recurrent_mask):
         c = self.cell
+        if not self.return_sequences:                                   # only h_T: a cheaper backward
+            h = ops.simple_rnn(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], mask, recurrent_mask,
+                               activation=c.activation, return_sequences=False)   # (batch, units)
+            return h, [h]
         hs = ops.simple_rnn(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], mask, recurrent_mask,
                             activation=c.activation)                      # (batch, time, units)
         return hs, [hs[:, -1]]
@@ -397,12 +404,11 @@ class LSTM(_RNN):
     def _run(self, sequences, states, mask, recurrent_mask):
         c = self.cell
         hc = ops.lstm(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], states[1], mask,
-                      recurrent_mask, activation=c.activation,
-                      recurrent_activation=c.recurrent_activation)       # (2, batch, time, units)
-        if self.return_sequences or self.return_state:
-            hs = hc[0]
-            return hs, [hs[:, -1], hc[1, :, -1]]
-        return hc[0, :, -1:], []   # only h_T is needed: one small slice keeps the backward cheap
+                      recurrent_mask, activation=c.activation, recurrent_activation=c.recurrent_activation,
+                      return_sequences=self.return_sequences)             # (2, batch, [time,] units)
+        if self.return_sequences:
+            return hc[0], [hc[0, :, -1], hc[1, :, -1]]
+        return hc[0], [hc[0], hc[1]]                                      # h_T, c_T
 
 
 class GRU(_RNN):
@@ -431,5 +437,5 @@ class GRU(_RNN):
         c = self.cell
         hs = ops.gru(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], mask, recurrent_mask,
                      activation=c.activation, recurrent_activation=c.recurrent_activation,
-                     reset_after=c.reset_after)                           # (batch, time, units)
-        return hs, [hs[:, -1]]
+                     reset_after=c.reset_after, return_sequences=self.return_sequences)   # (batch, [time,] units)
+        return (hs, [hs[:, -1]]) if self.return_sequences else (hs, [hs])

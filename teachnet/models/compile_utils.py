@@ -14,6 +14,7 @@ Every structure is handled in "flat" form: a list with one entry per model
 output, in the order given by `output_structure`.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -67,6 +68,8 @@ def num_samples(data, argument):
 def check_same_length(x, y, sample_weight=None):
     """x, y and sample_weight must describe the same samples; returns their number."""
     n = num_samples(x, "x")
+    if n == 0:
+        raise ValueError("`x` is empty: it has 0 samples. Pass at least one sample (one row per sample).")
     for name, data in (("y", y), ("sample_weight", sample_weight)):
         if data is not None:
             m = num_samples(data, name)
@@ -150,6 +153,9 @@ class BatchIterator:
             self._new_pass()
         for step in range(self.steps):
             if self._position >= len(self._pass):
+                warnings.warn("Your input ran out of data; interrupting the epoch after "
+                              f"{step} of steps_per_epoch={self.steps_per_epoch} steps. The next epoch starts "
+                              "a new pass over the data.", stacklevel=3)
                 break
             index = self._pass[self._position]
             self._position += 1

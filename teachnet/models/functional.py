@@ -19,9 +19,8 @@ Three pieces, as in Keras 3:
 import numpy as np
 
 from teachnet.autodiff import Tensor
-from teachnet.layers.base import Layer
 from teachnet.layers.input_layer import InputLayer, SymbolicTensor
-from teachnet.models.model import Model
+from teachnet.models.model import Model, _params_text, _shape_text, print_summary
 
 
 # ---------------------------------------------------------------------------
@@ -402,7 +401,6 @@ class Functional(Model):
         that is not a plain chain, also what each layer is connected to:
         `name[node][tensor]`, the `node`-th call of layer `name`, its
         `tensor`-th output (Keras 3's "Connected to" column)."""
-        from teachnet.models.model import print_summary, _params_text, _shape_text
         own = set(self._nodes)
         rows = []
         for layer in self.layers:

@@ -7,7 +7,7 @@ One training step is the whole story of deep learning, and it is all in
         y_pred = model(x, training=True)            # forward pass
         loss = loss_fn(y, y_pred) + regularization  # how wrong we are
     gradients = tape.gradient(loss, weights)        # backward pass
-    optimizer.apply(gradients, weights)             # a small step downhill
+    optimizer.apply_gradients(zip(gradients, weights))  # a small step downhill
 
 `fit` repeats it over batches and epochs, keeping running means of the loss
 and metrics (the numbers Keras prints and stores in `History`), and calls
@@ -65,6 +65,15 @@ class Model(Layer):
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = None
+
+    def build(self, input_shape):
+        """Creates the weights of every sub-layer by running `call` once on a
+        batch of zeros of `input_shape` (None axes become 1), as Keras builds
+        a subclassed model. `input_shape` may be a list or dict of shapes."""
+        if input_shape is None:
+            raise ValueError(f'Model "{self.name}": build() needs the input shape, e.g. build((None, 784)).')
+        self.built = True  # so the sub-layer calls below do not build this model again
+        self.call(_as_tensors(_zeros(input_shape, self.dtype)))
 
     # -- compile -------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -265,7 +274,9 @@ class Model(Layer):
 
         Interrupting (Ctrl-C, or the notebook's stop button) finishes the current
         batch, then returns the History of the completed epochs; the weights are
-        those after the last completed step. A second interrupt stops at once.
+        those after the last completed step (callbacks' `on_train_end` is not
+        called, so e.g. EarlyStopping does not restore other weights). A second
+        interrupt raises KeyboardInterrupt at once.
         """
         self._assert_compiled("fit")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
@@ -349,6 +360,8 @@ class Model(Layer):
             the order of `metrics_names`; a dict with `return_dict=True`.
         """
         self._assert_compiled("evaluate")
+        if x is None:
+            raise ValueError("`evaluate` needs inputs: pass `x` (e.g. a numpy array with one row per sample).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         if y is None and self._compile_loss is not None:
             raise ValueError(f"`evaluate` needs targets `y` for the loss {self.loss!r}.")
@@ -371,9 +384,11 @@ class Model(Layer):
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x` as numpy arrays (same structure as the outputs)."""
+        if x is None:
+            raise ValueError("`predict` needs inputs: pass `x` (e.g. a numpy array with one row per sample).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         x = cu.to_arrays(x, "x")
-        batches = cu.BatchIterator(cu.num_samples(x, "x"), batch_size, steps_per_epoch=steps)
+        batches = cu.BatchIterator(cu.check_same_length(x, None), batch_size, steps_per_epoch=steps)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1, steps=batches.steps)
@@ -479,6 +494,15 @@ def _as_tensors(x):
     if isinstance(x, list):
         return [_as_tensors(v) for v in x]
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _zeros(shape, dtype):
+    """A zeros batch for a shape (None -> 1), or a list/dict of them for several inputs."""
+    if isinstance(shape, dict):
+        return {k: _zeros(v, dtype) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and all(isinstance(s, (list, tuple, dict)) for s in shape):
+        return [_zeros(s, dtype) for s in shape]
+    return np.zeros(tuple(1 if s is None else int(s) for s in shape), dtype=dtype)
 
 
 def _to_numpy(y):

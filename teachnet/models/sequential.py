@@ -91,6 +91,7 @@ class Sequential(Model):
                              "it on data.")
         shape = (None,) + tuple(input_shape)[1:]
         for layer in self._tracked_layers:
+            layer._check_input_spec(shape)  # e.g. a Dense built for another feature count
             if not layer.built:
                 layer.build(shape)
                 layer.built = True

@@ -24,7 +24,7 @@ the fastest way in numpy.
 """
 import numpy as np
 
-from teachnet.autodiff import record
+from teachnet.autodiff import needs_gradient, record
 from teachnet.ops.core import convert_to_tensor
 
 __all__ = ["conv", "max_pool", "average_pool"]
@@ -164,19 +164,27 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     k2 = k4.reshape(kh * kw * C, F)                                                   # (kh*kw*C, F)
     out = (cols @ k2).reshape(B, Ho, Wo, F)
 
+    # Skip the gradients nobody asked for, e.g. the input batch's (half the work).
+    need_x, need_k = needs_gradient(x), needs_gradient(k)
+
     def backward(g):
         g2 = g.reshape(B * Ho * Wo, F)
-        dk = (cols.T @ g2).reshape(k4.shape)                        # (kh, kw, C, F)
-        dcols = (g2 @ k2.T).reshape(B, Ho, Wo, kh, kw, C)
-        # col2im: each kernel offset (di, dj) read a strided slice of xp;
-        # its gradient is added back to that same slice.
-        dxp = np.zeros(xp.shape, dtype=dcols.dtype)
-        for di in range(kh):
-            rows = _offset_slice(di * dilation[0], strides[0], Ho)
-            for dj in range(kw):
-                dxp[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += dcols[:, :, :, di, dj]
-        dx = dxp[:, pt:pt + H, pl:pl + W]                          # drop the padding
-        return (dx if n == 2 else dx[:, 0]), (dk if n == 2 else dk[0])
+        dk = dx = None
+        if need_k:
+            dk = (cols.T @ g2).reshape(k4.shape)                    # (kh, kw, C, F)
+            dk = dk if n == 2 else dk[0]
+        if need_x:
+            dcols = (g2 @ k2.T).reshape(B, Ho, Wo, kh, kw, C)
+            # col2im: each kernel offset (di, dj) read a strided slice of xp;
+            # its gradient is added back to that same slice.
+            dxp = np.zeros(xp.shape, dtype=dcols.dtype)
+            for di in range(kh):
+                rows = _offset_slice(di * dilation[0], strides[0], Ho)
+                for dj in range(kw):
+                    dxp[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += dcols[:, :, :, di, dj]
+            dx = dxp[:, pt:pt + H, pl:pl + W]                      # drop the padding
+            dx = dx if n == 2 else dx[:, 0]
+        return dx, dk
     return record("conv", out if n == 2 else out[:, 0], (x, k), backward)
 
 

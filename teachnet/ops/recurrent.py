@@ -126,6 +126,16 @@ def _t(a):
     return np.ascontiguousarray(a.T)
 
 
+def _output_gradient(g, return_sequences, like):
+    """The incoming gradient as (per-step gradients (T, B, units) or None, dL/dh_T to start from).
+
+    Without return_sequences only the last state is an output: the loop then
+    starts from its gradient and adds nothing per step."""
+    if return_sequences:
+        return np.swapaxes(g, 0, 1), np.zeros_like(like)
+    return None, np.array(g, dtype=like.dtype)
+
+
 def _carry(m, new, old):
     """State update at a (possibly) masked step: new where m = 1, old where m = 0."""
     return new if m is None else old + m * (new - old)
@@ -136,7 +146,7 @@ def _carry(m, new, old):
 # ---------------------------------------------------------------------------
 
 def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None, recurrent_mask=None,
-               activation="tanh"):
+               activation="tanh", return_sequences=True):
     """Runs `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)` over time.
 
     Args:
@@ -146,7 +156,8 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
         mask, recurrent_mask, activation: see the module docstring.
 
     Returns:
-        The state after every step, `(batch, time, units)`.
+        The state after every step, `(batch, time, units)`; with
+        `return_sequences=False` only the last one, `(batch, units)`.
     """
     x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
     bias = None if bias is None else convert_to_tensor(bias)
@@ -165,13 +176,13 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
         hs[t + 1] = _carry(None if m is None else m[t], ys[t], hs[t])
 
     def backward(g):
-        g = np.swapaxes(g, 0, 1)                                            # (T, B, units)
+        g, dh = _output_gradient(g, return_sequences, hs[0])               # dh: dL/dh_t from later steps
         dfs = df(ys)                                                        # f'(a_t) for every step at once
         da = np.empty_like(ys)                                              # dL/da_t
-        dh = np.zeros_like(hs[0])                                           # dL/dh_t from later steps
         U_T = _t(U)
         for t in reversed(range(T)):
-            dh = dh + g[t]
+            if g is not None:
+                dh = dh + g[t]
             dh_new = dh if m is None else m[t] * dh                         # h_t = m h~_t + (1-m) h_{t-1}
             np.multiply(dh_new, dfs[t], out=da[t])                          # h~_t = f(a_t)
             dh_prev = da[t] @ U_T                                           # a_t = x_t W + h_{t-1} U + b
@@ -182,8 +193,31 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
         dU = _t(h_prev.reshape(-1, U.shape[0])) @ da.reshape(-1, U.shape[1])
         dx, dW, db = _input_grads(xs, W, da, bias is not None)
         return dx, dW, dU, db, dh
-    out = np.ascontiguousarray(np.swapaxes(hs[1:], 0, 1))                    # (B, T, units)
+    out = np.ascontiguousarray(np.swapaxes(hs[1:], 0, 1)) if return_sequences else hs[-1]   # (B, T, units)
     return record("simple_rnn", out, (x, kernel, recurrent_kernel, bias, h0), backward)
+
+
+# The backward pass computes local derivatives in chunks of this many steps,
+# right before it uses them, while they still fit in the CPU cache.
+_CHUNK = 16
+
+
+def _lstm_local_derivatives(gates, c_prev, tc, dsig, dact, out, dh_dc):
+    """Local derivatives of LSTM steps (any leading time axis), written into `out` and `dh_dc`:
+
+        out   = [dc~/dz_i, dc~/dz_f, dc~/dz_c, dh~/dz_o] = [g σ'(i), c_{t-1} σ'(f), i act'(g), act(c~) σ'(o)]
+        dh_dc = dh~/dc~ = o act'(c~)
+    """
+    n = tc.shape[-1]
+    i, f, g, o = gates[..., :n], gates[..., n:2 * n], gates[..., 2 * n:3 * n], gates[..., 3 * n:]
+    dsig(gates, out=out)                                                    # σ' of every block ...
+    dact(g, out=out[..., 2 * n:3 * n])                                      # ... but act' for g
+    out[..., :n] *= g
+    out[..., n:2 * n] *= c_prev
+    out[..., 2 * n:3 * n] *= i
+    out[..., 3 * n:] *= tc
+    dact(tc, out=dh_dc)
+    dh_dc *= o
 
 
 # ---------------------------------------------------------------------------
@@ -191,7 +225,7 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
 # ---------------------------------------------------------------------------
 
 def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, mask=None, recurrent_mask=None,
-         activation="tanh", recurrent_activation="sigmoid"):
+         activation="tanh", recurrent_activation="sigmoid", return_sequences=True):
     """Runs a Long Short-Term Memory layer over time (Keras's gate order i, f, c, o).
 
     Formula (σ = recurrent_activation, act = activation):
@@ -206,7 +240,8 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         initial_state (h_0) and initial_carry (c_0): `(batch, units)`.
 
     Returns:
-        `(2, batch, time, units)`: `[0]` the outputs h_t, `[1]` the cells c_t.
+        `(2, batch, time, units)`: `[0]` the outputs h_t, `[1]` the cells c_t;
+        with `return_sequences=False` only the last step, `(2, batch, units)`.
     """
     x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
     bias = None if bias is None else convert_to_tensor(bias)
@@ -230,42 +265,39 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         z += gt                                                             # z_t = x_t W + h_{t-1} U + b
         sig(z, out=gt)                                                      # i, f, o (the c block is redone)
         act(z[:, c_], out=gt[:, c_])                                        # g
-        c_new = np.multiply(gt[:, f_], cs[t], out=cs[t + 1])                # c~_t = f c_{t-1} + i g
-        c_new += gt[:, i_] * gt[:, c_]
+        i, f, g, o = gt[:, i_], gt[:, f_], gt[:, c_], gt[:, o_]
+        c_new = np.multiply(f, cs[t], out=cs[t + 1])                        # c~_t = f c_{t-1} + i g
+        c_new += i * g
         act(c_new, out=tcs[t])
-        h_new = np.multiply(gt[:, o_], tcs[t], out=hs[t + 1])               # h~_t = o act(c~_t)
+        h_new = np.multiply(o, tcs[t], out=hs[t + 1])                       # h~_t = o act(c~_t)
         if m is not None:                                                   # masked: keep the old state
             cs[t + 1] = _carry(m[t], c_new, cs[t])
             hs[t + 1] = _carry(m[t], h_new, hs[t])
 
     def backward(g):
-        gh, gc = np.swapaxes(g[0], 0, 1), np.swapaxes(g[1], 0, 1)           # (T, B, units) each
-        # Local derivatives of every step, computed at once before the loop:
-        # dc~/dz_i = g σ'(i), dc~/dz_f = c_{t-1} σ'(f), dc~/dz_c = i act'(g),
-        # dh~/dz_o = act(c~) σ'(o), and dh~/dc~ = o act'(c~).
-        i, f, gg, o = gates[..., i_], gates[..., f_], gates[..., c_], gates[..., o_]   # (T, B, units)
-        local = dsig(gates)                                                 # σ' of every block, (T, B, 4 units)
-        dact(gg, out=local[..., c_])                                        # act' for the g block
-        local[..., i_] *= gg
-        local[..., f_] *= cs[:-1]
-        local[..., c_] *= i
-        local[..., o_] *= tcs
-        dh_dc = dact(tcs)
-        dh_dc *= o
+        gh, dh = _output_gradient(g[0], return_sequences, hs[0])           # dh: dL/dh_t from later steps
+        gc, dc = _output_gradient(g[1], return_sequences, cs[0])           # dc: dL/dc_t from later steps
         B = gates.shape[1]
-        dz = local                                                          # dz_t overwrites local_t
-        local4 = dz4 = local.reshape(T, B, 4, n)                            # the 4 blocks as an axis
-        dh = np.zeros_like(hs[0])                                           # dL/dh_t from later steps
-        dc = np.zeros_like(cs[0])                                           # dL/dc_t from later steps
+        dz = np.empty_like(gates)                                           # dL/dz_t, (T, B, 4 units)
+        dh_dc = np.empty_like(tcs)
+        upstream = np.empty((B, 4 * n), dtype=gates.dtype)                  # [dc~, dc~, dc~, dh~] of one step
+        up4 = upstream.reshape(B, 4, n)
         U_T = _t(U)
+        f = gates[..., f_]
         for t in reversed(range(T)):
-            dh = dh + gh[t]
-            dc = dc + gc[t]
+            if t % _CHUNK == _CHUNK - 1 or t == T - 1:                      # a new chunk of steps, from its end
+                start = t - t % _CHUNK
+                _lstm_local_derivatives(gates[start:t + 1], cs[start:t + 1], tcs[start:t + 1], dsig, dact,
+                                        out=dz[start:t + 1], dh_dc=dh_dc[start:t + 1])
+            if gh is not None:
+                dh, dc = dh + gh[t], dc + gc[t]
             mt = None if m is None else m[t]
             dh_new = dh if mt is None else mt * dh                          # through h_t = m h~_t + (1-m) h_{t-1}
-            dc_new = dc + dh_new * dh_dc[t] if mt is None else mt * dc + dh_new * dh_dc[t]
-            np.multiply(dc_new[:, None, :], local4[t, :, :3], out=dz4[t, :, :3])  # dz_i, dz_f, dz_c
-            np.multiply(dh_new, local4[t, :, 3], out=dz4[t, :, 3])          # dz_o
+            dc_new = dh_new * dh_dc[t]                                      # h~ = o act(c~)
+            dc_new += dc if mt is None else mt * dc
+            up4[:, :3] = dc_new[:, None, :]
+            up4[:, 3] = dh_new
+            dz[t] *= upstream                                               # dz = upstream * local derivative
             dh_prev = dz[t] @ U_T                                           # z = x W + h_{t-1} U + b
             if rm is not None:
                 dh_prev *= rm
@@ -278,7 +310,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         dU = _t(h_prev.reshape(-1, n)) @ dz.reshape(-1, 4 * n)              # (units, 4 units)
         dx, dW, db = _input_grads(xs, W, dz, bias is not None)
         return dx, dW, dU, db, dh, dc
-    out = hc[:, 1:].swapaxes(1, 2)                                          # (2, B, T, units), a view
+    out = hc[:, 1:].swapaxes(1, 2) if return_sequences else hc[:, -1]      # (2, B, T, units), a view
     return record("lstm", out, (x, kernel, recurrent_kernel, bias, h0, c0), backward)
 
 
@@ -287,7 +319,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
 # ---------------------------------------------------------------------------
 
 def gru(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None, recurrent_mask=None,
-        activation="tanh", recurrent_activation="sigmoid", reset_after=True):
+        activation="tanh", recurrent_activation="sigmoid", reset_after=True, return_sequences=True):
     """Runs a Gated Recurrent Unit layer over time (Keras's gate order z, r, h).
 
     Formula (σ = recurrent_activation, act = activation; x_z is the z block of
@@ -305,7 +337,8 @@ def gru(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None, recurr
         initial_state: `(batch, units)`.
 
     Returns:
-        The state after every step, `(batch, time, units)`.
+        The state after every step, `(batch, time, units)`; with
+        `return_sequences=False` only the last one, `(batch, units)`.
     """
     x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
     bias = None if bias is None else convert_to_tensor(bias)
@@ -345,13 +378,13 @@ def gru(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None, recurr
         hs[t + 1] = _carry(None if m is None else m[t], h_new, hs[t])
 
     def backward(g):
-        g = np.swapaxes(g, 0, 1)                                            # (T, B, units)
+        g, dh = _output_gradient(g, return_sequences, hs[0])               # dh: dL/dh_t from later steps
         dxw = np.empty_like(gates)                                          # dL/d(x_t @ kernel + input_bias)
         du = np.empty_like(gates)                                           # dL/d(h_{t-1} @ recurrent_kernel ...)
-        dh = np.zeros_like(hs[0])
         U_T, U_h_T, U_zr_T = _t(U), _t(U[:, h_]), _t(U[:, zr_])
         for t in reversed(range(T)):
-            dh = dh + g[t]
+            if g is not None:
+                dh = dh + g[t]
             mt = None if m is None else m[t]
             dh_new = dh if mt is None else mt * dh                          # h_t = m h~_t + (1-m) h_{t-1}
             gt = gates[t]
@@ -389,5 +422,5 @@ def gru(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None, recurr
         else:
             db = dinput_bias
         return dx, dW, dU, db, dh
-    out = np.ascontiguousarray(np.swapaxes(hs[1:], 0, 1))                    # (B, T, units)
+    out = np.ascontiguousarray(np.swapaxes(hs[1:], 0, 1)) if return_sequences else hs[-1]   # (B, T, units)
     return record("gru", out, (x, kernel, recurrent_kernel, bias, h0), backward)

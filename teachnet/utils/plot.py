@@ -16,6 +16,8 @@ The figure is drawn in pixel units (1 data unit = 1 pixel at `dpi`), and the
 returned figure carries `fig.box_extents`: each layer's box as
 `(x0, y0, x1, y1)` in display pixels, for checks and for widgets.
 """
+import io
+
 import numpy as np
 
 # matplotlib is imported inside the functions that draw, so that `import
@@ -100,9 +102,18 @@ def plot_model(model, to_file=None, show_shapes=False, show_layer_names=True, ra
     # The boxes in display pixels (origin at the bottom left, as matplotlib's renderer).
     fig.box_extents = {layer.name: (float(x0), float(height - y1), float(x1), float(height - y0))
                        for i, layer in enumerate(layers) for (x0, y0, x1, y1) in [boxes[i]]}
+    # Jupyter shows an object by its `_repr_png_`: the picture appears as the
+    # cell's value even where no matplotlib backend was set up (%matplotlib).
+    fig._repr_png_ = lambda: _png_bytes(fig)
     if to_file is not None:
         fig.savefig(to_file, dpi=dpi)
     return fig
+
+
+def _png_bytes(fig):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def model_graph(model):

@@ -10,7 +10,8 @@
   that none errored, click a widget button and wait for an image to change, take screenshots into
   `test-artifacts/`. On failure a screenshot is saved there too.
 
-Usage in a test:
+Put browser tests in this folder (these fixtures apply here; `-m "not browser"` deselects them all).
+`lab.page` is the Playwright page for anything the helpers do not cover. Usage in a test:
 
     def test_dashboard(lab):
         path = lab.write_notebook("demo.ipynb", ["import ipywidgets as w", "w.Button(description='Go')"])
@@ -184,7 +185,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def lab(request, jupyter_lab, browser):
+def lab(request, browser, jupyter_lab):  # browser first: skip before starting a server
     """A fresh page on the test server, wrapped in `Lab` helpers; screenshots the page if the test fails."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

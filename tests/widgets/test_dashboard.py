@@ -1,6 +1,7 @@
 """TrainingDashboard, headless: the tests read trait values, the training log and
 PNG bytes (never pixels). They run under ipywidgets 8 and, in CI, 7.7.1 too."""
 import base64
+import time
 
 import numpy as np
 import pytest
@@ -72,7 +73,7 @@ def test_step_trains_one_batch_and_changes_every_picture():
 
 def test_step_epoch_gives_one_point_per_batch_and_per_epoch_with_validation():
     dashboard = make_dashboard()
-    assert dashboard.use_validation  # on, since validation_data was given
+    assert dashboard.use_validation and dashboard.validation_button.value  # on, since validation_data was given
     dashboard.epoch_button.click()
     dashboard.step_button.click()
     dashboard.epoch_button.click()  # finishes the second epoch, not a third
@@ -169,12 +170,16 @@ def test_log_scale_toggle_redraws_the_curves():
 def test_fit_with_the_dashboard_as_callback_updates_it_while_fit_runs():
     x, y = make_data()
     model = make_model()
-    dashboard = TrainingDashboard(model, redraw_interval=0.0, max_draw_share=1.0)  # redraw after every batch
+    # drawing may take all the time (share 1): a redraw as soon as the last one's duration has passed
+    dashboard = TrainingDashboard(model, redraw_interval=0.0, max_draw_share=1.0)
+    # batches slower than a redraw (a callback before the dashboard waits that long), so each one is drawn
+    slow_batches = LambdaCallback(on_train_batch_end=lambda batch, logs: time.sleep(
+        dashboard._last_draw_seconds + 0.01))
     seen = []  # (redraws, diagram bytes) after each batch, read by a callback that runs after the dashboard
     watcher = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(
         (dashboard.redraws, bytes(dashboard.diagram_image.value))))
     history = model.fit(x, y, batch_size=32, epochs=2, validation_split=0.25, verbose=0,
-                        callbacks=[dashboard, watcher])
+                        callbacks=[slow_batches, dashboard, watcher])
     redraw_counts = [count for count, _ in seen]
     assert len(seen) == 6  # 72 training samples / 32 -> 3 batches per epoch
     assert redraw_counts == sorted(redraw_counts) and len(set(redraw_counts)) == 6  # a redraw per batch
@@ -198,9 +203,10 @@ def test_redraws_are_throttled_during_fit():
 def test_throttle_waits_long_enough_to_keep_drawing_below_its_share():
     dashboard = make_dashboard(redraw_interval=0.0, max_draw_share=0.05)
     dashboard.step_button.click()  # a forced redraw, timed
-    assert dashboard._throttle.interval >= 0.01 / 0.05  # a redraw takes more than 10 ms
-    count = dashboard.redraws
+    took, count = dashboard._last_draw_seconds, dashboard.redraws
+    assert took > 0.005  # three figures to PNG: milliseconds at least
     dashboard.model.fit(*make_data(), batch_size=96, epochs=3, verbose=0, callbacks=[dashboard])
+    assert dashboard._throttle.interval == pytest.approx(took / 0.05)  # drawing <= 5% of the time
     assert dashboard.redraws == count + 1  # the three batches came too soon after; the end of fit draws
 
 
@@ -253,6 +259,8 @@ def test_bad_data_raises_with_shapes_and_lengths():
         TrainingDashboard(make_model(), x, y, batch_size=0)
     with pytest.raises(TypeError, match="unexpected argument 'sped'"):
         TrainingDashboard(make_model(), x, y, sped=3)
+    with pytest.raises(ValueError, match="max_draw_share=0"):
+        TrainingDashboard(make_model(), x, y, max_draw_share=0)
     with pytest.raises(ValueError, match="speed=0"):
         TrainingDashboard(make_model(), x, y, speed=0)
 

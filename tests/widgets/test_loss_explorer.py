@@ -1,0 +1,131 @@
+"""LossExplorer, headless: the curves are teachnet's losses and their tape gradients (checked against the
+closed forms), the from_logits story, trait values and PNG bytes (never pixels)."""
+import base64
+
+import numpy as np
+import pytest
+
+from widgets.loss_explorer import LOSSES, LossExplorer
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_binary_crossentropy_from_logits_is_log_loss_with_gradient_p_minus_y():
+    explorer = LossExplorer(loss="binary crossentropy", outputs="logits", from_logits=True, target=1.0)
+    z = np.array([-4.0, -1.0, 0.5, 3.0])
+    loss, gradient = explorer.loss_and_gradient(z)
+    np.testing.assert_allclose(loss, np.log1p(np.exp(-z)), rtol=1e-6)
+    np.testing.assert_allclose(gradient, sigmoid(z) - 1.0, rtol=1e-6)
+    explorer.target = 0.25  # a soft label
+    np.testing.assert_allclose(explorer.loss_and_gradient(z)[1], sigmoid(z) - 0.25, rtol=1e-6)
+    assert explorer.matched and "this is the right curve" in explorer.explanation.value
+
+
+def test_binary_crossentropy_on_probabilities():
+    explorer = LossExplorer(loss="binary crossentropy", target=1.0)
+    p = np.array([0.1, 0.5, 0.9])
+    loss, gradient = explorer.loss_and_gradient(p)
+    np.testing.assert_allclose(loss, -np.log(p), rtol=1e-6)
+    np.testing.assert_allclose(gradient, -1 / p, rtol=1e-6)
+    # the same numbers through the sigmoid: from logits and from probabilities agree
+    logits = LossExplorer(loss="binary crossentropy", outputs="logits", from_logits=True, target=1.0)
+    np.testing.assert_allclose(logits.loss_and_gradient(np.log(p / (1 - p)))[0], loss, rtol=1e-6)
+
+
+def test_logits_passed_to_from_logits_false_are_clipped_flat_and_the_mismatch_is_explained():
+    explorer = LossExplorer(loss="binary crossentropy", outputs="logits", from_logits=True, target=1.0)
+    matched_png = bytes(explorer.image.value)
+    explorer.from_logits_control.value = False
+    assert not explorer.from_logits and not explorer.matched
+    assert bytes(explorer.image.value) != matched_png
+    z = np.array([-5.0, -2.0, 2.0, 5.0])
+    loss, gradient = explorer.loss_and_gradient(z)
+    np.testing.assert_allclose(loss[:2], -np.log(1e-7), rtol=1e-5)  # negative logits: clipped to p = 1e-7
+    np.testing.assert_allclose(loss[2:], -np.log(1 - 1e-7), atol=1e-6)  # > 1: clipped to 1 - 1e-7
+    np.testing.assert_array_equal(gradient, 0.0)  # flat: nothing to learn from
+    assert "Mismatch" in explorer.explanation.value and "gradient is 0" in explorer.explanation.value
+
+
+def test_probabilities_passed_to_from_logits_true_go_through_the_sigmoid_again():
+    explorer = LossExplorer(loss="binary crossentropy", outputs="probabilities", from_logits=True, target=1.0)
+    loss, _ = explorer.loss_and_gradient([0.999])
+    assert loss[0] == pytest.approx(np.log1p(np.exp(-0.999)), rel=1e-6)  # about 0.31, never 0
+    assert "never reaches 0" in explorer.explanation.value
+
+
+def test_categorical_crossentropy_on_the_target_class_score():
+    explorer = LossExplorer(loss="categorical crossentropy", outputs="logits", from_logits=True)
+    z = np.array([-2.0, 0.5, 3.0])
+    loss, gradient = explorer.loss_and_gradient(z)
+    p0 = np.exp(z) / (np.exp(z) + 2)  # the other two logits are 0
+    np.testing.assert_allclose(loss, -np.log(p0), rtol=1e-6)
+    np.testing.assert_allclose(gradient, p0 - 1, rtol=1e-6)  # softmax - one_hot, for the target class
+    explorer.outputs_control.value = "probabilities"
+    explorer.from_logits_control.value = False
+    assert explorer.prediction == 0.7  # the marker moved onto the probability axis
+    p = np.array([0.2, 0.6])
+    loss, gradient = explorer.loss_and_gradient(p)
+    np.testing.assert_allclose(loss, -np.log(p), rtol=1e-6)
+    np.testing.assert_allclose(gradient, -1 / p, rtol=1e-5)  # the others' share adds nothing: y is 0 there
+
+
+@pytest.mark.parametrize("name, value, slope", [
+    ("mean squared error", lambda e, d: e ** 2, lambda e, d: 2 * e),
+    ("mean absolute error", lambda e, d: np.abs(e), lambda e, d: np.sign(e)),
+    ("Huber", lambda e, d: np.where(np.abs(e) <= d, e ** 2 / 2, d * np.abs(e) - d ** 2 / 2),
+     lambda e, d: np.clip(e, -d, d)),
+])
+def test_regression_losses_and_their_gradients(name, value, slope):
+    explorer = LossExplorer(loss=name, target=0.5, delta=1.5)
+    assert explorer.axis == "regression" and explorer.matched
+    y_pred = np.array([-3.0, -0.2, 0.9, 2.5])
+    loss, gradient = explorer.loss_and_gradient(y_pred)
+    e = y_pred - 0.5
+    np.testing.assert_allclose(loss, value(e, 1.5), rtol=1e-6)
+    np.testing.assert_allclose(gradient, slope(e, 1.5), rtol=1e-6)
+    assert "no from_logits" in explorer.explanation.value
+
+
+def test_controls_move_the_marker_and_change_the_picture():
+    explorer = LossExplorer()
+    pictures = {bytes(explorer.image.value)}
+    explorer.prediction_control.value = 0.3
+    pictures.add(bytes(explorer.image.value))
+    explorer.target_control.value = 0.0
+    pictures.add(bytes(explorer.image.value))
+    assert len(pictures) == 3 and explorer.prediction == 0.3 and explorer.target == 0.0
+    loss, gradient = explorer.loss_and_gradient([0.3])
+    assert f"loss = <b>{loss[0]:.4g}</b>, gradient = <b>{gradient[0]:.4g}</b>" in explorer.explanation.value
+    explorer.loss_control.value = "Huber"
+    assert explorer.delta_control.layout.display is None and explorer.outputs_control.layout.display == "none"
+    assert explorer.prediction == 2.0 and explorer.prediction_control.value == 2.0
+    assert explorer.prediction_control.max == 5.0
+    explorer.delta_control.value = 0.5
+    assert explorer.delta == 0.5
+    explorer.loss_control.value = "binary crossentropy"
+    assert explorer.prediction == 0.7 and explorer.prediction_control.max == 0.999
+
+
+def test_bad_values_are_refused_with_the_argument_named():
+    explorer = LossExplorer()
+    with pytest.raises(ValueError, match=r"`target` in \[0.0, 1.0\] for binary crossentropy. Received: target=2"):
+        explorer.target = 2.0
+    with pytest.raises(ValueError, match=r"`prediction` in \[0.001, 0.999\] when the x axis holds probabilities"):
+        explorer.prediction = 3.0
+    with pytest.raises(ValueError, match=r"Huber's `delta` > 0. Received: delta=0"):
+        explorer.delta = 0.0
+    with pytest.raises(TypeError, match="unexpected argument 'y_true'"):
+        LossExplorer(y_true=1.0)
+    assert explorer.target == 1.0 and explorer.prediction == 0.7
+
+
+def test_static_png_in_the_display_data():
+    explorer = LossExplorer()
+    png = base64.b64decode(explorer._repr_mimebundle_()["image/png"])
+    assert png.startswith(PNG_SIGNATURE) and png == bytes(explorer.image.value)
+    assert set(LOSSES) == {"binary crossentropy", "categorical crossentropy", "mean squared error",
+                           "mean absolute error", "Huber"}

@@ -1,0 +1,466 @@
+"""OptimizerRace: six optimizers side by side on a two-dimensional loss surface.
+
+Each racer is one of teachnet's own optimizer classes (`SGD`, `SGD` with
+momentum, `SGD` with Nesterov momentum, `RMSprop`, `Adam`, `Adagrad`)
+training one `teachnet.Variable` w = (x, y). Every step is what training a
+network does, in two dimensions you can see:
+
+    with GradientTape() as tape:
+        loss = surface(w)                      # written with teachnet.ops
+    g = tape.gradient(loss, w)
+    optimizer.apply_gradients([(g, w)])
+
+The picture shows the contour lines of the surface, each racer's path and
+its loss per step; the text under it shows each racer's last update written
+out with its numbers (read from the optimizer's own slots). Sliders set each
+optimizer's learning rate and parameters (they take effect at the next step),
+and the start point; Play/Pause/Step/Reset drive the race.
+"""
+import html
+import time
+
+import ipywidgets
+import numpy as np
+import traitlets
+from matplotlib.colors import LogNorm
+
+import teachnet as tn
+from teachnet import ops
+from widgets.base import Throttle, WidgetView, figure_to_png, new_figure
+
+WIDTH, HEIGHT = 980, 430  # px: fits a 1000 px wide notebook
+
+
+# -- the surfaces -----------------------------------------------------------------------------
+
+def bowl(x, y):
+    """A round bowl: f = x^2 + y^2, minimum 0 at (0, 0)."""
+    return ops.square(x) + ops.square(y)
+
+
+def ravine(x, y):
+    """An elongated ravine, 40 times steeper across than along: f = 0.1 x^2 + 4 y^2, minimum 0 at (0, 0)."""
+    return 0.1 * ops.square(x) + 4.0 * ops.square(y)
+
+
+def rosenbrock(x, y):
+    """Rosenbrock's banana valley: f = (1 - x)^2 + 100 (y - x^2)^2, minimum 0 at (1, 1)."""
+    return ops.square(1.0 - x) + 100.0 * ops.square(y - ops.square(x))
+
+
+def saddle(x, y):
+    """A saddle at (0, 0) between two minima: f = x^2 - y^2 + y^4 / 20, minimum -5 at (0, +-sqrt(10))."""
+    return ops.square(x) - ops.square(y) + 0.05 * ops.square(ops.square(y))
+
+
+class Surface:
+    """A loss surface of two variables, the box drawn, a default start and the minima.
+
+    `learning_rates` gives each racer a learning rate that makes an interesting race on this surface.
+    """
+
+    def __init__(self, fn, box, start, minima, learning_rates, log_levels=False):
+        self.fn, self.box, self.start, self.minima = fn, box, start, minima
+        self.learning_rates, self.log_levels = learning_rates, log_levels
+        self.description = fn.__doc__
+
+    def __call__(self, w):
+        """The loss at w, a Tensor of shape (2,)."""
+        return self.fn(w[0], w[1])
+
+
+SURFACES = {
+    "bowl": Surface(bowl, (-5, 5, -5, 5), (-4.0, 3.5), [(0, 0)],
+                    {"SGD": 0.1, "Momentum": 0.05, "Nesterov": 0.05, "RMSprop": 0.1, "Adam": 0.3, "Adagrad": 1.0}),
+    "ravine": Surface(ravine, (-5, 5, -5, 5), (-4.5, 2.0), [(0, 0)],
+                      {"SGD": 0.2, "Momentum": 0.05, "Nesterov": 0.05, "RMSprop": 0.1, "Adam": 0.3,
+                       "Adagrad": 1.0}),
+    "Rosenbrock": Surface(rosenbrock, (-2, 2, -1, 3), (-1.2, 1.0), [(1, 1)],
+                          {"SGD": 0.001, "Momentum": 0.0005, "Nesterov": 0.0005, "RMSprop": 0.01, "Adam": 0.1,
+                           "Adagrad": 0.5}, log_levels=True),
+    "saddle": Surface(saddle, (-5, 5, -5, 5), (-4.5, 0.01), [(0, 10 ** 0.5), (0, -10 ** 0.5)],
+                      {"SGD": 0.05, "Momentum": 0.02, "Nesterov": 0.02, "RMSprop": 0.05, "Adam": 0.2,
+                       "Adagrad": 1.0}),
+}
+
+# racer -> (colour, teachnet optimizer class, fixed arguments, {parameter: (default, min, max)})
+RACERS = {
+    "SGD": ("#1f77b4", tn.optimizers.SGD, {}, {}),
+    "Momentum": ("#ff7f0e", tn.optimizers.SGD, {}, {"momentum": (0.9, 0.0, 0.99)}),
+    "Nesterov": ("#2ca02c", tn.optimizers.SGD, {"nesterov": True}, {"momentum": (0.9, 0.0, 0.99)}),
+    "RMSprop": ("#d62728", tn.optimizers.RMSprop, {}, {"rho": (0.9, 0.0, 0.999)}),
+    "Adam": ("#9467bd", tn.optimizers.Adam, {}, {"beta_1": (0.9, 0.0, 0.999), "beta_2": (0.999, 0.0, 0.9999)}),
+    "Adagrad": ("#8c564b", tn.optimizers.Adagrad, {}, {"initial_accumulator_value": (0.1, 0.0, 1.0)}),
+}
+TOO_FAR = 1e4  # a racer whose |w| grows beyond this has diverged and stops
+
+
+def _vec(values):
+    """A 2-vector as text: (-1.234, 0.5678)."""
+    return "(" + ", ".join(f"{v:.4g}" for v in np.ravel(values)) + ")"
+
+
+class Racer:
+    """One optimizer and its variable, with the path it took and the text of its last update."""
+
+    def __init__(self, name, learning_rate, parameters):
+        self.name = name
+        self.colour, self.optimizer_class, self.fixed, _ = RACERS[name]
+        self.parameters = dict(parameters)
+        self.learning_rate = learning_rate
+        self.restart((0.0, 0.0))
+
+    def restart(self, start):
+        """A fresh variable at `start` and a fresh optimizer (no slots, iterations 0)."""
+        self.variable = tn.Variable(np.array(start, dtype="float32"), name="w")
+        self.optimizer = self.optimizer_class(learning_rate=self.learning_rate, **self.fixed, **self.parameters)
+        self.optimizer.build([self.variable])  # the slots exist from the start, so the text can show them
+        self.path = [self.variable.numpy()]  # (x, y) after each step, the start first
+        self.losses = []                     # loss at each point of the path
+        self.explanation = "(no step yet)"
+        self.diverged_at = None
+
+    def set_parameter(self, name, value):
+        """Changes a hyper-parameter of the optimizer; it takes effect at the next step."""
+        if name == "learning_rate":
+            self.learning_rate = value
+            self.optimizer.learning_rate = value
+        else:
+            self.parameters[name] = value
+            setattr(self.optimizer, name, value)
+
+    def slot(self, name):
+        """The optimizer's slot for w (e.g. "momentum", "velocity"), as a numpy array."""
+        for variable in self.optimizer.variables:
+            if variable.name == f"w_{name}":
+                return variable.numpy()
+        raise KeyError(f"{type(self.optimizer).__name__} has no slot {name!r}")
+
+    def step(self, surface):
+        """One step of the optimizer on `surface`; returns False when the racer has stopped."""
+        if self.diverged_at is not None:
+            return False
+        with tn.GradientTape() as tape:
+            loss = surface(self.variable)
+        g = tape.gradient(loss, self.variable).numpy()  # (2,)
+        if not self.losses:
+            self.losses.append(float(loss))
+        before = self.variable.numpy()
+        slots_before = {v.name[2:]: v.numpy() for v in self.optimizer.variables if v.name.startswith("w_")}
+        self.optimizer.apply_gradients([(g, self.variable)])
+        after = self.variable.numpy()
+        self.path.append(after)
+        self.losses.append(float(surface(ops.convert_to_tensor(after))))
+        self.explanation = self.explain(g, before, after, slots_before)
+        if not np.all(np.isfinite(after)) or np.abs(after).max() > TOO_FAR:
+            self.diverged_at = len(self.path) - 1
+        return True
+
+    def explain(self, g, w, new_w, old):
+        """The update rule of the step just taken, with its numbers."""
+        lr, t = self.learning_rate, int(self.optimizer.iterations.data)
+        lines = [f"g = grad f(w) = {_vec(g)}"]
+        kind, p = self.optimizer, self.parameters
+        if isinstance(kind, tn.optimizers.SGD) and not kind.momentum:
+            lines.append(f"w <- w - lr*g = {_vec(w)} - {lr:g}*{_vec(g)} = {_vec(new_w)}")
+        elif isinstance(kind, tn.optimizers.SGD):
+            mu, v_old, v = p["momentum"], old.get("momentum", np.zeros(2)), self.slot("momentum")
+            lines.append(f"v <- mu*v - lr*g = {mu:g}*{_vec(v_old)} - {lr:g}*{_vec(g)} = {_vec(v)}")
+            if kind.nesterov:
+                lines.append(f"w <- w + mu*v - lr*g = {_vec(w)} + {mu:g}*{_vec(v)} - {lr:g}*{_vec(g)} = "
+                             f"{_vec(new_w)}")
+            else:
+                lines.append(f"w <- w + v = {_vec(w)} + {_vec(v)} = {_vec(new_w)}")
+        elif isinstance(kind, tn.optimizers.RMSprop):
+            rho, s = p["rho"], self.slot("velocity")
+            lines.append(f"s <- rho*s + (1-rho)*g^2 = {rho:g}*{_vec(old['velocity'])} + {1 - rho:.3g}*"
+                         f"{_vec(g ** 2)} = {_vec(s)}")
+            lines.append(f"w <- w - lr*g/sqrt(s+eps) = {_vec(w)} - {lr:g}*{_vec(g)}/{_vec(np.sqrt(s))} = "
+                         f"{_vec(new_w)}")
+        elif isinstance(kind, tn.optimizers.Adam):
+            b1, b2, m, v = p["beta_1"], p["beta_2"], self.slot("momentum"), self.slot("velocity")
+            alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+            lines.append(f"m <- b1*m + (1-b1)*g = {b1:g}*{_vec(old['momentum'])} + {1 - b1:.3g}*{_vec(g)} = {_vec(m)}")
+            lines.append(f"v <- b2*v + (1-b2)*g^2 = {b2:g}*{_vec(old['velocity'])} + {1 - b2:.3g}*{_vec(g ** 2)} "
+                         f"= {_vec(v)}")
+            lines.append(f"alpha = lr*sqrt(1-b2^t)/(1-b1^t) = {lr:g}*sqrt(1-{b2:g}^{t})/(1-{b1:g}^{t}) = {alpha:.4g}")
+            lines.append(f"w <- w - alpha*m/(sqrt(v)+eps) = {_vec(w)} - {alpha:.4g}*{_vec(m)}/{_vec(np.sqrt(v))} = "
+                         f"{_vec(new_w)}")
+        else:  # Adagrad
+            G = self.slot("accumulator")
+            lines.append(f"G <- G + g^2 = {_vec(old['accumulator'])} + {_vec(g ** 2)} = {_vec(G)}")
+            lines.append(f"w <- w - lr*g/sqrt(G+eps) = {_vec(w)} - {lr:g}*{_vec(g)}/{_vec(np.sqrt(G))} = "
+                         f"{_vec(new_w)}")
+        return "\n".join(lines)
+
+
+class OptimizerRace(WidgetView):
+    """SGD, momentum, Nesterov, RMSprop, Adam and Adagrad racing downhill on a 2-D surface.
+
+    Args:
+        surface: "bowl", "ravine", "Rosenbrock" or "saddle".
+        racers: the optimizers taking part (default: all six), from
+            "SGD", "Momentum", "Nesterov", "RMSprop", "Adam", "Adagrad".
+        **kwargs: initial values of the other traits, e.g. `steps_per_tick=5`.
+
+    Example:
+        >>> race = OptimizerRace("ravine")
+        >>> race                                   # then Play, or Step
+        >>> race.racers["Adam"].optimizer.beta_1   # each racer holds a real teachnet optimizer
+        0.9
+    """
+
+    surface = traitlets.Enum(list(SURFACES), "bowl", help="The loss surface the optimizers descend.")
+    start = traitlets.Tuple(traitlets.Float(), traitlets.Float(), default_value=(0.0, 0.0),
+                            help="The point (x, y) every racer starts from; changing it restarts the race.")
+    steps_per_tick = traitlets.Int(1, help="Steps each racer takes at each tick of Play.")
+    max_steps = traitlets.Int(500, help="Play pauses after this many steps.")
+    running = traitlets.Bool(False, help="Whether Play is racing.")
+    step = traitlets.Int(0, help="Steps taken since the start.")
+    redraws = traitlets.Int(0, help="How many times the picture was redrawn.")
+
+    def __init__(self, surface="bowl", racers=None, **kwargs):
+        super().__init__()
+        names = list(RACERS) if racers is None else list(racers)
+        unknown = [n for n in names if n not in RACERS]
+        if unknown or not names:
+            raise ValueError(f"OptimizerRace: expected `racers` to be a non-empty list from {list(RACERS)}. "
+                             f"Received: racers={racers!r}")
+        if surface not in SURFACES:
+            raise ValueError(f"OptimizerRace: expected `surface` to be one of {list(SURFACES)}. "
+                             f"Received: surface={surface!r}")
+        self._ready = False
+        self.racers = {name: Racer(name, SURFACES[surface].learning_rates[name],
+                                   {p: spec[0] for p, spec in RACERS[name][3].items()}) for name in names}
+        self.surface = surface
+        self.start = SURFACES[surface].start
+        for name, value in kwargs.items():
+            if not self.has_trait(name) or name in ("running", "step", "redraws"):
+                raise TypeError(f"OptimizerRace got an unexpected argument {name!r}; settable traits: "
+                                "start, steps_per_tick, max_steps")
+            setattr(self, name, value)
+        self._throttle = Throttle(0.2)
+        self._contours = {}  # surface name -> (xs, ys, values) of its grid
+        self._build_controls()
+        self.children = [self.error_banner, self.controls, self.status, self.image, self.racer_controls,
+                         self.formulas]
+        self._ready = True
+        self.reset()
+
+    # -- checks -------------------------------------------------------------------------------
+    @traitlets.validate("start")
+    def _valid_start(self, proposal):
+        x, y = proposal.value
+        x0, x1, y0, y1 = SURFACES[self.surface].box
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            raise ValueError(f"OptimizerRace: expected `start` inside the {self.surface} box x in [{x0}, {x1}], "
+                             f"y in [{y0}, {y1}]. Received: start={proposal.value}")
+        return (float(x), float(y))
+
+    @traitlets.validate("steps_per_tick", "max_steps")
+    def _valid_count(self, proposal):
+        if proposal.value < 1:
+            raise ValueError(f"OptimizerRace: expected `{proposal.trait.name}` >= 1. "
+                             f"Received: {proposal.trait.name}={proposal.value}")
+        return proposal.value
+
+    # -- controls -----------------------------------------------------------------------------
+    def _build_controls(self):
+        def button(label, action, tip):
+            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="80px"))
+            b.on_click(self.guarded(lambda _: action()))
+            return b
+
+        wide = {"description_width": "initial"}
+        self.play_button = button("Play", self.play, "Race continuously, steps_per_tick steps per tick")
+        self.pause_button = button("Pause", self.pause, "Stop after the current tick")
+        self.step_button = button("Step", self.take_step, "Every racer takes one step")
+        self.reset_button = button("Reset", self.reset, "Back to the start with fresh optimizers")
+        self.ticker = ipywidgets.Play(interval=150, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
+        self.ticker.observe(self.guarded(self._on_tick), names="value")
+        self.surface_control = ipywidgets.Dropdown(options=list(SURFACES), value=self.surface, description="surface",
+                                                   style=wide, layout=ipywidgets.Layout(width="190px"))
+        self.surface_control.observe(self.guarded(lambda c: setattr(self, "surface", c["new"])), names="value")
+        box = SURFACES[self.surface].box
+        narrow = ipywidgets.Layout(width="240px")
+        self.start_x = ipywidgets.FloatSlider(value=self.start[0], min=box[0], max=box[1], step=0.05,
+                                              description="start x", style=wide, layout=narrow)
+        self.start_y = ipywidgets.FloatSlider(value=self.start[1], min=box[2], max=box[3], step=0.05,
+                                              description="start y", style=wide, layout=narrow)
+        self.start_x.observe(self.guarded(lambda c: setattr(self, "start", (c["new"], self.start[1]))), names="value")
+        self.start_y.observe(self.guarded(lambda c: setattr(self, "start", (self.start[0], c["new"]))), names="value")
+        self.status = ipywidgets.HTML()
+        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
+        self.formulas = ipywidgets.HTML()
+        self.controls = ipywidgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button,
+                                         self.ticker, self.surface_control, self.start_x, self.start_y])
+        self.sliders = {}  # (racer, parameter) -> slider
+        rows = []
+        for name, racer in self.racers.items():
+            lr = ipywidgets.FloatLogSlider(value=racer.learning_rate, base=10, min=-4, max=1, step=0.1,
+                                           description="learning rate", readout_format=".2g", style=wide,
+                                           layout=ipywidgets.Layout(width="300px"))
+            self.sliders[name, "learning_rate"] = lr
+            row = [ipywidgets.HTML(f'<b style="color:{racer.colour}">{name}</b>',
+                                   layout=ipywidgets.Layout(width="90px")), lr]
+            for parameter, (_, low, high) in RACERS[name][3].items():
+                slider = ipywidgets.FloatSlider(value=racer.parameters[parameter], min=low, max=high,
+                                                step=0.001 if high < 1 else 0.01, readout_format=".4g",
+                                                description=parameter, style=wide,
+                                                layout=ipywidgets.Layout(width="280px"))
+                self.sliders[name, parameter] = slider
+                row.append(slider)
+            rows.append(ipywidgets.HBox(row))
+        for (name, parameter), slider in self.sliders.items():
+            slider.observe(self.guarded(lambda c, n=name, p=parameter: self.racers[n].set_parameter(p, c["new"])),
+                           names="value")
+        self.racer_controls = ipywidgets.VBox(rows)
+
+    @traitlets.observe("surface")
+    def _on_surface(self, change):
+        if not self._ready:
+            return
+        surface = SURFACES[change["new"]]
+        self.surface_control.value = change["new"]
+        for name, racer in self.racers.items():  # learning rates that suit this surface
+            self.sliders[name, "learning_rate"].value = surface.learning_rates[name]
+        x0, x1, y0, y1 = surface.box
+        self.start_x.min, self.start_x.max = min(x0, self.start_x.min), max(x1, self.start_x.max)
+        self.start_y.min, self.start_y.max = min(y0, self.start_y.min), max(y1, self.start_y.max)
+        if self.start == surface.start:
+            self.reset()
+        else:
+            self.start = surface.start  # the observer restarts
+        self.start_x.min, self.start_x.max, self.start_y.min, self.start_y.max = x0, x1, y0, y1
+
+    @traitlets.observe("start")
+    def _on_start(self, change):
+        if not self._ready:
+            return
+        self.start_x.value, self.start_y.value = change["new"]
+        self.reset()
+
+    @traitlets.observe("running")
+    def _start_or_stop_ticker(self, change):
+        # ipywidgets 8 calls the trait `playing`, 7.x `_playing`
+        setattr(self.ticker, "playing" if self.ticker.has_trait("playing") else "_playing", change["new"])
+
+    # -- the race -------------------------------------------------------------------------------
+    def reset(self):
+        """Every racer back at the start with a fresh optimizer."""
+        self.running = False
+        for racer in self.racers.values():
+            racer.restart(self.start)
+        self.step = 0
+        self.redraw()
+
+    def take_step(self):
+        """Every racer takes one step; redraws."""
+        self._advance(1)
+        self.redraw()
+
+    def play(self):
+        """Takes `steps_per_tick` steps at each tick of the timer until `pause()` (or `max_steps`)."""
+        self.running = True
+
+    def pause(self):
+        """Stops Play and draws the current state."""
+        self.running = False
+        self.redraw()
+
+    def _on_tick(self, change):
+        if not self.running:
+            return
+        try:
+            self._advance(self.steps_per_tick)
+        except Exception:
+            self.running = False  # an error stops Play; the banner shows it
+            raise
+        if self.step >= self.max_steps:
+            self.running = False
+        if not self.running or self._throttle.ready():
+            started = time.perf_counter()
+            self.redraw()
+            self._throttle.interval = max(0.2, 1.5 * (time.perf_counter() - started))
+
+    def _advance(self, steps):
+        surface = SURFACES[self.surface]
+        for _ in range(steps):
+            moved = [racer.step(surface) for racer in self.racers.values()]
+            if not any(moved):
+                self.running = False
+                return
+            self.step += 1
+
+    # -- drawing --------------------------------------------------------------------------------
+    def _grid(self):
+        """The surface's values on a 120 x 120 grid (computed once per surface, with the same teachnet ops)."""
+        if self.surface not in self._contours:
+            x0, x1, y0, y1 = SURFACES[self.surface].box
+            xs, ys = np.linspace(x0, x1, 120), np.linspace(y0, y1, 120)
+            gx, gy = np.meshgrid(xs, ys)                                   # (120, 120) each
+            values = SURFACES[self.surface].fn(ops.convert_to_tensor(gx), ops.convert_to_tensor(gy)).numpy()
+            self._contours[self.surface] = (xs, ys, values)
+        return self._contours[self.surface]
+
+    def redraw(self):
+        """Draws the picture, the status line and the formulas now."""
+        self.image.value = self.draw()
+        rows = []
+        for name, racer in self.racers.items():
+            where = _vec(racer.path[-1])
+            state = f" (diverged at step {racer.diverged_at}: lower its learning rate)" if racer.diverged_at else ""
+            rows.append(f'<b style="color:{racer.colour}">{name}</b> w = {where}, f(w) = {racer.losses[-1]:.4g}'
+                        f"{state}\n{html.escape(racer.explanation)}" if racer.losses else
+                        f'<b style="color:{racer.colour}">{name}</b> w = {where}\n{html.escape(racer.explanation)}')
+        self.formulas.value = ('<pre style="font-size:11px;line-height:1.3;white-space:pre-wrap">'
+                               + "\n\n".join(rows) + "</pre>")
+        surface = SURFACES[self.surface]
+        self.status.value = (f"<b>step</b> {self.step} &nbsp; <b>surface</b> {html.escape(surface.description)} "
+                             f"&nbsp; <b>start</b> {_vec(self.start)}")
+        self.redraws += 1
+
+    def draw(self):
+        """The contour plot with the paths (left) and each racer's loss per step (right)."""
+        fig = new_figure(WIDTH, HEIGHT)
+        ax = fig.add_axes([0.05, 0.1, 0.5, 0.82])
+        xs, ys, values = self._grid()
+        surface = SURFACES[self.surface]
+        if surface.log_levels:
+            ax.contourf(xs, ys, values + 1e-3, levels=np.logspace(-3, 3.5, 25), norm=LogNorm(), cmap="Greys_r",
+                        alpha=0.6, extend="both")
+        else:
+            ax.contourf(xs, ys, values, levels=25, cmap="Greys_r", alpha=0.6)
+        ax.contour(xs, ys, values, levels=np.logspace(-3, 3.5, 14) if surface.log_levels else 14, colors="white",
+                   linewidths=0.5)
+        for racer in self.racers.values():
+            path = np.array(racer.path)                                    # (steps + 1, 2)
+            ax.plot(path[:, 0], path[:, 1], color=racer.colour, linewidth=1.5, marker=".", markersize=3,
+                    label=racer.name)
+            ax.plot(*path[-1], "o", color=racer.colour, markeredgecolor="black", markersize=7)
+        ax.plot(*self.start, "s", color="white", markeredgecolor="black", markersize=7)
+        for minimum in surface.minima:
+            ax.plot(*minimum, "*", color="gold", markeredgecolor="black", markersize=13)
+        x0, x1, y0, y1 = surface.box
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_xlabel("x", fontsize=8)
+        ax.set_ylabel("y", fontsize=8)
+        ax.set_title(f"{self.surface}: paths after {self.step} steps (square: start, star: minimum)", fontsize=9)
+        ax.tick_params(labelsize=7)
+        curve = fig.add_axes([0.63, 0.1, 0.35, 0.82])
+        lowest = min(min(surface.fn(*[ops.convert_to_tensor(np.float64(c)) for c in m]).numpy() for m in
+                         surface.minima), 0.0)
+        for racer in self.racers.values():
+            if racer.losses:  # loss above the minimum, on a log axis floored at float32's resolution
+                gap = np.maximum(np.array(racer.losses) - float(lowest), 1e-7)
+                curve.plot(np.arange(len(gap)), gap, color=racer.colour, label=racer.name)
+        curve.set_yscale("log")
+        curve.set_xlabel("step", fontsize=8)
+        curve.set_title("f(w) - f(minimum)", fontsize=9)
+        curve.tick_params(labelsize=7)
+        ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
+        return figure_to_png(fig)
+
+    def static_png(self):
+        return bytes(self.image.value)
