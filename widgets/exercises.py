@@ -136,6 +136,34 @@ def _output_shape(model, input_shape):
     return tuple(np.asarray(model.predict(x, verbose=0)).shape[1:])
 
 
+def _per_sample_loss_test(reference, description):
+    """A check for a loss function the learner wrote: one value per sample, equal to `reference`, and
+    differentiable by the tape."""
+    def test(fn):
+        from teachnet import ops
+        from teachnet.autodiff import GradientTape, Tensor, Variable
+        rng = np.random.default_rng(3)
+        y_true = rng.normal(size=(5, 3)).astype("float32")
+        y_pred = Variable(rng.normal(size=(5, 3)).astype("float32"))
+        with GradientTape() as tape:
+            values = fn(y_true, y_pred)
+            total = ops.sum(values) if isinstance(values, Tensor) else None
+        if values is None:
+            return False, "Your function returned None: return one value per sample."
+        if total is None:
+            return False, "Return a teachnet tensor computed with tn.ops, so that gradients can flow."
+        array = np.asarray(values.numpy())
+        expected = reference(y_true, y_pred.numpy())
+        if array.shape != expected.shape:
+            return False, f"Expected one value per sample, shape {expected.shape}. Received: shape {array.shape}"
+        if not np.allclose(array, expected, rtol=1e-4, atol=1e-6):
+            return False, f"The values are not {description}."
+        if tape.gradient(total, y_pred) is None:
+            return False, "The tape cannot differentiate your loss: use tn.ops, not numpy."
+        return True, ""
+    return test
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the exercises, lesson by lesson: number -> (check, solution in Markdown)
 
@@ -258,30 +286,14 @@ EXERCISES.update({
 })
 
 
-def _test_mean_absolute(fn):
-    from teachnet.autodiff import GradientTape, Variable
-    rng = np.random.default_rng(7)
-    y_true = rng.normal(size=(5, 3)).astype("float32")
-    y_pred = Variable(rng.normal(size=(5, 3)).astype("float32"))
-    with GradientTape() as tape:
-        values = fn(y_true, y_pred)
-    if values is None:
-        return False, "Your function returned None: return one value per sample."
-    values = np.asarray(values.numpy() if hasattr(values, "numpy") else values)
-    expected = np.mean(np.abs(y_true - y_pred.numpy()), axis=-1)
-    if values.shape != expected.shape:
-        return False, f"Expected one value per sample, shape {expected.shape}. Received: shape {values.shape}"
-    if not np.allclose(values, expected, rtol=1e-4, atol=1e-6):
-        return False, "The values are not the mean absolute differences over the last axis."
-    return True, ""
-
-
 EXERCISES.update({
     "7.1": (_choice_exercise("sparse_categorical_crossentropy", "Integer labels and a softmax: sparse "
                              "categorical crossentropy.", "Labels are integers, not one-hot vectors."),
             "`answer = \"sparse_categorical_crossentropy\"` (one-hot labels would take "
             "`\"categorical_crossentropy\"`)."),
-    "7.2": (_callable_exercise(_test_mean_absolute, "One mean absolute difference per sample.", ""),
+    "7.2": (_callable_exercise(_per_sample_loss_test(lambda t, p: np.mean(np.abs(t - p), axis=-1),
+                                                     "the mean absolute differences over the last axis"),
+                               "One mean absolute difference per sample.", ""),
             "```python\ndef mean_absolute(y_true, y_pred):\n    return ops.mean(ops.abs(y_true - y_pred), axis=-1)\n```"),
     "7.3": (_choice_exercise("val_accuracy", "Validation metrics carry the prefix val_.",
                              "Validation values have the training name with a prefix."),
@@ -312,6 +324,32 @@ EXERCISES.update({
             "two epochs without improvement, so training stops after epoch 5, never seeing epoch 7's 0.58."),
     "8.3": (_callable_exercise(_test_predicted_classes, "argmax along the class axis.", ""),
             "```python\ndef predicted_classes(probabilities):\n    return np.argmax(probabilities, axis=1)\n```"),
+})
+
+
+def _check_sparse_loss_class(number, answer):
+    if not isinstance(answer, str):
+        return Verdict(number, False, f"Expected the class name as a string (in quotes). Received: {answer!r}")
+    name = answer.strip().replace("tn.losses.", "").replace("losses.", "").replace("()", "")
+    return _verdict(number, name == "SparseCategoricalCrossentropy",
+                    "Integer labels with a softmax: SparseCategoricalCrossentropy.",
+                    "The labels are class numbers, not one-hot vectors.")
+
+
+EXERCISES.update({
+    "3.1": (_numeric_exercise(-np.log(0.8), "-log(0.8) = 0.223: a fairly confident right answer costs little.",
+                              "For label 1 the loss is -log(p)."),
+            "```python\nanswer = -np.log(0.8)   # 0.2231\n```"),
+    "3.2": (_check_sparse_loss_class, "`answer = \"SparseCategoricalCrossentropy\"` (string form: "
+                                      "`\"sparse_categorical_crossentropy\"`)."),
+    "3.3": (_numeric_exercise(2.0, "Weights default to 1: the losses are summed, 0.5 + 1.2 + 0.3 = 2.0.",
+                              "Keras adds the heads' losses, each times its weight (default 1)."),
+            "`answer = 0.5 + 1.2 + 0.3` (= 2.0). Averaging (0.667) would need `loss_weights=[1/3, 1/3, 1/3]`."),
+    "3.4": (_callable_exercise(_per_sample_loss_test(
+                lambda t, p: np.mean(np.abs(p - t) ** 3, axis=-1), "the mean cubed absolute errors"),
+                "One mean cubed error per sample.", ""),
+            "```python\ndef mean_cubed_error(y_true, y_pred):\n    error = ops.abs(y_pred - y_true)\n"
+            "    return ops.mean(error * error * error, axis=-1)\n```"),
 })
 
 

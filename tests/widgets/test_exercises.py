@@ -54,6 +54,13 @@ def _right_and_wrong():
         "8.2": ([5], [3, 7, 4, None]),
         "8.3": ([lambda p: np.argmax(p, axis=1), lambda p: list(np.argmax(p, axis=-1))],
                 [lambda p: np.argmax(p, axis=0), lambda p: np.max(p, axis=1), lambda p: None, "argmax"]),
+        "3.1": ([0.2231, -np.log(0.8)], [0.8, np.log(0.8), 0.0969, None]),
+        "3.2": (["SparseCategoricalCrossentropy", "tn.losses.SparseCategoricalCrossentropy()"],
+                ["CategoricalCrossentropy", "sparse_categorical_crossentropy", None]),
+        "3.3": ([2.0, 2], [0.6667, 1.0, None]),
+        "3.4": ([lambda t, p: tn.ops.mean(tn.ops.abs(p - t) ** 3, axis=-1)],
+                [lambda t, p: tn.ops.mean((p - t) ** 3, axis=-1), lambda t, p: tn.ops.mean(tn.ops.abs(p - t) ** 3),
+                 lambda t, p: np.mean(np.abs(np.asarray(p) - t) ** 3, axis=-1), lambda t, p: None]),
     }
 
 
