@@ -61,6 +61,9 @@ def _right_and_wrong():
         "3.4": ([lambda t, p: tn.ops.mean(tn.ops.abs(p - t) ** 3, axis=-1)],
                 [lambda t, p: tn.ops.mean((p - t) ** 3, axis=-1), lambda t, p: tn.ops.mean(tn.ops.abs(p - t) ** 3),
                  lambda t, p: np.mean(np.abs(np.asarray(p) - t) ** 3, axis=-1), lambda t, p: None]),
+        "4.1": ([2.0, 2], [0.0, 4.0, None]),
+        "4.2": ([1.0, 1], [0.5, 2.0, None]),
+        "4.3": ([0.5, 0.45, 0.6], [0.1, 1.0, 2.0, "0.5", None]),
     }
 
 
