@@ -23,6 +23,12 @@ def _trained_cloud_classifier():
     return model
 
 
+def _two_input_model(join, widths=(3, 5)):
+    tn.utils.set_random_seed(0)
+    a, b = tn.Input(shape=(widths[0],)), tn.Input(shape=(widths[1],))
+    return tn.Model([a, b], tn.layers.Dense(1)(join([a, b])))
+
+
 def _right_and_wrong():
     """number -> (list of right answers, list of wrong answers)."""
     return {
@@ -64,6 +70,11 @@ def _right_and_wrong():
         "4.1": ([2.0, 2], [0.0, 4.0, None]),
         "4.2": ([1.0, 1], [0.5, 2.0, None]),
         "4.3": ([0.5, 0.45, 0.6], [0.1, 1.0, 2.0, "0.5", None]),
+        "2.1": ([10], [8, 2, 16, None]),
+        "2.2": ([_two_input_model(tn.layers.Concatenate())],
+                [_two_input_model(tn.layers.Add(), widths=(4, 4)),
+                 _model([tn.Input(shape=(8,)), tn.layers.Dense(1)]), None]),
+        "2.3": ([68], [51, 17, 64, None]),
     }
 
 
