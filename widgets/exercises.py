@@ -96,12 +96,19 @@ def _numeric_exercise(expected, success, hint, rtol=1e-3):
 
 
 def _choice_exercise(expected, success, hint):
-    """A check that compares a word (case and surrounding spaces ignored) with `expected`."""
+    """A check that compares a word with `expected` (one spelling or a list of accepted ones); case,
+    spaces and a trailing `()` do not matter."""
+    accepted = {_normal_word(word) for word in ([expected] if isinstance(expected, str) else expected)}
+
     def check_choice(number, answer):
         if not isinstance(answer, str):
             return Verdict(number, False, f"Expected a string (in quotes). Received: {answer!r}")
-        return _verdict(number, answer.strip().lower() == expected.lower(), success, hint)
+        return _verdict(number, _normal_word(answer) in accepted, success, hint)
     return check_choice
+
+
+def _normal_word(word):
+    return word.strip().lower().replace("()", "").replace(" ", "")
 
 
 def _model_exercise(test, success, hint):
@@ -409,6 +416,23 @@ EXERCISES.update({
     "2.3": (_numeric_exercise(68, "(16 x 3 + 3) + (16 x 1 + 1) = 51 + 17 = 68.",
                               "Each head is a Dense layer on 16 inputs: kernel plus bias."),
             "```python\nanswer = (16 * 3 + 3) + (16 * 1 + 1)   # 68\n```"),
+})
+
+
+EXERCISES.update({
+    "6.1": (_choice_exercise(["tf.GradientTape", "tensorflow.GradientTape"],
+                           "tf.GradientTape records operations so that gradients can be computed.",
+                           "Which TensorFlow class records operations for automatic differentiation?"),
+            "`answer = \"tf.GradientTape\"`"),
+    "6.2": (_choice_exercise(["tensorflow", "tf", "jax", "torch", "pytorch", "openvino", "numpy"],
+                           "Keras 3 hands its math to that backend.",
+                           "Keras 3 runs on three big frameworks (and a couple more)."),
+            "`answer = \"tensorflow\"` (or `\"jax\"`, `\"torch\"`; Keras 3 also has a NumPy backend for "
+            "inference and an OpenVINO one)."),
+    "6.3": (_choice_exercise(["set_weights", "model.set_weights", "ours.set_weights"],
+                           "ours.set_weights(theirs.get_weights()) copies every weight, in Keras's order.",
+                           "One method reads the weights (get_...), its twin writes them."),
+            "`answer = \"set_weights\"`, as in `ours.set_weights(theirs.get_weights())`."),
 })
 
 

@@ -75,6 +75,9 @@ def _right_and_wrong():
                 [_two_input_model(tn.layers.Add(), widths=(4, 4)),
                  _model([tn.Input(shape=(8,)), tn.layers.Dense(1)]), None]),
         "2.3": ([68], [51, 17, 64, None]),
+        "6.1": (["tf.GradientTape", "tensorflow.GradientTape()"], ["GradientTape", "tn.GradientTape", None]),
+        "6.2": (["tensorflow", "JAX", "torch", "PyTorch"], ["numpy2", "caffe", None]),
+        "6.3": (["set_weights", "model.set_weights()"], ["get_weights", "load_weights", None]),
     }
 
 
