@@ -143,6 +143,17 @@ def _output_shape(model, input_shape):
     return tuple(np.asarray(model.predict(x, verbose=0)).shape[1:])
 
 
+def _shape_exercise(expected, success, hint):
+    """A check that compares a shape (tuple or list of ints) with `expected`."""
+    def check_shape(number, answer):
+        try:
+            shape = tuple(int(n) for n in answer)
+        except (TypeError, ValueError):
+            return Verdict(number, False, f"Expected a tuple of ints. Received: {answer!r}")
+        return _verdict(number, shape == tuple(expected), success, hint)
+    return check_shape
+
+
 def _per_sample_loss_test(reference, description):
     """A check for a loss function the learner wrote: one value per sample, equal to `reference`, and
     differentiable by the tape."""
@@ -215,15 +226,6 @@ def _check_sequence_layer(number, answer):
                     "The tensor is (samples, timesteps, features): which layers read sequences?")
 
 
-def _check_conv_shape(number, answer):
-    try:
-        shape = tuple(int(n) for n in answer)
-    except (TypeError, ValueError):
-        return Verdict(number, False, f"Expected a tuple such as (10, 10, 4). Received: {answer!r}")
-    return _verdict(number, shape == (28, 28, 8), "32 - 5 + 1 = 28 positions per side, one channel per filter.",
-                    "A 5-wide window fits 32 - 5 + 1 times along each side; the channels are the filters.")
-
-
 def _test_model_20_16_3(model):
     shape = _output_shape(model, (20,))
     if shape != (3,):
@@ -244,7 +246,9 @@ EXERCISES.update({
             "`tn.layers.Dense(16)(np.zeros((1, 8), \"float32\"))` then `.count_params()`."),
     "1.2": (_check_sequence_layer, "`answer = \"LSTM\"` (or `\"Conv1D\"`): the tensor is (samples, timesteps, "
                                    "features) with 24 timesteps of 6 features."),
-    "1.3": (_check_conv_shape, "```python\nanswer = (28, 28, 8)   # 32 - 5 + 1 = 28; 8 filters\n"
+    "1.3": (_shape_exercise((28, 28, 8), "32 - 5 + 1 = 28 positions per side, one channel per filter.",
+                            "A 5-wide window fits 32 - 5 + 1 times along each side; the channels are the filters."),
+            "```python\nanswer = (28, 28, 8)   # 32 - 5 + 1 = 28; 8 filters\n"
                                "tn.layers.Conv2D(8, kernel_size=5)(np.zeros((1, 32, 32, 3), \"float32\")).shape\n```"),
     "1.4": (_model_exercise(_test_model_20_16_3, "20 -> 16 -> 3 with a softmax output.", ""),
             "```python\nanswer = tn.Sequential([\n    tn.Input(shape=(20,)),\n"
@@ -433,6 +437,32 @@ EXERCISES.update({
                            "ours.set_weights(theirs.get_weights()) copies every weight, in Keras's order.",
                            "One method reads the weights (get_...), its twin writes them."),
             "`answer = \"set_weights\"`, as in `ours.set_weights(theirs.get_weights())`."),
+})
+
+
+def _test_digit_convnet(model):
+    types = _layer_types(model)
+    if "Conv2D" not in types or not any("Pool" in t for t in types):
+        return False, f"Use at least one Conv2D and one pooling layer. Received layers: {types}"
+    probabilities = np.asarray(model.predict(np.random.default_rng(10).random((3, 8, 8, 1)).astype("float32"),
+                                             verbose=0))
+    if probabilities.shape != (3, 10):
+        return False, f"Expected 10 outputs per image. Received: output shape {probabilities.shape[1:]}"
+    return np.allclose(probabilities.sum(axis=1), 1, atol=1e-4), "End with Dense(10, activation=\"softmax\")."
+
+
+EXERCISES.update({
+    "10.1": (_shape_exercise((13, 13, 8), "Each 2 x 2 block becomes one value: 26 / 2 = 13; channels stay 8.",
+                             "Pooling halves height and width; what happens to the channels?"),
+             "```python\nanswer = (13, 13, 8)\n```"),
+    "10.2": (_numeric_exercise(1168, "3 x 3 x 8 x 16 + 16 = 1,168.",
+                               "Each filter has 3 x 3 x (input channels) weights, and there are 16 filters "
+                               "plus 16 biases."),
+             "```python\nanswer = 3 * 3 * 8 * 16 + 16   # 1168\n```"),
+    "10.3": (_model_exercise(_test_digit_convnet, "A convnet for the digits.", ""),
+             "```python\nanswer = tn.Sequential([\n    tn.Input(shape=(8, 8, 1)),\n"
+             "    layers.Conv2D(8, kernel_size=3, activation=\"relu\"),\n    layers.MaxPooling2D(pool_size=2),\n"
+             "    layers.Flatten(),\n    layers.Dense(10, activation=\"softmax\"),\n])\n```"),
 })
 
 

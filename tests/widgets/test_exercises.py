@@ -78,6 +78,13 @@ def _right_and_wrong():
         "6.1": (["tf.GradientTape", "tensorflow.GradientTape()"], ["GradientTape", "tn.GradientTape", None]),
         "6.2": (["tensorflow", "JAX", "torch", "PyTorch"], ["numpy2", "caffe", None]),
         "6.3": (["set_weights", "model.set_weights()"], ["get_weights", "load_weights", None]),
+        "10.1": ([(13, 13, 8), [13, 13, 8]], [(13, 13), (26, 26, 4), None]),
+        "10.2": ([1168], [1152, 160, None]),
+        "10.3": ([_model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3, activation="relu"),
+                          tn.layers.MaxPooling2D(2), tn.layers.Flatten(), tn.layers.Dense(10, activation="softmax")])],
+                 [_model([tn.Input(shape=(8, 8, 1)), tn.layers.Flatten(), tn.layers.Dense(10, activation="softmax")]),
+                  _model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3), tn.layers.MaxPooling2D(2),
+                          tn.layers.Flatten(), tn.layers.Dense(10)]), None]),
     }
 
 
