@@ -85,6 +85,9 @@ def _right_and_wrong():
                  [_model([tn.Input(shape=(8, 8, 1)), tn.layers.Flatten(), tn.layers.Dense(10, activation="softmax")]),
                   _model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3), tn.layers.MaxPooling2D(2),
                           tn.layers.Flatten(), tn.layers.Dense(10)]), None]),
+        "9.1": ([16000], [16016, 1016, None]),
+        "9.2": ([(32, 50, 16), [32, 50, 16]], [(32, 16), (50, 16), None]),
+        "9.3": ([[3, 3, 7], (3, 3, 7), np.array([3, 3, 7])], [[3, 7], [3, 3, 3, 7, 7], "337", None]),
     }
 
 
