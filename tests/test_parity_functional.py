@@ -243,3 +243,26 @@ def test_a_layer_applied_to_its_own_output_and_shared_across_branches_orders_lik
     copy_weights(k_model, t_model)
     x = rng.standard_normal((5, 4)).astype("float32")
     np.testing.assert_allclose(t_model.predict(x, verbose=0), k_model.predict(x, verbose=0), rtol=RTOL, atol=ATOL)
+
+
+def test_dict_output_keys_that_differ_from_layer_names_match_keras():
+    """Losses, loss weights, metrics and History are keyed by the dict's keys,
+    while output_names stay the layers' names (sorted by key), as in Keras 3."""
+    x = rng.standard_normal((32, 4)).astype("float32")
+    y = {"zz_price": rng.standard_normal((32, 1)).astype("float32"), "aa_kind": rng.integers(0, 3, 32)}
+    models = []
+    for lib in (keras, teachnet):
+        inputs = lib.Input(shape=(4,), name="x")
+        h = lib.layers.Dense(5, name="h")(inputs)
+        model = lib.Model(inputs, {"zz_price": lib.layers.Dense(1, name="reg")(h),
+                                   "aa_kind": lib.layers.Dense(3, activation="softmax", name="cls")(h)})
+        if models:
+            copy_weights(models[0], model)
+        model.compile(optimizer="sgd", loss={"zz_price": "mse", "aa_kind": "sparse_categorical_crossentropy"},
+                      loss_weights={"zz_price": 2.0, "aa_kind": 0.5}, metrics={"aa_kind": ["accuracy"]})
+        models.append(model)
+    k_model, t_model = models
+    assert t_model.output_names == k_model.output_names == ["cls", "reg"]
+    fit = dict(epochs=2, batch_size=8, shuffle=False, verbose=0)
+    assert_same_history(k_model.fit(x, y, **fit), t_model.fit(x, y, **fit))
+    assert_same_weights(k_model, t_model)
