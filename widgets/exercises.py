@@ -91,6 +91,8 @@ def _numeric_exercise(expected, success, hint, rtol=1e-3):
             return Verdict(number, False, "Replace `None` with your answer, then run the cell again.")
         if _number(answer) is None:
             return Verdict(number, False, f"Expected a single number. Received: {answer!r}")
+        if isinstance(expected, int):  # a count: only the exact number will do
+            return _verdict(number, _number(answer) == expected, success, hint)
         return _verdict(number, _close(answer, expected, rtol=rtol), success, hint)
     return check_number
 
@@ -146,6 +148,8 @@ def _output_shape(model, input_shape):
 def _shape_exercise(expected, success, hint):
     """A check that compares a shape (tuple or list of ints) with `expected`."""
     def check_shape(number, answer):
+        if isinstance(answer, str):
+            return Verdict(number, False, f"Expected a tuple of ints. Received: {answer!r}")
         try:
             shape = tuple(int(n) for n in answer)
         except (TypeError, ValueError):
@@ -467,6 +471,8 @@ EXERCISES.update({
 
 
 def _check_ctc_reading(number, answer):
+    if isinstance(answer, str):
+        return Verdict(number, False, f"Expected a list of ints such as [1, 2]. Received: {answer!r}")
     try:
         digits = [int(d) for d in answer]
     except (TypeError, ValueError):
