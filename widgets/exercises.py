@@ -520,11 +520,11 @@ def _test_ctc_collapse(fn):
 
 
 EXERCISES.update({
-    "9.1": (_numeric_exercise(320, "4 gates x (8 x (1 + 8) + 8) = 4 x 80 = 320.",
+    "9.1": (_numeric_exercise(1280, "4 gates x (3 x 16 + 16 x 16 + 16) = 4 x 320 = 1,280.",
                               "Each of the 4 gates has a kernel (features x units), a recurrent kernel "
                               "(units x units) and a bias (units)."),
-            "```python\nanswer = 4 * (8 * (1 + 8) + 8)   # 320\n"
-            "tn.Sequential([tn.Input(shape=(10, 1)), layers.LSTM(8)]).count_params()   # to check\n```"),
+            "```python\nanswer = 4 * (3 * 16 + 16 * 16 + 16)   # 1280\n"
+            "tn.Sequential([tn.Input(shape=(10, 3)), layers.LSTM(16)]).count_params()   # to check\n```"),
     "9.2": (_shape_exercise((16, 16), "A 5-step window fits 20 - 5 + 1 = 16 times; one channel per filter.",
                             "Without padding a window of 5 steps fits (steps - 5 + 1) times; the channels "
                             "are the filters."),
