@@ -441,3 +441,26 @@ def test_build_creates_the_weights_of_a_subclassed_model():
     assert [w.shape for w in pair.weights] == [(3, 2), (2,), (4, 2), (2,)]
     with pytest.raises(ValueError, match="needs the input shape"):
         TwoHeads().build(None)
+
+
+def test_a_second_interrupt_stops_at_once_and_restores_the_handler():
+    x, y = binary_data(32)
+    model = binary_model()
+
+    class Twice(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[Twice()])
+    assert signal.getsignal(signal.SIGINT) is previous
+
+
+def test_a_numpy_loss_function_is_refused_with_the_loss_modules_message():
+    x, y = binary_data(8)
+    model = binary_model()
+    model.compile("sgd", loss=lambda y_true, y_pred: np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2, axis=-1))
+    with pytest.raises(TypeError, match=r"(?s)Cannot compute the loss .*y_pred has shape \(8, 1\).*teachnet.ops"):
+        model.fit(x, y, verbose=0)

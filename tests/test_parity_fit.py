@@ -97,6 +97,10 @@ def test_sample_weight_class_weight_and_on_batch_match_keras():
     assert_same_history(ours.fit(x, y, sample_weight=weights, **fit), theirs.fit(x, y, sample_weight=weights, **fit))
     cw = {0: 1.0, 1: 2.0, 2: 0.5}
     assert_same_history(ours.fit(x, y, class_weight=cw, **fit), theirs.fit(x, y, class_weight=cw, **fit))
+    fit["validation_split"] = 0.25  # class weights apply to the training part only
+    assert_same_history(ours.fit(x, y, class_weight=cw, **fit), theirs.fit(x, y, class_weight=cw, **fit))
+    fit["validation_data"] = (x[:10], y[:10], weights[:10])
+    assert_same_history(ours.fit(x, y, sample_weight=weights, **fit), theirs.fit(x, y, sample_weight=weights, **fit))
     np.testing.assert_allclose(ours.train_on_batch(x[:8], y[:8]), theirs.train_on_batch(x[:8], y[:8]), rtol=RTOL)
     np.testing.assert_allclose(ours.test_on_batch(x, y), theirs.test_on_batch(x, y), rtol=RTOL)
     assert ours.train_on_batch(x[:8], y[:8], return_dict=True).keys() == \
@@ -202,3 +206,20 @@ def test_steps_per_epoch_continues_through_the_data_as_keras():
     ours_history, theirs_history = ours.fit(x, y, **fit), theirs.fit(x, y, **fit)
     assert ours_history.epoch == theirs_history.epoch == [1, 2]
     assert_same_history(ours_history, theirs_history)
+
+
+def test_callbacks_in_fit_match_keras():
+    """A scheduler, a plateau and early stopping change training and the logs the same way."""
+    x, y, units, activation, metrics = data("binary_crossentropy")
+    theirs, ours = twin_models(units, activation, "adam", "binary_crossentropy", metrics)
+
+    def callbacks_of(lib):
+        return [lib.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch % 2 else lr),
+                lib.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=0, min_delta=0.5),
+                lib.callbacks.EarlyStopping(monitor="val_accuracy", patience=1, restore_best_weights=True)]
+    fit = dict(epochs=8, batch_size=16, shuffle=False, verbose=0, validation_split=0.25)
+    ours_history = ours.fit(x, y, callbacks=callbacks_of(teachnet), **fit)
+    theirs_history = theirs.fit(x, y, callbacks=callbacks_of(keras), **fit)
+    assert ours_history.epoch == theirs_history.epoch
+    assert_same_history(ours_history, theirs_history)
+    assert_same_weights(ours, theirs)

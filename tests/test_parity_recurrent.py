@@ -104,6 +104,21 @@ def test_embedding_lstm_with_mask_zero_matches_keras():
     np.testing.assert_allclose(o_last(o_emb(ids)).numpy(), _np(k_last(k_emb(ids))), rtol=1e-5, atol=1e-6)
 
 
+def test_sequence_output_of_a_layer_returning_states_keeps_the_mask():
+    """LSTM(return_sequences=True, return_state=True) passes the mask on to its sequence output
+    (not to the states), so a masked GRU after it skips the padded steps, as in Keras."""
+    def build(lib):
+        ids = lib.Input(shape=(6,), dtype="int64")
+        seq, _, _ = lib.layers.LSTM(5, return_sequences=True, return_state=True)(
+            lib.layers.Embedding(20, 4, mask_zero=True)(ids))
+        return lib.Model(ids, lib.layers.GRU(3)(seq))
+    k_model, o_model = build(keras), build(teachnet)
+    o_model.set_weights(k_model.get_weights())
+    ids = np.array([[1, 2, 3, 0, 0, 0], [4, 5, 0, 0, 0, 0]])
+    np.testing.assert_allclose(o_model.predict(ids, verbose=0), k_model.predict(ids, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_default_initial_weights_have_keras_statistics():
     k, o = keras.layers.LSTM(16), layers.LSTM(16)
     k(X)

@@ -240,6 +240,10 @@ class Layer:
             out_mask = self.compute_mask(inputs, mask)
             if out_mask is not None and isinstance(outputs, Tensor):
                 outputs._keras_mask = out_mask
+            elif isinstance(out_mask, (list, tuple)) and isinstance(outputs, (list, tuple)):
+                for output, m in zip(outputs, out_mask):  # e.g. [sequence mask, None, None]
+                    if m is not None and isinstance(output, Tensor):
+                        output._keras_mask = m
         return outputs
 
     def _check_input_spec(self, shapes):
@@ -377,12 +381,19 @@ def _any_symbolic(*structures):
 _SIGNATURES = {}
 
 
-def _call_arguments(cls):
-    """The keyword names `cls.call` accepts (cached per class)."""
+def _signature(cls):
+    """(keyword names `cls.call` accepts, whether it takes **kwargs), cached per class:
+    inspect.signature is too slow to run on every layer call."""
     if cls not in _SIGNATURES:
-        _SIGNATURES[cls] = set(inspect.signature(cls.call).parameters)
+        params = inspect.signature(cls.call).parameters
+        _SIGNATURES[cls] = (set(params), any(p.kind == p.VAR_KEYWORD for p in params.values()))
     return _SIGNATURES[cls]
 
 
+def _call_arguments(cls):
+    """The keyword names `cls.call` accepts."""
+    return _signature(cls)[0]
+
+
 def _has_var_kwargs(cls):
-    return any(p.kind == p.VAR_KEYWORD for p in inspect.signature(cls.call).parameters.values())
+    return _signature(cls)[1]

@@ -324,7 +324,12 @@ class _RNN(Layer):
         return [output] + states if self.return_state else output
 
     def compute_mask(self, inputs, mask=None):
-        return mask if self.return_sequences and not self.return_state else None
+        # Only a sequence output keeps the time axis and so the mask; states have none (as Keras).
+        sequence_mask = mask if self.return_sequences else None
+        if self.return_state:
+            n_states = len(self.cell.state_size) if isinstance(self.cell.state_size, list) else 1
+            return [sequence_mask] + [None] * n_states
+        return sequence_mask
 
     def get_config(self):
         return {**super().get_config(), **self.cell.get_config(), "name": self.name,

@@ -325,7 +325,7 @@ class CompileLoss:
                 value = loss(y_true[i], y_pred[i], sample_weight=sample_weight[i])
             except (ValueError, TypeError, IndexError) as error:
                 output = f' of output "{name}"' if len(self.entries) > 1 else ""
-                raise ValueError(
+                raise (TypeError if isinstance(error, TypeError) else ValueError)(
                     f'Cannot compute the loss "{_object_name(loss)}"{output}: y_true has shape '
                     f"{np.shape(y_true[i])} (dtype {np.asarray(y_true[i]).dtype}) and y_pred has shape "
                     f"{tuple(y_pred[i].shape)}.\n{error}") from None

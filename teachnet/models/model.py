@@ -296,16 +296,17 @@ class Model(Layer):
 
         x, y, sample_weight = cu.to_arrays(x, "x"), cu.to_arrays(y, "y"), cu.to_arrays(sample_weight, "sample_weight")
         cu.check_same_length(x, y, sample_weight)
-        if class_weight is not None:
-            sample_weight = cu.class_weight_to_sample_weight(y, class_weight)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = cu.train_validation_split((x, y, sample_weight),
                                                                                 validation_split)
+        if class_weight is not None:  # training samples only, as Keras
+            sample_weight = cu.class_weight_to_sample_weight(y, class_weight)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
                                  f"sample_weight_val). Received: {type(validation_data).__name__}")
-            val_x, val_y, val_sw = (tuple(validation_data) + (None,))[:3]
+            val_x, val_y, val_sw = (cu.to_arrays(a, name) for a, name in
+                                    zip((tuple(validation_data) + (None,))[:3], ("x_val", "y_val", "sample_weight")))
 
         batches = cu.BatchIterator(cu.num_samples(x, "x"), batch_size, shuffle=shuffle,
                                    steps_per_epoch=steps_per_epoch, rng=tn_random.generator())
