@@ -539,3 +539,12 @@ EXERCISES.update({
             "        if k != previous and k != 0:   # a new symbol that is not the blank\n"
             "            labels.append(k)\n        previous = k\n    return labels\n```"),
 })
+
+
+EXERCISES.update({
+    "10.4": (_shape_exercise((7, 7, 4), "(15 - 3) // 2 + 1 = 7 positions per side; 4 filters.",
+                             "With padding=\"valid\" a 3-wide window moving 2 pixels at a time fits "
+                             "(size - 3) // 2 + 1 times."),
+             "```python\nanswer = (7, 7, 4)   # (15 - 3) // 2 + 1 = 7\n"
+             "layers.Conv2D(4, kernel_size=3, strides=2)(np.zeros((1, 15, 15, 1), \"float32\")).shape\n```"),
+})
