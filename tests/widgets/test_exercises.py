@@ -87,6 +87,13 @@ def _right_and_wrong():
         "6.1": (["tf.GradientTape", "tensorflow.GradientTape()"], ["GradientTape", "tn.GradientTape", None]),
         "6.2": (["tensorflow", "JAX", "torch", "PyTorch"], ["numpy2", "caffe", None]),
         "6.3": (["set_weights", "model.set_weights()"], ["get_weights", "load_weights", None]),
+        "10.4": ([(7, 7, 4), [7, 7, 4]], [(6, 6, 4), (8, 8, 4), (13, 13, 4), (7, 7), None]),
+        "9.1": ([1280, 1280.0], [320, 1216, 1344, "1280", None]),
+        "9.2": ([(16, 16), [16, 16]], [(20, 16), (16, 1), (16,), None]),
+        "9.3": ([3, 3.0], [2, 4, None]),
+        "9.4": ([exercises._collapse_reference, lambda p: tuple(k for i, k in enumerate(p)
+                                                                if k and (i == 0 or p[i - 1] != k))],
+                [lambda p: [k for k in p if k], lambda p: sorted(set(p) - {0}), lambda p: None, "collapse"]),
         "10.1": ([(13, 13, 8), [13, 13, 8]], [(13, 13), (26, 26, 4), None]),
         "10.2": ([1168], [1152, 160, None]),
         "10.3": ([_model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3, activation="relu"),
