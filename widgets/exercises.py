@@ -470,30 +470,6 @@ EXERCISES.update({
 })
 
 
-def _check_ctc_reading(number, answer):
-    if isinstance(answer, str):
-        return Verdict(number, False, f"Expected a list of ints such as [1, 2]. Received: {answer!r}")
-    try:
-        digits = [int(d) for d in answer]
-    except (TypeError, ValueError):
-        return Verdict(number, False, f"Expected a list of ints such as [1, 2]. Received: {answer!r}")
-    return _verdict(number, digits == [3, 3, 7],
-                    "Repeats merge (3 3 -> 3), blanks go, and a blank between two 3s keeps them apart: 3 3 7.",
-                    "First merge neighbours that repeat, then delete the blanks.")
-
-
-EXERCISES.update({
-    "9.1": (_numeric_exercise(16000, "One row of 16 numbers per token id: 1000 x 16.",
-                              "The table has one row per id, output_dim numbers each; no bias."),
-            "```python\nanswer = 1000 * 16   # 16000\n```"),
-    "9.2": (_shape_exercise((32, 50, 16), "Each of the 50 ids in each of the 32 sentences becomes 16 numbers.",
-                            "The ids keep their (batch, timesteps) axes and gain one of output_dim."),
-            "```python\nanswer = (32, 50, 16)\n```"),
-    "9.3": (_check_ctc_reading, "`answer = [3, 3, 7]`: merge repeats `_ 3 _ 3 7 _`, drop blanks: 3 3 7. The "
-                                "blank between the two 3s is how CTC writes a doubled digit."),
-})
-
-
 def _check_circle_features(number, answer):
     if isinstance(answer, str) or not isinstance(answer, (list, tuple, set)):
         return Verdict(number, False, f"Expected a list of two feature names. Received: {answer!r}")
@@ -528,6 +504,64 @@ EXERCISES.update({
                               "Without hidden layers, the output is sigmoid(w1 x1 + w2 x2 + b)."),
              "`answer = \"line\"`: the prediction is `sigmoid(w1*x1 + w2*x2 + b)`, and it equals 0.5 where "
              "`w1*x1 + w2*x2 + b = 0`, a straight line."),
+})
+
+
+def _collapse_reference(path):
+    """CTC's collapse of a frame path (class 0 = blank): merge repeats, then drop blanks."""
+    labels, previous = [], None
+    for k in path:
+        if k != previous and k != 0:
+            labels.append(int(k))
+        previous = k
+    return labels
+
+
+def _test_ctc_collapse(fn):
+    paths = [[0, 3, 3, 0, 0, 5, 5, 5, 0], [2, 2, 0, 2, 0], [0, 0, 0], [4, 4, 4], [1, 2, 3],
+             [0, 7, 0, 7, 7, 0, 8], []]
+    for path in paths:
+        result = fn(list(path))
+        if result is None:
+            return False, "Your function returned None: return the list of labels."
+        try:
+            labels = [int(k) for k in result]
+        except (TypeError, ValueError):
+            return False, f"Expected a list of ints. Received: {result!r}"
+        expected = _collapse_reference(path)
+        if labels != expected:
+            return False, f"For the path {path} expected {expected}. Received: {labels}"
+    return True, ""
+
+
+EXERCISES.update({
+    "9.1": (_numeric_exercise(1280, "4 gates x (3 x 16 + 16 x 16 + 16) = 4 x 320 = 1,280.",
+                              "Each of the 4 gates has a kernel (features x units), a recurrent kernel "
+                              "(units x units) and a bias (units)."),
+            "```python\nanswer = 4 * (3 * 16 + 16 * 16 + 16)   # 1280\n"
+            "tn.Sequential([tn.Input(shape=(10, 3)), layers.LSTM(16)]).count_params()   # to check\n```"),
+    "9.2": (_shape_exercise((16, 16), "A 5-step window fits 20 - 5 + 1 = 16 times; one channel per filter.",
+                            "Without padding a window of 5 steps fits (steps - 5 + 1) times; the channels "
+                            "are the filters."),
+            "```python\nanswer = (16, 16)   # 20 - 5 + 1 = 16 steps, 16 filters\n"
+            "layers.Conv1D(16, kernel_size=5)(np.zeros((1, 20, 1), \"float32\")).shape\n```"),
+    "9.3": (_numeric_exercise(3, "Two 7s need a blank between them (7, blank, 7), or they merge into one 7.",
+                              "Repeats merge: how does a path keep two equal labels apart?"),
+            "`answer = 3`: the path `7 - 7` (with `-` the blank). `7 7` collapses to a single 7. In general a "
+            "label needs its length plus one frame per pair of equal neighbours."),
+    "9.4": (_callable_exercise(_test_ctc_collapse, "Merge repeats first, then drop the blanks.", ""),
+            "```python\ndef collapse(path):\n    labels, previous = [], None\n    for k in path:\n"
+            "        if k != previous and k != 0:   # a new symbol that is not the blank\n"
+            "            labels.append(k)\n        previous = k\n    return labels\n```"),
+})
+
+
+EXERCISES.update({
+    "10.4": (_shape_exercise((7, 7, 4), "(15 - 3) // 2 + 1 = 7 positions per side; 4 filters.",
+                             "With padding=\"valid\" a 3-wide window moving 2 pixels at a time fits "
+                             "(size - 3) // 2 + 1 times."),
+             "```python\nanswer = (7, 7, 4)   # (15 - 3) // 2 + 1 = 7\n"
+             "layers.Conv2D(4, kernel_size=3, strides=2)(np.zeros((1, 15, 15, 1), \"float32\")).shape\n```"),
 })
 
 
