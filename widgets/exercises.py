@@ -507,6 +507,32 @@ EXERCISES.update({
 })
 
 
+# ---------------------------------------------------------------------------------------------------------
+# what the notebooks call
+
+def check(number, answer):
+    """Judges the answer to exercise `number` (e.g. "5.1") and returns a `Verdict` that shows a short message.
+
+    Args:
+        number: the exercise's number as a string, "lesson.exercise".
+        answer: what the exercise asks for: a number, a string, an array, a model or a function.
+    """
+    if number not in EXERCISES:
+        raise ValueError(f"Unknown exercise {number!r}. Known exercises: {sorted(EXERCISES)}")
+    judge, _ = EXERCISES[number]
+    return judge(number, answer)
+
+
+def show_solution(number):
+    """A worked answer to exercise `number`, shown as Markdown. Try the exercise first!"""
+    if number not in EXERCISES:
+        raise ValueError(f"Unknown exercise {number!r}. Known exercises: {sorted(EXERCISES)}")
+    return Solution(number, EXERCISES[number][1])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lessons 9 and 10
+
 def _collapse_reference(path):
     """CTC's collapse of a frame path (class 0 = blank): merge repeats, then drop blanks."""
     labels, previous = [], None
@@ -563,26 +589,3 @@ EXERCISES.update({
              "```python\nanswer = (7, 7, 4)   # (15 - 3) // 2 + 1 = 7\n"
              "layers.Conv2D(4, kernel_size=3, strides=2)(np.zeros((1, 15, 15, 1), \"float32\")).shape\n```"),
 })
-
-
-# ---------------------------------------------------------------------------------------------------------
-# what the notebooks call
-
-def check(number, answer):
-    """Judges the answer to exercise `number` (e.g. "5.1") and returns a `Verdict` that shows a short message.
-
-    Args:
-        number: the exercise's number as a string, "lesson.exercise".
-        answer: what the exercise asks for: a number, a string, an array, a model or a function.
-    """
-    if number not in EXERCISES:
-        raise ValueError(f"Unknown exercise {number!r}. Known exercises: {sorted(EXERCISES)}")
-    judge, _ = EXERCISES[number]
-    return judge(number, answer)
-
-
-def show_solution(number):
-    """A worked answer to exercise `number`, shown as Markdown. Try the exercise first!"""
-    if number not in EXERCISES:
-        raise ValueError(f"Unknown exercise {number!r}. Known exercises: {sorted(EXERCISES)}")
-    return Solution(number, EXERCISES[number][1])
