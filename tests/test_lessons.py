@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"
 README = LESSONS / "README.md"
 NOTEBOOKS = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
-MAX_NOTEBOOK_BYTES = 1_500_000
+MAX_NOTEBOOK_BYTES = 600_000
 
 
 def repo_url():

@@ -91,6 +91,8 @@ def _numeric_exercise(expected, success, hint, rtol=1e-3):
             return Verdict(number, False, "Replace `None` with your answer, then run the cell again.")
         if _number(answer) is None:
             return Verdict(number, False, f"Expected a single number. Received: {answer!r}")
+        if isinstance(expected, int):  # a count: only the exact number will do
+            return _verdict(number, _number(answer) == expected, success, hint)
         return _verdict(number, _close(answer, expected, rtol=rtol), success, hint)
     return check_number
 
@@ -146,6 +148,8 @@ def _output_shape(model, input_shape):
 def _shape_exercise(expected, success, hint):
     """A check that compares a shape (tuple or list of ints) with `expected`."""
     def check_shape(number, answer):
+        if isinstance(answer, str):
+            return Verdict(number, False, f"Expected a tuple of ints. Received: {answer!r}")
         try:
             shape = tuple(int(n) for n in answer)
         except (TypeError, ValueError):
@@ -463,6 +467,67 @@ EXERCISES.update({
              "```python\nanswer = tn.Sequential([\n    tn.Input(shape=(8, 8, 1)),\n"
              "    layers.Conv2D(8, kernel_size=3, activation=\"relu\"),\n    layers.MaxPooling2D(pool_size=2),\n"
              "    layers.Flatten(),\n    layers.Dense(10, activation=\"softmax\"),\n])\n```"),
+})
+
+
+def _check_ctc_reading(number, answer):
+    if isinstance(answer, str):
+        return Verdict(number, False, f"Expected a list of ints such as [1, 2]. Received: {answer!r}")
+    try:
+        digits = [int(d) for d in answer]
+    except (TypeError, ValueError):
+        return Verdict(number, False, f"Expected a list of ints such as [1, 2]. Received: {answer!r}")
+    return _verdict(number, digits == [3, 3, 7],
+                    "Repeats merge (3 3 -> 3), blanks go, and a blank between two 3s keeps them apart: 3 3 7.",
+                    "First merge neighbours that repeat, then delete the blanks.")
+
+
+EXERCISES.update({
+    "9.1": (_numeric_exercise(16000, "One row of 16 numbers per token id: 1000 x 16.",
+                              "The table has one row per id, output_dim numbers each; no bias."),
+            "```python\nanswer = 1000 * 16   # 16000\n```"),
+    "9.2": (_shape_exercise((32, 50, 16), "Each of the 50 ids in each of the 32 sentences becomes 16 numbers.",
+                            "The ids keep their (batch, timesteps) axes and gain one of output_dim."),
+            "```python\nanswer = (32, 50, 16)\n```"),
+    "9.3": (_check_ctc_reading, "`answer = [3, 3, 7]`: merge repeats `_ 3 _ 3 7 _`, drop blanks: 3 3 7. The "
+                                "blank between the two 3s is how CTC writes a doubled digit."),
+})
+
+
+def _check_circle_features(number, answer):
+    if isinstance(answer, str) or not isinstance(answer, (list, tuple, set)):
+        return Verdict(number, False, f"Expected a list of two feature names. Received: {answer!r}")
+    names = {str(a).replace(" ", "").lower() for a in answer}
+    return _verdict(number, names == {"x1^2", "x2^2"},
+                    "x1^2 + x2^2 = r^2: in these features the circle's boundary is a straight line.",
+                    "Write the circle's equation: which features does it use?")
+
+
+def _check_xor_playground(number, answer):
+    from widgets.playground import Playground
+    if not isinstance(answer, Playground):
+        return Verdict(number, False, f"Expected a Playground. Received: {type(answer).__name__}")
+    if answer.dataset != "xor" or answer.noise != 0 or sorted(answer.features) != ["x1", "x2"]:
+        return Verdict(number, False, f"Use dataset=\"xor\", noise 0 and features [\"x1\", \"x2\"]. Received: "
+                                      f"dataset={answer.dataset!r}, noise={answer.noise}, features={answer.features}")
+    val_loss = answer.history["val_loss"][-1] if answer.history["val_loss"] else float("inf")
+    return _verdict(number, val_loss < 0.2, f"Validation loss {val_loss:.3f}, with hidden layers "
+                                            f"{answer.hidden_layers}.",
+                    f"Validation loss {val_loss:.3f}: not below 0.2 yet. A hidden layer (4 neurons) and more "
+                    f"epochs will do it.")
+
+
+EXERCISES.update({
+    "11.1": (_check_circle_features, "`answer = [\"x1^2\", \"x2^2\"]`: the circle `x1^2 + x2^2 = r^2` is a "
+                                     "straight line in these two features."),
+    "11.2": (_check_xor_playground,
+             "```python\nanswer = Playground(dataset=\"xor\", features=[\"x1\", \"x2\"], hidden_layers=[4],\n"
+             "                    activation=\"tanh\", optimizer=\"Adam\", learning_rate=0.03)\nanswer.train(60)\n```"),
+    "11.3": (_choice_exercise(["line", "straight line", "straight", "linear", "a line", "a straight line"],
+                              "A weighted sum of x1 and x2 compared with a threshold: a straight line.",
+                              "Without hidden layers, the output is sigmoid(w1 x1 + w2 x2 + b)."),
+             "`answer = \"line\"`: the prediction is `sigmoid(w1*x1 + w2*x2 + b)`, and it equals 0.5 where "
+             "`w1*x1 + w2*x2 + b = 0`, a straight line."),
 })
 
 

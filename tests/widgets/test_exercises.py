@@ -7,6 +7,7 @@ import pytest
 
 import teachnet as tn
 from widgets import exercises
+from widgets.playground import Playground
 from widgets.exercises import EXERCISES, Solution, Verdict, check, show_solution
 
 
@@ -27,6 +28,14 @@ def _two_input_model(join, widths=(3, 5)):
     tn.utils.set_random_seed(0)
     a, b = tn.Input(shape=(widths[0],)), tn.Input(shape=(widths[1],))
     return tn.Model([a, b], tn.layers.Dense(1)(join([a, b])))
+
+
+def _trained_xor_playground(epochs):
+    tn.utils.set_random_seed(0)
+    playground = Playground(dataset="xor", features=["x1", "x2"], hidden_layers=[4], activation="tanh",
+                            optimizer="Adam", learning_rate=0.03)
+    playground.train(epochs)
+    return playground
 
 
 def _right_and_wrong():
@@ -92,6 +101,12 @@ def _right_and_wrong():
                  [_model([tn.Input(shape=(8, 8, 1)), tn.layers.Flatten(), tn.layers.Dense(10, activation="softmax")]),
                   _model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3), tn.layers.MaxPooling2D(2),
                           tn.layers.Flatten(), tn.layers.Dense(10)]), None]),
+        "9.1": ([16000], [16016, 1016, None]),
+        "9.2": ([(32, 50, 16), [32, 50, 16]], [(32, 16), (50, 16), None]),
+        "9.3": ([[3, 3, 7], (3, 3, 7), np.array([3, 3, 7])], [[3, 7], [3, 3, 3, 7, 7], "337", None]),
+        "11.1": ([["x1^2", "x2^2"], ("x2^2", "x1^2"), {"x1^2", "x2^2"}], [["x1", "x2"], ["x1^2"], "x1^2, x2^2", None]),
+        "11.2": ([_trained_xor_playground(60)], [_trained_xor_playground(1), Playground(dataset="circle"), None]),
+        "11.3": (["line", "a straight line", "Linear"], ["circle", "curve", None]),
     }
 
 
