@@ -58,6 +58,16 @@ def _like(x, t):
     return Tensor(x)
 
 
+def _shape_error(op, *operands):
+    """The ValueError a learner sees instead of numpy's raw broadcast error.
+
+    Ops call numpy inside `try` (free when nothing fails) and raise this on
+    numpy's ValueError, so the message names the op and every shape."""
+    shapes = " and ".join(str(np.shape(x.data if isinstance(x, Tensor) else x)) for x in operands)
+    return ValueError(f"{op}: cannot broadcast shapes {shapes} together. Elementwise ops need, "
+                      "axis by axis from the last one, equal sizes or a size of 1.")
+
+
 def cast(x, dtype):
     """Converts to `dtype`; the gradient flows back when both are floats."""
     x = convert_to_tensor(x)
@@ -112,31 +122,46 @@ def shape(x):
 
 def add(a, b):
     a, b = _pair(a, b)
+    try:
+        out = a.data + b.data
+    except ValueError:
+        raise _shape_error("add", a, b) from None
 
     def backward(g):
         return g, g
-    return record("add", a.data + b.data, (a, b), backward)
+    return record("add", out, (a, b), backward)
 
 
 def subtract(a, b):
     a, b = _pair(a, b)
+    try:
+        out = a.data - b.data
+    except ValueError:
+        raise _shape_error("subtract", a, b) from None
 
     def backward(g):
         return g, -g
-    return record("subtract", a.data - b.data, (a, b), backward)
+    return record("subtract", out, (a, b), backward)
 
 
 def multiply(a, b):
     a, b = _pair(a, b)
+    try:
+        out = a.data * b.data
+    except ValueError:
+        raise _shape_error("multiply", a, b) from None
 
     def backward(g):
         return g * b.data, g * a.data
-    return record("multiply", a.data * b.data, (a, b), backward)
+    return record("multiply", out, (a, b), backward)
 
 
 def divide(a, b):
     a, b = _pair(a, b)
-    out = a.data / b.data
+    try:
+        out = a.data / b.data
+    except ValueError:
+        raise _shape_error("divide", a, b) from None
 
     def backward(g):
         return g / b.data, -g * out / b.data
@@ -154,7 +179,10 @@ def negative(x):
 def power(a, b):
     """`a ** b` elementwise."""
     a, b = _pair(a, b)
-    out = a.data ** b.data
+    try:
+        out = a.data ** b.data
+    except ValueError:
+        raise _shape_error("power", a, b) from None
 
     def backward(g):
         ga = g * b.data * a.data ** (b.data - 1)
@@ -236,7 +264,10 @@ def cos(x):
 
 def maximum(a, b):
     a, b = _pair(a, b)
-    a_wins = a.data >= b.data  # ties send the gradient to `a`
+    try:
+        a_wins = a.data >= b.data  # ties send the gradient to `a`
+    except ValueError:
+        raise _shape_error("maximum", a, b) from None
 
     def backward(g):
         return g * a_wins, g * ~a_wins
@@ -245,7 +276,10 @@ def maximum(a, b):
 
 def minimum(a, b):
     a, b = _pair(a, b)
-    a_wins = a.data <= b.data
+    try:
+        a_wins = a.data <= b.data
+    except ValueError:
+        raise _shape_error("minimum", a, b) from None
 
     def backward(g):
         return g * a_wins, g * ~a_wins
@@ -411,11 +445,16 @@ def reshape(x, new_shape):
 
 def transpose(x, axes=None):
     x = convert_to_tensor(x)
+    try:
+        out = np.transpose(x.data, axes)
+    except ValueError:
+        raise ValueError(f"transpose: axes must be a permutation of the {x.ndim} axes of a tensor of shape "
+                         f"{x.shape}; received axes={tuple(axes)}.") from None
     inverse = None if axes is None else np.argsort(axes)
 
     def backward(g):
         return (np.transpose(g, inverse),)
-    return record("transpose", np.transpose(x.data, axes), (x,), backward)
+    return record("transpose", out, (x,), backward)
 
 
 def swapaxes(x, axis1, axis2):
@@ -447,7 +486,12 @@ def broadcast_to(x, shape):
 
     def backward(g):
         return (g,)  # the tape sums it back down to x.shape
-    return record("broadcast_to", np.broadcast_to(x.data, shape), (x,), backward)
+    try:
+        out = np.broadcast_to(x.data, shape)
+    except ValueError:
+        raise ValueError(f"broadcast_to: cannot broadcast a tensor of shape {x.shape} to shape {tuple(shape)}; "
+                         "each axis must match or have size 1 (counting from the last axis).") from None
+    return record("broadcast_to", out, (x,), backward)
 
 
 def concatenate(xs, axis=0):
@@ -469,7 +513,11 @@ def stack(xs, axis=0):
 
     def backward(g):
         return tuple(np.moveaxis(g, axis, 0))
-    return record("stack", np.stack([x.data for x in xs], axis=axis), tuple(xs), backward)
+    try:
+        out = np.stack([x.data for x in xs], axis=axis)
+    except ValueError:
+        raise ValueError(f"stack needs tensors of one shape; received shapes {[x.shape for x in xs]}.") from None
+    return record("stack", out, tuple(xs), backward)
 
 
 def _plain_index(index):
@@ -574,16 +622,23 @@ def where(condition, x, y):
     """`x` where condition holds, `y` elsewhere."""
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     x, y = _pair(x, y)
+    try:
+        out = np.where(cond, x.data, y.data)
+    except ValueError:
+        raise _shape_error("where", cond, x, y) from None
 
     def backward(g):
         return g * cond, g * ~cond
-    return record("where", np.where(cond, x.data, y.data), (x, y), backward)
+    return record("where", out, (x, y), backward)
 
 
 def clip(x, x_min, x_max):
     """Limits values to [x_min, x_max]; the gradient is 0 where clipped."""
     x = convert_to_tensor(x)
-    inside = (x.data >= x_min) & (x.data <= x_max)
+    try:
+        inside = (x.data >= x_min) & (x.data <= x_max)
+    except ValueError:
+        raise _shape_error("clip", x, x_min, x_max) from None
 
     def backward(g):
         return (g * inside,)
@@ -600,7 +655,10 @@ def one_hot(x, num_classes, dtype="float32"):
 
 def _compare(fn, a, b):
     a, b = _pair(a, b)
-    return Tensor(fn(a.data, b.data))
+    try:
+        return Tensor(fn(a.data, b.data))
+    except ValueError:
+        raise _shape_error(fn.__name__, a, b) from None
 
 
 def equal(a, b): return _compare(np.equal, a, b)
