@@ -64,7 +64,7 @@ class Metric:
         ...         return Tensor(self.count.numpy())
     """
 
-    def __init__(self, name=None, dtype=None):
+    def __init__(self, dtype=None, name=None):  # Keras's order
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.dtype = np.dtype(dtype or "float32")
         self._variables = []

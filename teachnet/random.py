@@ -20,17 +20,17 @@ def generator(seed=None):
     return _generator if seed is None else np.random.default_rng(seed)
 
 
-def uniform(shape, minval=0.0, maxval=1.0, dtype="float32", seed=None):
+def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples from U[minval, maxval)."""
-    return Tensor(generator(seed).uniform(minval, maxval, size=shape).astype(dtype))
+    return Tensor(generator(seed).uniform(minval, maxval, size=shape).astype(dtype or "float32"))
 
 
-def normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
+def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from N(mean, stddev^2)."""
-    return Tensor(generator(seed).normal(mean, stddev, size=shape).astype(dtype))
+    return Tensor(generator(seed).normal(mean, stddev, size=shape).astype(dtype or "float32"))
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """N(mean, stddev^2) with samples beyond two standard deviations redrawn."""
     rng = generator(seed)
     x = rng.normal(size=shape)
@@ -38,4 +38,4 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
     while bad.any():
         x[bad] = rng.normal(size=int(bad.sum()))
         bad = np.abs(x) > 2
-    return Tensor((mean + stddev * x).astype(dtype))
+    return Tensor((mean + stddev * x).astype(dtype or "float32"))

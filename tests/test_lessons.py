@@ -105,6 +105,13 @@ def test_saved_outputs_have_no_errors_and_stay_small(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_some_outputs_are_checked_exactly(path):
+    checked = [cell for cell in code_cells(load(path)) if "# NBVAL_CHECK_OUTPUT" in source(cell)]
+    assert checked, "mark the cells with deterministic, meaningful printed output with # NBVAL_CHECK_OUTPUT"
+    assert all(cell.get("outputs") for cell in checked), "a checked cell must have saved output to compare"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_defines_no_library_code(path):
     for cell in code_cells(load(path)):
         assert not re.search(r"^\s*class \w+.*:\s*$", source(cell), re.M) or "(tn.layers.Layer)" in source(cell) \

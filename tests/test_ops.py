@@ -178,7 +178,10 @@ def test_max_splits_the_gradient_between_ties():
 def test_non_differentiable_ops_values():
     x = np.array([[1.0, -2.0, 3.0], [0.0, 5.0, -1.0]])
     np.testing.assert_array_equal(ops.sign(x).numpy(), np.sign(x))
-    np.testing.assert_array_equal(ops.argmax(x).numpy(), [2, 1])
+    np.testing.assert_array_equal(ops.argmax(x, axis=-1).numpy(), [2, 1])
+    assert int(ops.argmax(x)) == 4  # as keras.ops.argmax: without an axis, the index in the flattened tensor
+    assert ops.argmax(x, axis=1, keepdims=True).shape == (2, 1)
+    np.testing.assert_array_equal(ops.one_hot([0, 2], 3, axis=0).numpy(), [[1, 0], [0, 0], [0, 1]])
     np.testing.assert_array_equal(ops.argmin(x, axis=0).numpy(), [1, 0, 1])
     np.testing.assert_array_equal(ops.one_hot(np.array([0, 2]), 3).numpy(), [[1, 0, 0], [0, 0, 1]])
     assert ops.one_hot([1], 3).dtype == np.float32

@@ -470,30 +470,6 @@ EXERCISES.update({
 })
 
 
-def _check_ctc_reading(number, answer):
-    if isinstance(answer, str):
-        return Verdict(number, False, f"Expected a list of ints such as [1, 2]. Received: {answer!r}")
-    try:
-        digits = [int(d) for d in answer]
-    except (TypeError, ValueError):
-        return Verdict(number, False, f"Expected a list of ints such as [1, 2]. Received: {answer!r}")
-    return _verdict(number, digits == [3, 3, 7],
-                    "Repeats merge (3 3 -> 3), blanks go, and a blank between two 3s keeps them apart: 3 3 7.",
-                    "First merge neighbours that repeat, then delete the blanks.")
-
-
-EXERCISES.update({
-    "9.1": (_numeric_exercise(16000, "One row of 16 numbers per token id: 1000 x 16.",
-                              "The table has one row per id, output_dim numbers each; no bias."),
-            "```python\nanswer = 1000 * 16   # 16000\n```"),
-    "9.2": (_shape_exercise((32, 50, 16), "Each of the 50 ids in each of the 32 sentences becomes 16 numbers.",
-                            "The ids keep their (batch, timesteps) axes and gain one of output_dim."),
-            "```python\nanswer = (32, 50, 16)\n```"),
-    "9.3": (_check_ctc_reading, "`answer = [3, 3, 7]`: merge repeats `_ 3 _ 3 7 _`, drop blanks: 3 3 7. The "
-                                "blank between the two 3s is how CTC writes a doubled digit."),
-})
-
-
 def _check_circle_features(number, answer):
     if isinstance(answer, str) or not isinstance(answer, (list, tuple, set)):
         return Verdict(number, False, f"Expected a list of two feature names. Received: {answer!r}")

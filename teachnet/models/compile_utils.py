@@ -285,6 +285,10 @@ class CompileLoss:
             raise ValueError("Expected `loss_weights` argument to be a float (single output case) or a list, "
                              f"tuple, or dict (multiple output case). Received instead: "
                              f"loss_weights={loss_weights!r} of type {type(loss_weights).__name__}")
+        from teachnet import losses
+        for name in flatten_identifiers(loss):  # a misspelled name fails here, not at the first batch
+            if isinstance(name, str) and name.lower() not in ("crossentropy", "ce"):
+                losses.get(name)
         self._user_loss = loss
         self._user_loss_weights = loss_weights
         self.output_names = output_names
@@ -352,6 +356,10 @@ class CompileMetrics:
             if value and not isinstance(value, (list, tuple, dict)):
                 raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. Received "
                                  f"instead: {argument}={value!r} of type {type(value).__name__}")
+        from teachnet import metrics as metrics_module
+        for name in flatten_identifiers([metrics or [], weighted_metrics or []]):  # typos fail at compile
+            if isinstance(name, str) and name.lower() not in ("accuracy", "acc"):
+                metrics_module.get(name)
         self._user_metrics = metrics
         self._user_weighted_metrics = weighted_metrics
         self.output_names = output_names

@@ -1,6 +1,7 @@
 """`Sequential`: a stack of layers, each feeding the next."""
 import numpy as np
 
+from teachnet import ops
 from teachnet.layers.base import Layer
 from teachnet.layers.input_layer import InputLayer, SymbolicTensor
 from teachnet.models.model import Model, _params_text, _shape_text, print_summary
@@ -108,6 +109,17 @@ class Sequential(Model):
         return self._output_shapes.get(id(self._tracked_layers[-1])) if self._tracked_layers else None
 
     def call(self, inputs, training=None):
+        if self._input_layer is not None:  # as Keras: an Input fixes the rank of the data
+            expected = self._input_layer.batch_shape
+            shape = tuple(getattr(inputs, "shape", None) or np.shape(inputs))
+            if len(shape) == len(expected) + 1 and shape[-1] == 1:  # a trailing axis of size 1 may be extra
+                inputs, shape = ops.squeeze(inputs, axis=-1), shape[:-1]
+            elif len(shape) == len(expected) - 1 and expected[-1] == 1:  # ... or missing
+                inputs, shape = ops.expand_dims(inputs, axis=-1), shape + (1,)
+            if len(shape) != len(expected):
+                raise ValueError(f'Sequential model "{self.name}" expects input of shape '
+                                 f"{self._input_layer.batch_shape} (rank {len(self._input_layer.batch_shape)}), "
+                                 f"but it received input of shape {shape} (rank {len(shape)}).")
         x = inputs
         for layer in self._tracked_layers:
             x = layer(x, training=training)

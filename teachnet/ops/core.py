@@ -58,6 +58,16 @@ def _like(x, t):
     return Tensor(x)
 
 
+def _shape_error(op, *operands):
+    """The ValueError a learner sees instead of numpy's raw broadcast error.
+
+    Ops call numpy inside `try` (free when nothing fails) and raise this on
+    numpy's ValueError, so the message names the op and every shape."""
+    shapes = " and ".join(str(np.shape(x.data if isinstance(x, Tensor) else x)) for x in operands)
+    return ValueError(f"{op}: cannot broadcast shapes {shapes} together. Elementwise ops need, "
+                      "axis by axis from the last one, equal sizes or a size of 1.")
+
+
 def cast(x, dtype):
     """Converts to `dtype`; the gradient flows back when both are floats."""
     x = convert_to_tensor(x)
@@ -68,21 +78,21 @@ def cast(x, dtype):
     return record("cast", x.data.astype(dtype), (x,), backward)
 
 
-def stop_gradient(x):
+def stop_gradient(variable):
     """The same value, seen by the tape as a constant."""
-    return Tensor(convert_to_tensor(x).numpy())  # of a Variable: a copy, the value right now
+    return Tensor(convert_to_tensor(variable).numpy())  # of a Variable: a copy, the value right now
 
 
-def zeros(shape, dtype="float32"):
-    return Tensor(np.zeros(shape, dtype=dtype))
+def zeros(shape, dtype=None):
+    return Tensor(np.zeros(shape, dtype=dtype or "float32"))
 
 
-def ones(shape, dtype="float32"):
-    return Tensor(np.ones(shape, dtype=dtype))
+def ones(shape, dtype=None):
+    return Tensor(np.ones(shape, dtype=dtype or "float32"))
 
 
-def full(shape, fill_value, dtype="float32"):
-    return Tensor(np.full(shape, fill_value, dtype=dtype))
+def full(shape, fill_value, dtype=None):
+    return Tensor(np.full(shape, fill_value, dtype=dtype or "float32"))
 
 
 def zeros_like(x, dtype=None):
@@ -93,12 +103,13 @@ def ones_like(x, dtype=None):
     return Tensor(np.ones_like(np.asarray(x), dtype=dtype))
 
 
-def arange(start, stop=None, step=1, dtype=None):
-    return Tensor(np.arange(start, stop, step, dtype=dtype))
+def arange(start, stop=None, step=None, dtype=None):
+    return Tensor(np.arange(start, stop, 1 if step is None else step, dtype=dtype))
 
 
-def eye(n, m=None, dtype="float32"):
-    return Tensor(np.eye(n, m, dtype=dtype))
+def eye(N, M=None, k=0, dtype=None):
+    """The N x M matrix with ones on the k-th diagonal."""
+    return Tensor(np.eye(N, M, k, dtype=dtype or "float32"))
 
 
 def shape(x):
@@ -110,33 +121,48 @@ def shape(x):
 # Elementwise arithmetic
 # ---------------------------------------------------------------------------
 
-def add(a, b):
-    a, b = _pair(a, b)
+def add(x1, x2):
+    a, b = _pair(x1, x2)
+    try:
+        out = a.data + b.data
+    except ValueError:
+        raise _shape_error("add", a, b) from None
 
     def backward(g):
         return g, g
-    return record("add", a.data + b.data, (a, b), backward)
+    return record("add", out, (a, b), backward)
 
 
-def subtract(a, b):
-    a, b = _pair(a, b)
+def subtract(x1, x2):
+    a, b = _pair(x1, x2)
+    try:
+        out = a.data - b.data
+    except ValueError:
+        raise _shape_error("subtract", a, b) from None
 
     def backward(g):
         return g, -g
-    return record("subtract", a.data - b.data, (a, b), backward)
+    return record("subtract", out, (a, b), backward)
 
 
-def multiply(a, b):
-    a, b = _pair(a, b)
+def multiply(x1, x2):
+    a, b = _pair(x1, x2)
+    try:
+        out = a.data * b.data
+    except ValueError:
+        raise _shape_error("multiply", a, b) from None
 
     def backward(g):
         return g * b.data, g * a.data
-    return record("multiply", a.data * b.data, (a, b), backward)
+    return record("multiply", out, (a, b), backward)
 
 
-def divide(a, b):
-    a, b = _pair(a, b)
-    out = a.data / b.data
+def divide(x1, x2):
+    a, b = _pair(x1, x2)
+    try:
+        out = a.data / b.data
+    except ValueError:
+        raise _shape_error("divide", a, b) from None
 
     def backward(g):
         return g / b.data, -g * out / b.data
@@ -151,10 +177,13 @@ def negative(x):
     return record("negative", -x.data, (x,), backward)
 
 
-def power(a, b):
-    """`a ** b` elementwise."""
-    a, b = _pair(a, b)
-    out = a.data ** b.data
+def power(x1, x2):
+    """`x1 ** x2` elementwise."""
+    a, b = _pair(x1, x2)
+    try:
+        out = a.data ** b.data
+    except ValueError:
+        raise _shape_error("power", a, b) from None
 
     def backward(g):
         ga = g * b.data * a.data ** (b.data - 1)
@@ -234,30 +263,36 @@ def cos(x):
     return record("cos", np.cos(x.data), (x,), backward)
 
 
-def maximum(a, b):
-    a, b = _pair(a, b)
-    a_wins = a.data >= b.data  # ties send the gradient to `a`
+def maximum(x1, x2):
+    a, b = _pair(x1, x2)
+    try:
+        a_wins = a.data >= b.data  # ties send the gradient to `a`
+    except ValueError:
+        raise _shape_error("maximum", a, b) from None
 
     def backward(g):
         return g * a_wins, g * ~a_wins
     return record("maximum", np.maximum(a.data, b.data), (a, b), backward)
 
 
-def minimum(a, b):
-    a, b = _pair(a, b)
-    a_wins = a.data <= b.data
+def minimum(x1, x2):
+    a, b = _pair(x1, x2)
+    try:
+        a_wins = a.data <= b.data
+    except ValueError:
+        raise _shape_error("minimum", a, b) from None
 
     def backward(g):
         return g * a_wins, g * ~a_wins
     return record("minimum", np.minimum(a.data, b.data), (a, b), backward)
 
 
-def matmul(a, b):
+def matmul(x1, x2):
     """Matrix product `a @ b`, with numpy's batching rules.
 
     Backward: for y = a @ b, da = g @ b^T and db = a^T @ g.
     """
-    a, b = _pair(a, b)
+    a, b = _pair(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul needs arrays with at least one axis; received shapes {a.shape} and {b.shape}.")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
@@ -283,9 +318,9 @@ def matmul(a, b):
     return record("matmul", a.data @ b.data, (a, b), backward)
 
 
-def dot(a, b):
+def dot(x1, x2):
     """Like numpy.dot for vectors and matrices (= matmul)."""
-    return matmul(a, b)
+    return matmul(x1, x2)
 
 
 # ---------------------------------------------------------------------------
@@ -376,12 +411,13 @@ def logsumexp(x, axis=None, keepdims=False):
     return record("logsumexp", out if keepdims else np.squeeze(out, axes), (x,), backward)
 
 
-def argmax(x, axis=-1):
-    return Tensor(np.argmax(np.asarray(x), axis=axis))
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest value along `axis` (of the flattened tensor when None, as Keras)."""
+    return Tensor(np.argmax(np.asarray(x), axis=axis, keepdims=keepdims))
 
 
-def argmin(x, axis=-1):
-    return Tensor(np.argmin(np.asarray(x), axis=axis))
+def argmin(x, axis=None, keepdims=False):
+    return Tensor(np.argmin(np.asarray(x), axis=axis, keepdims=keepdims))
 
 
 def all(x, axis=None, keepdims=False):
@@ -396,13 +432,13 @@ def any(x, axis=None, keepdims=False):
 # Shapes
 # ---------------------------------------------------------------------------
 
-def reshape(x, new_shape):
+def reshape(x, newshape):
     x = convert_to_tensor(x)
     try:
-        out = x.data.reshape(new_shape)
+        out = x.data.reshape(newshape)
     except ValueError:
         raise ValueError(f"Cannot reshape a tensor of shape {x.shape} ({x.size} values) "
-                         f"to shape {tuple(new_shape)}.") from None
+                         f"to shape {tuple(int(d) for d in np.atleast_1d(newshape))}.") from None
 
     def backward(g):
         return (g.reshape(x.shape),)
@@ -411,11 +447,16 @@ def reshape(x, new_shape):
 
 def transpose(x, axes=None):
     x = convert_to_tensor(x)
+    try:
+        out = np.transpose(x.data, axes)
+    except ValueError:
+        raise ValueError(f"transpose: axes must be a permutation of the {x.ndim} axes of a tensor of shape "
+                         f"{x.shape}; received axes={tuple(axes)}.") from None
     inverse = None if axes is None else np.argsort(axes)
 
     def backward(g):
         return (np.transpose(g, inverse),)
-    return record("transpose", np.transpose(x.data, axes), (x,), backward)
+    return record("transpose", out, (x,), backward)
 
 
 def swapaxes(x, axis1, axis2):
@@ -447,7 +488,12 @@ def broadcast_to(x, shape):
 
     def backward(g):
         return (g,)  # the tape sums it back down to x.shape
-    return record("broadcast_to", np.broadcast_to(x.data, shape), (x,), backward)
+    try:
+        out = np.broadcast_to(x.data, shape)
+    except ValueError:
+        raise ValueError(f"broadcast_to: cannot broadcast a tensor of shape {x.shape} to shape {tuple(shape)}; "
+                         "each axis must match or have size 1 (counting from the last axis).") from None
+    return record("broadcast_to", out, (x,), backward)
 
 
 def concatenate(xs, axis=0):
@@ -464,12 +510,16 @@ def concatenate(xs, axis=0):
     return record("concatenate", out, tuple(xs), backward)
 
 
-def stack(xs, axis=0):
-    xs = [convert_to_tensor(x) for x in xs]
+def stack(x, axis=0):
+    xs = [convert_to_tensor(t) for t in x]
 
     def backward(g):
         return tuple(np.moveaxis(g, axis, 0))
-    return record("stack", np.stack([x.data for x in xs], axis=axis), tuple(xs), backward)
+    try:
+        out = np.stack([x.data for x in xs], axis=axis)
+    except ValueError:
+        raise ValueError(f"stack needs tensors of one shape; received shapes {[x.shape for x in xs]}.") from None
+    return record("stack", out, tuple(xs), backward)
 
 
 def _plain_index(index):
@@ -570,47 +620,61 @@ def flip(x, axis=None):
 # Selection and comparison
 # ---------------------------------------------------------------------------
 
-def where(condition, x, y):
-    """`x` where condition holds, `y` elsewhere."""
+def where(condition, x1=None, x2=None):
+    """`x1` where condition holds, `x2` elsewhere; with neither, the indices
+    where it holds (one Tensor per axis, as numpy.nonzero)."""
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    x, y = _pair(x, y)
+    if x1 is None and x2 is None:
+        return tuple(Tensor(i) for i in np.nonzero(cond))
+    x, y = _pair(x1, x2)
+    try:
+        out = np.where(cond, x.data, y.data)
+    except ValueError:
+        raise _shape_error("where", cond, x, y) from None
 
     def backward(g):
         return g * cond, g * ~cond
-    return record("where", np.where(cond, x.data, y.data), (x, y), backward)
+    return record("where", out, (x, y), backward)
 
 
 def clip(x, x_min, x_max):
     """Limits values to [x_min, x_max]; the gradient is 0 where clipped."""
     x = convert_to_tensor(x)
-    inside = (x.data >= x_min) & (x.data <= x_max)
+    try:
+        inside = (x.data >= x_min) & (x.data <= x_max)
+    except ValueError:
+        raise _shape_error("clip", x, x_min, x_max) from None
 
     def backward(g):
         return (g * inside,)
     return record("clip", np.clip(x.data, x_min, x_max).astype(x.dtype, copy=False), (x,), backward)
 
 
-def one_hot(x, num_classes, dtype="float32"):
+def one_hot(x, num_classes, axis=-1, dtype=None):
     x = np.asarray(x).astype(int)
     if x.size and (x.min() < 0 or x.max() >= num_classes):
         raise ValueError(f"one_hot: class ids must lie in [0, {num_classes}); received values "
                          f"from {x.min()} to {x.max()}.")
-    return Tensor(np.eye(num_classes, dtype=dtype)[x])
+    out = np.eye(num_classes, dtype=dtype or "float32")[x]  # (..., num_classes)
+    return Tensor(out if axis == -1 else np.moveaxis(out, -1, axis))
 
 
 def _compare(fn, a, b):
     a, b = _pair(a, b)
-    return Tensor(fn(a.data, b.data))
+    try:
+        return Tensor(fn(a.data, b.data))
+    except ValueError:
+        raise _shape_error(fn.__name__, a, b) from None
 
 
-def equal(a, b): return _compare(np.equal, a, b)
-def not_equal(a, b): return _compare(np.not_equal, a, b)
-def less(a, b): return _compare(np.less, a, b)
-def less_equal(a, b): return _compare(np.less_equal, a, b)
-def greater(a, b): return _compare(np.greater, a, b)
-def greater_equal(a, b): return _compare(np.greater_equal, a, b)
-def logical_and(a, b): return _compare(np.logical_and, a, b)
-def logical_or(a, b): return _compare(np.logical_or, a, b)
+def equal(x1, x2): return _compare(np.equal, x1, x2)
+def not_equal(x1, x2): return _compare(np.not_equal, x1, x2)
+def less(x1, x2): return _compare(np.less, x1, x2)
+def less_equal(x1, x2): return _compare(np.less_equal, x1, x2)
+def greater(x1, x2): return _compare(np.greater, x1, x2)
+def greater_equal(x1, x2): return _compare(np.greater_equal, x1, x2)
+def logical_and(x1, x2): return _compare(np.logical_and, x1, x2)
+def logical_or(x1, x2): return _compare(np.logical_or, x1, x2)
 
 
 def logical_not(x):

@@ -1,0 +1,232 @@
+"""Bad input gets a clear ValueError/TypeError: the mistakes listed in issues 2, 3 and 4.
+
+Each listed mistake is tested once. Where another test file already asserts the
+message, this index points to it instead of repeating it; the tests below cover
+the rest, and `test_no_mistake_is_first_seen_inside_numpy` checks for every
+mistake that the error is raised by teachnet's own code (never a numpy frame)
+and does not chain numpy's error.
+
+Issue 2 (engine core):
+- model called on the wrong feature count: test_layers_core.py::test_dense_wrong_feature_count_names_layer_and_shapes
+  (a Sequential with an Input given the wrong rank: below)
+- misspelled names list the valid names: test_optimizers.py::test_get_errors,
+  test_losses.py::test_get_unknown_name_lists_the_valid_names,
+  test_metrics.py::test_get_unknown_name_lists_the_valid_names,
+  test_activations.py::test_get_errors_list_the_valid_names (in compile(): below)
+- fit before compile: test_model_training.py::test_fit_before_compile_says_to_compile
+- x and y of different lengths, batch_size < 1 in fit: test_model_training.py::test_bad_fit_arguments_are_named
+  (batch_size < 1 in predict / evaluate: below)
+- wrong target format for the loss: test_losses.py::test_integer_labels_with_the_categorical_loss_say_which_loss_to_use,
+  test_losses.py::test_one_hot_labels_with_the_sparse_loss_say_which_loss_to_use,
+  test_model_training.py::test_wrong_target_format_surfaces_as_a_clean_error
+- negative learning rate: test_optimizers.py::test_get_errors, ::test_setting_a_negative_learning_rate_between_steps
+- zero units: test_layers_core.py::test_dense_rejects_bad_units
+- dropout rate outside [0, 1): test_layers_core.py::test_dropout_rejects_bad_rates
+- a pickle disguised as weights: test_saving.py::test_pickles_are_refused
+- no numpy traceback from deep inside an op: the ops tests below
+
+Issue 3 (graphs of layers):
+- wrong number of input arrays, dict with a missing / unknown input name:
+  test_functional.py::test_wrong_number_of_inputs_names_expected_and_received
+- target dict with unknown output names: below
+- loss list of the wrong length: test_model_training.py::test_multi_output_errors_name_the_outputs
+- merging tensors whose shapes don't fit: test_merge.py::test_incompatible_shapes_name_the_layer_and_both_shapes,
+  test_merge.py::test_concatenate_mismatch_names_both_shapes
+
+Issue 4 (sequence and image layers):
+- images without a channel axis: test_conv.py::test_conv2d_rejects_images_without_channel_axis
+- sequences given to a 2D layer: test_pooling.py::test_pooling_layer_gradients ("pool_a" case, which says to use
+  the 1D layer), test_conv.py::test_conv1d_rejects_images (the other way round)
+- kernel larger than input with "valid" padding: test_conv.py::test_conv_rejects_kernel_larger_than_input
+- CTC labels longer than the time axis: test_ctc.py::test_labels_longer_than_the_time_axis_raise
+- token ids outside Embedding's input_dim: test_embedding.py (match '"words".*[0, 10).*id 10')
+"""
+import os
+import pickle
+import traceback
+
+import numpy as np
+import pytest
+
+import teachnet
+from teachnet import layers, ops
+from tests.gradcheck import check_gradients
+
+FLOAT = np.float32
+
+
+# -- ops: numpy's broadcast errors are re-raised naming the op and the shapes --------
+BROADCAST_CASES = [
+    ("add", lambda a, b: ops.add(a, b)),
+    ("subtract", lambda a, b: ops.subtract(a, b)),
+    ("multiply", lambda a, b: ops.multiply(a, b)),
+    ("divide", lambda a, b: ops.divide(a, b)),
+    ("power", lambda a, b: ops.power(a, b)),
+    ("maximum", lambda a, b: ops.maximum(a, b)),
+    ("minimum", lambda a, b: ops.minimum(a, b)),
+    ("equal", lambda a, b: ops.equal(a, b)),
+    ("less", lambda a, b: ops.less(a, b)),
+    ("add", lambda a, b: teachnet.Variable(a) + b),       # a Tensor operator, numpy on the right
+    ("subtract", lambda a, b: a - teachnet.Variable(b)),  # ... and numpy on the left
+    ("multiply", lambda a, b: teachnet.Variable(a) * teachnet.Variable(b)),
+]
+
+
+@pytest.mark.parametrize("op,call", BROADCAST_CASES)
+def test_elementwise_ops_name_the_op_and_both_shapes(op, call):
+    with pytest.raises(ValueError, match=rf"^{op}: cannot broadcast shapes \(2, 3\) and \(2, 5\) together") as info:
+        call(np.ones((2, 3), FLOAT), np.ones((2, 5), FLOAT))
+    assert info.value.__cause__ is None and info.value.__suppress_context__  # numpy's error is not chained
+
+
+def test_where_and_clip_name_every_shape():
+    with pytest.raises(ValueError, match=r"^where: cannot broadcast shapes \(2, 3\) and \(2, 5\) and \(\)"):
+        ops.where(np.ones((2, 3)) > 0, np.ones((2, 5)), 0.0)
+    with pytest.raises(ValueError, match=r"^clip: cannot broadcast shapes \(2, 3\) and \(4,\) and \(\)"):
+        ops.clip(np.ones((2, 3)), np.zeros(4), 1.0)
+
+
+def test_shape_ops_name_the_op_and_the_shapes():
+    with pytest.raises(ValueError, match=r"^stack needs tensors of one shape; received shapes \[\(2, 3\), \(4, 5\)\]"):
+        ops.stack([np.ones((2, 3)), np.ones((4, 5))])
+    with pytest.raises(ValueError, match=r"^broadcast_to: cannot broadcast a tensor of shape \(2, 3\) to shape \(4, 5\)"):
+        ops.broadcast_to(np.ones((2, 3)), (4, 5))
+    with pytest.raises(ValueError, match=r"^transpose: axes must be a permutation of the 2 axes of a tensor of shape "
+                                         r"\(2, 3\); received axes=\(0, 2, 1\)"):
+        ops.transpose(np.ones((2, 3)), (0, 2, 1))
+
+
+def test_ops_still_broadcast_and_differentiate_when_shapes_fit():
+    # The try/except around numpy must not change values or gradients.
+    x = np.arange(6, dtype=np.float64).reshape(2, 3) - 2.5
+
+    def f(w, v):  # w: (1, 3), v: (2, 3)
+        both = ops.where(v > 0, ops.multiply(w, v), ops.subtract(ops.add(w, v), w * w))
+        return ops.sum(ops.divide(both, ops.maximum(w, 0.5)) + ops.minimum(v, w) ** 2.0)
+
+    check_gradients(f, np.array([[1.0, 2.0, 3.0]]), x)
+    assert ops.transpose(ops.stack([x, x]), (0, 2, 1)).shape == (2, 3, 2)
+    assert ops.broadcast_to(np.ones(3), (2, 3)).shape == (2, 3)
+    np.testing.assert_array_equal(ops.clip(x, -1.0, 1.0).numpy(), np.clip(x, -1.0, 1.0))
+
+
+# -- models: the rank of the data, misspelled names at compile, batch sizes ------------
+def test_sequential_with_input_names_model_and_both_shapes_for_data_of_another_rank():
+    model = teachnet.Sequential([teachnet.Input((4,)), layers.Dense(2)], name="mlp")
+    with pytest.raises(ValueError, match=r'^Sequential model "mlp" expects input of shape \(None, 4\) \(rank 2\), '
+                                         r"but it received input of shape \(2, 3, 4\) \(rank 3\)"):
+        model.predict(np.zeros((2, 3, 4), FLOAT), verbose=0)
+
+
+def test_sequential_with_input_adds_or_drops_a_trailing_axis_of_size_one_as_keras():
+    # Keras squeezes a trailing size-1 axis the Input does not have, and adds one it lacks.
+    assert teachnet.Sequential([teachnet.Input((4,)), layers.Dense(2)]).predict(
+        np.zeros((3, 4, 1), FLOAT), verbose=0).shape == (3, 2)
+    assert teachnet.Sequential([teachnet.Input((1,)), layers.Dense(2)]).predict(
+        np.zeros((3,), FLOAT), verbose=0).shape == (3, 2)
+
+
+def _small_model():
+    return teachnet.Sequential([teachnet.Input((3,)), layers.Dense(1)])
+
+
+def test_misspelled_loss_name_fails_at_compile_with_the_valid_names():
+    with pytest.raises(ValueError, match=r"^Unknown loss 'mean_square_error'. Valid names: .*'mean_squared_error'"):
+        _small_model().compile("sgd", loss="mean_square_error")
+    with pytest.raises(ValueError, match=r"^Unknown loss 'msee'"):  # inside a dict of per-output losses too
+        _small_model().compile("sgd", loss={"dense": "msee"})
+
+
+def test_misspelled_metric_name_fails_at_compile_with_the_valid_names():
+    with pytest.raises(ValueError, match=r"^Unknown metric 'acuracy'. Valid names: .*'accuracy'"):
+        _small_model().compile("sgd", "mse", metrics=["acuracy"])
+    with pytest.raises(ValueError, match=r"^Unknown metric 'maee'"):
+        _small_model().compile("sgd", "mse", weighted_metrics=["maee"])
+    _small_model().compile("sgd", "mse", metrics=["accuracy", "acc", "mae"])  # resolved later from the shapes
+
+
+@pytest.mark.parametrize("method", ["predict", "evaluate"])
+def test_batch_size_below_one_is_named_in_predict_and_evaluate(method):
+    model = _small_model()
+    model.compile("sgd", "mse")
+    x, y = np.zeros((4, 3), FLOAT), np.zeros((4, 1), FLOAT)
+    args = (x,) if method == "predict" else (x, y)
+    with pytest.raises(ValueError, match=r"`batch_size` to be a positive integer. Received: batch_size=0"):
+        getattr(model, method)(*args, batch_size=0, verbose=0)
+
+
+def _two_heads():
+    inputs = teachnet.Input((3,), name="features")
+    price = layers.Dense(1, name="price")(inputs)
+    kind = layers.Dense(2, name="kind")(inputs)
+    model = teachnet.Model(inputs, [price, kind])
+    model.compile("sgd", "mse")
+    return model
+
+
+def test_target_dict_with_an_unknown_output_name_lists_the_output_names():
+    x = np.zeros((4, 3), FLOAT)
+    y = {"price": np.zeros((4, 1), FLOAT), "kinds": np.zeros((4, 2), FLOAT)}
+    with pytest.raises(ValueError, match=r"`y` is a dict with keys \['kinds', 'price'\], but the model's outputs are "
+                                         r"named \['price', 'kind'\]. Use the output names as keys"):
+        _two_heads().fit(x, y, verbose=0)
+
+
+# -- every listed mistake: raised by teachnet, never first seen inside numpy ------------
+def _fit(model, x, y, **kwargs):
+    model.compile("sgd", kwargs.pop("loss", "mse"))
+    return model.fit(x, y, verbose=0, **kwargs)
+
+
+def _disguised_pickle(tmp_path):
+    path = tmp_path / "model.weights.npz"
+    path.write_bytes(pickle.dumps({"dense/kernel": np.zeros((3, 1))}))
+    _small_model().load_weights(str(path))
+
+
+def _two_inputs():
+    a, b = teachnet.Input((3,), name="a"), teachnet.Input((2,), name="b")
+    return teachnet.Model([a, b], layers.Dense(1)(layers.Concatenate()([a, b])))
+
+
+X, Y = np.zeros((8, 3), FLOAT), np.zeros((8, 1), FLOAT)
+MISTAKES = {
+    "wrong feature count": lambda p: _small_model()(np.zeros((2, 5), FLOAT)),
+    "wrong rank": lambda p: _small_model()(np.zeros((2, 5, 3), FLOAT)),
+    "optimizer name": lambda p: _small_model().compile("adamm", "mse"),
+    "loss name": lambda p: _small_model().compile("sgd", "mse2"),
+    "metric name": lambda p: _small_model().compile("sgd", "mse", metrics=["acuracy"]),
+    "activation name": lambda p: layers.Dense(2, activation="rleu"),
+    "fit before compile": lambda p: _small_model().fit(X, Y, verbose=0),
+    "x and y lengths": lambda p: _fit(_small_model(), X, Y[:5]),
+    "target format": lambda p: _fit(teachnet.Sequential([teachnet.Input((3,)), layers.Dense(4, "softmax")]),
+                                    X, np.arange(8) % 4, loss="categorical_crossentropy"),
+    "target shape": lambda p: _fit(_small_model(), X, np.zeros((8, 2), FLOAT)),
+    "negative learning rate": lambda p: teachnet.optimizers.Adam(learning_rate=-0.1),
+    "zero units": lambda p: layers.Dense(0),
+    "dropout rate": lambda p: layers.Dropout(1.0),
+    "batch_size": lambda p: _fit(_small_model(), X, Y, batch_size=0),
+    "disguised pickle": _disguised_pickle,
+    "number of inputs": lambda p: _two_inputs().predict([np.zeros((2, 3))], verbose=0),
+    "missing input name": lambda p: _two_inputs().predict({"a": np.zeros((2, 3))}, verbose=0),
+    "unknown output name": lambda p: _two_heads().fit(X, {"price": Y, "kinds": np.zeros((8, 2))}, verbose=0),
+    "loss list length": lambda p: _fit(_two_heads(), X, [Y, np.zeros((8, 2))], loss=["mse"] * 3),
+    "merge shapes": lambda p: layers.Add()([np.zeros((2, 3), FLOAT), np.zeros((2, 5), FLOAT)]),
+    "ops shapes": lambda p: teachnet.Variable(np.zeros((2, 3))) + np.zeros((2, 5)),
+    "image without channels": lambda p: layers.Conv2D(2, 3)(np.zeros((2, 8, 8), FLOAT)),
+    "sequences to a 2D layer": lambda p: layers.MaxPooling2D()(np.zeros((2, 8, 3), FLOAT)),
+    "kernel larger than input": lambda p: layers.Conv2D(2, 5)(np.zeros((1, 3, 3, 1), FLOAT)),
+    "ctc labels too long": lambda p: teachnet.losses.CTC()(np.ones((2, 6), "int32"), np.zeros((2, 4, 5), FLOAT)),
+    "token id out of range": lambda p: layers.Embedding(10, 3)(np.array([[1, 12]])),
+}
+
+
+@pytest.mark.parametrize("mistake", list(MISTAKES))
+def test_no_mistake_is_first_seen_inside_numpy(mistake, tmp_path):
+    with pytest.raises((ValueError, TypeError)) as info:
+        MISTAKES[mistake](tmp_path)
+    where = traceback.extract_tb(info.value.__traceback__)[-1].filename
+    teachnet_dir = os.path.dirname(teachnet.__file__)
+    assert where.startswith(teachnet_dir), f"{mistake}: raised in {where}: {info.value}"
+    assert type(info.value.__cause__).__module__.split(".")[0] != "numpy"
+    assert len(str(info.value)) > 40  # a sentence, not numpy's one-liner
