@@ -12,6 +12,10 @@ unless --threads is given); both counts and the BLAS kernel in use are printed.
     python benchmarks/bench.py                      # all workloads
     python benchmarks/bench.py --workloads mlp --repeats 7
     python benchmarks/bench.py --quick              # tiny sizes; used by tests/test_bench_smoke.py
+    python benchmarks/bench.py --workloads mlp --sides teachnet --no-memory   # includes the dashboard line
+
+With the mlp workload and the teachnet side, a last line compares `fit` with a TrainingDashboard attached
+(widgets/dashboard.py, default settings) against plain `fit` (goal: at least 0.9x the throughput).
 
 Adding a workload: write `make_data(n, rng) -> (x, y)` and one setup function per side,
 `setup(x, y, batch_size) -> train_one_epoch` (building the model is not timed; calling the returned
@@ -54,6 +58,11 @@ def mnist_shaped(n, rng):
 
 
 def teachnet_mlp(x, y, batch_size):
+    model = teachnet_mlp_model()
+    return lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+
+
+def teachnet_mlp_model():
     import teachnet
 
     model = teachnet.Sequential([
@@ -62,7 +71,7 @@ def teachnet_mlp(x, y, batch_size):
         teachnet.layers.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer=teachnet.optimizers.RMSprop(), loss="sparse_categorical_crossentropy")
-    return lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+    return model
 
 
 def torch_mlp(x, y, batch_size):
@@ -203,6 +212,52 @@ WORKLOADS = {
         quick_samples=64,  # one batch: --quick only checks that the workload runs
     ),
 }
+
+
+# --- The TrainingDashboard's cost: the mlp trained by one fit of several epochs, dashboard attached or not -----
+
+def dashboard_overhead(samples, epochs, repeats, batch_size=128):
+    """samples/s of `fit(x, y, epochs=epochs)` on the mlp, with a `TrainingDashboard` at its default
+    settings as callback and without, alternating after one untimed epoch each; medians and their ratio
+    (the widgets' goal: attached / not >= 0.9). The dashboard redraws at most every 0.5 s and rarely
+    enough that drawing takes at most 5% of the time, plus once when fit ends."""
+    from widgets.dashboard import TrainingDashboard
+
+    x, y = mnist_shaped(samples, np.random.default_rng(0))
+    plain, watched = teachnet_mlp_model(), teachnet_mlp_model()
+    dashboard = TrainingDashboard(watched)
+    plain.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)  # warm-up, as the workloads
+    watched.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, callbacks=[dashboard])
+    runs = {"without": lambda: plain.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0),
+            "with": lambda: watched.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0,
+                                        callbacks=[dashboard])}
+    rates, redraws, drawing_share = {name: [] for name in runs}, [], []
+    for _ in range(repeats):
+        for name, run in runs.items():
+            before, drawn = dashboard.redraws, dashboard.seconds_drawing
+            start = time.perf_counter()
+            run()
+            seconds = time.perf_counter() - start
+            rates[name].append(samples * epochs / seconds)
+            if name == "with":  # redraws, and the share of fit's time they took (less noisy than the ratio)
+                redraws.append(dashboard.redraws - before)
+                drawing_share.append((dashboard.seconds_drawing - drawn) / seconds)
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    return {"description": f"mlp trained by fit(epochs={epochs}), batch {batch_size}, with a TrainingDashboard "
+                           "attached (default settings) vs not",
+            "samples_per_epoch": samples, "epochs_per_fit": epochs, "samples_per_s": rates,
+            "median_samples_per_s": medians, "redraws_per_fit": redraws, "drawing_share_of_fit": drawing_share,
+            "ratio_attached_over_not": medians["with"] / medians["without"]}
+
+
+def print_dashboard_report(r):
+    print(f"\ndashboard: {r['description']} ({r['samples_per_epoch']} samples per epoch)")
+    for name, median in r["median_samples_per_s"].items():
+        runs = ", ".join(f"{v:.0f}" for v in r["samples_per_s"][name])
+        print(f"  {name:9s} median {median:10.0f} samples/s  (runs: {runs})")
+    shares = ", ".join(f"{v:.1%}" for v in r["drawing_share_of_fit"])
+    print(f"  redraws per fit: {r['redraws_per_fit']}; share of fit's time spent drawing: {shares}")
+    print(f"  ratio dashboard attached/not = {r['ratio_attached_over_not']:.2f}  (goal >= 0.9)")
 
 
 # --- measurement ---------------------------------------------------------------------------------------
@@ -354,6 +409,9 @@ def main(argv=None):
                         "(default: numpy's BLAS pool size)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes and 2 repeats: checks the script runs")
     parser.add_argument("--no-memory", action="store_true", help="skip the per-side peak-memory child processes")
+    parser.add_argument("--no-dashboard", action="store_true", help="skip the TrainingDashboard overhead line "
+                        "(run with the mlp workload and the teachnet side)")
+    parser.add_argument("--dashboard-epochs", type=int, default=3, help="epochs per fit in the dashboard line")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument("--_memory-probe", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -386,10 +444,16 @@ def main(argv=None):
         samples = args.samples or (workload.quick_samples if args.quick else workload.samples)
         results.append(run_workload(name, workload, sides, repeats, samples, threads, not args.no_memory))
     print_report(env, results)
+    report = {"environment": env, "results": results}
+    if "mlp" in names and "teachnet" in sides and not args.no_dashboard:
+        mlp = WORKLOADS["mlp"]
+        samples = args.samples or (mlp.quick_samples if args.quick else mlp.samples)
+        report["dashboard"] = dashboard_overhead(samples, 1 if args.quick else args.dashboard_epochs, repeats)
+        print_dashboard_report(report["dashboard"])
     if args.json:
-        Path(args.json).write_text(json.dumps({"environment": env, "results": results}, indent=2))
+        Path(args.json).write_text(json.dumps(report, indent=2))
     del limiter
-    return {"environment": env, "results": results}
+    return report
 
 
 if __name__ == "__main__":

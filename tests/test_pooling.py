@@ -234,3 +234,13 @@ def test_docstring_examples_run():
     result = doctest.testmod(pooling, extraglobs={"np": np, "teachnet": teachnet},
                              optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_default_names_follow_keras():
+    from teachnet.layers.base import snake_case
+    for cls, name in [(layers.Conv2D, "conv2d"), (layers.Conv1D, "conv1d"), (layers.MaxPooling2D, "max_pooling2d"),
+                      (layers.AveragePooling1D, "average_pooling1d"),
+                      (layers.GlobalAveragePooling2D, "global_average_pooling2d"),
+                      (layers.GlobalMaxPooling1D, "global_max_pooling1d")]:
+        assert snake_case(cls.__name__) == name
+    assert layers.Conv2D(2, 3).name.startswith("conv2d")

@@ -11,3 +11,4 @@ from widgets.model_graph import ModelGraph  # noqa: F401
 from widgets.playground import Playground  # noqa: F401
 from widgets.optimizer_race import OptimizerRace  # noqa: F401
 from widgets.loss_explorer import LossExplorer  # noqa: F401
+from widgets.layer_views import ConvFilterView, CTCLatticeView, LSTMGateView  # noqa: F401

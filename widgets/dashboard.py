@@ -26,6 +26,7 @@ import numpy as np
 import traitlets
 from matplotlib import image as mpl_image
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
 
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
@@ -108,7 +109,7 @@ class TrainingDashboard(WidgetView, Callback):
     """
 
     learning_rate = traitlets.Float(help="The optimizer's learning rate; changing it takes effect at the "
-                                         "next batch.").tag(sync=False)
+                                         "next batch (and replaces a learning-rate schedule).")
     speed = traitlets.Int(1, help="Batches trained at each tick of Play.")
     use_validation = traitlets.Bool(False, help="Evaluate `validation_data` at the end of each epoch "
                                                 "(interactive trainer).")
@@ -148,6 +149,8 @@ class TrainingDashboard(WidgetView, Callback):
         self.training_log = TrainingLog()
         self._throttle = Throttle(self.redraw_interval)
         self._last_draw_seconds = 0.0  # how long the last redraw took: sets the throttle's pace
+        self.seconds_drawing = 0.0  # all throttled redraws so far (the benchmark reports its share)
+        self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
         self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
         self._last_step = None
         self._optimizer_template = copy.deepcopy(model.optimizer)  # what Reset returns to
@@ -392,6 +395,8 @@ class TrainingDashboard(WidgetView, Callback):
         if self.model.optimizer is not None:  # fit may come with a new optimizer (compile again)
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
         self._throttle.restart()  # the picture is current: the first redraw can wait an interval
+        epochs, steps = self.params.get("epochs"), self.params.get("steps")
+        self._fit_clock = (time.perf_counter(), 0, epochs * steps if epochs and steps else None)
 
     def on_train_batch_end(self, batch, logs=None):
         self._last_step = self.model.last_step
@@ -401,27 +406,47 @@ class TrainingDashboard(WidgetView, Callback):
         self.training_log.add_batch(self.epoch + (batch + 1) / steps, values)
         self.step += 1
         self.highlight = "update"
-        self._maybe_redraw()
+        if self._fit_clock is not None:
+            start, done, total = self._fit_clock
+            self._fit_clock = (start, done + 1, total)
+        if not self._end_of_fit_is_near():
+            self._maybe_redraw()
+
+    def _end_of_fit_is_near(self):
+        """Whether fit will end (and redraw) before the throttle would allow a redraw anyway:
+        then a redraw now would cost time and show nothing the final one does not."""
+        if self._fit_clock is None or self._fit_clock[2] is None:
+            return False  # not inside fit (the interactive trainer), or fit's length unknown
+        start, done, total = self._fit_clock
+        seconds_left = (time.perf_counter() - start) / max(done, 1) * (total - done)  # at the pace so far
+        return seconds_left < self._redraw_pause()
 
     def on_epoch_end(self, epoch, logs=None):
         self.training_log.add_epoch(self.epoch + 1, logs or {})
         self.epoch += 1
-        self._maybe_redraw()
+        if not self._end_of_fit_is_near():
+            self._maybe_redraw()
 
     def on_train_end(self, logs=None):
+        self._fit_clock = None
         self._maybe_redraw(force=True)
 
     # -- drawing ----------------------------------------------------------------------------
     def _maybe_redraw(self, force=False, share=None):
         """Redraws when the throttle allows: at most every `redraw_interval` seconds, and
         rarely enough that drawing takes at most `share` (default `max_draw_share`) of the time."""
-        share = self.max_draw_share if share is None else share
-        self._throttle.interval = max(self.redraw_interval, self._last_draw_seconds / share)
+        self._throttle.interval = self._redraw_pause(share)
         if not self._throttle.ready(force):
             return
         start = time.perf_counter()
         self.redraw()
         self._last_draw_seconds = time.perf_counter() - start
+        self.seconds_drawing += self._last_draw_seconds
+
+    def _redraw_pause(self, share=None):
+        """Seconds between redraws: redraw_interval, or longer when a redraw takes more than its share."""
+        share = self.max_draw_share if share is None else share
+        return max(self.redraw_interval, self._last_draw_seconds / share)
 
     def redraw(self):
         """Draws the three pictures and the status line now."""
@@ -544,6 +569,7 @@ class TrainingDashboard(WidgetView, Callback):
             ax.set_title(name, fontsize=9)
             ax.set_xlabel("epoch", fontsize=8)
             ax.tick_params(labelsize=7)
+            ax.yaxis.set_major_locator(MaxNLocator(5))
             if i == 0 and log.batch_x:
                 ax.legend(fontsize=6.5, loc="best")
             if not log.batch_x:
@@ -576,6 +602,7 @@ class TrainingDashboard(WidgetView, Callback):
                 ax.stairs(counts, edges, fill=True, color=("#1565c0", "#ef6c00", "#6a1b9a")[c])  # one patch: fast
                 ax.set_title(titles[c], fontsize=7, loc="left")
                 ax.tick_params(labelsize=6)
+                ax.xaxis.set_major_locator(MaxNLocator(3))  # few tick labels: text is most of the drawing time
                 ax.yaxis.set_visible(False)
         fig.subplots_adjust(left=0.03, right=0.98, top=1 - 22 / fig.bbox.height, bottom=25 / fig.bbox.height,
                             wspace=0.12, hspace=0.75)

@@ -22,7 +22,6 @@ import time
 import ipywidgets
 import numpy as np
 import traitlets
-from matplotlib.colors import LogNorm
 
 import teachnet as tn
 from teachnet import ops
@@ -59,9 +58,9 @@ class Surface:
     `learning_rates` gives each racer a learning rate that makes an interesting race on this surface.
     """
 
-    def __init__(self, fn, box, start, minima, learning_rates, log_levels=False):
+    def __init__(self, fn, box, start, minima, learning_rates):
         self.fn, self.box, self.start, self.minima = fn, box, start, minima
-        self.learning_rates, self.log_levels = learning_rates, log_levels
+        self.learning_rates = learning_rates
         self.description = fn.__doc__
 
     def __call__(self, w):
@@ -77,7 +76,7 @@ SURFACES = {
                        "Adagrad": 1.0}),
     "Rosenbrock": Surface(rosenbrock, (-2, 2, -1, 3), (-1.2, 1.0), [(1, 1)],
                           {"SGD": 0.001, "Momentum": 0.0005, "Nesterov": 0.0005, "RMSprop": 0.01, "Adam": 0.1,
-                           "Adagrad": 0.5}, log_levels=True),
+                           "Adagrad": 0.5}),
     "saddle": Surface(saddle, (-5, 5, -5, 5), (-4.5, 0.01), [(0, 10 ** 0.5), (0, -10 ** 0.5)],
                       {"SGD": 0.05, "Momentum": 0.02, "Nesterov": 0.02, "RMSprop": 0.05, "Adam": 0.2,
                        "Adagrad": 1.0}),
@@ -426,13 +425,11 @@ class OptimizerRace(WidgetView):
         ax = fig.add_axes([0.05, 0.1, 0.5, 0.82])
         xs, ys, values = self._grid()
         surface = SURFACES[self.surface]
-        if surface.log_levels:
-            ax.contourf(xs, ys, values + 1e-3, levels=np.logspace(-3, 3.5, 25), norm=LogNorm(), cmap="Greys_r",
-                        alpha=0.6, extend="both")
-        else:
-            ax.contourf(xs, ys, values, levels=25, cmap="Greys_r", alpha=0.6)
-        ax.contour(xs, ys, values, levels=np.logspace(-3, 3.5, 14) if surface.log_levels else 14, colors="white",
-                   linewidths=0.5)
+        # levels at quantiles of the values: every band covers the same area, so the valley floor, where the
+        # racing happens, gets as many contour lines as the steep walls
+        levels = np.unique(np.quantile(values, np.linspace(0, 1, 26)))
+        ax.contourf(xs, ys, values, levels=levels, cmap="Greys_r", alpha=0.6)
+        ax.contour(xs, ys, values, levels=levels[1:-1:2], colors="white", linewidths=0.5)
         for racer in self.racers.values():
             path = np.array(racer.path)                                    # (steps + 1, 2)
             ax.plot(path[:, 0], path[:, 1], color=racer.colour, linewidth=1.5, marker=".", markersize=3,

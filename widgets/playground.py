@@ -163,6 +163,7 @@ class Playground(WidgetView):
                 setattr(self, name, change["new"])
             finally:
                 control.value = getattr(self, name)
+
         def to_control(change):
             if isinstance(control, ipywidgets.Dropdown) and change["new"] not in control.options:
                 control.options = sorted(set(control.options) | {change["new"]})  # a value set in code
@@ -177,16 +178,11 @@ class Playground(WidgetView):
             b.on_click(self.guarded(lambda _: action()))
             return b
 
-        def labelled(widget, label, width):
-            widget.description = label
-            widget.style = {"description_width": "initial"}
-            widget.layout = ipywidgets.Layout(width=width)
-            return self._bind(widget, widget._teachnet_trait)
-
         def control(kind, name, label, width, **options):
-            widget = kind(value=getattr(self, name), **options)
-            widget._teachnet_trait = name
-            return labelled(widget, label, width)
+            """A control labelled `label`, bound to the trait `name`."""
+            widget = kind(value=getattr(self, name), description=label, style={"description_width": "initial"},
+                          layout=ipywidgets.Layout(width=width), **options)
+            return self._bind(widget, name)
 
         self.play_button = button("Play", self.play, "Train continuously, epochs_per_tick epochs per tick")
         self.pause_button = button("Pause", self.pause, "Stop after the current tick")
@@ -225,7 +221,7 @@ class Playground(WidgetView):
                            names="value")
             self.feature_buttons[name] = toggle
         self.observe(self._show_features, names="features")
-        self.layer_controls = ipywidgets.HBox()
+        self.layer_controls = ipywidgets.HBox(layout=ipywidgets.Layout(flex_flow="row wrap"))
         self.observe(self._show_layer_controls, names="hidden_layers")
         self._show_layer_controls()
         self.status = ipywidgets.HTML()
@@ -260,7 +256,7 @@ class Playground(WidgetView):
                                       layout=ipywidgets.Layout(width="32px"))
             plus.on_click(self.guarded(lambda _, i=i: self.set_units(i, self.hidden_layers[i] + 1)))
             minus.on_click(self.guarded(lambda _, i=i: self.set_units(i, self.hidden_layers[i] - 1)))
-            boxes.append(ipywidgets.HBox([ipywidgets.HTML(f"layer {i + 1}: <b>{units}</b>&nbsp;"), plus, minus]))
+            boxes.append(ipywidgets.HBox([ipywidgets.HTML(f"&nbsp;layer {i + 1}: <b>{units}</b>&nbsp;"), plus, minus]))
         self.layer_controls.children = boxes
 
     def add_layer(self):

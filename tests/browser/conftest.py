@@ -50,7 +50,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        if here in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
 
 

@@ -77,7 +77,8 @@ def test_bad_input_says_what_is_wrong():
     graph = ModelGraph(model)
     with pytest.raises(ValueError, match=r"no layer named 'nope'.*'deep_1'"):
         graph.layer_name = "nope"
-    with pytest.raises(ValueError, match=r"could not run model \"inception_block\" on the sample batch \(shape \(4, 3\)\)"):
+    with pytest.raises(ValueError, match=r"could not run model \"inception_block\" on the sample batch "
+                                         r"\(shape \(4, 3\)\)"):
         ModelGraph(model, sample=np.zeros((4, 3), "float32"))
     with pytest.raises(TypeError, match="expects a teachnet Model"):
         ModelGraph(np.zeros(3))

@@ -199,3 +199,37 @@ def test_static_png_in_the_display_data():
     assert labels == ["Play", "Pause", "Step", "Reset"]
     assert set(RACERS) == {"SGD", "Momentum", "Nesterov", "RMSprop", "Adam", "Adagrad"}
     assert Racer("Adam", 0.1, {"beta_1": 0.9, "beta_2": 0.999}).explanation == "(no step yet)"
+
+
+@pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+def test_the_race_matches_keras_optimizers_on_the_rosenbrock_surface():
+    """Twenty steps of every racer equal Keras 3's optimizers stepping a keras.Variable with torch gradients."""
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="keras (with the torch backend) is needed for the parity test")
+    torch = pytest.importorskip("torch", reason="torch is needed for the parity test")
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"keras runs on {keras.backend.backend()}, not torch")
+    race = OptimizerRace("Rosenbrock")
+    for _ in range(20):
+        race.take_step()
+    makers = {
+        "SGD": lambda lr: keras.optimizers.SGD(learning_rate=lr),
+        "Momentum": lambda lr: keras.optimizers.SGD(learning_rate=lr, momentum=0.9),
+        "Nesterov": lambda lr: keras.optimizers.SGD(learning_rate=lr, momentum=0.9, nesterov=True),
+        "RMSprop": lambda lr: keras.optimizers.RMSprop(learning_rate=lr, rho=0.9),
+        "Adam": lambda lr: keras.optimizers.Adam(learning_rate=lr, beta_1=0.9, beta_2=0.999),
+        "Adagrad": lambda lr: keras.optimizers.Adagrad(learning_rate=lr, initial_accumulator_value=0.1),
+    }
+    for name, make in makers.items():
+        optimizer = make(SURFACES["Rosenbrock"].learning_rates[name])
+        w = keras.Variable(np.array(SURFACES["Rosenbrock"].start, dtype="float32"))
+        path = [w.numpy().copy()]
+        for _ in range(20):
+            x = torch.tensor(w.numpy(), requires_grad=True)
+            loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+            loss.backward()
+            optimizer.apply_gradients([(keras.ops.convert_to_tensor(x.grad.numpy()), w)])
+            path.append(w.numpy().copy())
+        np.testing.assert_allclose(np.array(race.racers[name].path), np.array(path), rtol=1e-4, atol=1e-5,
+                                   err_msg=name)

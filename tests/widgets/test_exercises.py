@@ -1,0 +1,158 @@
+"""The exercise checks accept a right answer, reject wrong ones with a hint, and every solution exists.
+
+Each exercise gets at least one right and one wrong answer below (built lazily, since some are models).
+"""
+import numpy as np
+import pytest
+
+import teachnet as tn
+from widgets import exercises
+from widgets.playground import Playground
+from widgets.exercises import EXERCISES, Solution, Verdict, check, show_solution
+
+
+def _model(layers):
+    tn.utils.set_random_seed(0)
+    return tn.Sequential(layers)
+
+
+def _trained_cloud_classifier():
+    model = _model([tn.Input(shape=(2,)), tn.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy")
+    x, y = tn.datasets.gaussian_clouds(samples_per_class=500, seed=0)
+    model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+    return model
+
+
+def _two_input_model(join, widths=(3, 5)):
+    tn.utils.set_random_seed(0)
+    a, b = tn.Input(shape=(widths[0],)), tn.Input(shape=(widths[1],))
+    return tn.Model([a, b], tn.layers.Dense(1)(join([a, b])))
+
+
+def _trained_xor_playground(epochs):
+    tn.utils.set_random_seed(0)
+    playground = Playground(dataset="xor", features=["x1", "x2"], hidden_layers=[4], activation="tanh",
+                            optimizer="Adam", learning_rate=0.03)
+    playground.train(epochs)
+    return playground
+
+
+def _right_and_wrong():
+    """number -> (list of right answers, list of wrong answers)."""
+    return {
+        "0.1": (["Shift+Enter", "shift-enter", " SHIFT + ENTER "], ["Ctrl+Enter", "Enter", None, 3]),
+        "0.2": ([np.ones((3, 4)), [[1] * 4] * 3], [np.ones((4, 3)), np.zeros((3, 4)), None, "ones"]),
+        "0.3": (["cpu", "CPU"], ["gpu", "tpu", None]),
+        "1.1": ([144, 144.0, np.int64(144)], [160, "144", None, True]),
+        "1.2": (["LSTM", "conv1d", "layers.GRU"], ["Dense", "Conv2D", None]),
+        "1.3": ([(28, 28, 8), [28, 28, 8]], [(26, 26, 8), (28, 28, 3), None, "28x28x8"]),
+        "1.4": ([_model([tn.Input(shape=(20,)), tn.layers.Dense(16, activation="relu"),
+                         tn.layers.Dense(3, activation="softmax")])],
+                [_model([tn.Input(shape=(20,)), tn.layers.Dense(16, activation="relu"), tn.layers.Dense(3)]),
+                 _model([tn.Input(shape=(20,)), tn.layers.Dense(8, activation="relu"),
+                         tn.layers.Dense(3, activation="softmax")]),
+                 _model([tn.Input(shape=(10,)), tn.layers.Dense(3, activation="softmax")]), None]),
+        "5.1": ([lambda t, p: tn.ops.mean(tn.ops.square(t - p))],
+                [lambda t, p: None, lambda t, p: tn.ops.mean(tn.ops.abs(t - p)),
+                 lambda t, p: float(np.mean((t - np.asarray(p)) ** 2)), "mse"]),
+        "5.2": ([1.95, np.float32(1.95)], [2.05, 1.5, None]),
+        "5.3": ([_trained_cloud_classifier()],
+                [_model([tn.Input(shape=(2,)), tn.layers.Dense(1, kernel_initializer="zeros")]), None]),
+        "7.1": (["sparse_categorical_crossentropy", " Sparse_Categorical_Crossentropy"],
+                ["categorical_crossentropy", "mse", None]),
+        "7.2": ([lambda t, p: tn.ops.mean(tn.ops.abs(t - p), axis=-1)],
+                [lambda t, p: tn.ops.mean(tn.ops.abs(t - p)), lambda t, p: tn.ops.mean(tn.ops.square(t - p), axis=-1),
+                 lambda t, p: None, 3]),
+        "7.3": (["val_accuracy"], ["accuracy", "validation_accuracy", None]),
+        "8.1": ([300, 300.0], [100, 400, "300", None]),
+        "8.2": ([5], [3, 7, 4, None]),
+        "8.3": ([lambda p: np.argmax(p, axis=1), lambda p: list(np.argmax(p, axis=-1))],
+                [lambda p: np.argmax(p, axis=0), lambda p: np.max(p, axis=1), lambda p: None, "argmax"]),
+        "3.1": ([0.2231, -np.log(0.8)], [0.8, np.log(0.8), 0.0969, None]),
+        "3.2": (["SparseCategoricalCrossentropy", "tn.losses.SparseCategoricalCrossentropy()"],
+                ["CategoricalCrossentropy", "sparse_categorical_crossentropy", None]),
+        "3.3": ([2.0, 2], [0.6667, 1.0, None]),
+        "3.4": ([lambda t, p: tn.ops.mean(tn.ops.abs(p - t) ** 3, axis=-1)],
+                [lambda t, p: tn.ops.mean((p - t) ** 3, axis=-1), lambda t, p: tn.ops.mean(tn.ops.abs(p - t) ** 3),
+                 lambda t, p: np.mean(np.abs(np.asarray(p) - t) ** 3, axis=-1), lambda t, p: None]),
+        "4.1": ([2.0, 2], [0.0, 4.0, None]),
+        "4.2": ([1.0, 1], [0.5, 2.0, None]),
+        "4.3": ([0.5, 0.45, 0.6], [0.1, 1.0, 2.0, "0.5", None]),
+        "2.1": ([10], [8, 2, 16, None]),
+        "2.2": ([_two_input_model(tn.layers.Concatenate())],
+                [_two_input_model(tn.layers.Add(), widths=(4, 4)),
+                 _model([tn.Input(shape=(8,)), tn.layers.Dense(1)]), None]),
+        "2.3": ([68], [51, 17, 64, None]),
+        "6.1": (["tf.GradientTape", "tensorflow.GradientTape()"], ["GradientTape", "tn.GradientTape", None]),
+        "6.2": (["tensorflow", "JAX", "torch", "PyTorch"], ["numpy2", "caffe", None]),
+        "6.3": (["set_weights", "model.set_weights()"], ["get_weights", "load_weights", None]),
+        "10.4": ([(7, 7, 4), [7, 7, 4]], [(6, 6, 4), (8, 8, 4), (13, 13, 4), (7, 7), None]),
+        "9.1": ([1280, 1280.0], [320, 1216, 1344, "1280", None]),
+        "9.2": ([(16, 16), [16, 16]], [(20, 16), (16, 1), (16,), None]),
+        "9.3": ([3, 3.0], [2, 4, None]),
+        "9.4": ([exercises._collapse_reference, lambda p: tuple(k for i, k in enumerate(p)
+                                                                if k and (i == 0 or p[i - 1] != k))],
+                [lambda p: [k for k in p if k], lambda p: sorted(set(p) - {0}), lambda p: None, "collapse"]),
+        "10.1": ([(13, 13, 8), [13, 13, 8]], [(13, 13), (26, 26, 4), None]),
+        "10.2": ([1168], [1152, 160, None]),
+        "10.3": ([_model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3, activation="relu"),
+                          tn.layers.MaxPooling2D(2), tn.layers.Flatten(), tn.layers.Dense(10, activation="softmax")])],
+                 [_model([tn.Input(shape=(8, 8, 1)), tn.layers.Flatten(), tn.layers.Dense(10, activation="softmax")]),
+                  _model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3), tn.layers.MaxPooling2D(2),
+                          tn.layers.Flatten(), tn.layers.Dense(10)]), None]),
+        "11.1": ([["x1^2", "x2^2"], ("x2^2", "x1^2"), {"x1^2", "x2^2"}], [["x1", "x2"], ["x1^2"], "x1^2, x2^2", None]),
+        "11.2": ([_trained_xor_playground(60)], [_trained_xor_playground(1), Playground(dataset="circle"), None]),
+        "11.3": (["line", "a straight line", "Linear"], ["circle", "curve", None]),
+    }
+
+
+CASES = _right_and_wrong()
+
+
+def test_every_exercise_is_tested_here():
+    assert sorted(CASES) == sorted(EXERCISES)
+
+
+@pytest.mark.parametrize("number", sorted(CASES))
+def test_right_answers_pass_and_wrong_answers_fail(number):
+    right, wrong = CASES[number]
+    for answer in right:
+        verdict = check(number, answer)
+        assert isinstance(verdict, Verdict) and verdict.ok, (number, answer, verdict.message)
+    for answer in wrong:
+        verdict = check(number, answer)
+        assert not verdict, (number, answer)
+        assert verdict.message, "a wrong answer gets a hint"
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+def test_every_exercise_has_a_solution(number):
+    solution = show_solution(number)
+    assert isinstance(solution, Solution) and len(solution.markdown) > 10
+    assert f"Solution {number}" in solution._repr_markdown_()
+
+
+def test_verdict_shows_as_html_and_text():
+    good, bad = check("0.3", "cpu"), check("0.3", "gpu")
+    assert "Correct!" in good._repr_html_() and "Correct!" in repr(good)
+    assert "Not yet." in bad._repr_html_() and "Not yet." in repr(bad)
+    assert "&lt;" in Verdict("x", False, "<b>")._repr_html_(), "messages are escaped"
+
+
+def test_unknown_exercise_names_the_known_ones():
+    with pytest.raises(ValueError, match=r"Unknown exercise '99.9'. Known exercises: \['0.1'"):
+        check("99.9", 1)
+    with pytest.raises(ValueError, match="Unknown exercise"):
+        show_solution("nope")
+
+
+def test_hints_do_not_give_the_answer_away():
+    for number in ["0.3", "7.1", "7.3"]:
+        expected = CASES[number][0][0].lower()
+        for wrong in CASES[number][1]:
+            assert expected not in check(number, wrong).message.lower(), (number, wrong)
+
+
+def test_none_answer_asks_for_an_answer():
+    assert "Replace `None`" in exercises._numeric_exercise(3.0, "ok", "hint")("x", None).message

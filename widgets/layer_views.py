@@ -1,0 +1,386 @@
+"""Layer views: look inside a convolution, an LSTM and a CTC loss.
+
+- `ConvFilterView`: a `Conv2D` layer's filters (its kernel, one small image
+  per filter) and the feature maps they produce on a chosen input image.
+- `LSTMGateView`: an `LSTM` layer's gates over time for a chosen sequence:
+  input gate i, forget gate f, candidate g, output gate o, cell c and output
+  h, computed from the layer's own weights with teachnet ops (and checked
+  against the layer's output).
+- `CTCLatticeView`: the CTC forward variables alpha_t(s) of one sample as a
+  lattice (time across, extended-label states down) with the best single
+  alignment drawn through it, next to the frame probabilities.
+
+Each view draws one PNG into an `ipywidgets.Image` and redraws when its
+controls change; `refresh()` redraws after the weights changed (e.g. after
+more training).
+"""
+import ipywidgets
+import numpy as np
+import traitlets
+
+import teachnet as tn
+from teachnet import ops
+from widgets.base import WidgetView, figure_to_png, new_figure
+
+WIDTH = 980  # px: fits a 1000 px wide notebook
+
+
+def _grid_shape(count, columns):
+    """(rows, columns) of a grid of `count` small pictures at most `columns` wide."""
+    columns = max(1, min(columns, count))
+    return -(-count // columns), columns
+
+
+def _index_slider(description, maximum):
+    return ipywidgets.IntSlider(value=0, min=0, max=max(maximum, 0), description=description,
+                                style={"description_width": "initial"}, layout=ipywidgets.Layout(width="320px"))
+
+
+class _LayerView(WidgetView):
+    """What the three views share: an image, a sample slider and a Redraw button."""
+
+    index = traitlets.Int(0, help="Which sample (image, sequence) is shown.")
+    redraws = traitlets.Int(0, help="How many times the picture was redrawn.")
+
+    def _setup(self, count, what, extra_controls=()):
+        self._count = count
+        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
+        self.index_control = _index_slider(what, count - 1)
+        self.index_control.observe(self.guarded(lambda c: setattr(self, "index", c["new"])), names="value")
+        self.refresh_button = ipywidgets.Button(description="Redraw", tooltip="Draw again from the current weights",
+                                                layout=ipywidgets.Layout(width="90px"))
+        self.refresh_button.on_click(self.guarded(lambda _: self.refresh()))
+        self.children = [self.error_banner, ipywidgets.HBox([self.index_control, *extra_controls,
+                                                             self.refresh_button]), self.image]
+
+    @traitlets.validate("index")
+    def _valid_index(self, proposal):
+        if not 0 <= proposal.value < self._count:
+            raise ValueError(f"{type(self).__name__}: expected `index` in [0, {self._count - 1}]. "
+                             f"Received: index={proposal.value}")
+        return proposal.value
+
+    @traitlets.observe("index")
+    def _on_index(self, change):
+        self.index_control.value = change["new"]
+        self.refresh()
+
+    def refresh(self):
+        """Draws the picture again (from the layer's current weights)."""
+        self.image.value = self.draw()
+        self.redraws += 1
+
+    def static_png(self):
+        return bytes(self.image.value)
+
+
+# -- Conv2D ---------------------------------------------------------------------------------------
+
+class ConvFilterView(_LayerView):
+    """A Conv2D layer's filters and the feature maps they produce on one input.
+
+    Args:
+        layer: a `teachnet.layers.Conv2D` (built on first use if needed).
+        images: the layer's inputs, `(batch, height, width, channels)`.
+        max_filters: how many filters (and maps) to draw at most (default 16).
+
+    Example:
+        >>> view = ConvFilterView(model.layers[0], x_test[:10])
+        >>> ConvFilterView.from_model(model, "conv2d_1", x_test[:10])  # a deeper layer: its inputs are computed
+    """
+
+    channel = traitlets.Int(0, help="The input channel whose slice of each filter is drawn.")
+
+    def __init__(self, layer, images, max_filters=16):
+        super().__init__()
+        if not isinstance(layer, tn.layers.Conv2D):
+            raise TypeError(f"ConvFilterView expects a teachnet.layers.Conv2D. Received: {type(layer).__name__}")
+        images = np.asarray(getattr(images, "data", images), dtype="float32")
+        if images.ndim != 4 or len(images) == 0:
+            raise ValueError(f"ConvFilterView: expected `images` of shape (batch, height, width, channels), the "
+                             f"inputs of layer \"{layer.name}\". Received: shape {images.shape}")
+        if layer.built and images.shape[-1] != layer.kernel.shape[2]:
+            raise ValueError(f"ConvFilterView: layer \"{layer.name}\" expects {layer.kernel.shape[2]} input "
+                             f"channels. Received: images of shape {images.shape}")
+        self.layer, self.images, self.max_filters = layer, images, int(max_filters)
+        self.channel_control = ipywidgets.Dropdown(options=list(range(images.shape[-1])), value=0,
+                                                   description="channel", style={"description_width": "initial"},
+                                                   layout=ipywidgets.Layout(width="140px"))
+        self.channel_control.observe(self.guarded(lambda c: setattr(self, "channel", c["new"])), names="value")
+        self._setup(len(images), "image", [self.channel_control])
+        self.refresh()
+
+    @classmethod
+    def from_model(cls, model, layer_name, images, max_filters=16):
+        """The view of the Conv2D `layer_name` of a Sequential `model`, its inputs computed from `images`."""
+        x = images
+        for layer in model.layers:
+            if layer.name == layer_name:
+                return cls(layer, ops.convert_to_tensor(x).numpy(), max_filters=max_filters)
+            x = layer(x)
+        raise ValueError(f"ConvFilterView.from_model: model \"{model.name}\" has no layer {layer_name!r}. "
+                         f"Its layers: {[layer.name for layer in model.layers]}")
+
+    @traitlets.validate("channel")
+    def _valid_channel(self, proposal):
+        if not 0 <= proposal.value < self.images.shape[-1]:
+            raise ValueError(f"ConvFilterView: expected `channel` in [0, {self.images.shape[-1] - 1}]. "
+                             f"Received: channel={proposal.value}")
+        return proposal.value
+
+    @traitlets.observe("channel")
+    def _on_channel(self, change):
+        self.channel_control.value = change["new"]
+        self.refresh()
+
+    def feature_maps(self):
+        """The layer's output for the chosen image: `(new_height, new_width, filters)`."""
+        return self.layer(self.images[self.index:self.index + 1]).numpy()[0]
+
+    def draw(self):
+        maps = self.feature_maps()                                        # (h', w', filters)
+        kernel = self.layer.kernel.numpy()                                # (kh, kw, channels, filters)
+        shown = min(kernel.shape[-1], self.max_filters)
+        rows, cols = _grid_shape(shown, 4)
+        fig = new_figure(WIDTH, 40 + 110 * rows)
+        panels = fig.subfigures(1, 3, width_ratios=[1, 1.6, 1.6])
+        ax = panels[0].add_subplot(1, 1, 1)
+        ax.imshow(self.images[self.index, :, :, self.channel], cmap="gray")
+        ax.set_title(f"input {self.index}, channel {self.channel}", fontsize=9)
+        ax.axis("off")
+        limit = float(np.abs(kernel).max()) or 1.0  # one colour scale for all filters: they compare
+        for panel, title, pictures, style in (
+                (panels[1], f"filters (kernel {kernel.shape[0]}x{kernel.shape[1]}, channel {self.channel})",
+                 [kernel[:, :, self.channel, f] for f in range(shown)], dict(cmap="RdBu_r", vmin=-limit, vmax=limit)),
+                (panels[2], f"feature maps ({self.layer.activation.__name__} applied)",
+                 [maps[:, :, f] for f in range(shown)], dict(cmap="viridis"))):
+            panel.suptitle(title, fontsize=9)
+            for f, picture in enumerate(pictures):
+                a = panel.add_subplot(rows, cols, f + 1)
+                a.imshow(picture, interpolation="nearest", **style)
+                a.set_title(str(f), fontsize=7, pad=1)
+                a.axis("off")
+        return figure_to_png(fig)
+
+
+# -- LSTM -----------------------------------------------------------------------------------------
+
+GATES = ["input gate i", "forget gate f", "candidate g", "output gate o", "cell c", "output h"]
+
+
+class LSTMGateView(_LayerView):
+    """An LSTM layer's gates over time for one input sequence.
+
+    The gates are computed from the layer's weights (kernel, recurrent_kernel,
+    bias; blocks i, f, c, o as Keras) with teachnet ops, step by step:
+
+        z = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias
+        i, f, o = sigma(z_i), sigma(z_f), sigma(z_o);   g = tanh(z_c)
+        c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
+
+    Args:
+        layer: a built `teachnet.layers.LSTM`.
+        sequences: inputs of the layer, `(batch, time, features)`.
+
+    Example:
+        >>> view = LSTMGateView(model.layers[1], x_test[:8])
+    """
+
+    unit = traitlets.Int(0, help="The unit whose gates are drawn as curves under the heatmaps.")
+
+    def __init__(self, layer, sequences):
+        super().__init__()
+        if not isinstance(layer, tn.layers.LSTM):
+            raise TypeError(f"LSTMGateView expects a teachnet.layers.LSTM. Received: {type(layer).__name__}")
+        sequences = np.asarray(getattr(sequences, "data", sequences), dtype="float32")
+        if sequences.ndim != 3 or len(sequences) == 0:
+            raise ValueError(f"LSTMGateView: expected `sequences` of shape (batch, time, features), the inputs "
+                             f"of layer \"{layer.name}\". Received: shape {sequences.shape}")
+        if not layer.built:
+            layer(sequences[:1])
+        if sequences.shape[-1] != layer.cell.kernel.shape[0]:
+            raise ValueError(f"LSTMGateView: layer \"{layer.name}\" reads {layer.cell.kernel.shape[0]} features "
+                             f"per step. Received: sequences of shape {sequences.shape}")
+        self.layer, self.sequences = layer, sequences
+        self.unit_control = ipywidgets.IntSlider(value=0, min=0, max=layer.units - 1, description="unit",
+                                                 style={"description_width": "initial"},
+                                                 layout=ipywidgets.Layout(width="260px"))
+        self.unit_control.observe(self.guarded(lambda c: setattr(self, "unit", c["new"])), names="value")
+        self._setup(len(sequences), "sequence", [self.unit_control])
+        self.refresh()
+
+    @traitlets.validate("unit")
+    def _valid_unit(self, proposal):
+        if not 0 <= proposal.value < self.layer.units:
+            raise ValueError(f"LSTMGateView: expected `unit` in [0, {self.layer.units - 1}]. "
+                             f"Received: unit={proposal.value}")
+        return proposal.value
+
+    @traitlets.observe("unit")
+    def _on_unit(self, change):
+        self.unit_control.value = change["new"]
+        self.refresh()
+
+    def gates(self):
+        """The gate activations of the chosen sequence: a dict name -> array (time, units), GATES order."""
+        cell, n = self.layer.cell, self.layer.units
+        sigma, act = tn.activations.get(cell.recurrent_activation), tn.activations.get(cell.activation)
+        x = self.sequences[self.index]                                    # (time, features)
+        if self.layer.go_backwards:
+            x = x[::-1]                                                   # the layer reads from the end
+        h, c = np.zeros((1, n), "float32"), np.zeros((1, n), "float32")
+        rows = {name: [] for name in GATES}
+        for x_t in x:
+            z = ops.matmul(x_t[None], cell.kernel) + ops.matmul(h, cell.recurrent_kernel)   # (1, 4 units)
+            if cell.bias is not None:
+                z = z + cell.bias
+            i, f, g, o = sigma(z[:, :n]), sigma(z[:, n:2 * n]), act(z[:, 2 * n:3 * n]), sigma(z[:, 3 * n:])
+            c = f * c + i * g
+            h = o * act(c)
+            for name, value in zip(GATES, (i, f, g, o, c, h)):
+                rows[name].append(np.asarray(value.numpy())[0])
+        return {name: np.array(values) for name, values in rows.items()}   # (time, units) each
+
+    def draw(self):
+        gates = self.gates()
+        time_steps = len(self.sequences[self.index])
+        fig = new_figure(WIDTH, 560)
+        axes = fig.subplots(4, 2, gridspec_kw={"height_ratios": [1, 1, 1, 1.2]})
+        panels = [("input x", self.sequences[self.index])] + list(gates.items())
+        for ax, (name, values) in zip(axes.ravel()[:7], panels):
+            bounded = name.split()[-1] in ("i", "f", "o")
+            im = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="viridis" if bounded else "RdBu_r",
+                           vmin=0 if bounded else -max(float(np.abs(values).max()), 1e-6),
+                           vmax=1 if bounded else max(float(np.abs(values).max()), 1e-6))
+            ax.set_title(name + (" (read from the end)" if self.layer.go_backwards and name == "input x" else ""),
+                         fontsize=8, pad=2)
+            ax.set_ylabel("feature" if name == "input x" else "unit", fontsize=7)
+            ax.tick_params(labelsize=6)
+            fig.colorbar(im, ax=ax, fraction=0.03, pad=0.01).ax.tick_params(labelsize=6)
+        trace = axes[3, 1]
+        for name, colour in zip(GATES, ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")):
+            trace.plot(np.arange(time_steps), gates[name][:, self.unit], color=colour, label=name.split()[-1])
+        trace.set_title(f"unit {self.unit} over time", fontsize=8, pad=2)
+        trace.legend(fontsize=6, ncol=6, loc="upper center")
+        trace.tick_params(labelsize=6)
+        for ax in axes[3]:
+            ax.set_xlabel("time step", fontsize=7)
+        fig.subplots_adjust(left=0.05, right=0.98, top=0.95, bottom=0.07, hspace=0.55, wspace=0.12)
+        return figure_to_png(fig)
+
+
+# -- CTC ------------------------------------------------------------------------------------------
+
+def best_alignment(log_probs, labels, blank=0):
+    """The most probable single frame-level path that spells `labels` (Viterbi on the CTC lattice).
+
+    Args:
+        log_probs: `(time, classes)` log probabilities of one sample.
+        labels: the target label ids (no blanks), length L; the frames must be enough to spell them.
+        blank: the blank class.
+
+    Returns:
+        `(states, log_prob)`: the extended-label state at each frame `(time,)` and the path's log probability.
+    """
+    ext = [blank]
+    for label in labels:
+        ext += [int(label), blank]
+    T, S = len(log_probs), len(ext)
+    score = np.full((T, S), -np.inf)
+    came_from = np.zeros((T, S), dtype=int)
+    score[0, 0] = log_probs[0, ext[0]]
+    if S > 1:
+        score[0, 1] = log_probs[0, ext[1]]
+    for t in range(1, T):
+        for s in range(S):
+            options = [s, s - 1] + ([s - 2] if s >= 2 and ext[s] != blank and ext[s] != ext[s - 2] else [])
+            options = [p for p in options if p >= 0]
+            best = max(options, key=lambda p: score[t - 1, p])
+            score[t, s] = score[t - 1, best] + log_probs[t, ext[s]]
+            came_from[t, s] = best
+    ends = [S - 1] + ([S - 2] if S > 1 else [])
+    state = max(ends, key=lambda s: score[T - 1, s])
+    log_prob = score[T - 1, state]
+    path = [state]
+    for t in range(T - 1, 0, -1):
+        state = came_from[t, state]
+        path.append(state)
+    return np.array(path[::-1]), float(log_prob)
+
+
+class CTCLatticeView(_LayerView):
+    """The CTC alpha lattice of one sample, with its best alignment.
+
+    Args:
+        logits: `(batch, time, classes)` model outputs (not softmaxed), e.g. `model.predict(x)` of a model
+            whose last layer has no activation.
+        targets: `(batch, max_label_length)` int labels (padded) and
+        target_lengths: `(batch,)` symbols per label.
+        alphabet: optional names of the classes (e.g. "-0123456789" with the blank first).
+        blank: the blank class (default 0, as `teachnet.ops.ctc_loss`'s mask_index).
+
+    Example:
+        >>> view = CTCLatticeView(model.predict(x[:4]), y[:4], y_lengths[:4], alphabet="-0123456789")
+    """
+
+    def __init__(self, logits, targets, target_lengths, alphabet=None, blank=0):
+        super().__init__()
+        logits = np.asarray(getattr(logits, "data", logits), dtype="float64")
+        targets, target_lengths = np.asarray(targets), np.asarray(target_lengths)
+        if logits.ndim != 3:
+            raise ValueError(f"CTCLatticeView: expected `logits` of shape (batch, time, classes). "
+                             f"Received: shape {logits.shape}")
+        if targets.ndim != 2 or len(targets) != len(logits) or target_lengths.shape != (len(logits),):
+            raise ValueError(f"CTCLatticeView: expected `targets` (batch, max_label_length) and `target_lengths` "
+                             f"(batch,) with batch = {len(logits)}. Received: targets {targets.shape}, "
+                             f"target_lengths {target_lengths.shape}")
+        if alphabet is not None and len(alphabet) != logits.shape[-1]:
+            raise ValueError(f"CTCLatticeView: expected one `alphabet` name per class ({logits.shape[-1]}). "
+                             f"Received: {len(alphabet)} names")
+        self.logits, self.targets, self.target_lengths, self.blank = logits, targets, target_lengths, blank
+        self.alphabet = list(alphabet) if alphabet is not None else [
+            "-" if k == blank else str(k) for k in range(logits.shape[-1])]
+        lengths = np.full(len(logits), logits.shape[1])
+        # the lattice of every sample at once (also checks that each label fits its frames)
+        self.log_alpha, self.extended = ops.ctc_alpha_lattice(targets, logits, target_lengths, lengths, blank)
+        self.losses = ops.ctc_loss(targets, logits, target_lengths, lengths, blank).numpy()
+        self._setup(len(logits), "sample")
+        self.refresh()
+
+    def sample(self):
+        """(log_probs (time, classes), labels, log_alpha (time, states)) of the chosen sample."""
+        i = self.index
+        labels = self.targets[i, :self.target_lengths[i]]
+        log_probs = ops.log_softmax(ops.convert_to_tensor(self.logits[i]), axis=-1).numpy()
+        return log_probs, labels, self.log_alpha[i, :, :2 * len(labels) + 1]
+
+    def draw(self):
+        log_probs, labels, log_alpha = self.sample()
+        states, path_log_prob = best_alignment(log_probs, labels, self.blank)
+        ext = self.extended[self.index, :len(log_alpha[0])]
+        T = len(log_probs)
+        fig = new_figure(WIDTH, 520)
+        top = fig.add_axes([0.07, 0.43, 0.9, 0.5])
+        shown = np.where(np.isfinite(log_alpha), log_alpha, np.nan).T    # (states, time)
+        im = top.imshow(shown, aspect="auto", cmap="magma", interpolation="nearest")
+        top.plot(np.arange(T), states, color="#00e5ff", linewidth=2, marker="o", markersize=3,
+                 label=f"best alignment (log p = {path_log_prob:.3g})")
+        top.set_yticks(range(len(ext)))
+        top.set_yticklabels([self.alphabet[k] for k in ext], fontsize=8)
+        top.set_ylabel("extended label state", fontsize=8)
+        label_text = "".join(self.alphabet[k] for k in labels)
+        top.set_title(f"log alpha_t(s) of sample {self.index}, label \"{label_text}\": loss = -log p = "
+                      f"{self.losses[self.index]:.4g}", fontsize=9)
+        top.legend(fontsize=7, loc="lower right")
+        top.tick_params(labelsize=7)
+        fig.colorbar(im, ax=top, fraction=0.02, pad=0.01).ax.tick_params(labelsize=7)
+        bottom = fig.add_axes([0.07, 0.08, 0.9 * 0.978, 0.25])
+        bottom.imshow(np.exp(log_probs).T, aspect="auto", cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
+        bottom.set_yticks(range(len(self.alphabet)))
+        bottom.set_yticklabels(self.alphabet, fontsize=6 if len(self.alphabet) > 12 else 8)
+        bottom.plot(np.arange(T), [ext[s] for s in states], "o", color="#00b8d4", markersize=4)  # its class per frame
+        spelled = "".join(self.alphabet[ext[s]] for s in states)
+        bottom.set_title(f"frame probabilities; the best alignment reads \"{spelled}\"", fontsize=9)
+        bottom.set_xlabel("time step (frame)", fontsize=8)
+        bottom.tick_params(labelsize=7)
+        return figure_to_png(fig)
