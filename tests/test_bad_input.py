@@ -230,3 +230,21 @@ def test_no_mistake_is_first_seen_inside_numpy(mistake, tmp_path):
     assert where.startswith(teachnet_dir), f"{mistake}: raised in {where}: {info.value}"
     assert type(info.value.__cause__).__module__.split(".")[0] != "numpy"
     assert len(str(info.value)) > 40  # a sentence, not numpy's one-liner
+
+
+# -- found by the audit: data of the wrong kind, a missing file ----------------------------
+@pytest.mark.parametrize("argument", ["x", "y"])
+def test_strings_as_data_say_to_encode_them(argument):
+    model = _small_model()
+    model.compile("sgd", "mse")
+    data = {"x": X, "y": Y}
+    data[argument] = np.array([["a"] * data[argument].shape[1]] * 8)
+    with pytest.raises(TypeError, match=rf"^`{argument}` must hold numbers; received strings \(dtype <U1\) such as "
+                                        r"'a'. Encode them as numbers first"):
+        model.fit(data["x"], data["y"], verbose=0)
+
+
+def test_loading_weights_from_a_missing_file_says_so(tmp_path):
+    path = tmp_path / "never_saved.weights.npz"
+    with pytest.raises(FileNotFoundError, match=r"No weights file at .*never_saved.weights.npz.*save_weights"):
+        _small_model().load_weights(str(path))
