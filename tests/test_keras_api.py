@@ -38,7 +38,6 @@ KNOWN_DIFFERENCES = {
     ("ops", "norm"): {"*": "only the default 2-norm (Frobenius for matrices); no `ord`"},
     ("ops", "max"): {"initial": "no `initial` value"},
     ("ops", "min"): {"initial": "no `initial` value"},
-    ("ops", "pad"): {"*": "constant padding only; `constant_values` is the second keyword"},
     ("ops", "one_hot"): {"sparse": "no sparse tensors"},
     ("ops", "convert_to_tensor"): {"sparse": "no sparse tensors", "ragged": "no ragged tensors"},
     ("layers", "Input"): {"tensor": "no backend tensors to wrap", "optional": "no optional inputs",
