@@ -74,3 +74,13 @@ def test_values_match_keras_ops():
                        ("rsqrt", (np.abs(X) + 1,)), ("moveaxis", (X, 0, 1)), ("round", (X * 3,))]:
         want = keras.ops.convert_to_numpy(getattr(keras.ops, name)(*args))
         np.testing.assert_allclose(getattr(ops, name)(*args).numpy(), want, rtol=1e-6, err_msg=name)
+
+
+def test_keras_arguments_of_core_reductions():
+    np.testing.assert_allclose(ops.max(X, axis=1, initial=0.5).numpy(), np.max(X, axis=1, initial=0.5))
+    np.testing.assert_allclose(ops.min(X, axis=0, initial=-0.1).numpy(), np.min(X, axis=0, initial=-0.1))
+    np.testing.assert_allclose(ops.norm(X, ord="fro").numpy(), np.linalg.norm(X))
+    np.testing.assert_allclose(ops.norm(X, 2, axis=1).numpy(), np.linalg.norm(X, axis=1))
+    with pytest.raises(ValueError, match=r"^norm: only the Euclidean norm \(ord=None\) is implemented; received ord=1"):
+        ops.norm(X, ord=1)
+    check_gradients(lambda x: ops.max(x, axis=1, initial=0.0), X)

@@ -378,12 +378,14 @@ def _extremum(name, reduce, x, axis, keepdims):
     return record(name, out if keepdims else np.squeeze(out, axes), (x,), backward)
 
 
-def max(x, axis=None, keepdims=False):
-    return _extremum("max", np.max, x, axis, keepdims)
+def max(x, axis=None, keepdims=False, initial=None):
+    out = _extremum("max", np.max, x, axis, keepdims)
+    return out if initial is None else maximum(out, initial)  # `initial` is a floor, as in numpy
 
 
-def min(x, axis=None, keepdims=False):
-    return _extremum("min", np.min, x, axis, keepdims)
+def min(x, axis=None, keepdims=False, initial=None):
+    out = _extremum("min", np.min, x, axis, keepdims)
+    return out if initial is None else minimum(out, initial)
 
 
 def var(x, axis=None, keepdims=False):
@@ -396,8 +398,10 @@ def std(x, axis=None, keepdims=False):
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
-def norm(x, axis=None, keepdims=False):
-    """The Euclidean (L2) norm."""
+def norm(x, ord=None, axis=None, keepdims=False):
+    """The Euclidean (L2) norm, Frobenius for matrices: keras.ops.norm with ord=None, 2 on a vector or "fro"."""
+    if ord not in (None, "fro") and not (ord == 2 and axis is not None and not isinstance(axis, (tuple, list))):
+        raise ValueError(f"norm: only the Euclidean norm (ord=None) is implemented; received ord={ord!r}.")
     return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
 
 
