@@ -1,12 +1,17 @@
 """Shared pytest configuration for all of teachnet's tests.
 
-- matplotlib draws off-screen (Agg), so tests that render widget figures need no display.
+- matplotlib draws off-screen (Agg) in the test process, so tests that render widget figures need no
+  display. Only this process: notebook kernels started by nbval or JupyterLab keep their inline backend.
 - `@pytest.mark.slow` marks a test that takes more than a few seconds; it still runs by default
   (CI runs everything); `-m "not slow"` skips those while iterating.
+- `@pytest.mark.browser` is set on every test in tests/browser/; `-m "not browser"` skips them.
 """
-import os
-
-os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib.pyplot
+try:
+    import matplotlib
+except ImportError:  # the engine's own tests need no matplotlib
+    matplotlib = None
+else:
+    matplotlib.use("Agg")
 
 
 def pytest_configure(config):
