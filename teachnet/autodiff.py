@@ -19,11 +19,21 @@ import numpy as np
 _ACTIVE_TAPES = []  # the tapes whose `with` block is running, innermost last
 
 
+def _conversion_error(value):
+    """The ValueError for data numpy cannot turn into one array (rows of different lengths)."""
+    lengths = sorted({len(v) for v in value if hasattr(v, "__len__")}) if isinstance(value, (list, tuple)) else []
+    return ValueError(f"Cannot convert a nested list with rows of different lengths {lengths} to a tensor: "
+                      "every row must have the same length (pad short rows first, e.g. with 0).")
+
+
 def floatx_of(value):
     """The dtype a new tensor gets: float32 unless numpy data says otherwise."""
     if isinstance(value, (np.ndarray, np.generic)):
         return value.dtype
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        raise _conversion_error(value) from None
     # Python floats and lists become float32 (as tf.constant and keras do);
     # Python ints stay integer.
     return np.float32 if array.dtype == np.float64 else array.dtype
@@ -47,7 +57,12 @@ class Tensor:
             value = value.numpy()  # a Variable gives a copy: a snapshot of the weight
         if dtype is None:
             dtype = floatx_of(value)
-        self.data = np.asarray(value, dtype=dtype)
+        try:
+            self.data = np.asarray(value, dtype=dtype)
+        except ValueError:
+            if isinstance(value, (list, tuple)):
+                raise _conversion_error(value) from None
+            raise
         self._node = None  # set by a tape: (op name, inputs, backward)
 
     # -- what a tensor looks like ------------------------------------------------
@@ -169,7 +184,10 @@ class Variable(Tensor):
             initial_value = initial_value()
         if isinstance(initial_value, Tensor):
             initial_value = initial_value.data
-        value = np.asarray(initial_value)
+        try:
+            value = np.asarray(initial_value)
+        except ValueError:
+            raise _conversion_error(initial_value) from None
         if dtype is None:
             dtype = np.float32 if value.dtype.kind in "fiub" else value.dtype
         super().__init__(np.array(value, dtype=dtype))  # own copy

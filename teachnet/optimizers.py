@@ -26,6 +26,11 @@ from teachnet.autodiff import Tensor, Variable
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax", "Nadam", "Adadelta", "get"]
 
 
+# Keras 3 Optimizer arguments this engine does not implement, with their defaults.
+_KERAS_ONLY = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+               "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
 class Optimizer:
     """Base class of all optimizers.
 
@@ -51,6 +56,10 @@ class Optimizer:
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
+        for arg, keras_default in _KERAS_ONLY.items():  # Keras code may pass these at their defaults
+            if arg in kwargs and kwargs.pop(arg) != keras_default:
+                raise ValueError(f"{type(self).__name__}: `{arg}` is not supported by teachnet; only its "
+                                 f"Keras default {arg}={keras_default!r} is accepted.")
         if kwargs:
             raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {sorted(kwargs)}.")
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:

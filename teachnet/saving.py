@@ -62,6 +62,9 @@ def load_weights(model, filepath):
             or was saved from a model with different weights.
     """
     filepath = _check_filepath(filepath)
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"No weights file at {filepath}: check the path, or write one first with "
+                                "model.save_weights(filepath).")
     if not zipfile.is_zipfile(filepath):
         raise ValueError(f"{filepath} is not a teachnet weights file (a numpy .npz archive). If it is a "
                          "pickle, it is refused: loading a pickle can run arbitrary code.")

@@ -87,7 +87,7 @@ def test_where_and_clip_name_every_shape():
 
 
 def test_shape_ops_name_the_op_and_the_shapes():
-    with pytest.raises(ValueError, match=r"^stack needs tensors of one shape; received shapes \[\(2, 3\), \(4, 5\)\]"):
+    with pytest.raises(ValueError, match=r"^stack along axis 0 needs tensors of one shape.*\[\(2, 3\), \(4, 5\)\]"):
         ops.stack([np.ones((2, 3)), np.ones((4, 5))])
     with pytest.raises(ValueError, match=r"^broadcast_to: cannot broadcast a tensor of shape \(2, 3\) to shape \(4, 5\)"):
         ops.broadcast_to(np.ones((2, 3)), (4, 5))
@@ -108,6 +108,35 @@ def test_ops_still_broadcast_and_differentiate_when_shapes_fit():
     assert ops.transpose(ops.stack([x, x]), (0, 2, 1)).shape == (2, 3, 2)
     assert ops.broadcast_to(np.ones(3), (2, 3)).shape == (2, 3)
     np.testing.assert_array_equal(ops.clip(x, -1.0, 1.0).numpy(), np.clip(x, -1.0, 1.0))
+
+
+AXIS_AND_SIZE_CASES = [
+    (lambda x: ops.softmax(x, axis=5), ValueError, r"^softmax of a tensor of shape \(2, 3\): axis 5 is out of bounds"),
+    (lambda x: ops.log_softmax(x, axis=5), ValueError, r"^log_softmax of a tensor of shape \(2, 3\): axis 5"),
+    (lambda x: ops.squeeze(x, axis=0), ValueError, r"^squeeze of a tensor of shape \(2, 3\): cannot select an axis"),
+    (lambda x: ops.expand_dims(x, 5), ValueError, r"^expand_dims of a tensor of shape \(2, 3\): axis 5"),
+    (lambda x: ops.swapaxes(x, 0, 5), ValueError, r"^swapaxes of a tensor of shape \(2, 3\):.*axis 5"),
+    (lambda x: ops.flip(x, 5), ValueError, r"^flip of a tensor of shape \(2, 3\): axis 5"),
+    (lambda x: ops.argmax(x, axis=5), ValueError, r"^argmax of a tensor of shape \(2, 3\): axis 5"),
+    (lambda x: ops.tile(x, (2, -1)), ValueError, r"^tile of a tensor of shape \(2, 3\): .*repeats=\(2, -1\)"),
+    (lambda x: ops.take(x, [0], axis=5), ValueError, r"^axis 5 is out of bounds for a tensor of rank 2"),
+    (lambda x: ops.repeat(x, 2, axis=5), ValueError, r"^axis 5 is out of bounds for a tensor of rank 2"),
+    (lambda x: ops.take(x, [7], axis=0), IndexError, r"^take: indices must lie in \[-2, 2\) for axis 0 of a tensor "
+                                                     r"of shape \(2, 3\); received values from 7 to 7"),
+    (lambda x: ops.pad(x, ((1, 1),) * 3), ValueError, r"^pad: a tensor of shape \(2, 3\) needs pad_width as 2"),
+    (lambda x: ops.concatenate([x, x], axis=5), ValueError, r"^concatenate along axis 5 .*\[\(2, 3\), \(2, 3\)\]"),
+    (lambda x: ops.stack([x, x], axis=5), ValueError, r"^stack along axis 5 .*\[\(2, 3\), \(2, 3\)\]"),
+    (lambda x: ops.convert_to_tensor([[1, 2], [3]]), ValueError,
+     r"^Cannot convert a nested list with rows of different lengths \[1, 2\] to a tensor"),
+    (lambda x: teachnet.Variable([[1.0], [2.0, 3.0]]), ValueError, r"rows of different lengths \[1, 2\]"),
+]
+
+
+@pytest.mark.parametrize("call,error,message", AXIS_AND_SIZE_CASES)
+def test_bad_axes_and_sizes_name_the_op_and_the_shape(call, error, message):
+    with pytest.raises(error, match=message) as info:
+        call(np.zeros((2, 3), FLOAT))
+    assert info.value.__cause__ is None  # numpy's error is not chained in front of the learner
 
 
 # -- models: the rank of the data, misspelled names at compile, batch sizes ------------
@@ -230,3 +259,21 @@ def test_no_mistake_is_first_seen_inside_numpy(mistake, tmp_path):
     assert where.startswith(teachnet_dir), f"{mistake}: raised in {where}: {info.value}"
     assert type(info.value.__cause__).__module__.split(".")[0] != "numpy"
     assert len(str(info.value)) > 40  # a sentence, not numpy's one-liner
+
+
+# -- found by the audit: data of the wrong kind, a missing file ----------------------------
+@pytest.mark.parametrize("argument", ["x", "y"])
+def test_strings_as_data_say_to_encode_them(argument):
+    model = _small_model()
+    model.compile("sgd", "mse")
+    data = {"x": X, "y": Y}
+    data[argument] = np.array([["a"] * data[argument].shape[1]] * 8)
+    with pytest.raises(TypeError, match=rf"^`{argument}` must hold numbers; received strings \(dtype <U1\) such as "
+                                        r"'a'. Encode them as numbers first"):
+        model.fit(data["x"], data["y"], verbose=0)
+
+
+def test_loading_weights_from_a_missing_file_says_so(tmp_path):
+    path = tmp_path / "never_saved.weights.npz"
+    with pytest.raises(FileNotFoundError, match=r"No weights file at .*never_saved.weights.npz.*save_weights"):
+        _small_model().load_weights(str(path))

@@ -30,8 +30,11 @@ def unique_name(prefix):
     return prefix if n == 0 else f"{prefix}_{n}"
 
 
-def clear_session():
-    """Resets automatic names (the next Dense is `dense` again)."""
+def clear_session(free_memory=True):
+    """Resets automatic names (the next Dense is `dense` again).
+
+    `free_memory` is accepted for Keras compatibility: there is no backend
+    graph to free here."""
     _NAME_COUNTS.clear()
 
 
@@ -43,8 +46,11 @@ def snake_case(name):
 class InputSpec:
     """What a built layer accepts: a rank and fixed sizes for some axes."""
 
-    def __init__(self, ndim=None, min_ndim=None, axes=None):
-        self.ndim, self.min_ndim, self.axes = ndim, min_ndim, axes or {}
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None, name=None):
+        self.dtype, self.name = dtype, name
+        self.shape = None if shape is None else tuple(shape)  # a full shape, None where any size goes
+        self.ndim = len(self.shape) if self.shape is not None else ndim
+        self.max_ndim, self.min_ndim, self.axes = max_ndim, min_ndim, axes or {}
 
     def check(self, layer, shape):
         def fail(expected):
@@ -54,6 +60,11 @@ class InputSpec:
             fail(f"ndim={self.ndim}")
         if self.min_ndim is not None and len(shape) < self.min_ndim:
             fail(f"min_ndim={self.min_ndim}")
+        if self.max_ndim is not None and len(shape) > self.max_ndim:
+            fail(f"max_ndim={self.max_ndim}")
+        if self.shape is not None and any(e is not None and r is not None and e != r
+                                          for e, r in zip(self.shape, shape)):
+            fail(f"shape={self.shape}")
         for axis, size in self.axes.items():
             if size is not None and shape[axis] is not None and shape[axis] != size:
                 expected = list(shape)

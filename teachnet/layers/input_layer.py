@@ -34,8 +34,16 @@ class SymbolicTensor:
 class InputLayer(Layer):
     """The layer behind `Input`: it has no weights and passes data through."""
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
+                 **kwargs):
         super().__init__(name=name, dtype=dtype, **kwargs)
+        if sparse:
+            raise ValueError(f'InputLayer "{self.name}": sparse inputs are not supported; received sparse={sparse!r}.')
+        if batch_shape is not None:  # Keras's other spelling: the shape with its batch axis
+            if shape is not None:
+                raise ValueError(f'InputLayer "{self.name}": pass `shape` or `batch_shape`, not both; received '
+                                 f"shape={shape!r}, batch_shape={batch_shape!r}.")
+            batch_size, shape = tuple(batch_shape)[0], tuple(batch_shape)[1:]
         if shape is None:
             raise ValueError(f'InputLayer "{self.name}": pass `shape`, the shape of one sample, e.g. shape=(784,).')
         if isinstance(shape, int):
@@ -55,7 +63,7 @@ class InputLayer(Layer):
         return inputs
 
 
-def Input(shape=None, batch_size=None, name=None, dtype=None):
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None):
     """A symbolic input of the given per-sample `shape` (without the batch axis).
 
     Example:
@@ -63,4 +71,5 @@ def Input(shape=None, batch_size=None, name=None, dtype=None):
         >>> x.shape
         (None, 784)
     """
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name).output
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape,
+                      name=name).output

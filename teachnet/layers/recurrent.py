@@ -256,7 +256,6 @@ class _RNN(Layer):
             if kwargs.pop(key, False):
                 raise ValueError(f"{type(self).__name__}: `{key}=True` is not supported by teachnet.")
         kwargs.pop("zero_output_for_mask", None)
-        kwargs.pop("use_cudnn", None)
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences = bool(return_sequences)
@@ -363,10 +362,11 @@ class SimpleRNN(_RNN):
     """
 
     def __init__(self, units, activation="tanh", use_bias=True, return_sequences=False, return_state=False,
-                 go_backwards=False, name=None, dtype=None, trainable=True, input_shape=None, **cell_kwargs):
+                 go_backwards=False, name=None, dtype=None, trainable=True, input_shape=None, stateful=False,
+                 unroll=False, use_cudnn="auto", **cell_kwargs):  # use_cudnn: accepted for Keras code; no GPU here
         cell = SimpleRNNCell(units, activation=activation, use_bias=use_bias, dtype=dtype, **cell_kwargs)
-        super().__init__(cell, return_sequences, return_state, go_backwards, name=name, dtype=dtype,
-                         trainable=trainable, input_shape=input_shape)
+        super().__init__(cell, return_sequences, return_state, go_backwards, stateful=stateful, unroll=unroll,
+                         name=name, dtype=dtype, trainable=trainable, input_shape=input_shape)
 
     def _run(self, sequences, states, mask, recurrent_mask):
         c = self.cell
@@ -400,11 +400,12 @@ class LSTM(_RNN):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  unit_forget_bias=True, return_sequences=False, return_state=False, go_backwards=False,
-                 name=None, dtype=None, trainable=True, input_shape=None, **cell_kwargs):
+                 name=None, dtype=None, trainable=True, input_shape=None, stateful=False, unroll=False,
+                 use_cudnn="auto", **cell_kwargs):  # use_cudnn: accepted for Keras code; no GPU here
         cell = LSTMCell(units, activation=activation, recurrent_activation=recurrent_activation,
                         use_bias=use_bias, unit_forget_bias=unit_forget_bias, dtype=dtype, **cell_kwargs)
-        super().__init__(cell, return_sequences, return_state, go_backwards, name=name, dtype=dtype,
-                         trainable=trainable, input_shape=input_shape)
+        super().__init__(cell, return_sequences, return_state, go_backwards, stateful=stateful, unroll=unroll,
+                         name=name, dtype=dtype, trainable=trainable, input_shape=input_shape)
 
     def _run(self, sequences, states, mask, recurrent_mask):
         c = self.cell
@@ -432,11 +433,12 @@ class GRU(_RNN):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  reset_after=True, return_sequences=False, return_state=False, go_backwards=False,
-                 name=None, dtype=None, trainable=True, input_shape=None, **cell_kwargs):
+                 name=None, dtype=None, trainable=True, input_shape=None, stateful=False, unroll=False,
+                 use_cudnn="auto", **cell_kwargs):  # use_cudnn: accepted for Keras code; no GPU here
         cell = GRUCell(units, activation=activation, recurrent_activation=recurrent_activation,
                        use_bias=use_bias, reset_after=reset_after, dtype=dtype, **cell_kwargs)
-        super().__init__(cell, return_sequences, return_state, go_backwards, name=name, dtype=dtype,
-                         trainable=trainable, input_shape=input_shape)
+        super().__init__(cell, return_sequences, return_state, go_backwards, stateful=stateful, unroll=unroll,
+                         name=name, dtype=dtype, trainable=trainable, input_shape=input_shape)
 
     def _run(self, sequences, states, mask, recurrent_mask):
         c = self.cell

@@ -40,6 +40,10 @@ def to_arrays(data, argument):
     elif array.dtype == object:
         raise TypeError(f"`{argument}` must hold numbers; received an array of Python objects "
                         f"(type {type(data).__name__}). Convert it with np.asarray(..., dtype='float32').")
+    elif array.dtype.kind in "US":
+        raise TypeError(f"`{argument}` must hold numbers; received strings (dtype {array.dtype}) such as "
+                        f"'{array.reshape(-1)[0]}'. Encode them as numbers first, e.g. class ids from "
+                        "np.unique(labels, return_inverse=True)[1], or token ids for text.")
     if array.ndim == 0:
         raise ValueError(f"`{argument}` must have a batch axis (one row per sample); received a scalar.")
     return array

@@ -68,6 +68,11 @@ def _shape_error(op, *operands):
                       "axis by axis from the last one, equal sizes or a size of 1.")
 
 
+def _op_error(op, x, error):
+    """numpy's complaint (a bad axis, a bad size), re-raised naming the op and the input's shape."""
+    return ValueError(f"{op} of a tensor of shape {x.shape}: {error}")
+
+
 def cast(x, dtype):
     """Converts to `dtype`; the gradient flows back when both are floats."""
     x = convert_to_tensor(x)
@@ -373,12 +378,14 @@ def _extremum(name, reduce, x, axis, keepdims):
     return record(name, out if keepdims else np.squeeze(out, axes), (x,), backward)
 
 
-def max(x, axis=None, keepdims=False):
-    return _extremum("max", np.max, x, axis, keepdims)
+def max(x, axis=None, keepdims=False, initial=None):
+    out = _extremum("max", np.max, x, axis, keepdims)
+    return out if initial is None else maximum(out, initial)  # `initial` is a floor, as in numpy
 
 
-def min(x, axis=None, keepdims=False):
-    return _extremum("min", np.min, x, axis, keepdims)
+def min(x, axis=None, keepdims=False, initial=None):
+    out = _extremum("min", np.min, x, axis, keepdims)
+    return out if initial is None else minimum(out, initial)
 
 
 def var(x, axis=None, keepdims=False):
@@ -391,8 +398,10 @@ def std(x, axis=None, keepdims=False):
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
-def norm(x, axis=None, keepdims=False):
-    """The Euclidean (L2) norm."""
+def norm(x, ord=None, axis=None, keepdims=False):
+    """The Euclidean (L2) norm, Frobenius for matrices: keras.ops.norm with ord=None, 2 on a vector or "fro"."""
+    if ord not in (None, "fro") and not (ord == 2 and axis is not None and not isinstance(axis, (tuple, list))):
+        raise ValueError(f"norm: only the Euclidean norm (ord=None) is implemented; received ord={ord!r}.")
     return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
 
 
@@ -413,11 +422,19 @@ def logsumexp(x, axis=None, keepdims=False):
 
 def argmax(x, axis=None, keepdims=False):
     """Index of the largest value along `axis` (of the flattened tensor when None, as Keras)."""
-    return Tensor(np.argmax(np.asarray(x), axis=axis, keepdims=keepdims))
+    x = convert_to_tensor(x)
+    try:
+        return Tensor(np.argmax(x.data, axis=axis, keepdims=keepdims))
+    except ValueError as error:
+        raise _op_error("argmax", x, error) from None
 
 
 def argmin(x, axis=None, keepdims=False):
-    return Tensor(np.argmin(np.asarray(x), axis=axis, keepdims=keepdims))
+    x = convert_to_tensor(x)
+    try:
+        return Tensor(np.argmin(x.data, axis=axis, keepdims=keepdims))
+    except ValueError as error:
+        raise _op_error("argmin", x, error) from None
 
 
 def all(x, axis=None, keepdims=False):
@@ -461,26 +478,38 @@ def transpose(x, axes=None):
 
 def swapaxes(x, axis1, axis2):
     x = convert_to_tensor(x)
+    try:
+        out = np.swapaxes(x.data, axis1, axis2)
+    except ValueError as error:
+        raise _op_error("swapaxes", x, error) from None
 
     def backward(g):
         return (np.swapaxes(g, axis1, axis2),)
-    return record("swapaxes", np.swapaxes(x.data, axis1, axis2), (x,), backward)
+    return record("swapaxes", out, (x,), backward)
 
 
 def expand_dims(x, axis):
     x = convert_to_tensor(x)
+    try:
+        out = np.expand_dims(x.data, axis)
+    except ValueError as error:
+        raise _op_error("expand_dims", x, error) from None
 
     def backward(g):
         return (g.reshape(x.shape),)
-    return record("expand_dims", np.expand_dims(x.data, axis), (x,), backward)
+    return record("expand_dims", out, (x,), backward)
 
 
 def squeeze(x, axis=None):
     x = convert_to_tensor(x)
+    try:
+        out = np.squeeze(x.data, axis)
+    except ValueError as error:
+        raise _op_error("squeeze", x, error) from None
 
     def backward(g):
         return (g.reshape(x.shape),)
-    return record("squeeze", np.squeeze(x.data, axis), (x,), backward)
+    return record("squeeze", out, (x,), backward)
 
 
 def broadcast_to(x, shape):
@@ -501,8 +530,8 @@ def concatenate(xs, axis=0):
     try:
         out = np.concatenate([x.data for x in xs], axis=axis)
     except ValueError:
-        raise ValueError(f"concatenate along axis {axis} needs the other axes to agree; "
-                         f"received shapes {[x.shape for x in xs]}.") from None
+        raise ValueError(f"concatenate along axis {axis} needs tensors of one rank that have that axis and "
+                         f"agree on the other axes; received shapes {[x.shape for x in xs]}.") from None
     bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
 
     def backward(g):
@@ -518,7 +547,8 @@ def stack(x, axis=0):
     try:
         out = np.stack([x.data for x in xs], axis=axis)
     except ValueError:
-        raise ValueError(f"stack needs tensors of one shape; received shapes {[x.shape for x in xs]}.") from None
+        raise ValueError(f"stack along axis {axis} needs tensors of one shape (and an axis within their rank "
+                         f"+ 1); received shapes {[x.shape for x in xs]}.") from None
     return record("stack", out, tuple(xs), backward)
 
 
@@ -557,8 +587,11 @@ def take(x, indices, axis=None):
     """Gathers entries of x along `axis` (an embedding lookup is take(table, ids, axis=0))."""
     x = convert_to_tensor(x)
     indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
-    ax = 0 if axis is None else axis % x.ndim
+    ax = 0 if axis is None else _axes(axis, x.ndim)[0]
     flat = x.data.reshape(-1) if axis is None else x.data
+    if indices.size and (indices.min() < -flat.shape[ax] or indices.max() >= flat.shape[ax]):
+        raise IndexError(f"take: indices must lie in [-{flat.shape[ax]}, {flat.shape[ax]}) for axis {ax} of a "
+                         f"tensor of shape {x.shape}; received values from {indices.min()} to {indices.max()}.")
 
     def backward(g):
         full = np.zeros(flat.shape, dtype=g.dtype)
@@ -569,14 +602,22 @@ def take(x, indices, axis=None):
     return record("take", np.take(flat, indices, axis=ax), (x,), backward)
 
 
-def pad(x, pad_width, constant_values=0):
+def pad(x, pad_width, mode="constant", constant_values=None):
+    """Pads with `constant_values` (0 by default); `pad_width` is one (before, after) pair per axis."""
     x = convert_to_tensor(x)
-    pad_width = np.broadcast_to(np.asarray(pad_width), (x.ndim, 2))
+    if mode != "constant":
+        raise ValueError(f'pad: only mode="constant" is implemented; received mode={mode!r}.')
+    try:
+        pad_width = np.broadcast_to(np.asarray(pad_width), (x.ndim, 2))
+    except ValueError:
+        raise ValueError(f"pad: a tensor of shape {x.shape} needs pad_width as {x.ndim} (before, after) pairs; "
+                         f"received pad_width={np.asarray(pad_width).tolist()}.") from None
     inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape))
 
     def backward(g):
         return (g[inner],)
-    return record("pad", np.pad(x.data, pad_width, constant_values=constant_values), (x,), backward)
+    out = np.pad(x.data, pad_width, constant_values=0 if constant_values is None else constant_values)
+    return record("pad", out, (x,), backward)
 
 
 def tile(x, repeats):
@@ -585,7 +626,10 @@ def tile(x, repeats):
     ndim = builtins.max(x.ndim, len(reps))
     reps = (1,) * (ndim - len(reps)) + reps
     in_shape = (1,) * (ndim - x.ndim) + x.shape   # np.tile prepends axes when reps is longer
-    out = np.tile(x.data, reps)
+    try:
+        out = np.tile(x.data, reps)
+    except ValueError as error:
+        raise _op_error("tile", x, f"{error} (repeats={reps})") from None
 
     def backward(g):
         split = []  # output axis k of size r*n viewed as (r, n): copy index, then position
@@ -600,7 +644,7 @@ def repeat(x, repeats, axis=None):
     if not isinstance(repeats, int):
         raise TypeError("ops.repeat takes an integer number of repeats.")
     src = x.data.reshape(-1) if axis is None else x.data
-    ax = 0 if axis is None else axis % x.ndim
+    ax = 0 if axis is None else _axes(axis, x.ndim)[0]
 
     def backward(g):
         shape = src.shape[:ax] + (src.shape[ax], repeats) + src.shape[ax + 1:]
@@ -610,10 +654,14 @@ def repeat(x, repeats, axis=None):
 
 def flip(x, axis=None):
     x = convert_to_tensor(x)
+    try:
+        out = np.flip(x.data, axis)
+    except ValueError as error:
+        raise _op_error("flip", x, error) from None
 
     def backward(g):
         return (np.flip(g, axis),)
-    return record("flip", np.flip(x.data, axis), (x,), backward)
+    return record("flip", out, (x,), backward)
 
 
 # ---------------------------------------------------------------------------

@@ -61,7 +61,10 @@ def tanh(x):
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the max so exp never overflows."""
     x = convert_to_tensor(x)
-    e = np.exp(x.data - x.data.max(axis=axis, keepdims=True))
+    try:
+        e = np.exp(x.data - x.data.max(axis=axis, keepdims=True))
+    except ValueError as error:  # e.g. an axis the tensor does not have
+        raise ValueError(f"softmax of a tensor of shape {x.shape}: {error}") from None
     out = e / e.sum(axis=axis, keepdims=True)
 
     def backward(g):
@@ -73,7 +76,10 @@ def softmax(x, axis=-1):
 def log_softmax(x, axis=-1):
     """x - logsumexp(x): the log of softmax without computing softmax first."""
     x = convert_to_tensor(x)
-    shifted = x.data - x.data.max(axis=axis, keepdims=True)
+    try:
+        shifted = x.data - x.data.max(axis=axis, keepdims=True)
+    except ValueError as error:
+        raise ValueError(f"log_softmax of a tensor of shape {x.shape}: {error}") from None
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
     def backward(g):
