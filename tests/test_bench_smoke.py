@@ -20,12 +20,7 @@ def _workload_names():
     return list(bench.WORKLOADS)
 
 
-def _sides():
-    """Both sides once model.fit, optimizers and losses are in this checkout; until then torch only."""
-    import teachnet
-
-    ready = all(hasattr(teachnet, name) for name in ("Sequential", "Input", "optimizers", "losses"))
-    return ["teachnet", "torch"] if ready else ["torch"]
+SIDES = ["teachnet", "torch"]
 
 
 def run_bench(tmp_path, *args):
@@ -57,7 +52,7 @@ def check_results(stdout, report, sides, workloads, memory):
 
 
 def test_bench_quick_mlp_with_memory(tmp_path):
-    sides = _sides()
+    sides = SIDES
     stdout, report = run_bench(tmp_path, "--workloads", "mlp", "--sides", ",".join(sides))
     check_results(stdout, report, sides, ["mlp"], memory=True)
     assert report["results"][0]["samples_per_epoch"] == 128
@@ -67,7 +62,7 @@ def test_bench_quick_other_workloads(tmp_path):
     others = [name for name in _workload_names() if name != "mlp"]
     if not others:
         pytest.skip("mlp is the only workload")
-    sides = _sides()
+    sides = SIDES
     stdout, report = run_bench(tmp_path, "--workloads", ",".join(others), "--sides", ",".join(sides), "--no-memory")
     check_results(stdout, report, sides, others, memory=False)
 

@@ -7,24 +7,14 @@ import numpy as np
 import pytest
 
 import teachnet
-from teachnet import callbacks, ops, optimizers
+from tests.helpers import Linear
+from teachnet import callbacks, optimizers
 from teachnet.progbar import Progbar, format_time, format_value
 
 # keras (torch backend) under numpy 2 warns about __array__(copy=...) inside its own code.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-class Linear(teachnet.layers.Layer):
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-
-    def build(self, input_shape):
-        self.kernel = self.add_weight((input_shape[-1], self.units), name="kernel")
-        self.bias = self.add_weight((self.units,), initializer="zeros", name="bias")
-
-    def call(self, x):
-        return ops.matmul(x, self.kernel) + self.bias
 
 
 def regression(n=20, seed=0):

@@ -6,20 +6,9 @@ import numpy as np
 import pytest
 
 import teachnet
-from teachnet import ops
+from tests.helpers import Linear
 
 
-class Linear(teachnet.layers.Layer):
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-
-    def build(self, input_shape):
-        self.kernel = self.add_weight((input_shape[-1], self.units), name="kernel")
-        self.bias = self.add_weight((self.units,), initializer="zeros", name="bias")
-
-    def call(self, x):
-        return ops.matmul(x, self.kernel) + self.bias
 
 
 def make(hidden=4):

@@ -5,23 +5,10 @@ import numpy as np
 import pytest
 
 import teachnet
-from teachnet import ops
+from tests.helpers import Linear
 from teachnet.layers.base import clear_session
 
 
-class Linear(teachnet.layers.Layer):
-    """A dense layer without compute_output_shape: summaries must run it on zeros."""
-
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-
-    def build(self, input_shape):
-        self.kernel = self.add_weight((input_shape[-1], self.units), name="kernel")
-        self.bias = self.add_weight((self.units,), initializer="zeros", name="bias")
-
-    def call(self, x):
-        return ops.matmul(x, self.kernel) + self.bias
 
 
 class Frozen(teachnet.layers.Layer):
