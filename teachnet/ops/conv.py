@@ -97,6 +97,13 @@ def _offset_slice(start, stride, count):
     return slice(start, start + stride * (count - 1) + 1, stride)
 
 
+def _image_chunks(batch, bytes_per_image, budget=1 << 20):
+    """Slices of the batch whose im2col rows take about `budget` bytes (1 MiB),
+    so they stay in the CPU's cache between the copy and the matrix product."""
+    step = max(1, budget // max(bytes_per_image, 1))
+    return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
+
+
 def _check_rank(x, name, what):
     if x.ndim not in (3, 4):
         raise ValueError(f"{name} expects a batch of sequences (batch, steps, channels) or of images "
@@ -155,35 +162,54 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
                          "Use a smaller kernel, a larger input, or padding='same'.")
     xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0))) if pt + pb + pl + pr else x4
 
-    # im2col: row (b, i, j) of `cols` is the window under output pixel (i, j),
-    # read through a view that costs no copy, then copied once by reshape.
+    # im2col, a few images at a time: the window under output pixel (i, j) of
+    # image b becomes row (b, i, j) of `cols`, read through a view that costs
+    # no copy, then copied into a buffer small enough to stay in the CPU's cache
+    # while the matrix product reads it.
     windows = np.lib.stride_tricks.sliding_window_view(
         xp, ((kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1), axis=(1, 2))
     windows = windows[:, ::strides[0], ::strides[1], :, ::dilation[0], ::dilation[1]]  # (B, Ho, Wo, C, kh, kw)
-    cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(B * Ho * Wo, kh * kw * C)     # (B*Ho*Wo, kh*kw*C)
+    windows = windows.transpose(0, 1, 2, 4, 5, 3)                                     # (B, Ho, Wo, kh, kw, C)
     k2 = k4.reshape(kh * kw * C, F)                                                   # (kh*kw*C, F)
-    out = (cols @ k2).reshape(B, Ho, Wo, F)
+    chunks = _image_chunks(B, Ho * Wo * kh * kw * C * x4.itemsize)
+    buffer = np.empty((min(B, chunks[0].stop) * Ho * Wo, kh * kw * C), dtype=x4.dtype)
+
+    def im2col(images):
+        """The rows of `cols` for a slice of the batch, (n * Ho * Wo, kh * kw * C)."""
+        cols = buffer[:(images.stop - images.start) * Ho * Wo]
+        cols.reshape(-1, Ho, Wo, kh, kw, C)[...] = windows[images]
+        return cols
+
+    out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
+    for images in chunks:
+        np.matmul(im2col(images), k2, out=out[images].reshape(-1, F))
 
     # Skip the gradients nobody asked for, e.g. the input batch's (half the work).
     need_x, need_k = needs_gradient(x), needs_gradient(k)
 
     def backward(g):
-        g2 = g.reshape(B * Ho * Wo, F)
-        dk = dx = None
+        dk = np.zeros(k2.shape, dtype=g.dtype) if need_k else None
+        dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
+        for images in chunks:
+            g2 = g[images].reshape(-1, F)                              # (n*Ho*Wo, F)
+            if need_k:
+                dk += im2col(images).T @ g2                            # the kernel's gradient: cols^T @ g
+            if need_x:
+                dcols = (g2 @ k2.T).reshape(-1, Ho, Wo, kh, kw, C)
+                # col2im: each kernel offset (di, dj) read a strided slice of xp;
+                # its gradient is added back to that same slice.
+                dx_images = dxp[images]
+                for di in range(kh):
+                    rows = _offset_slice(di * dilation[0], strides[0], Ho)
+                    for dj in range(kw):
+                        dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += dcols[:, :, :, di, dj]
         if need_k:
-            dk = (cols.T @ g2).reshape(k4.shape)                    # (kh, kw, C, F)
-            dk = dk if n == 2 else dk[0]
+            dk = dk.reshape(k4.shape) if n == 2 else dk.reshape(k4.shape)[0]   # (kh, kw, C, F)
         if need_x:
-            dcols = (g2 @ k2.T).reshape(B, Ho, Wo, kh, kw, C)
-            # col2im: each kernel offset (di, dj) read a strided slice of xp;
-            # its gradient is added back to that same slice.
-            dxp = np.zeros(xp.shape, dtype=dcols.dtype)
-            for di in range(kh):
-                rows = _offset_slice(di * dilation[0], strides[0], Ho)
-                for dj in range(kw):
-                    dxp[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += dcols[:, :, :, di, dj]
-            dx = dxp[:, pt:pt + H, pl:pl + W]                      # drop the padding
+            dx = dxp[:, pt:pt + H, pl:pl + W]                          # drop the padding
             dx = dx if n == 2 else dx[:, 0]
+        else:
+            dx = None
         return dx, dk
     return record("conv", out if n == 2 else out[:, 0], (x, k), backward)
 
