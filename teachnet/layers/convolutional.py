@@ -8,7 +8,7 @@ these layers hold the weights and check the shapes.
 """
 from teachnet import activations, initializers, ops
 from teachnet.layers.base import InputSpec, Layer
-from teachnet.ops.conv import check_data_format, output_length, standardize_padding, standardize_tuple
+from teachnet.ops.conv import conv_bias_relu, check_data_format, output_length, standardize_padding, standardize_tuple
 
 
 def check_input_rank(layer, input_shape, rank):
@@ -87,11 +87,12 @@ class BaseConv(Layer):
             left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
             inputs = ops.pad(inputs, ((0, 0), (left, 0), (0, 0)))
             padding = "valid"
-        outputs = ops.conv(inputs, self.kernel, strides=self.strides, padding=padding,
-                           dilation_rate=self.dilation_rate)                  # (batch, *out_spatial, filters)
-        if self.use_bias:
-            outputs = ops.add(outputs, self.bias)                           # (filters,) broadcasts
-        return self.activation(outputs)
+        # activation(conv(inputs, kernel) + bias), with the bias and a relu done
+        # inside the convolution op: same numbers, one output array instead of three.
+        relu = self.activation is activations.relu
+        outputs = conv_bias_relu(inputs, self.kernel, self.bias if self.use_bias else None, relu=relu,
+                                 strides=self.strides, padding=padding, dilation_rate=self.dilation_rate)
+        return outputs if relu else self.activation(outputs)           # (batch, *out_spatial, filters)
 
     def compute_output_shape(self, input_shape):
         check_input_rank(self, input_shape, self.rank)

@@ -136,6 +136,25 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         >>> teachnet.ops.conv(x, k).shape
         (1, 3, 3, 2)
     """
+    return conv_bias_relu(inputs, kernel, None, relu=False, strides=strides, padding=padding,
+                          data_format=data_format, dilation_rate=dilation_rate)
+
+
+def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    """`conv`, then `+ bias` (if given), then `relu` (if asked), as one op.
+
+    The same numbers as `ops.relu(ops.add(ops.conv(inputs, kernel, ...), bias))`,
+    which is what a Conv layer computes. Done as one op ("fused", as the big
+    frameworks do), the output is made once instead of three times, and the
+    backward pass handles each few images while they are still in the CPU's
+    cache. Conv1D and Conv2D call this; `conv` is this without bias and relu.
+
+    Args:
+        bias: (filters,) or None.
+        relu: whether to apply max(., 0) to the result.
+        The others: as `conv`.
+    """
     x = _floats(inputs)
     k = convert_to_tensor(kernel, dtype=x.dtype)  # the kernel follows the input's float dtype
     check_data_format(data_format)
@@ -144,6 +163,10 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     if k.ndim != n + 2 or k.shape[-2] != x.shape[-1]:
         raise ValueError(f"conv: the kernel must have shape ({'kh, kw' if n == 2 else 'kw'}, in_channels="
                          f"{x.shape[-1]}, filters) for input of shape {x.shape}. Received kernel of shape {k.shape}.")
+    b = None if bias is None else convert_to_tensor(bias, dtype=x.dtype)
+    if b is not None and b.shape != k.shape[-1:]:
+        raise ValueError(f"conv: the bias must have shape ({k.shape[-1]},), one value per filter. "
+                         f"Received bias of shape {b.shape}.")
     padding = standardize_padding(padding)
     strides = (1,) * (2 - n) + standardize_tuple(strides, n, "strides")
     dilation = (1,) * (2 - n) + standardize_tuple(dilation_rate, n, "dilation_rate")
@@ -162,10 +185,10 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
                          "Use a smaller kernel, a larger input, or padding='same'.")
     xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0))) if pt + pb + pl + pr else x4
 
-    # im2col, a few images at a time: the window under output pixel (i, j) of
-    # image b becomes row (b, i, j) of `cols`, read through a view that costs
-    # no copy, then copied into a buffer small enough to stay in the CPU's cache
-    # while the matrix product reads it.
+    # im2col: the window under output pixel (i, j) of image b becomes row
+    # (b, i, j) of a matrix `cols`, (B*Ho*Wo, kh*kw*C). The windows are a view
+    # of xp that costs no copy; `im2col` copies those of a few images at a time
+    # into a buffer small enough to stay in the CPU's cache for the product.
     windows = np.lib.stride_tricks.sliding_window_view(
         xp, ((kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1), axis=(1, 2))
     windows = windows[:, ::strides[0], ::strides[1], :, ::dilation[0], ::dilation[1]]  # (B, Ho, Wo, C, kh, kw)
@@ -175,25 +198,36 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     buffer = np.empty((min(B, chunks[0].stop) * Ho * Wo, kh * kw * C), dtype=x4.dtype)
 
     def im2col(images):
-        """The rows of `cols` for a slice of the batch, (n * Ho * Wo, kh * kw * C)."""
+        """The rows of `cols` for a slice of the batch: (images * Ho * Wo, kh * kw * C)."""
         cols = buffer[:(images.stop - images.start) * Ho * Wo]
         cols.reshape(-1, Ho, Wo, kh, kw, C)[...] = windows[images]
         return cols
 
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
     for images in chunks:
-        np.matmul(im2col(images), k2, out=out[images].reshape(-1, F))
+        out_images = out[images].reshape(-1, F)                # a view: results land in `out`
+        np.matmul(im2col(images), k2, out=out_images)          # the convolution
+        if b is not None:
+            out_images += b.data                               # + bias
+        if relu:
+            np.maximum(out_images, 0, out=out_images)          # relu
 
     # Skip the gradients nobody asked for, e.g. the input batch's (half the work).
     need_x, need_k = needs_gradient(x), needs_gradient(k)
 
     def backward(g):
+        """Per few images: relu's mask, then the bias's, kernel's and input's gradients."""
         dk = np.zeros(k2.shape, dtype=g.dtype) if need_k else None
+        db = np.zeros(F, dtype=g.dtype) if b is not None else None
         dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
         for images in chunks:
-            g2 = g[images].reshape(-1, F)                              # (n*Ho*Wo, F)
+            g2 = g[images].reshape(-1, F)                      # (images*Ho*Wo, F)
+            if relu:
+                g2 = g2 * (out[images].reshape(-1, F) > 0)     # relu passes gradient where it let x through
+            if b is not None:
+                db += g2.sum(axis=0)                           # the bias was added to every pixel
             if need_k:
-                dk += im2col(images).T @ g2                            # the kernel's gradient: cols^T @ g
+                dk += im2col(images).T @ g2                    # the kernel's gradient: cols^T @ g
             if need_x:
                 dcols = (g2 @ k2.T).reshape(-1, Ho, Wo, kh, kw, C)
                 # col2im: each kernel offset (di, dj) read a strided slice of xp;
@@ -203,15 +237,15 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
                     rows = _offset_slice(di * dilation[0], strides[0], Ho)
                     for dj in range(kw):
                         dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += dcols[:, :, :, di, dj]
-        if need_k:
-            dk = dk.reshape(k4.shape) if n == 2 else dk.reshape(k4.shape)[0]   # (kh, kw, C, F)
-        if need_x:
-            dx = dxp[:, pt:pt + H, pl:pl + W]                          # drop the padding
-            dx = dx if n == 2 else dx[:, 0]
-        else:
-            dx = None
-        return dx, dk
-    return record("conv", out if n == 2 else out[:, 0], (x, k), backward)
+        dx = None if dxp is None else dxp[:, pt:pt + H, pl:pl + W]  # drop the padding
+        if n == 1:
+            dx = None if dx is None else dx[:, 0]
+            dk = None if dk is None else dk.reshape(k4.shape)[0]
+        elif dk is not None:
+            dk = dk.reshape(k4.shape)                           # (kh, kw, C, F)
+        return (dx, dk) if b is None else (dx, dk, db)
+    name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
+    return record(name, out if n == 2 else out[:, 0], (x, k) if b is None else (x, k, b), backward)
 
 
 # ---------------------------------------------------------------------------
