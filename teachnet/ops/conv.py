@@ -194,7 +194,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     windows = windows[:, ::strides[0], ::strides[1], :, ::dilation[0], ::dilation[1]]  # (B, Ho, Wo, C, kh, kw)
     windows = windows.transpose(0, 1, 2, 4, 5, 3)                                     # (B, Ho, Wo, kh, kw, C)
     k2 = k4.reshape(kh * kw * C, F)                                                   # (kh*kw*C, F)
-    chunks = _image_chunks(B, Ho * Wo * kh * kw * C * x4.itemsize)
+    chunks = _image_chunks(B, Ho * Wo * (kh * kw * C + 2 * F) * x4.itemsize)  # cols, output, gradient
     buffer = np.empty((min(B, chunks[0].stop) * Ho * Wo, kh * kw * C), dtype=x4.dtype)
 
     def im2col(images):
