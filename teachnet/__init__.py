@@ -7,10 +7,10 @@ from teachnet import datasets  # noqa: F401
 from teachnet.layers import Input  # noqa: F401
 from teachnet import callbacks, models  # noqa: F401
 from teachnet.models import Model, Sequential  # noqa: F401
-from teachnet.utils.memory import keep_heap_slack
+from teachnet.utils.memory import keep_freed_memory
 
 # Training frees and re-allocates the same large arrays every step; keep that
 # memory in the process instead of page-faulting it back each step (Linux/glibc).
-keep_heap_slack()
+keep_freed_memory()
 
 __version__ = "0.1.0"

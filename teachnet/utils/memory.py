@@ -1,35 +1,44 @@
 """Keep freed memory in the process between training steps (Linux/glibc).
 
 Every training step allocates and frees the same large arrays: activations,
-im2col matrices, gradients. glibc's malloc gives freed memory at the top of
-its heap back to the system, and the next step takes it again, one page fault
-per 4 KiB page, each page zeroed by the kernel. For the MNIST convnet in
-benchmarks/ that was ~8,000 page faults a step, a third of its time.
+im2col matrices, gradients. By default glibc's malloc serves arrays above a
+threshold with fresh pages from the system and gives freed memory back, so
+the next step takes it again: one page fault per 4 KiB page, each page zeroed
+by the kernel. For the MNIST convnet in benchmarks/ that was ~7,000 page faults
+a step, a third of its time; PyTorch in the same process loses time the same
+way.
 
-`keep_heap_slack()` asks malloc to keep 64 MiB of free memory at the top of its
-heap instead of returning it (glibc's M_TOP_PAD, default 128 KiB). The process
-may hold up to that much memory it does not use; nothing else changes. It does
-nothing on other C libraries or systems, or if the environment variable
-MALLOC_TOP_PAD_ (glibc's own name for the setting) is set: that value wins.
+`keep_freed_memory()` tells malloc to serve arrays up to 32 MiB from its heap
+and to keep up to 128 MiB of free memory there instead of returning it
+(glibc's M_MMAP_THRESHOLD and M_TRIM_THRESHOLD; glibc's own heuristics move
+toward 32 MiB and 64 MiB as a program frees big blocks). The cost: the
+process may hold up to 128 MiB it is not using. It does nothing on other C
+libraries or systems, or if the environment sets glibc's own variables
+MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ or MALLOC_TOP_PAD_: those win.
 """
 import ctypes
 import os
 import platform
 
-TOP_PAD_BYTES = 64 << 20
-_M_TOP_PAD = -2  # mallopt's parameter number, from glibc's malloc.h
+MMAP_THRESHOLD = 32 << 20  # arrays up to this size come from the heap (glibc's maximum)
+TRIM_THRESHOLD = 128 << 20  # free memory kept at the top of the heap
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers, from glibc's malloc.h
+_ENVIRONMENT = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
 _done = False
 
 
-def keep_heap_slack(nbytes=TOP_PAD_BYTES):
-    """Sets glibc's M_TOP_PAD to `nbytes` once per process. Returns True if set."""
+def keep_freed_memory():
+    """Sets glibc's mmap and trim thresholds once per process. Returns True if it set them."""
     global _done
     if _done:
         return False
     _done = True
-    if "MALLOC_TOP_PAD_" in os.environ or platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    if any(name in os.environ for name in _ENVIRONMENT):
+        return False
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
     try:
-        return bool(ctypes.CDLL(None).mallopt(_M_TOP_PAD, int(nbytes)))
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
