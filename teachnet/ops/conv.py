@@ -307,10 +307,16 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 
     def backward(g):
         g = _as_2d(g, n)                           # (B, Ho, Wo, C)
-        dxp = np.zeros(xp.shape, dtype=g.dtype)
+        if strides == pool:                        # the windows tile the input: each input is written once
+            dxp = np.empty(xp.shape, dtype=g.dtype)
+            dxp[:, out_hw[0] * pool[0]:] = 0       # but for the rows and columns no window reaches
+            dxp[:, :, out_hw[1] * pool[1]:] = 0
+        else:
+            dxp = np.zeros(xp.shape, dtype=g.dtype)
         unrouted = np.ones(out.shape, dtype=bool)  # outputs whose gradient has not found its input yet
         for window in _windows_at(pool, strides, out_hw):
-            first = (xp[window] == out) & unrouted
+            first = np.equal(xp[window], out)
+            first &= unrouted
             unrouted ^= first
             if overlapping:                        # an input can win several windows: accumulate
                 dxp[window] += g * first
