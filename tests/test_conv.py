@@ -6,18 +6,25 @@ What is proved here:
   (extra pixel at the end), for strides, dilation and both paddings;
 - its backward pass equals central differences (float64) for the input and
   the kernel, for every option;
+- `conv_bias_relu`, what the layers run, is conv -> add bias -> relu bit for
+  bit, and working a few images at a time (chunks) changes no number;
 - the layers compute conv + bias + activation with Keras's weight layout and
   output shapes, pass a gradient check w.r.t. inputs and weights, and reject
   bad input with errors that name the layer and the shapes.
 (Parity with Keras itself is in test_parity_conv.py.)
 """
+import sys
+
 import numpy as np
 import pytest
 
 from teachnet import GradientTape, Tensor, Variable, layers, ops
+from teachnet.ops.conv import conv_bias_relu
+import teachnet.ops.conv  # noqa: F401  (the module, not the `ops.conv` function)
 from tests.gradcheck import check_gradients, check_layer_gradients
 
 RNG = np.random.default_rng(0)
+conv_module = sys.modules["teachnet.ops.conv"]
 
 
 def same_padding(size, window, stride, dilation):
@@ -86,6 +93,55 @@ def test_conv_gradients_rectangular_strides_and_asymmetric_same_padding():
                     RNG.normal(size=(2, 6, 7, 2)), RNG.normal(size=(4, 2, 2, 3)))
     check_gradients(lambda x, k: ops.conv(x, k, padding="same", dilation_rate=(2, 1)),
                     RNG.normal(size=(1, 5, 6, 2)), RNG.normal(size=(2, 3, 2, 2)))
+
+
+@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("x_shape,k_shape,kwargs", [
+    ((2, 6, 5, 2), (3, 2, 2, 3), {}), ((2, 7, 8, 3), (3, 3, 3, 2), {"strides": 2, "padding": "same"}),
+    ((2, 9, 3), (3, 3, 4), {"dilation_rate": 2})])
+def test_conv_bias_relu_gradients(x_shape, k_shape, kwargs, relu):
+    check_gradients(lambda x, k, b: conv_bias_relu(x, k, b, relu=relu, **kwargs),
+                    RNG.normal(size=x_shape), RNG.normal(size=k_shape), RNG.normal(size=k_shape[-1:]))
+
+
+def test_conv_bias_relu_is_the_three_ops_in_one():
+    # float32 and the same order of operations: bit for bit, values and gradients.
+    x = RNG.normal(size=(4, 9, 9, 3)).astype("float32")
+    k, b = [Variable(RNG.normal(size=shape).astype("float32")) for shape in ((3, 3, 3, 5), (5,))]
+    x_var = Variable(x)
+    with GradientTape(persistent=True) as tape:
+        fused = conv_bias_relu(x_var, k, b, relu=True, padding="same")
+        apart = ops.relu(ops.add(ops.conv(x_var, k, padding="same"), b))
+        fused_loss, apart_loss = ops.sum(fused * fused), ops.sum(apart * apart)
+    np.testing.assert_array_equal(fused.numpy(), apart.numpy())
+    for ours, theirs in zip(tape.gradient(fused_loss, [x_var, k, b]), tape.gradient(apart_loss, [x_var, k, b])):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+    assert [name for name, _, _ in tape.operations][:1] == ["conv+bias+relu"]
+
+
+def test_conv_over_several_chunks_of_images_equals_one_chunk(monkeypatch):
+    # 20 images of 20 x 20 x 3 make three chunks (9 + 9 + 2 images); the same
+    # computation done as one chunk must give the same values and gradients.
+    x, k, b = RNG.normal(size=(20, 20, 20, 3)), RNG.normal(size=(3, 3, 3, 8)), RNG.normal(size=(8,))
+    assert len(conv_module._image_chunks(20, 18 * 18 * (27 + 16) * 8)) == 3
+
+    def run():
+        x_var, k_var, b_var = Variable(x, dtype="float64"), Variable(k, dtype="float64"), Variable(b, dtype="float64")
+        with GradientTape() as tape:
+            out = conv_bias_relu(x_var, k_var, b_var, relu=True)
+            loss = ops.sum(out * np.cos(np.arange(8.0)))
+        return [out.numpy()] + [g.numpy() for g in tape.gradient(loss, [x_var, k_var, b_var])]
+    chunked = run()
+    monkeypatch.setattr(conv_module, "_image_chunks", lambda batch, bytes_per_image: [slice(0, batch)])
+    for a, b_ in zip(chunked, run()):
+        np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(chunked[0], np.maximum(conv_by_definition(x, k, 1, "valid", 1) + b, 0),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_conv_bias_relu_rejects_a_bias_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"bias must have shape \(4,\).*\(3,\)"):
+        conv_bias_relu(np.ones((1, 5, 5, 2)), np.ones((3, 3, 2, 4)), np.ones(3))
 
 
 def test_same_padding_puts_the_extra_pixel_at_the_end():
@@ -162,6 +218,7 @@ def test_conv1d_output_and_causal_padding():
 @pytest.mark.parametrize("kwargs", [
     {"padding": "valid"}, {"padding": "same", "strides": 2}, {"padding": "same", "dilation_rate": 2},
     {"strides": (2, 1), "activation": "tanh"}, {"use_bias": False, "activation": "sigmoid"},
+    {"activation": "relu"}, {"use_bias": False, "activation": "relu", "padding": "same"},
 ])
 def test_conv2d_layer_gradients(kwargs):
     layer = layers.Conv2D(3, (3, 2), dtype="float64", kernel_initializer="random_normal",
