@@ -382,6 +382,9 @@ def environment_report(threads):
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
+        # importing teachnet sets glibc's malloc thresholds for the whole process, so torch's side runs
+        # with the same allocator settings (teachnet/utils/memory.py)
+        "malloc_thresholds_set_by_teachnet": getattr(sys.modules.get("teachnet.utils.memory"), "applied", False),
     }
 
 

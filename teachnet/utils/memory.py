@@ -25,11 +25,12 @@ TRIM_THRESHOLD = 128 << 20  # free memory kept at the top of the heap
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers, from glibc's malloc.h
 _ENVIRONMENT = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
 _done = False
+applied = False  # whether this process runs with the thresholds above
 
 
 def keep_freed_memory():
     """Sets glibc's mmap and trim thresholds once per process. Returns True if it set them."""
-    global _done
+    global _done, applied
     if _done:
         return False
     _done = True
@@ -41,4 +42,5 @@ def keep_freed_memory():
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
-    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    applied = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    return applied
