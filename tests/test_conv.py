@@ -119,17 +119,19 @@ def test_conv_bias_relu_is_the_three_ops_in_one():
     assert [name for name, _, _ in tape.operations][:1] == ["conv+bias+relu"]
 
 
-def test_conv_over_several_chunks_of_images_equals_one_chunk(monkeypatch):
-    # 20 images of 20 x 20 x 3 make three chunks (9 + 9 + 2 images); the same
-    # computation done as one chunk must give the same values and gradients.
-    x, k, b = RNG.normal(size=(20, 20, 20, 3)), RNG.normal(size=(3, 3, 3, 8)), RNG.normal(size=(8,))
-    assert len(conv_module._image_chunks(20, 18 * 18 * (27 + 16) * 8)) == 3
+@pytest.mark.parametrize("channels,filters", [(3, 8), (1, 16)])  # cols rebuilt in backward / kept from forward
+def test_conv_over_several_chunks_of_images_equals_one_chunk(monkeypatch, channels, filters):
+    # 20 images of 20 x 20 make several chunks; the same computation done as
+    # one chunk must give the same values and gradients.
+    x, k = RNG.normal(size=(20, 20, 20, channels)), RNG.normal(size=(3, 3, channels, filters))
+    b = RNG.normal(size=(filters,))
+    assert len(conv_module._image_chunks(20, 18 * 18 * (9 * channels + 2 * filters) * 8)) >= 3
 
     def run():
         x_var, k_var, b_var = Variable(x, dtype="float64"), Variable(k, dtype="float64"), Variable(b, dtype="float64")
         with GradientTape() as tape:
             out = conv_bias_relu(x_var, k_var, b_var, relu=True)
-            loss = ops.sum(out * np.cos(np.arange(8.0)))
+            loss = ops.sum(out * np.cos(np.arange(float(filters))))
         return [out.numpy()] + [g.numpy() for g in tape.gradient(loss, [x_var, k_var, b_var])]
     chunked = run()
     monkeypatch.setattr(conv_module, "_image_chunks", lambda batch, bytes_per_image: [slice(0, batch)])

@@ -211,10 +211,18 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         cols.reshape(-1, Ho, Wo, kh, kw, C)[...] = windows[images]
         return cols
 
+    # The backward pass needs `cols` again. Where its rows are no longer than the
+    # output's (few input channels, as in a first layer), keep a copy; else
+    # rebuild it then, which is faster than reading a large matrix back.
+    keep_cols = kh * kw * C <= F
+    kept = []
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
     for images in chunks:
         out_images = out[images].reshape(-1, F)                # a view: results land in `out`
-        np.matmul(im2col(images), k2, out=out_images)          # the convolution
+        cols = windows[images].reshape(-1, kh * kw * C) if keep_cols else im2col(images)  # a copy either way
+        np.matmul(cols, k2, out=out_images)                    # the convolution
+        if keep_cols:
+            kept.append(cols)
         if b is not None:
             out_images += b.data                               # + bias
         if relu:
@@ -229,14 +237,15 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         db = np.zeros(F, dtype=g.dtype) if b is not None else None
         dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
         ones = np.ones(len(buffer), dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
-        for images in chunks:
+        for chunk, images in enumerate(chunks):
             g2 = g[images].reshape(-1, F)                      # (images*Ho*Wo, F)
             if relu:
                 g2 = g2 * (out[images].reshape(-1, F) > 0)     # relu passes gradient where it let x through
             if b is not None:
                 db += ones[:len(g2)] @ g2                      # the bias was added to every pixel: sum the rows
             if need_k:
-                dk += im2col(images).T @ g2                    # the kernel's gradient: cols^T @ g
+                cols = kept[chunk] if keep_cols else im2col(images)
+                dk += cols.T @ g2                              # the kernel's gradient: cols^T @ g
             if need_x:
                 dcols = (g2 @ k2.T).reshape(-1, Ho, Wo, kh, kw, C)
                 # col2im: each kernel offset (di, dj) read a strided slice of xp;
