@@ -18,7 +18,9 @@ several windows collects the gradient of each.
 Two things make it fast without changing a number:
 - `cols` is built a few images at a time, about 1 MiB, so the product reads
   it from the CPU's cache; the backward pass rebuilds it the same way rather
-  than keeping the whole matrix (copying from cache beats reading from memory);
+  than keeping the whole matrix (copying from cache beats reading from memory),
+  unless its rows are no longer than the output's (a first layer's few
+  channels), where keeping it costs little;
 - the Conv layers add the bias and apply relu inside the same op
   (`conv_bias_relu`), on each chunk of output while it is in cache, instead of
   making two more full-size arrays.
