@@ -304,12 +304,11 @@ def memory_probe(workload_name, side, samples, threads):
     peak. Where the peak cannot be reset (not Linux), it falls back to getrusage's lifetime peak, which
     may hide growth below the import-time peak.
     """
+    import teachnet  # noqa: F401  (both sides: the same malloc settings as in the timed process)
     if side == "torch":
         import torch
 
         torch.set_num_threads(threads)
-    else:
-        import teachnet  # noqa: F401
     _limit_blas(threads)
     workload = WORKLOADS[workload_name]
     x, y = workload.make_data(samples, np.random.default_rng(0))
@@ -436,6 +435,9 @@ def main(argv=None):
     repeats = 2 if args.quick else args.repeats
 
     import torch
+    # Importing teachnet sets glibc's malloc thresholds for the whole process (teachnet/utils/memory.py):
+    # import it before either side runs, so both sides train under the same allocator settings.
+    import teachnet  # noqa: F401
 
     threads = args.threads or blas_info().get("num_threads") or 1
     torch.set_num_threads(threads)
