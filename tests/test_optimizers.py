@@ -299,3 +299,26 @@ def test_options_switched_on_between_steps_create_their_slots(make, switch, slot
     switch(opt)
     opt.apply([np.ones(3)], [w])
     assert np.isfinite(w.numpy()).all() and any(v.name == "w" + slot for v in opt.variables)
+
+
+@pytest.mark.parametrize("make", [lambda: teachnet.optimizers.RMSprop(momentum=0.5),
+                                  lambda: teachnet.optimizers.Adam(),
+                                  lambda: teachnet.optimizers.SGD(momentum=0.9)])
+def test_subnormal_slot_values_are_flushed_to_zero(make):
+    # A slot that decays toward 0 turns subnormal (slow arithmetic on x86): every
+    # FLUSH_EVERY steps such values become 0; normal values, however small, stay.
+    w = teachnet.Variable(np.ones(4, "float32"))
+    opt = make()
+    opt.apply([np.ones(4, "float32")], [w])                    # builds the slots, step 1
+    slots = [v.data for v in opt.variables[1:] if v.data.size > 1]
+    assert slots
+    for data in slots:
+        data[:] = [1e-40, 3e-42, 1e-30, 0.0]                    # two subnormal, one small normal, zero
+    before = w.numpy()
+    for _ in range(teachnet.optimizers.FLUSH_EVERY - 1):
+        opt.apply([np.zeros(4, "float32")], [w])               # steps 2 .. FLUSH_EVERY
+    assert int(opt.iterations.numpy()) % teachnet.optimizers.FLUSH_EVERY == 0
+    tiny = np.finfo(np.float32).tiny
+    for data in slots:
+        assert not np.any((data != 0) & (np.abs(data) < tiny)), data
+    np.testing.assert_allclose(w.numpy(), before, atol=1e-6)   # the weights did not notice
