@@ -53,6 +53,10 @@ class Throttle:
         """Counts the interval from now, as if the action had just run."""
         self._last = time.perf_counter()
 
+    def due(self):
+        """Whether `ready()` would let the action through now (without counting it)."""
+        return time.perf_counter() - self._last >= self.interval
+
     def ready(self, force=False):
         now = time.perf_counter()
         if force or now - self._last >= self.interval:

@@ -124,7 +124,6 @@ class TrainingDashboard(WidgetView, Callback):
     step = traitlets.Int(0, help="Trained batches, in all epochs.")
     redraws = traitlets.Int(0, help="How many times the pictures were redrawn.")
 
-    wants_step_details = True  # fit fills model.last_step after each batch
 
     def __init__(self, model, x=None, y=None, validation_data=None, batch_size=32, **kwargs):
         WidgetView.__init__(self)
@@ -152,7 +151,8 @@ class TrainingDashboard(WidgetView, Callback):
         self.seconds_drawing = 0.0  # all throttled redraws so far (the benchmark reports its share)
         self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
         self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
-        self._last_step = None
+        self._last_step = None  # the last step record drawn or to draw
+        self._seen_step = None  # model.last_step as of the last batch: a new object means a fresh record
         self._optimizer_template = copy.deepcopy(model.optimizer)  # what Reset returns to
         lr = float(np.asarray(model.optimizer.learning_rate)) if model.optimizer is not None else 1e-3
         self._build_controls(lr)
@@ -395,21 +395,39 @@ class TrainingDashboard(WidgetView, Callback):
         if self.model.optimizer is not None:  # fit may come with a new optimizer (compile again)
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
         self._throttle.restart()  # the picture is current: the first redraw can wait an interval
+        self._seen_step = self.model.last_step  # a record from before this fit is not fresh
         epochs, steps = self.params.get("epochs"), self.params.get("steps")
         self._fit_clock = (time.perf_counter(), 0, epochs * steps if epochs and steps else None)
 
+    @property
+    def wants_step_details(self):
+        """Whether fit should fill model.last_step (gradients and updates, which cost a copy of
+        every weight) for the coming batch: only for batches that may be drawn, that is when a
+        redraw is due, and for the last batch of each epoch and of fit."""
+        if self._fit_clock is None:
+            return True  # the interactive trainer, or a loop other than fit
+        _, done, total = self._fit_clock
+        steps = self.params.get("steps")
+        return (self._throttle.due() or (steps is not None and (done + 1) % steps == 0)
+                or (total is not None and done + 1 >= total))
+
     def on_train_batch_end(self, batch, logs=None):
-        self._last_step = self.model.last_step
+        record = self.model.last_step
+        fresh = record is not None and record is not self._seen_step  # fit filled it for this batch
+        self._seen_step = record
+        if fresh:
+            self._last_step = record
         steps = self.params.get("steps") or 1
         values = {name: value for name, value in (logs or {}).items() if name != "loss"}
-        values["loss"] = self._last_step.loss if self._last_step is not None else logs["loss"]
+        batch_loss = self.model.last_batch_loss
+        values["loss"] = batch_loss if batch_loss is not None else logs["loss"]
         self.training_log.add_batch(self.epoch + (batch + 1) / steps, values)
         self.step += 1
         self.highlight = "update"
         if self._fit_clock is not None:
             start, done, total = self._fit_clock
             self._fit_clock = (start, done + 1, total)
-        if not self._end_of_fit_is_near():
+        if fresh and not self._end_of_fit_is_near():  # draw only what this batch did
             self._maybe_redraw()
 
     def _end_of_fit_is_near(self):

@@ -62,6 +62,7 @@ class Model(Layer):
         self.stop_training = False
         self.history = None
         self.last_step = None  # a StepRecord, filled when a callback wants_step_details
+        self.last_batch_loss = None  # the loss of the last trained batch (a float), after every step
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = None
@@ -203,7 +204,8 @@ class Model(Layer):
             flat_pred, flat_y, flat_sw = self._structure(y_pred, y, sample_weight)
             loss, regularization = self._compute_loss(flat_y, flat_pred, flat_sw, batch_size)
         gradients = tape.gradient(loss, weights)
-        self._loss_tracker.update_state(float(loss), sample_weight=batch_size)
+        self.last_batch_loss = float(loss)
+        self._loss_tracker.update_state(self.last_batch_loss, sample_weight=batch_size)
         if details:
             learning_rate = float(self.optimizer.learning_rate)
             before = [w.numpy() for w in weights]
@@ -312,7 +314,6 @@ class Model(Layer):
                                    steps_per_epoch=steps_per_epoch, rng=tn_random.generator())
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                  verbose=verbose, epochs=epochs, steps=batches.steps)
-        details = callbacks.wants_step_details
         if not self.built:  # create the weights (from one sample) before listing them
             self(_as_tensors(cu.take(x, slice(0, 1))), training=False)
         weights = self.trainable_weights
@@ -326,6 +327,7 @@ class Model(Layer):
                 logs = {}
                 for step, index in batches.epoch():
                     callbacks.on_train_batch_begin(step)
+                    details = callbacks.wants_step_details  # asked each batch: a callback may want only some
                     logs = self.train_step(cu.take(x, index), cu.take(y, index), cu.take(sample_weight, index),
                                            weights=weights, details=details)
                     callbacks.on_train_batch_end(step, logs)

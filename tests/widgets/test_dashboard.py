@@ -204,6 +204,28 @@ def test_redraws_are_throttled_during_fit():
     assert dashboard.redraws - start == 1  # only the final redraw at the end of fit
 
 
+def test_fit_computes_step_details_only_for_batches_that_may_be_drawn():
+    # Gradients and updates cost a copy of every weight per batch: with no redraw due, the
+    # dashboard asks for them only for the last batch of each epoch (drawn at epoch and fit end).
+    x, y = make_data(320)
+    model = make_model()
+    dashboard = TrainingDashboard(model, redraw_interval=60.0)
+    asked, losses = [], []
+    train_step = model.train_step
+
+    def counting_train_step(*args, details=False, **kwargs):
+        asked.append(details)
+        logs = train_step(*args, details=details, **kwargs)
+        losses.append(model.last_batch_loss)
+        return logs
+    model.train_step = counting_train_step
+    model.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[dashboard])  # 10 batches an epoch
+    assert asked == ([False] * 9 + [True]) * 2
+    log = dashboard.training_log
+    assert log.batch_values["loss"] == pytest.approx(losses)  # every batch's own loss is on the curve
+    assert dashboard._last_step is model.last_step and dashboard._last_step.loss == pytest.approx(losses[-1])
+
+
 def test_throttle_waits_long_enough_to_keep_drawing_below_its_share():
     dashboard = make_dashboard(redraw_interval=0.0, max_draw_share=0.05)
     dashboard.step_button.click()  # a forced redraw, timed
