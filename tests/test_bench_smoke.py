@@ -1,6 +1,8 @@
 """benchmarks/bench.py keeps working: --quick runs every workload on tiny sizes and reports sane numbers."""
 import importlib.util
 import json
+import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +72,23 @@ def test_bench_quick_other_workloads(tmp_path):
 def test_bench_rejects_unknown_workload():
     done = subprocess.run([sys.executable, str(BENCH), "--workloads", "nope"], capture_output=True, text=True)
     assert done.returncode == 2 and "unknown workload(s) ['nope']" in done.stderr
+
+
+def test_profile_ops_times_the_ops_of_a_step():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "profile_ops.py"), "--workload", "mlp",
+                           "--epochs", "1", "--top", "4"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "ms process time per step" in lines[1]
+    rows = [line.split() for line in lines[3:]]
+    assert len(rows) == 4 and all(row[0] in ("forward", "backward") for row in rows)
+    assert any(row[1] == "matmul" for row in rows)  # the MLP's time is in its products
+    assert all(float(row[-1]) > 0 for row in rows)
+
+
+def test_the_benchmark_reports_that_both_sides_share_teachnets_malloc_settings(tmp_path):
+    stdout, report = run_bench(tmp_path, "--workloads", "mlp", "--sides", "torch", "--no-memory")
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    own_settings = any(name in os.environ for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
+                                                       "MALLOC_TOP_PAD_"))
+    assert report["environment"]["malloc_thresholds_set_by_teachnet"] is (glibc and not own_settings)

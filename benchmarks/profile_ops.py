@@ -1,0 +1,92 @@
+"""Where one of bench.py's teachnet workloads spends a training step: time per op, forward and backward.
+
+    python benchmarks/profile_ops.py                      # the convnet, 1 thread, 2 epochs
+    python benchmarks/profile_ops.py --workload lstm --threads 2 --epochs 1
+
+Every op ends by calling `teachnet.autodiff.record`; this script wraps it. An op's forward time is the
+time since the previous op recorded, or since the step's GradientTape opened (in a forward pass the ops
+run one after another, so that is the op's own work plus a little Python before it), its backward time is the time its `backward` function runs.
+The table lists both per op name and output shape, in milliseconds per step, next to the whole step's
+process time.
+"""
+import argparse
+import collections
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workload", default="convnet", help="mlp, convnet or lstm (as in bench.py)")
+    parser.add_argument("--threads", type=int, default=1, help="threads for numpy's BLAS (default 1)")
+    parser.add_argument("--epochs", type=int, default=2, help="timed epochs after one warm-up epoch")
+    parser.add_argument("--top", type=int, default=20, help="rows to print")
+    args = parser.parse_args(argv)
+    os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)  # before numpy loads OpenBLAS
+
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    import teachnet
+    from teachnet import autodiff
+    from benchmarks import bench
+
+    if args.workload not in bench.WORKLOADS:
+        parser.error(f"unknown workload {args.workload!r}; expected one of {list(bench.WORKLOADS)}")
+    workload = bench.WORKLOADS[args.workload]
+    limiter = threadpool_limits(limits=args.threads, user_api="blas")  # noqa: F841 (kept for the run)
+
+    times = collections.defaultdict(float)
+    last = [time.perf_counter()]
+    original = autodiff.record
+
+    def record(op, value, inputs, backward):
+        now = time.perf_counter()
+        key = f"{op} -> {tuple(getattr(value, 'shape', ()))}"
+        times["forward  " + key] += now - last[0]
+
+        def timed_backward(g):
+            start = time.perf_counter()
+            grads = backward(g)
+            times["backward " + key] += time.perf_counter() - start
+            return grads
+        out = original(op, value, inputs, timed_backward)
+        last[0] = time.perf_counter()
+        return out
+
+    enter = autodiff.GradientTape.__enter__
+
+    def enter_and_start_the_clock(tape):  # a training step's forward pass starts with its tape
+        last[0] = time.perf_counter()
+        return enter(tape)
+    autodiff.GradientTape.__enter__ = enter_and_start_the_clock
+
+    # the ops modules imported `record` by name: replace it there too
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("teachnet") and getattr(module, "record", None) is original:
+            module.record = record
+    autodiff.record = record
+
+    x, y = workload.make_data(workload.samples, np.random.default_rng(0))
+    train_one_epoch = workload.sides["teachnet"](x, y, workload.batch_size)
+    train_one_epoch()  # warm-up
+    times.clear()
+    start = time.process_time()
+    for _ in range(args.epochs):
+        train_one_epoch()
+    steps = args.epochs * -(-workload.samples // workload.batch_size)
+    cpu = (time.process_time() - start) / steps * 1e3
+    print(f"{args.workload}: {workload.description}")
+    print(f"teachnet {teachnet.__version__}, {args.threads} BLAS thread(s), {steps} steps: "
+          f"{cpu:.2f} ms process time per step (all threads)")
+    print(f"{'op -> output shape':60s} {'ms/step':>8s}")
+    for key, seconds in sorted(times.items(), key=lambda kv: -kv[1])[:args.top]:
+        print(f"{key:60s} {seconds / steps * 1e3:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
