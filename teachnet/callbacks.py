@@ -15,7 +15,10 @@ an epoch the epoch's values plus the `val_` ones from validation.
 
 A callback that sets `wants_step_details = True` can read
 `self.model.last_step` (a `StepRecord`: gradients, weight updates, ...)
-after each training batch; otherwise `fit` does not collect them.
+after each training batch; otherwise `fit` does not collect them (they cost
+a copy of every weight). `fit` reads the attribute before every batch, so a
+property can ask for some batches only. `self.model.last_batch_loss` holds
+the last batch's loss either way.
 Setting `self.model.stop_training = True` ends training after the current
 batch (as `EarlyStopping` and `TerminateOnNaN` do).
 """
@@ -58,8 +61,8 @@ class Callback:
     Attributes:
         model: the model being trained (set by `fit`).
         params: `{"verbose": ..., "epochs": ..., "steps": ...}`.
-        wants_step_details: set to True to have `model.last_step` filled
-            after each training batch.
+        wants_step_details: True to have `model.last_step` filled after
+            each training batch (read before each batch).
     """
 
     wants_step_details = False
