@@ -124,7 +124,6 @@ class TrainingDashboard(WidgetView, Callback):
     step = traitlets.Int(0, help="Trained batches, in all epochs.")
     redraws = traitlets.Int(0, help="How many times the pictures were redrawn.")
 
-
     def __init__(self, model, x=None, y=None, validation_data=None, batch_size=32, **kwargs):
         WidgetView.__init__(self)
         Callback.__init__(self)
