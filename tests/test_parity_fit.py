@@ -32,6 +32,16 @@ OPTIMIZERS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def keras_seed():
+    """Keras draws the twins' initial weights: from a fresh seed each run (so runs try other weights),
+    printed with a failure's output so that the run can be repeated with KERAS_SEED=<seed>."""
+    seed = int(os.environ.get("KERAS_SEED", np.random.SeedSequence().entropy % 2**31))
+    keras.utils.set_random_seed(seed)
+    print(f"Keras seed {seed}: rerun with KERAS_SEED={seed}")
+    return seed
+
+
 def data(loss, n=48, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, 4)).astype("float32")
