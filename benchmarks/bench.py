@@ -365,6 +365,7 @@ def _probe_in_child(name, side, samples, threads):
 
 def environment_report(threads):
     import torch
+    from teachnet.utils import memory as teachnet_memory
 
     blas = blas_info()
     return {
@@ -383,7 +384,7 @@ def environment_report(threads):
         "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
         # importing teachnet sets glibc's malloc thresholds for the whole process, so torch's side runs
         # with the same allocator settings (teachnet/utils/memory.py)
-        "malloc_thresholds_set_by_teachnet": getattr(sys.modules.get("teachnet.utils.memory"), "applied", False),
+        "malloc_thresholds_set_by_teachnet": teachnet_memory.applied,
     }
 
 

@@ -102,6 +102,11 @@ def _as_2d(x, n):
     return x if n == 2 else x[:, None]
 
 
+def _from_2d(x, n):
+    """(B, 1, L, C) -> (B, L, C): undoes `_as_2d` for 1D inputs."""
+    return x if n == 2 else x[:, 0]
+
+
 def _offset_slice(start, stride, count):
     """The `count` positions start, start + stride, ... as a slice."""
     return slice(start, start + stride * (count - 1) + 1, stride)
@@ -205,7 +210,13 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     windows = windows.transpose(0, 1, 2, 4, 5, 3)                                     # (B, Ho, Wo, kh, kw, C)
     k2 = k4.reshape(kh * kw * C, F)                                                   # (kh*kw*C, F)
     chunks = _image_chunks(B, Ho * Wo * (kh * kw * C + 2 * F) * x4.itemsize)  # cols, output, gradient
-    buffer = np.empty(((chunks[0].stop if chunks else 0) * Ho * Wo, kh * kw * C), dtype=x4.dtype)
+    chunk_rows = (chunks[0].stop if chunks else 0) * Ho * Wo                          # rows of a chunk's cols
+    # The backward pass needs `cols` again. Where its rows are no longer than the
+    # output's (few input channels, as in a first layer), keep a copy; else
+    # rebuild it then, which is faster than reading a large matrix back.
+    keep_cols = kh * kw * C <= F
+    kept = []
+    buffer = None if keep_cols else np.empty((chunk_rows, kh * kw * C), dtype=x4.dtype)
 
     def im2col(images):
         """The rows of `cols` for a slice of the batch: (images * Ho * Wo, kh * kw * C)."""
@@ -213,11 +224,6 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         cols.reshape(-1, Ho, Wo, kh, kw, C)[...] = windows[images]
         return cols
 
-    # The backward pass needs `cols` again. Where its rows are no longer than the
-    # output's (few input channels, as in a first layer), keep a copy; else
-    # rebuild it then, which is faster than reading a large matrix back.
-    keep_cols = kh * kw * C <= F
-    kept = []
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
     for images in chunks:
         out_images = out[images].reshape(-1, F)                # a view: results land in `out`
@@ -238,7 +244,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         dk = np.zeros(k2.shape, dtype=g.dtype) if need_k else None
         db = np.zeros(F, dtype=g.dtype) if b is not None else None
         dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
-        ones = np.ones(len(buffer), dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
+        ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
         for chunk, images in enumerate(chunks):
             g2 = g[images].reshape(-1, F)                      # (images*Ho*Wo, F)
             if relu:
@@ -257,15 +263,11 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
                     rows = _offset_slice(di * dilation[0], strides[0], Ho)
                     for dj in range(kw):
                         dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += dcols[:, :, :, di, dj]
-        dx = None if dxp is None else dxp[:, pt:pt + H, pl:pl + W]  # drop the padding
-        if n == 1:
-            dx = None if dx is None else dx[:, 0]
-            dk = None if dk is None else dk.reshape(k4.shape)[0]
-        elif dk is not None:
-            dk = dk.reshape(k4.shape)                           # (kh, kw, C, F)
+        dx = None if dxp is None else _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)  # drop the padding
+        dk = None if dk is None else dk.reshape(k.shape)       # (kh, kw, C, F) or (kw, C, F)
         return (dx, dk) if b is None else (dx, dk, db)
     name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
-    return record(name, out if n == 2 else out[:, 0], (x, k) if b is None else (x, k, b), backward)
+    return record(name, _from_2d(out, n), (x, k) if b is None else (x, k, b), backward)
 
 
 # ---------------------------------------------------------------------------
@@ -342,8 +344,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
             else:                                  # each input is in one window: write in place
                 np.multiply(g, first, out=dxp[window])
         dx = dxp[:, pt:pt + H, pl:pl + W]
-        return (dx if n == 2 else dx[:, 0],)
-    return record("max_pool", out if n == 2 else out[:, 0], (x,), backward)
+        return (_from_2d(dx, n),)
+    return record("max_pool", _from_2d(out, n), (x,), backward)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
@@ -378,6 +380,6 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
         for window in _windows_at(pool, strides, out_hw):
             dxp[window] += g_each
         dx = dxp[:, pt:pt + H, pl:pl + W]
-        return (dx if n == 2 else dx[:, 0],)
-    return record("average_pool", out if n == 2 else out[:, 0], (x,), backward)
+        return (_from_2d(dx, n),)
+    return record("average_pool", _from_2d(out, n), (x,), backward)
 

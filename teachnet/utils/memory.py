@@ -24,16 +24,12 @@ MMAP_THRESHOLD = 32 << 20  # arrays up to this size come from the heap (glibc's 
 TRIM_THRESHOLD = 128 << 20  # free memory kept at the top of the heap
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers, from glibc's malloc.h
 _ENVIRONMENT = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
-_done = False
 applied = False  # whether this process runs with the thresholds above
 
 
 def keep_freed_memory():
-    """Sets glibc's mmap and trim thresholds once per process. Returns True if it set them."""
-    global _done, applied
-    if _done:
-        return False
-    _done = True
+    """Sets glibc's mmap and trim thresholds (teachnet calls it on import). Returns True if it set them."""
+    global applied
     if any(name in os.environ for name in _ENVIRONMENT):
         return False
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
