@@ -16,8 +16,8 @@ an epoch the epoch's values plus the `val_` ones from validation.
 A callback that sets `wants_step_details = True` can read
 `self.model.last_step` (a `StepRecord`: gradients, weight updates, ...)
 after each training batch; otherwise `fit` does not collect them (they cost
-a copy of every weight). `fit` reads the attribute before every batch, so a
-property can ask for some batches only. `self.model.last_batch_loss` holds
+a copy of every weight) and `last_step` is None. `fit` reads the attribute
+before every batch, so a property can ask for some batches only. `self.model.last_batch_loss` holds
 the last batch's loss either way.
 Setting `self.model.stop_training = True` ends training after the current
 batch (as `EarlyStopping` and `TerminateOnNaN` do).

@@ -151,7 +151,6 @@ class TrainingDashboard(WidgetView, Callback):
         self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
         self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
         self._last_step = None  # the last step record drawn or to draw
-        self._seen_step = None  # model.last_step as of the last batch: a new object means a fresh record
         self._optimizer_template = copy.deepcopy(model.optimizer)  # what Reset returns to
         lr = float(np.asarray(model.optimizer.learning_rate)) if model.optimizer is not None else 1e-3
         self._build_controls(lr)
@@ -394,7 +393,6 @@ class TrainingDashboard(WidgetView, Callback):
         if self.model.optimizer is not None:  # fit may come with a new optimizer (compile again)
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
         self._throttle.restart()  # the picture is current: the first redraw can wait an interval
-        self._seen_step = self.model.last_step  # a record from before this fit is not fresh
         epochs, steps = self.params.get("epochs"), self.params.get("steps")
         self._fit_clock = (time.perf_counter(), 0, epochs * steps if epochs and steps else None)
 
@@ -411,11 +409,9 @@ class TrainingDashboard(WidgetView, Callback):
                 or (total is not None and done + 1 >= total))
 
     def on_train_batch_end(self, batch, logs=None):
-        record = self.model.last_step
-        fresh = record is not None and record is not self._seen_step  # fit filled it for this batch
-        self._seen_step = record
+        fresh = self.model.last_step is not None  # fit filled it for this batch
         if fresh:
-            self._last_step = record
+            self._last_step = self.model.last_step
         steps = self.params.get("steps") or 1
         values = {name: value for name, value in (logs or {}).items() if name != "loss"}
         batch_loss = self.model.last_batch_loss

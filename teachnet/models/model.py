@@ -61,7 +61,7 @@ class Model(Layer):
         self.compiled = False
         self.stop_training = False
         self.history = None
-        self.last_step = None  # a StepRecord, filled when a callback wants_step_details
+        self.last_step = None  # the last batch's StepRecord if a callback wanted its details, else None
         self.last_batch_loss = None  # the loss of the last trained batch (a float), after every step
         self._compile_loss = None
         self._compile_metrics = None
@@ -230,6 +230,8 @@ class Model(Layer):
                            zip(gradients, weights)],
                 updates=[w.data - old for w, old in zip(weights, before)],
                 batch_size=batch_size, x=x, y=y, y_pred=_to_numpy(y_pred))
+        else:
+            self.last_step = None  # never a record of an earlier batch
         return self.get_metrics_result()
 
     def test_step(self, x, y, sample_weight=None):
