@@ -6,12 +6,13 @@
 Every op ends by calling `teachnet.autodiff.record`; this script wraps it. An op's forward time is the
 time since the previous op recorded, or since the step's GradientTape opened (in a forward pass the ops
 run one after another, so that is the op's own work plus a little Python before it), its backward time is the time its `backward` function runs.
-The table lists both per op name and output shape, in milliseconds per step, next to the whole step's
-process time.
+The table lists both per op name and output shape, in milliseconds per step, after the whole step's
+process time (all threads) and its minor page faults.
 """
 import argparse
 import collections
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -75,14 +76,15 @@ def main(argv=None):
     train_one_epoch = workload.sides["teachnet"](x, y, workload.batch_size)
     train_one_epoch()  # warm-up
     times.clear()
-    start = time.process_time()
+    start, faults = time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(args.epochs):
         train_one_epoch()
     steps = args.epochs * -(-workload.samples // workload.batch_size)
     cpu = (time.process_time() - start) / steps * 1e3
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / steps
     print(f"{args.workload}: {workload.description}")
     print(f"teachnet {teachnet.__version__}, {args.threads} BLAS thread(s), {steps} steps: "
-          f"{cpu:.2f} ms process time per step (all threads)")
+          f"{cpu:.2f} ms process time per step (all threads), {faults:.0f} page faults per step")
     print(f"{'op -> output shape':60s} {'ms/step':>8s}")
     for key, seconds in sorted(times.items(), key=lambda kv: -kv[1])[:args.top]:
         print(f"{key:60s} {seconds / steps * 1e3:8.2f}")

@@ -226,7 +226,8 @@ class Optimizer:
         A slot that decays while its gradient is 0 (s <- rho * s for a weight
         of a dead relu unit) becomes a subnormal number after a few hundred
         steps, and CPUs do arithmetic on those 10-100x slower: an MLP trained
-        with RMSprop ran 40% slower from its 10th epoch. TensorFlow flushes
+        with RMSprop fell from ~50,000 to ~31,000 samples/s after 10 epochs
+        (benchmarks/bench.py's dashboard line). TensorFlow flushes
         them to zero in its CPU kernels; here it is done every FLUSH_EVERY
         steps. The updates cannot tell: epsilon (1e-7) dwarfs such values.
         """

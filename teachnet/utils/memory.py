@@ -4,9 +4,9 @@ Every training step allocates and frees the same large arrays: activations,
 im2col matrices, gradients. By default glibc's malloc serves arrays above a
 threshold with fresh pages from the system and gives freed memory back, so
 the next step takes it again: one page fault per 4 KiB page, each page zeroed
-by the kernel. For the MNIST convnet in benchmarks/ that was 2,500 to 7,700
-page faults a step (depending on how im2col was laid out), up to a third of
-its time; PyTorch in the same process loses time the same way.
+by the kernel. For the MNIST convnet in benchmarks/, before the convolution
+worked in chunks, that was 3,482 page faults a step (benchmarks/profile_ops.py);
+PyTorch in the same process loses time the same way.
 
 `keep_freed_memory()` tells malloc to serve arrays up to 32 MiB from its heap
 and to keep up to 128 MiB of free memory there instead of returning it
