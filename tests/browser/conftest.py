@@ -295,12 +295,14 @@ class Lab:
         return [cell["outputs"] for cell in cells]
 
     # --- widgets ---------------------------------------------------------------------------------------
-    def image_digests(self):
-        """SHA-256 (hex) of the bytes shown by each ipywidgets Image (`img.widget-image`), in page order."""
-        return self.page.evaluate(
-            """async () => {
+    def image_digests(self, area=None):
+        """SHA-256 (hex) of the bytes shown by each ipywidgets Image (`img.widget-image`) in the page, or
+        inside the locator `area`, in page order."""
+        root = self.page.locator("body") if area is None else area
+        return root.evaluate(
+            """async (root) => {
                 const out = [];
-                for (const img of document.querySelectorAll('img.widget-image')) {
+                for (const img of root.querySelectorAll('img.widget-image')) {
                     if (!img.src) { out.push(null); continue; }
                     const bytes = await (await fetch(img.src)).arrayBuffer();
                     const hash = await crypto.subtle.digest('SHA-256', bytes);
@@ -318,18 +320,24 @@ class Lab:
         assert len(exact) == 1, f"expected one widget button labelled {label!r}; the page has {labels}"
         return buttons.nth(exact[0])
 
-    def click_and_wait_for_image_change(self, label, image_index=0, timeout=60):
-        """Click the widget button `label`, then wait until Image number `image_index` shows other bytes.
+    def click_and_wait_for_image_change(self, label, image_index=0, timeout=60, area=None):
+        """Click the widget button `label`, then wait until Image number `image_index` shows other bytes;
+        in the whole page, or inside the locator `area` (a widget's output area).
 
         Returns (digest before, digest after).
         """
         self.page.wait_for_selector("img.widget-image", timeout=timeout * 1000)
-        before = self.image_digests()
+        before = self.image_digests(area)
         assert len(before) > image_index, f"expected an Image number {image_index}; the page has {len(before)}"
-        self.button(label).click()
+        if area is None:
+            button = self.button(label)
+        else:
+            button = area.get_by_role("button", name=label, exact=True)
+            assert button.count() == 1, f"expected one button {label!r} in the widget; it has {button.count()}"
+        button.click()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            now = self.image_digests()
+            now = self.image_digests(area)
             if len(now) > image_index and now[image_index] != before[image_index]:
                 return before[image_index], now[image_index]
             time.sleep(0.2)
@@ -337,6 +345,20 @@ class Lab:
             f"clicking {label!r} did not change Image {image_index} within {timeout} s; "
             f"browser console errors: {self.console}"
         )
+
+    def wait_until_images_stable(self, area=None, seconds=1.5, timeout=30):
+        """Waits until the images (of the page, or inside `area`) stop changing for `seconds` (a tick may
+        still be in flight); returns their digests."""
+        deadline = time.monotonic() + timeout
+        last, since = self.image_digests(area), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            now = self.image_digests(area)
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= seconds:
+                return now
+        raise AssertionError(f"the widget's images kept changing for {timeout} s after Pause")
 
     # --- evidence --------------------------------------------------------------------------------------
     def screenshot(self, name):

@@ -28,57 +28,10 @@ def widget_area(lab, index=0):
     return areas.nth(index)
 
 
-def image_digests(area):
-    """SHA-256 (hex) of the bytes shown by each ipywidgets Image inside `area`, in page order."""
-    return area.evaluate(
-        """async (area) => {
-            const out = [];
-            for (const img of area.querySelectorAll('img.widget-image')) {
-                if (!img.src) { out.push(null); continue; }
-                const bytes = await (await fetch(img.src)).arrayBuffer();
-                const hash = await crypto.subtle.digest('SHA-256', bytes);
-                out.push([...new Uint8Array(hash)].map(b => b.toString(16).padStart(2, '0')).join(''));
-            }
-            return out;
-        }"""
-    )
-
-
-def click_and_wait_for_change(lab, area, label, image_index, timeout=60):
-    """Click `area`'s button `label`, wait until its Image number `image_index` shows other bytes."""
-    before = image_digests(area)
-    assert len(before) > image_index, f"expected an Image number {image_index} in the widget; it has {len(before)}"
-    button = area.get_by_role("button", name=label, exact=True)
-    assert button.count() == 1, f"expected one button {label!r} in the widget; it has {button.count()}"
-    button.click()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = image_digests(area)
-        if now[image_index] != before[image_index]:
-            return now[image_index]
-        time.sleep(0.2)
-    raise AssertionError(f"clicking {label!r} did not change Image {image_index} within {timeout} s; "
-                         f"browser console errors: {lab.console}")
-
-
 def wait_until_painted(lab, area):
     """Waits until `area`'s images are decoded and the browser has painted two more frames."""
     area.evaluate("""(area) => Promise.all([...area.querySelectorAll('img.widget-image')].map(img => img.decode()))""")
     lab.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-
-
-def wait_until_stable(area, seconds=1.5, timeout=30):
-    """Waits until `area`'s images stop changing for `seconds` (a tick may still be in flight)."""
-    deadline = time.monotonic() + timeout
-    last, since = image_digests(area), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.3)
-        now = image_digests(area)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= seconds:
-            return now
-    raise AssertionError(f"the widget's images kept changing for {timeout} s after Pause")
 
 
 def step_play_pause(lab, area, image_index, name):
@@ -86,17 +39,17 @@ def step_play_pause(lab, area, image_index, name):
     area.scroll_into_view_if_needed()
     wait_until_painted(lab, area)  # the notebook renders cells lazily: a jump to them paints a frame later
     lab.screenshot(f"{name}-after-run-all")
-    click_and_wait_for_change(lab, area, "Step", image_index)
+    lab.click_and_wait_for_image_change("Step", image_index, area=area)
     area.screenshot(path=str(ARTIFACTS / f"{name}-widget-after-step.png"))
-    playing = click_and_wait_for_change(lab, area, "Play", image_index, timeout=90)
+    _, playing = lab.click_and_wait_for_image_change("Play", image_index, timeout=90, area=area)
     deadline = time.monotonic() + 90
-    while image_digests(area)[image_index] == playing:  # the front end's timer keeps training
+    while lab.image_digests(area)[image_index] == playing:  # the front end's timer keeps training
         assert time.monotonic() < deadline, f"{name}: the widget did not redraw a second time while playing"
         time.sleep(0.3)
     area.get_by_role("button", name="Pause", exact=True).click()
-    paused = wait_until_stable(area)
+    paused = lab.wait_until_images_stable(area)
     time.sleep(1.0)
-    assert image_digests(area) == paused, f"{name}: the pictures changed after Pause"
+    assert lab.image_digests(area) == paused, f"{name}: the pictures changed after Pause"
     assert lab.page.locator(ERROR_BANNER).all_inner_texts() == [], f"{name}: a widget shows an error banner"
     lab.screenshot(f"{name}-paused")
 
@@ -122,6 +75,6 @@ def test_lesson_widgets_step_play_pause(lab, lesson, widgets, images, image_inde
         has=lab.page.get_by_role("button", name="Step", exact=True))
     assert areas.count() == widgets, f"{lesson}: expected {widgets} widgets with a Step button"
     area = widget_area(lab)
-    assert len(image_digests(area)) == images
+    assert len(lab.image_digests(area)) == images
     step_play_pause(lab, area, image_index, Path(lesson).stem)
     assert digest(source) == original, f"the test run modified {source}"

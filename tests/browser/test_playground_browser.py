@@ -9,20 +9,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "lessons" / "demo_playground.ipynb"
 
 
-def wait_until_stable(lab, seconds=1.5, timeout=30):
-    """Waits until the images stop changing for `seconds` (a tick may still be in flight); returns them."""
-    deadline = time.monotonic() + timeout
-    last, since = lab.image_digests(), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.3)
-        now = lab.image_digests()
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= seconds:
-            return now
-    raise AssertionError(f"the Playground's images kept changing for {timeout} s after Pause")
-
-
 def test_playground_step_play_pause(lab):
     path = lab.copy_notebook(DEMO)
     lab.open_notebook(path)
@@ -46,7 +32,7 @@ def test_playground_step_play_pause(lab):
     lab.click_and_wait_for_image_change("Play", image_index=1)
     time.sleep(2)  # let it train a few ticks
     lab.button("Pause").click()
-    paused = wait_until_stable(lab)
+    paused = lab.wait_until_images_stable()
     time.sleep(1.0)
     assert lab.image_digests() == paused, "the images changed after Pause"
 
