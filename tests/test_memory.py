@@ -57,3 +57,12 @@ def test_environment_settings_win(monkeypatch):
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
     assert memory.keep_freed_memory() is False
     assert memory.keep_freed_memory() is False  # asked again, it reads the environment again
+
+
+def test_the_documented_switch_turns_the_setting_off():
+    # TEACHNET_KEEP_FREED_MEMORY=0 before the import: malloc stays glibc's own, so repeated big arrays
+    # page-fault as in any numpy program; "1" (or unset) keeps the default.
+    applied, faults = run_rounds({"TEACHNET_KEEP_FREED_MEMORY": "0"})
+    assert not applied and faults > 500
+    applied, faults = run_rounds({"TEACHNET_KEEP_FREED_MEMORY": "1"})
+    assert applied and faults < 50
