@@ -18,7 +18,7 @@ import inspect
 
 import numpy as np
 
-from teachnet import losses
+from teachnet import initializers, losses
 from teachnet.autodiff import Tensor, Variable
 from teachnet.layers.base import snake_case, unique_name
 from teachnet.losses import squeeze_or_expand_to_same_rank
@@ -69,15 +69,34 @@ class Metric:
         self.dtype = np.dtype(dtype or "float32")
         self._variables = []
 
-    def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
-        """Creates a state variable (non-trainable, zeros by default) and tracks it."""
-        if initializer not in ("zeros", None):
-            raise ValueError(f"Metric {self.name!r}: state variables start at zero; received "
-                             f"initializer={initializer!r}.")
-        v = Variable(np.zeros(shape), trainable=False, name=name or f"variable_{len(self._variables)}",
-                     dtype=dtype or self.dtype)
+    def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="sum", name=None):
+        """Creates a state variable (non-trainable) and tracks it in `variables`.
+
+        Args (Keras's):
+            shape: the variable's shape, `()` for a scalar count.
+            initializer: its starting value: an initializer name ("zeros",
+                "ones", ...) or object; `reset_state()` sets it back to zeros,
+                as Keras does.
+            dtype: defaults to the metric's dtype.
+            aggregation: accepted for Keras code; teachnet runs on one device,
+                so nothing is aggregated.
+            name: the variable's name.
+        """
+        if not hasattr(self, "_variables"):
+            raise RuntimeError(f"{type(self).__name__}: call `super().__init__(name=name, **kwargs)` at the "
+                               "start of `__init__` before creating state variables with `add_variable` "
+                               "or `add_weight`.")
+        if isinstance(shape, int) and not isinstance(shape, bool):
+            shape = (shape,)
+        dtype = np.dtype(dtype or self.dtype)
+        value = initializers.get(initializer or "zeros")(tuple(shape), dtype=dtype)
+        v = Variable(value, trainable=False, name=name or f"variable_{len(self._variables)}", dtype=dtype)
         self._variables.append(v)
         return v
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        """Keras's older name of `add_variable` (a scalar of zeros by default)."""
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
 
     @property
     def variables(self):
