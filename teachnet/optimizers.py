@@ -17,11 +17,19 @@ arrays, in the weights' dtype, with Keras's exact order of operations.
 import inspect
 import math
 import re
+import sys
 import warnings
 
 import numpy as np
 
+from teachnet import schedules
 from teachnet.autodiff import Tensor, Variable
+
+# `teachnet.optimizers.schedules` is the module teachnet/schedules.py (Keras's
+# path). Registering it under that name too lets
+# `from teachnet.optimizers.schedules import ExponentialDecay` work while this
+# file stays a plain module.
+sys.modules[__name__ + ".schedules"] = schedules
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax", "Nadam", "Adadelta", "get"]
 
@@ -37,8 +45,9 @@ class Optimizer:
     """Base class of all optimizers.
 
     Args:
-        learning_rate: a non-negative float, or a callable schedule: either
-            `schedule(step)` taking the number of steps done so far, or a
+        learning_rate: a non-negative float, or a schedule: a
+            `teachnet.optimizers.schedules.LearningRateSchedule` (or any
+            `schedule(step)` taking the number of steps done so far), or a
             callable without arguments.
         weight_decay: if set, each step first shrinks every weight:
             `w <- w - w * weight_decay * learning_rate` (decoupled decay).
@@ -98,7 +107,8 @@ class Optimizer:
         the value of the schedule at the current step.
 
         Set it between steps with a float (`opt.learning_rate = 0.01`) or a
-        callable schedule.
+        callable schedule. An optimizer made with a `LearningRateSchedule`
+        refuses a float, as in Keras.
         """
         if isinstance(self._learning_rate, Variable):
             return self._learning_rate
@@ -112,8 +122,13 @@ class Optimizer:
             if isinstance(self._learning_rate, Variable):  # a schedule replaces the variable
                 self._variables = [v for v in self._variables if v is not self._learning_rate]
             self._learning_rate = value
-            self._schedule_takes_step = _takes_an_argument(value)
+            self._schedule_takes_step = isinstance(value, schedules.LearningRateSchedule) or _takes_an_argument(value)
             return
+        if isinstance(self._learning_rate, schedules.LearningRateSchedule):
+            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its "
+                            "`learning_rate` constructor argument, hence its learning rate is not settable "
+                            f"(received learning_rate={value!r}). If you need the learning rate to be "
+                            "settable, instantiate the optimizer with a float `learning_rate` argument.")
         if isinstance(value, Tensor) and value.ndim == 0:
             value = value.data.item()
         value = _check_number(self, "learning_rate", value, low=0.0)
