@@ -85,6 +85,8 @@ class Sequential(Model):
             self.build(self._input_layer.batch_shape)
         elif self._tracked_layers[0]._input_shape_arg is not None:
             self.build((None,) + self._tracked_layers[0]._input_shape_arg)
+        elif self._build_input_shape is not None:  # built from data before: Keras keeps that input shape
+            self.build(self._build_input_shape)
 
     def build(self, input_shape=None):
         """Creates every layer's weights by passing the shape down the stack."""
