@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 
+from teachnet import old_names
 from teachnet.progbar import Progbar
 
 
@@ -529,7 +530,9 @@ class ModelCheckpoint(MonitorCallback):
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=True, mode="auto", save_freq="epoch", initial_value_threshold=None):
+                 save_weights_only=True, mode="auto", save_freq="epoch", initial_value_threshold=None, **kwargs):
+        if kwargs:  # Keras 3 takes no other argument either; name the old spellings' new names
+            raise TypeError(f"ModelCheckpoint: unexpected keyword argument(s) {sorted(kwargs)}.{old_names.hint(kwargs)}")
         super().__init__(monitor, mode, baseline=initial_value_threshold)
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
                                      or save_freq < 1):
@@ -636,7 +639,11 @@ class ReduceLROnPlateau(MonitorCallback):
     """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
-                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+                 min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+        if kwargs:  # Keras 3 accepts and ignores other arguments; so does teachnet, but it says so
+            renamed = " `epsilon` was Keras 2's name of `min_delta`." if "epsilon" in kwargs else ""
+            warnings.warn(f"ReduceLROnPlateau: argument(s) {sorted(kwargs)} are ignored (as in Keras 3).{renamed}",
+                          UserWarning, stacklevel=2)
         super().__init__(monitor, mode, min_delta=min_delta)
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}")

@@ -554,6 +554,20 @@ def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, class_id=No
     return {key: np.where(hit, weights[None], 0).sum(axis=1, dtype=dtype) for key, hit in counts.items()}
 
 
+def _check_not_class_labels(metric, y_true, y_pred):
+    """Integer class labels against a multi-class output: counting needs y_true
+    shaped like y_pred, so say how to get there instead of a bare shape error."""
+    true_shape, pred_shape = np.shape(_array(y_true)), np.shape(_array(y_pred))
+    if len(pred_shape) >= 2 and pred_shape[-1] > 1 and true_shape in (pred_shape[:-1], pred_shape[:-1] + (1,)):
+        n = pred_shape[-1]
+        raise ValueError(
+            f"{type(metric).__name__} metric \"{metric.name}\" received a multi-class output of shape {pred_shape} "
+            f"and class labels of shape {true_shape}. It compares each entry of y_pred (above the threshold = "
+            f"predicted positive) with the same entry of y_true, so it needs one-hot targets of shape {pred_shape}: "
+            f"y = teachnet.ops.one_hot(labels, {n}) with loss=\"categorical_crossentropy\". Then pass "
+            f"class_id=k to measure class k alone (without it, the counts pool every class).")
+
+
 class _ConfusionMatrixMetric(Metric):
     """Keeps running true/false positive/negative counts at its thresholds;
     result() gives the count it keeps (subclasses combine several)."""
@@ -570,6 +584,7 @@ class _ConfusionMatrixMetric(Metric):
         self.counts = {key: self.add_variable((len(self.thresholds),), name=self._names[key]) for key in self._kept}
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        _check_not_class_labels(self, y_true, y_pred)
         new = confusion_counts(y_true, y_pred, self.thresholds, sample_weight, self.class_id, self.top_k,
                                evenly_spaced=self._evenly_spaced, dtype=self.dtype)
         for key in self._kept:

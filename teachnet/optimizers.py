@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from teachnet import schedules
+from teachnet import old_names, schedules
 from teachnet.autodiff import Tensor, Variable
 
 # `teachnet.optimizers.schedules` is the module teachnet/schedules.py (Keras's
@@ -71,8 +71,15 @@ class Optimizer:
             if arg in kwargs and kwargs.pop(arg) != keras_default:
                 raise ValueError(f"{type(self).__name__}: `{arg}` is not supported by teachnet; only its "
                                  f"Keras default {arg}={keras_default!r} is accepted.")
+        decay = kwargs.pop("decay", None)
+        if decay:  # Keras 3 warns and ignores it; say what Keras 2 computed with it
+            warnings.warn(f"{type(self).__name__}: argument `decay` is no longer supported (Keras 3) and is ignored. "
+                          "Keras 2's lr / (1 + decay * step) is the schedule learning_rate="
+                          "teachnet.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, "
+                          f"decay_rate={decay}).", UserWarning, stacklevel=3)
         if kwargs:
-            raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {sorted(kwargs)}.")
+            raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {sorted(kwargs)}."
+                             f"{old_names.hint(kwargs)}")
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                              f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "

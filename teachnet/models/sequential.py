@@ -170,6 +170,7 @@ class Sequential(Model):
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
         for layer in self._tracked_layers:
+            layer._check_input_spec(shape)  # a symbolic Input of the wrong width fails as data would
             shape = _output_shape(layer, shape)
         return shape
 
