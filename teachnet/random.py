@@ -19,7 +19,7 @@ import numpy as np
 from teachnet.autodiff import Tensor
 
 __all__ = ["SeedGenerator", "set_seed", "generator", "uniform", "normal", "truncated_normal", "randint",
-           "shuffle", "dropout"]
+           "shuffle", "dropout", "categorical", "gamma", "binomial", "beta"]
 
 _generator = np.random.default_rng()
 
@@ -157,3 +157,37 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     keep = generator(seed).random(noise_shape) >= rate
     scale = (keep / (1 - rate)).astype(inputs.dtype)
     return ops.multiply(inputs, scale)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """For each row of `logits` (batch, classes), `num_samples` class ids drawn
+    with probabilities softmax(logits): how a language model picks its next token.
+
+    Returns: (batch, num_samples) ids.
+    """
+    logits = np.asarray(getattr(logits, "data", logits), dtype=np.float64)
+    if logits.ndim != 2:
+        raise ValueError(f"teachnet.random.categorical: `logits` must have shape (batch, classes). "
+                         f"Received: logits.shape={logits.shape}")
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    # Inverse transform sampling: the first class whose cumulative probability exceeds u ~ U[0, 1).
+    u = generator(seed).random((logits.shape[0], int(num_samples), 1))
+    ids = (u >= np.cumsum(p, axis=1)[:, None, :]).sum(axis=-1)
+    return Tensor(np.minimum(ids, logits.shape[1] - 1).astype(dtype))  # guards u beyond a rounded-down total
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Samples from the Gamma distribution with shape parameter `alpha` (scale 1)."""
+    return Tensor(generator(seed).gamma(alpha, size=_shape(shape, "gamma")).astype(dtype or "float32"))
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """The number of successes in `counts` trials of probability `probabilities`."""
+    draws = generator(seed).binomial(counts, probabilities, size=_shape(shape, "binomial"))
+    return Tensor(draws.astype(dtype or "float32"))
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Samples from the Beta(alpha, beta) distribution, in [0, 1]."""
+    return Tensor(generator(seed).beta(alpha, beta, size=_shape(shape, "beta")).astype(dtype or "float32"))

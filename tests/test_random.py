@@ -37,6 +37,21 @@ def test_distributions():
     assert ints.dtype == np.int32 and set(np.unique(ints)) == {2, 3, 4}
 
 
+def test_categorical_gamma_binomial_beta():
+    n = 100_000
+    logits = np.log(np.array([[0.2, 0.5, 0.3], [0.9, 0.05, 0.05]]))
+    ids = random.categorical(logits, n, seed=0).numpy()
+    assert ids.shape == (2, n) and ids.dtype == np.int32
+    np.testing.assert_allclose([np.bincount(row, minlength=3) / n for row in ids], np.exp(logits), atol=0.01)
+    assert abs(random.gamma((n,), alpha=3.0, seed=0).numpy().mean() - 3.0) < 0.03
+    counts = random.binomial((n,), counts=10, probabilities=0.3, seed=0).numpy()
+    assert counts.dtype == np.float32 and abs(counts.mean() - 3.0) < 0.03 and counts.max() <= 10
+    b = random.beta((n,), alpha=2.0, beta=6.0, seed=0).numpy()
+    assert b.min() >= 0 and b.max() <= 1 and abs(b.mean() - 0.25) < 0.01
+    with pytest.raises(ValueError, match=r"`logits` must have shape \(batch, classes\). Received: logits.shape=\(3,\)"):
+        random.categorical(np.zeros(3), 2)
+
+
 def test_shuffle_keeps_rows_and_passes_gradients_back():
     x = np.arange(30.0).reshape(10, 3)
     shuffled = random.shuffle(x, seed=1).numpy()
