@@ -33,8 +33,9 @@ RENAMED = {
     "dropout_W": ("dropout", "1"),
     "dropout_U": ("recurrent_dropout", "1"),
     "p": ("rate", "1"),
-    # fit (Keras 1)
-    "nb_epoch": ("epochs", "1"),
+    # the functional Model (Keras 1's Model(input=..., output=...))
+    "input": ("inputs", "1"),
+    "output": ("outputs", "1"),
     # callbacks (Keras 2)
     "period": ("save_freq", "2"),
 }

@@ -92,6 +92,9 @@ def test_old_keras_argument_names_point_to_the_new_ones():
     with pytest.raises(TypeError, match=r"ModelCheckpoint: unexpected keyword argument\(s\) \['period'\]. `period` "
                                         r"is now `save_freq`.*save_freq=n \* steps_per_epoch"):
         callbacks.ModelCheckpoint("a.weights.npz", period=2)
+    inputs = teachnet.Input(shape=(3,))
+    with pytest.raises(TypeError, match=r"`input` is now `inputs` .*; `output` is now `outputs`"):
+        teachnet.Model(input=inputs, output=layers.Dense(1)(inputs))
     with pytest.raises(TypeError, match=r"Dense: unexpected keyword argument\(s\) \['unit'\]\.$"):
         layers.Dense(4, unit=3)  # not an old name: no hint
 
