@@ -71,6 +71,12 @@ CASES = {
     "nan_to_num": [(lambda x: ops.nan_to_num(x, posinf=5.0, neginf=-5.0),
                     [np.array([1.0, np.inf, -2.0, -np.inf, np.nan])])],
     "true_divide": [(ops.true_divide, [normal(3, 4), positive(3, 4)])],
+    "deg2rad": [(ops.deg2rad, [normal(3, 4)])],
+    "rad2deg": [(ops.rad2deg, [normal(3, 4)])],
+    "logaddexp2": [(ops.logaddexp2, [normal(3, 4), normal(3, 4)])],
+    "fmod": [(ops.fmod, [away_from([-3, -1.5, 0, 1.5, 3], 3, 4, scale=4.0), np.full((3, 4), 1.5)])],
+    "erfc": [(ops.erfc, [normal(3, 4)])],
+    "sinc": [(ops.sinc, [normal(3, 4)]), (ops.sinc, [np.array([0.0, 0.5, -1.5])])],
     # nn.py
     "gelu": [(ops.gelu, [normal(3, 4)]), (lambda x: ops.gelu(x, approximate=False), [normal(3, 4)])],
     "swish": [(ops.swish, [normal(3, 4)])],
@@ -95,6 +101,26 @@ CASES = {
                              [normal(2, 3, 4), normal(3), positive(3)])],
     "normalize": [(ops.normalize, [normal(3, 4)]), (lambda x: ops.normalize(x, axis=0, order=1),
                                                      [away_from([0], 3, 4)])],
+    "layer_normalization": [(ops.layer_normalization, [normal(3, 4)]),
+                            (lambda x, g, b: ops.layer_normalization(x, g, b, axis=1), [normal(2, 3, 4), normal(3),
+                                                                                         normal(3)])],
+    "rms_normalization": [(lambda x, s: ops.rms_normalization(x, s), [normal(3, 4), normal(4)])],
+    "binary_crossentropy": [(lambda p: ops.binary_crossentropy(np.array([[1.0, 0.0], [0.3, 1.0]]), p),
+                             [positive(2, 2, low=0.1, high=0.9)]),
+                            (lambda z: ops.binary_crossentropy(np.array([[1.0, 0.0], [0.3, 1.0]]), z,
+                                                               from_logits=True), [away_from([0], 2, 2)])],
+    "categorical_crossentropy": [(lambda p: ops.categorical_crossentropy(np.eye(3)[[0, 2]], p),
+                                  [positive(2, 3, low=0.2, high=1.0)]),
+                                 (lambda z: ops.categorical_crossentropy(np.eye(3)[[0, 2]], z, from_logits=True),
+                                  [normal(2, 3)])],
+    "sparse_categorical_crossentropy": [(lambda z: ops.sparse_categorical_crossentropy(np.array([1, 0]), z,
+                                                                                       from_logits=True),
+                                         [normal(2, 3)])],
+    "dot_product_attention": [(lambda q, k, v: ops.dot_product_attention(q, k, v, is_causal=True),
+                               [normal(1, 3, 2, 4), normal(1, 3, 2, 4), normal(1, 3, 2, 4)]),
+                              (lambda q, k, v, b: ops.dot_product_attention(
+                                  q, k, v, bias=b, mask=np.array([[True, False, True, True]]), scale=0.3),
+                               [normal(2, 2, 1, 3), normal(2, 4, 1, 3), normal(2, 4, 1, 3), normal(2, 4)])],
     # numpy_names.py
     "copy": [(ops.copy, [normal(3, 4)])],
     "ravel": [(ops.ravel, [normal(3, 4)])],
@@ -122,6 +148,16 @@ CASES = {
     "slice_update": [(lambda x, u: ops.slice_update(x, (1, 1), u), [normal(3, 4), normal(2, 2)])],
     "segment_sum": [(lambda x: ops.segment_sum(x, np.array([0, 2, 0, 1, 5]), num_segments=3), [normal(5, 2)])],
     "top_k": [(lambda x: ops.top_k(x, 2)[0], [normal(3, 4)])],
+    "get_item": [(lambda x: ops.get_item(x, (1, np.s_[::2])), [normal(3, 4)])],
+    "diff": [(ops.diff, [normal(3, 4)]), (lambda x: ops.diff(x, n=2, axis=0), [normal(4, 3)])],
+    "median": [(ops.median, [normal(3, 5)]), (lambda x: ops.median(x, axis=1, keepdims=True), [normal(3, 4)])],
+    "ptp": [(lambda x: ops.ptp(x, axis=0), [normal(3, 4)])],
+    "fliplr": [(ops.fliplr, [normal(3, 4)])],
+    "flipud": [(ops.flipud, [normal(3, 4)])],
+    "rot90": [(ops.rot90, [normal(3, 4)]), (lambda x: ops.rot90(x, k=3, axes=(1, 2)), [normal(2, 3, 4)])],
+    "diag": [(ops.diag, [normal(3)]), (lambda x: ops.diag(x, k=1), [normal(3, 4)])],
+    "inner": [(ops.inner, [normal(2, 3), normal(4, 3)])],
+    "vdot": [(ops.vdot, [normal(2, 3), normal(6)])],
     "einsum": [(lambda a, b: ops.einsum("ij,jk->ik", a, b), [normal(2, 3), normal(3, 4)]),
                (lambda q, k: ops.einsum("bqd,bkd->bqk", q, k), [normal(2, 3, 4), normal(2, 5, 4)]),
                (lambda a, b: ops.einsum("ij,k->jk", a, b), [normal(2, 3), normal(4)]),  # i summed in a alone
@@ -146,17 +182,20 @@ NOT_DIFFERENTIABLE = {
     "floor_divide", "trunc", "isinf", "signbit", "isclose", "allclose", "logical_xor",
     "multi_hot",
     "array", "identity", "tri", "meshgrid", "count_nonzero", "searchsorted", "digitize", "bincount", "isin",
-    "nonzero", "in_top_k",
+    "nonzero", "in_top_k", "isneginf", "isposinf", "empty", "empty_like", "dtype",
 }
 
 ADDED_NN = {"gelu", "swish", "hard_silu", "hard_swish", "log_sigmoid", "celu", "glu", "hard_tanh", "soft_shrink",
             "hard_shrink", "tanh_shrink", "squareplus", "sparse_plus", "sparse_sigmoid", "threshold", "moments",
-            "batch_normalization", "normalize", "multi_hot"}
+            "batch_normalization", "normalize", "multi_hot", "layer_normalization", "rms_normalization",
+            "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+            "dot_product_attention"}
 ADDED_NUMPY_NAMES = {
     "array", "identity", "tri", "copy", "meshgrid", "count_nonzero", "searchsorted", "digitize", "bincount",
     "isin", "nonzero", "ravel", "append", "hstack", "vstack", "roll", "tril", "triu", "diagonal", "trace",
     "take_along_axis", "slice", "slice_update", "select", "average", "outer", "einsum", "tensordot", "top_k",
-    "in_top_k", "segment_sum"}
+    "in_top_k", "segment_sum", "empty", "empty_like", "dtype", "get_item", "diff", "median", "ptp", "fliplr",
+    "flipud", "rot90", "diag", "inner", "vdot"}
 ADDED = set(elementwise.__all__) | set(control_flow.__all__) | ADDED_NN | ADDED_NUMPY_NAMES
 
 
@@ -176,6 +215,7 @@ def test_gradient_matches_central_differences(name, index):
 F = lambda *shape: rng.standard_normal(shape).astype("float32")  # noqa: E731
 A, B, U, P = F(3, 4), F(3, 4), (0.8 * np.tanh(F(3, 4))).astype("float32"), (np.abs(F(3, 4)) + 1.2).astype("float32")
 IDS = np.array([[0, 2, 2], [3, 1, 0]])
+Q, K, V, BIAS = F(2, 3, 2, 4), F(2, 3, 2, 4), F(2, 3, 2, 4), F(1, 2, 3, 3)
 VALUES = {
     "tan": lambda o: o.tan(U), "arcsin": lambda o: o.arcsin(U), "arccos": lambda o: o.arccos(U),
     "arctan": lambda o: o.arctan(A), "arctan2": lambda o: o.arctan2(A, B), "sinh": lambda o: o.sinh(A),
@@ -222,6 +262,28 @@ VALUES = {
     "einsum": lambda o: o.einsum("ij,kj->ik", A, B), "tensordot": lambda o: o.tensordot(A, B, axes=([1], [1])),
     "top_k": lambda o: o.top_k(A, 2), "in_top_k": lambda o: o.in_top_k(np.array([0, 1, 2]), A, 2),
     "segment_sum": lambda o: o.segment_sum(A, np.array([0, 1, 0]), num_segments=2),
+    "deg2rad": lambda o: o.deg2rad(A), "rad2deg": lambda o: o.rad2deg(A), "logaddexp2": lambda o: o.logaddexp2(A, B),
+    "fmod": lambda o: o.fmod(A * 3, P), "erfc": lambda o: o.erfc(A), "sinc": lambda o: o.sinc(A),
+    "isneginf": lambda o: o.isneginf(np.array([1.0, np.inf, -np.inf], "float32")),
+    "isposinf": lambda o: o.isposinf(np.array([1.0, np.inf, -np.inf], "float32")),
+    "layer_normalization": lambda o: o.layer_normalization(A, gamma=B[0], beta=B[1]),
+    "rms_normalization": lambda o: o.rms_normalization(A, scale=B[0]),
+    "binary_crossentropy": lambda o: o.binary_crossentropy((B > 0).astype("float32"), 1 / (1 + np.exp(-A))),
+    "binary_crossentropy_logits": lambda o: o.binary_crossentropy((B > 0).astype("float32"), A, from_logits=True),
+    "categorical_crossentropy": lambda o: o.categorical_crossentropy(np.eye(4, dtype="float32")[[0, 3, 1]], P),
+    "categorical_crossentropy_logits": lambda o: o.categorical_crossentropy(np.eye(4, dtype="float32")[[0, 3, 1]],
+                                                                            A, from_logits=True),
+    "sparse_categorical_crossentropy": lambda o: o.sparse_categorical_crossentropy(np.array([0, 3, 1]), P),
+    "dot_product_attention": lambda o: o.dot_product_attention(Q, K, V, is_causal=True),
+    "dot_product_attention_mask": lambda o: o.dot_product_attention(Q, K, V, scale=0.5,
+                                                                    mask=np.array([[True, False, True]])),
+    "dot_product_attention_bias": lambda o: o.dot_product_attention(Q, K, V, bias=BIAS),
+    "empty": lambda o: o.shape(o.empty((2, 3))), "empty_like": lambda o: o.shape(o.empty_like(A)),
+    "dtype": lambda o: o.dtype(A), "get_item": lambda o: o.get_item(A, 1), "diff": lambda o: o.diff(A, n=2),
+    "median": lambda o: o.median(A, axis=1), "median_all": lambda o: o.median(A), "ptp": lambda o: o.ptp(A, axis=0),
+    "fliplr": lambda o: o.fliplr(A), "flipud": lambda o: o.flipud(A), "rot90": lambda o: o.rot90(A, k=2),
+    "diag": lambda o: o.diag(A[0]), "diag_k": lambda o: o.diag(A, k=1), "inner": lambda o: o.inner(A, B),
+    "vdot": lambda o: o.vdot(A[0], B[0]),  # Keras's torch backend takes only vectors
     "cond": lambda o: o.cond(True, lambda: A, lambda: B), "switch": lambda o: o.switch(5, [o.sin, o.cos], A),
     "fori_loop": lambda o: o.fori_loop(0, 3, lambda i, v: v * 0.5 + i, A),
     "while_loop": lambda o: o.while_loop(lambda v: o.sum(v) < 100.0, lambda v: v + 1.0, P),

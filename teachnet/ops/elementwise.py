@@ -11,13 +11,13 @@ import math
 import numpy as np
 
 from teachnet.autodiff import Tensor, record
-from teachnet.ops.core import _pair, _shape_error, convert_to_tensor, divide
+from teachnet.ops.core import _pair, _shape_error, convert_to_tensor, divide, multiply, negative, subtract
 
 __all__ = [
     "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "arcsinh", "arccosh", "arctanh",
     "expm1", "exp2", "reciprocal", "cbrt", "erf", "logaddexp", "hypot", "mod", "divide_no_nan",
     "nan_to_num", "true_divide", "floor_divide", "trunc", "isinf", "isclose", "allclose", "logical_xor",
-    "signbit",
+    "signbit", "deg2rad", "rad2deg", "logaddexp2", "fmod", "erfc", "sinc", "isneginf", "isposinf",
 ]
 
 
@@ -179,6 +179,35 @@ def erf(x):
     return record("erf", out, (x,), backward)
 
 
+def erfc(x):
+    """1 - erf(x)."""
+    return subtract(1.0, erf(x))
+
+
+def sinc(x):
+    """sin(pi x) / (pi x), and 1 at x = 0 (numpy's normalized sinc).
+
+    Backward: (cos(pi x) - sinc(x)) / x, and 0 at x = 0."""
+    x = convert_to_tensor(x)
+    out = np.sinc(x.data)
+    zero = x.data == 0
+    safe = np.where(zero, 1, x.data)
+
+    def backward(g):
+        return (g * np.where(zero, 0, (np.cos(np.pi * x.data) - out) / safe),)
+    return record("sinc", out, (x,), backward)
+
+
+def deg2rad(x):
+    """Degrees to radians: x * pi / 180."""
+    return multiply(x, math.pi / 180)
+
+
+def rad2deg(x):
+    """Radians to degrees: x * 180 / pi."""
+    return multiply(x, 180 / math.pi)
+
+
 def logaddexp(x1, x2):
     """log(exp(x1) + exp(x2)) without overflow.
 
@@ -188,6 +217,12 @@ def logaddexp(x1, x2):
     def backward(g):
         return g * np.exp(a.data - out), g * np.exp(b.data - out)
     return record("logaddexp", out, (a, b), backward)
+
+
+def logaddexp2(x1, x2):
+    """log2(2^x1 + 2^x2): logaddexp in base 2."""
+    ln2 = math.log(2)
+    return divide(logaddexp(multiply(x1, ln2), multiply(x2, ln2)), ln2)
 
 
 def hypot(x1, x2):
@@ -210,6 +245,15 @@ def mod(x1, x2):
     def backward(g):
         return g, -g * np.floor(a.data / b.data)
     return record("mod", out, (a, b), backward)
+
+
+def fmod(x1, x2):
+    """The remainder x1 - trunc(x1 / x2) * x2, with the sign of x1 (C's fmod; `mod` takes x2's sign)."""
+    a, b, out = _binary("fmod", np.fmod, x1, x2)
+
+    def backward(g):
+        return g, -g * np.trunc(a.data / b.data)
+    return record("fmod", out, (a, b), backward)
 
 
 def divide_no_nan(x1, x2):
@@ -256,6 +300,14 @@ def trunc(x):
 
 def isinf(x):
     return Tensor(np.isinf(convert_to_tensor(x).data))
+
+
+def isneginf(x):
+    return Tensor(np.isneginf(convert_to_tensor(x).data))
+
+
+def isposinf(x):
+    return Tensor(np.isposinf(convert_to_tensor(x).data))
 
 
 def signbit(x):

@@ -10,16 +10,18 @@ import warnings
 import numpy as np
 
 from teachnet.autodiff import Tensor, record
-from teachnet.ops.core import (_axes, abs, add, clip, convert_to_tensor, maximum, mean, minimum, multiply,
-                               one_hot, power, reshape, sqrt, square, subtract, sum, var)
+from teachnet.ops.core import (_axes, abs, add, clip, convert_to_tensor, log, maximum, mean, minimum, multiply,
+                               negative, one_hot, power, reshape, sqrt, square, subtract, sum, var, where)
 from teachnet.ops.elementwise import erf
-from teachnet.ops.numpy_names import split
+from teachnet.ops.numpy_names import einsum, split
 
 __all__ = ["relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign",
            "elu", "selu", "leaky_relu", "silu", "hard_sigmoid",
            "gelu", "swish", "hard_silu", "hard_swish", "log_sigmoid", "celu", "glu", "hard_tanh",
            "soft_shrink", "hard_shrink", "tanh_shrink", "squareplus", "sparse_plus", "sparse_sigmoid",
-           "threshold", "moments", "batch_normalization", "normalize", "multi_hot"]
+           "threshold", "moments", "batch_normalization", "normalize", "multi_hot", "layer_normalization",
+           "rms_normalization", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+           "dot_product_attention"]
 
 
 def relu(x):
@@ -359,3 +361,118 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
     ids = np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs)
     hot = one_hot(ids, num_classes, axis=axis, dtype=dtype).data
     return Tensor(hot.max(axis=1 if ids.ndim > 1 else 0))
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """(x - mean) / sqrt(variance + epsilon) * gamma + beta, the statistics taken
+    over `axis` of each sample (epsilon 1e-7 by default, as keras.ops)."""
+    if kwargs.pop("rms_scaling", False):
+        raise ValueError("layer_normalization: rms_scaling=True is not supported; use ops.rms_normalization.")
+    if kwargs:
+        raise TypeError(f"layer_normalization: unexpected keyword argument(s) {sorted(kwargs)}.")
+    x = convert_to_tensor(x)
+    axes = _axes(axis, x.ndim)
+    epsilon = 1e-7 if epsilon is None else epsilon
+    shape = tuple(x.shape[i] if i in axes else 1 for i in range(x.ndim))    # gamma, beta along `axis`
+    mu, variance = moments(x, axes=axes, keepdims=True)
+    out = multiply(subtract(x, mu), 1.0 / sqrt(add(variance, epsilon)))
+    if gamma is not None:
+        out = multiply(out, reshape(gamma, shape))
+    return out if beta is None else add(out, reshape(beta, shape))
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """x / sqrt(mean(x^2) + epsilon) * scale over `axis` (no centering; epsilon 1e-7 by default)."""
+    x = convert_to_tensor(x)
+    epsilon = 1e-7 if epsilon is None else epsilon
+    out = multiply(x, 1.0 / sqrt(add(mean(square(x), axis=axis, keepdims=True), epsilon)))
+    return out if scale is None else multiply(out, scale)
+
+
+# ---------------------------------------------------------------------------
+# Crossentropies per entry / per sample (keras.ops's, not reduced over the batch)
+# ---------------------------------------------------------------------------
+_EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [eps, 1 - eps]
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """-(t log p + (1 - t) log(1 - p)) entry by entry (no mean over any axis).
+
+    With from_logits, p = sigmoid(output), computed stably as
+    max(z, 0) - z t + log(1 + exp(-|z|))."""
+    target, output = convert_to_tensor(target), convert_to_tensor(output)
+    if target.shape != output.shape:
+        raise ValueError(f"Arguments `target` and `output` must have the same shape. Received: "
+                         f"target.shape={target.shape}, output.shape={output.shape}")
+    target = target if target.dtype == output.dtype else convert_to_tensor(target.data.astype(output.dtype))
+    if from_logits:
+        return add(subtract(relu(output), multiply(output, target)), softplus(negative(abs(output))))
+    p = clip(output, _EPSILON, 1 - _EPSILON)
+    return negative(add(multiply(target, log(p)), multiply(subtract(1.0, target), log(subtract(1.0, p)))))
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """-sum(t log p) over the class `axis`, one value per sample; p is `output`
+    normalized to sum 1 (or softmax(output) with from_logits)."""
+    target, output = convert_to_tensor(target), convert_to_tensor(output)
+    if target.shape != output.shape:
+        raise ValueError(f"Arguments `target` and `output` must have the same shape. Received: "
+                         f"target.shape={target.shape}, output.shape={output.shape}")
+    if from_logits:
+        log_p = log_softmax(output, axis=axis)
+    else:
+        p = multiply(output, 1.0 / sum(output, axis=axis, keepdims=True))
+        log_p = log(clip(p, _EPSILON, 1 - _EPSILON))
+    return negative(sum(multiply(target.data.astype(output.dtype), log_p), axis=axis))
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """categorical_crossentropy with integer class ids as targets (output has one more axis)."""
+    output = convert_to_tensor(output)
+    ids = np.asarray(getattr(target, "data", target))
+    if ids.ndim == output.ndim and ids.shape[-1] == 1:
+        ids = ids[..., 0]
+    if ids.shape != output.shape[:axis % output.ndim] + output.shape[axis % output.ndim + 1:]:
+        raise ValueError(f"Arguments `target` and `output` must have the same shape up until the last "
+                         f"dimension: target.shape={ids.shape}, output.shape={output.shape}")
+    return categorical_crossentropy(one_hot(ids, output.shape[axis], axis=axis, dtype=output.dtype), output,
+                                    from_logits=from_logits, axis=axis)
+
+
+# ---------------------------------------------------------------------------
+# Attention
+# ---------------------------------------------------------------------------
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """Scaled dot-product attention: softmax(q k^T * scale + bias) v, for every head.
+
+    Shapes: query (B, T, N, H), key and value (B, S, N, H) -> (B, T, N, H);
+    bias and mask broadcast to the scores (B, N, T, S). `mask` is True where a
+    query may attend; is_causal keeps query t from keys after t. scale defaults
+    to 1 / sqrt(H).
+    """
+    if flash_attention:
+        raise ValueError("dot_product_attention: flash_attention=True is not available (it is a GPU kernel); "
+                         "leave it None.")
+    q, k, v = (convert_to_tensor(t) for t in (query, key, value))
+    if q.ndim != 4 or k.ndim != 4 or v.ndim != 4:
+        raise ValueError("`dot_product_attention` only supports 4D inputs (batch, length, heads, head_dim). "
+                         f"Received: query.shape={q.shape}, key.shape={k.shape}, value.shape={v.shape}.")
+    if k.shape[2] != q.shape[2]:
+        raise ValueError(f"dot_product_attention: key and value need as many heads as the query ({q.shape[2]}); "
+                         f"received key.shape={k.shape}. Grouped-query attention is not supported.")
+    scale = 1.0 / math.sqrt(k.shape[-1]) if scale is None else scale
+    logits = multiply(einsum("btnh,bsnh->bnts", q, k), scale)                      # (B, N, T, S)
+    if attn_logits_soft_cap is not None:
+        logits = multiply(tanh(multiply(logits, 1.0 / attn_logits_soft_cap)), attn_logits_soft_cap)
+    if bias is not None:
+        logits = add(logits, bias)
+    allowed = None if mask is None else np.asarray(getattr(mask, "data", mask), dtype=bool)
+    if is_causal:
+        causal = np.tril(np.ones(logits.shape[-2:], dtype=bool))                   # (T, S)
+        allowed = causal if allowed is None else allowed & causal
+    if allowed is not None:  # a large negative number, not -inf, so a fully masked row stays finite (Keras's choice)
+        logits = where(allowed, logits, -0.7 * float(np.finfo(logits.dtype).max))
+    weights = softmax(logits, axis=-1)
+    return einsum("bnts,bsnh->btnh", weights, v)

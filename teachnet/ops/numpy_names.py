@@ -9,8 +9,9 @@ import builtins  # this module defines `slice`, and core's `sum`, `max` and `min
 import numpy as np
 
 from teachnet.autodiff import Tensor, record
-from teachnet.ops.core import (_axes, _pair, _shape_error, concatenate, convert_to_tensor, divide, expand_dims,
-                               eye, getitem, log, max, mean, min, multiply, reshape, sqrt, sum, where)
+from teachnet.ops.core import (_axes, _pair, _shape_error, concatenate, convert_to_tensor, divide, dot,
+                               expand_dims, eye, flip, getitem, log, max, mean, min, multiply, reshape, sqrt,
+                               subtract, sum, transpose, where, zeros, zeros_like)
 
 __all__ = [
     "convert_to_numpy", "is_tensor", "size", "ndim", "full_like", "linspace",
@@ -21,6 +22,8 @@ __all__ = [
     "isin", "nonzero", "ravel", "append", "hstack", "vstack", "roll", "tril", "triu", "diagonal", "trace",
     "take_along_axis", "slice", "slice_update", "select", "average", "outer", "einsum", "tensordot",
     "top_k", "in_top_k", "segment_sum",
+    "empty", "empty_like", "dtype", "get_item", "diff", "median", "ptp", "fliplr", "flipud", "rot90", "diag",
+    "inner", "vdot",
 ]
 
 
@@ -258,6 +261,21 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     return Tensor(np.stack([np.bincount(row, None if w is None else w[i], length) for i, row in enumerate(x)]))
 
 
+def empty(shape, dtype=None):
+    """A new tensor of `shape` (zeros here: numpy's uninitialized memory would make runs differ)."""
+    return zeros(shape, dtype=dtype)
+
+
+def empty_like(x, dtype=None):
+    """A new tensor shaped like x (zeros, as `empty`)."""
+    return zeros_like(x, dtype=dtype)
+
+
+def dtype(x):
+    """The dtype's name, e.g. "float32"."""
+    return str(np.asarray(x.data if isinstance(x, Tensor) else x).dtype)
+
+
 def isin(x1, x2, assume_unique=False, invert=False):
     return Tensor(np.isin(convert_to_tensor(x1).data, convert_to_tensor(x2).data, assume_unique, invert))
 
@@ -300,6 +318,64 @@ def vstack(xs):
     return concatenate([reshape(x, (1, -1)) if x.ndim == 1 else x for x in xs], axis=0)
 
 
+def get_item(x, key):
+    """x[key] (Keras's function form of indexing)."""
+    return getitem(x, key)
+
+
+def diff(a, n=1, axis=-1):
+    """The n-th differences along `axis`: a[1:] - a[:-1], n times."""
+    a = convert_to_tensor(a)
+    ax = _axes(axis, a.ndim)[0]
+    for _ in range(n):
+        before = (np.s_[:],) * ax
+        a = subtract(getitem(a, before + (np.s_[1:],)), getitem(a, before + (np.s_[:-1],)))
+    return a
+
+
+def median(x, axis=None, keepdims=False):
+    """The middle value along `axis` (the mean of the two middle ones for an even count),
+    through `sort`, so the gradient goes to the middle entries."""
+    x = convert_to_tensor(x)
+    axes = tuple(range(x.ndim)) if axis is None else _axes(axis, x.ndim)
+    kept = tuple(i for i in range(x.ndim) if i not in axes)
+    flat = reshape(transpose(x, kept + axes), tuple(x.shape[i] for i in kept) + (-1,))   # (kept axes..., n)
+    ordered = sort(flat, axis=-1)
+    n = ordered.shape[-1]
+    middle = mean(getitem(ordered, (Ellipsis, np.s_[(n - 1) // 2:n // 2 + 1])), axis=-1)
+    if keepdims:
+        middle = reshape(middle, tuple(1 if i in axes else size for i, size in enumerate(x.shape)))
+    return middle
+
+
+def ptp(x, axis=None, keepdims=False):
+    """max - min along `axis` ("peak to peak")."""
+    return subtract(max(x, axis=axis, keepdims=keepdims), min(x, axis=axis, keepdims=keepdims))
+
+
+def fliplr(x):
+    """Reverses the second axis (left-right)."""
+    return flip(x, axis=1)
+
+
+def flipud(x):
+    """Reverses the first axis (up-down)."""
+    return flip(x, axis=0)
+
+
+def inner(x1, x2):
+    """Sums the products over the last axes of x1 and x2 (the dot product for vectors)."""
+    a, b = _pair(x1, x2)
+    if a.ndim == 0 or b.ndim == 0:
+        return multiply(a, b)
+    return tensordot(a, b, axes=([-1], [-1]))
+
+
+def vdot(x1, x2):
+    """The dot product of x1 and x2 flattened."""
+    return dot(reshape(x1, (-1,)), reshape(x2, (-1,)))
+
+
 def outer(x1, x2):
     """The outer product: out[i, j] = x1[i] * x2[j] (both flattened first)."""
     return multiply(reshape(x1, (-1, 1)), reshape(x2, (1, -1)))
@@ -339,6 +415,32 @@ def roll(x, shift, axis=None):
     def backward(g):
         return (np.roll(g, np.negative(shift), axis=axis),)
     return record("roll", np.roll(x.data, shift, axis=axis), (x,), backward)
+
+
+def rot90(array, k=1, axes=(0, 1)):
+    """Rotates by 90 degrees k times in the plane of `axes` (from the first towards the second)."""
+    x = convert_to_tensor(array)
+    try:
+        out = np.rot90(x.data, k, axes)
+    except ValueError as error:
+        raise ValueError(f"rot90 of a tensor of shape {x.shape}: {error}") from None
+
+    def backward(g):
+        return (np.rot90(g, -k, axes),)
+    return record("rot90", out, (x,), backward)
+
+
+def diag(x, k=0):
+    """The k-th diagonal of a matrix, or the matrix with a vector on its k-th diagonal."""
+    x = convert_to_tensor(x)
+    if x.ndim == 2:
+        return diagonal(x, offset=k)
+    if x.ndim != 1:
+        raise ValueError(f"diag: the input must be a vector or a matrix (rank 1 or 2). Received: x.shape={x.shape}")
+
+    def backward(g):
+        return (np.diagonal(g, k).copy(),)
+    return record("diag", np.diag(x.data, k), (x,), backward)
 
 
 def _triangle(name, keep, x):
