@@ -9,7 +9,7 @@ from teachnet import ops
 
 __all__ = ["relu", "leaky_relu", "relu6", "elu", "selu", "softplus", "softsign", "silu", "swish",
            "hard_silu", "hard_swish", "tanh", "sigmoid", "hard_sigmoid", "exponential", "mish",
-           "softmax", "log_softmax", "linear", "get"]
+           "softmax", "log_softmax", "linear", "gelu", "celu", "glu", "hard_tanh", "log_sigmoid", "get"]
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -142,6 +142,32 @@ def log_softmax(x, axis=-1):
     return ops.log_softmax(x, axis=axis)
 
 
+def gelu(x, approximate=False):
+    """x * P(X <= x), X ~ N(0, 1): a smooth relu used in Transformers.
+    As in Keras, the activation is exact (erf) by default, ops.gelu the tanh approximation."""
+    return ops.gelu(x, approximate=approximate)
+
+
+def celu(x, alpha=1.0):
+    """max(x, 0) + min(0, alpha * (exp(x / alpha) - 1))."""
+    return ops.celu(x, alpha=alpha)
+
+
+def glu(x, axis=-1):
+    """a * sigmoid(b), a and b the halves of x along `axis`."""
+    return ops.glu(x, axis=axis)
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1]."""
+    return ops.hard_tanh(x)
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)), computed stably."""
+    return ops.log_sigmoid(x)
+
+
 def linear(x):
     """The identity: returns x unchanged (the default when no activation is given)."""
     return x
@@ -153,6 +179,7 @@ _BY_NAME = {
     "hard_silu": hard_silu, "hard_swish": hard_swish, "tanh": tanh, "sigmoid": sigmoid,
     "hard_sigmoid": hard_sigmoid, "exponential": exponential, "mish": mish,
     "softmax": softmax, "log_softmax": log_softmax, "linear": linear,
+    "gelu": gelu, "celu": celu, "glu": glu, "hard_tanh": hard_tanh, "log_sigmoid": log_sigmoid,
 }
 
 

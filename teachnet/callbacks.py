@@ -22,10 +22,13 @@ the last batch's loss either way.
 Setting `self.model.stop_training = True` ends training after the current
 batch (as `EarlyStopping` and `TerminateOnNaN` do).
 """
+import difflib
+import os
 import warnings
 
 import numpy as np
 
+from teachnet import old_names
 from teachnet.progbar import Progbar
 
 
@@ -111,9 +114,8 @@ class CallbackList:
     user's callbacks, e.g. the `learning_rate` a scheduler adds to the logs)."""
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
-        if isinstance(callbacks, Callback):
-            raise TypeError(f"`callbacks` must be a list of Callback instances; received a single "
-                            f"{type(callbacks).__name__}. Pass callbacks=[...].")
+        if isinstance(callbacks, Callback):  # Keras accepts one callback without a list
+            callbacks = [callbacks]
         self.callbacks = list(callbacks) if callbacks else []
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
@@ -316,37 +318,45 @@ class ProgbarLogger(Callback):
 class LambdaCallback(Callback):
     """A callback made of plain functions, for quick one-off hooks.
 
+    Every hook of `Callback` can be given by keyword, as in Keras: the
+    function replaces that method.
+
     Args:
         on_epoch_begin, on_epoch_end: `f(epoch, logs)`.
         on_train_begin, on_train_end: `f(logs)`.
         on_train_batch_begin, on_train_batch_end: `f(batch, logs)`.
+        **kwargs: any other hook (`on_test_end=f(logs)`,
+            `on_predict_batch_end=f(batch, logs)`, ...); other keywords
+            become attributes of the callback, as in Keras.
 
     Example:
         >>> print_loss = LambdaCallback(on_epoch_end=lambda epoch, logs: print(logs["loss"]))
+        >>> done = LambdaCallback(on_test_end=lambda logs: print("evaluated", logs))
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
-                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None):
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
         super().__init__()
-        self._functions = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
-                           "on_train_begin": on_train_begin, "on_train_end": on_train_end,
-                           "on_train_batch_begin": on_train_batch_begin,
-                           "on_train_batch_end": on_train_batch_end}
-        for hook, fn in self._functions.items():
-            if fn is not None and not callable(fn):
+        hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
+                 "on_train_begin": on_train_begin, "on_train_end": on_train_end,
+                 "on_train_batch_begin": on_train_batch_begin, "on_train_batch_end": on_train_batch_end}
+        known = [name for name in vars(Callback) if name.startswith("on_")]
+        for name, value in kwargs.items():
+            if name.startswith("on_") and name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" Did you mean `{close[0]}`?" if close else ""
+                raise TypeError(f"LambdaCallback: `{name}` is not a callback hook.{hint} The hooks are: "
+                                f"{', '.join(known)}.")
+            if name in known:
+                hooks[name] = value
+            else:
+                setattr(self, name, value)  # Keras keeps other keywords as attributes
+        for hook, fn in hooks.items():
+            if fn is None:
+                continue
+            if not callable(fn):
                 raise TypeError(f"LambdaCallback: `{hook}` must be a function; received {fn!r}.")
-
-    def _run(self, hook, *args):
-        fn = self._functions[hook]
-        if fn is not None:
-            fn(*args)
-
-    def on_epoch_begin(self, epoch, logs=None): self._run("on_epoch_begin", epoch, logs)
-    def on_epoch_end(self, epoch, logs=None): self._run("on_epoch_end", epoch, logs)
-    def on_train_begin(self, logs=None): self._run("on_train_begin", logs)
-    def on_train_end(self, logs=None): self._run("on_train_end", logs)
-    def on_train_batch_begin(self, batch, logs=None): self._run("on_train_batch_begin", batch, logs)
-    def on_train_batch_end(self, batch, logs=None): self._run("on_train_batch_end", batch, logs)
+            setattr(self, hook, fn)  # the function replaces the method, as in Keras
 
 
 # -- callbacks that watch a quantity ----------------------------------------
@@ -490,55 +500,128 @@ class EarlyStopping(MonitorCallback):
 
 
 class ModelCheckpoint(MonitorCallback):
-    """Saves the model's weights at the end of epochs (the best ones, if asked).
+    """Saves the model's weights at the end of epochs, or every `save_freq`
+    batches (only the best ones, if asked).
 
     Args:
-        filepath: where to save; must end in `.weights.npz` (teachnet saves
-            weights only). It may hold `{epoch}` and log names, formatted
-            with the epoch's logs: "ckpt-{epoch:02d}-{val_loss:.2f}.weights.npz".
+        filepath: where to save: a `.weights.npz` file with
+            save_weights_only=True (the default here), a `.keras` file
+            otherwise. It may hold `{epoch}`, `{batch}` (with an int
+            save_freq) and log names, formatted with the logs of the moment:
+            "ckpt-{epoch:02d}-{val_loss:.2f}.weights.npz". A missing folder
+            is created.
         monitor: the log name that decides what "best" means.
         verbose: 1 prints a message at each save.
-        save_best_only: only save when `monitor` improved on the best so far.
-        save_weights_only: must be True (the default here): whole-model
-            files are not supported.
+        save_best_only: only save when `monitor` improved on the best so far
+            (when `monitor` is missing from the logs, Keras warns and saves).
+        save_weights_only: True saves the weights (`model.save_weights`);
+            False saves the whole model (`model.save`, a `.keras` file).
         mode: "min", "max" or "auto" (inferred from the name).
-        initial_value_threshold: a value the first saved epoch must beat.
+        save_freq: "epoch" saves at each epoch's end; an int n saves after
+            every n training batches (counted across epochs), with the
+            running logs of that batch (so `monitor` must be a training
+            quantity such as "loss": validation runs only at epoch ends).
+        initial_value_threshold: the best value so far before training
+            starts: with save_best_only, the first save must beat it.
 
     Example:
         >>> keep_best = ModelCheckpoint("best.weights.npz", monitor="val_loss", save_best_only=True)
+        >>> every_100 = ModelCheckpoint("step-{epoch}-{batch}.weights.npz", save_freq=100)
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=True, mode="auto", initial_value_threshold=None):
+                 save_weights_only=True, mode="auto", save_freq="epoch", initial_value_threshold=None, **kwargs):
+        if kwargs:  # Keras 3 takes no other argument either; name the old spellings' new names
+            raise TypeError(f"ModelCheckpoint: unexpected keyword argument(s) {sorted(kwargs)}.{old_names.hint(kwargs)}")
         super().__init__(monitor, mode, baseline=initial_value_threshold)
-        if not save_weights_only:
-            raise ValueError("ModelCheckpoint: teachnet saves weights only; pass save_weights_only=True "
-                             "and a filepath ending in `.weights.npz`.")
-        if not str(filepath).endswith(".weights.npz"):
-            raise ValueError(f"ModelCheckpoint: the filepath must end in `.weights.npz`. Received: filepath={filepath}")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
+                                     or save_freq < 1):
+            raise ValueError(f"Unrecognized save_freq: {save_freq!r}. Expected save_freq are 'epoch' or a "
+                             "positive integer (a number of batches).")
+        if save_weights_only:
+            if not str(filepath).endswith(".weights.npz"):
+                raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath must "
+                                 f"end in `.weights.npz` (teachnet's weights format). Received: filepath={filepath}")
+        else:
+            from teachnet.models.model import Model  # late: models import this module
+            if not hasattr(Model, "save"):
+                raise ValueError("ModelCheckpoint: this teachnet saves weights only (no `model.save` yet); pass "
+                                 "save_weights_only=True and a filepath ending in `.weights.npz`.")
+            if not str(filepath).endswith(".keras"):
+                raise ValueError(f"The filepath provided must end in `.keras` (Keras model format), or pass "
+                                 f"save_weights_only=True for a `.weights.npz` file. Received: filepath={filepath}")
         self.filepath = str(filepath)
         self.verbose = verbose
         self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.save_freq = save_freq
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = None
+        self._current_epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._should_save_on_batch(batch):
+            self._save_model(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
-        if self.save_best_only:
-            if self.monitor_op is None:
-                self._set_monitor_op()
-            current = self._monitor_value(logs, "Can save best model only with")
-            if current is None or not self._is_improvement(current, self.best):
-                if self.verbose > 0 and current is not None:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
-                return
+        if self.save_freq == "epoch":
+            self._save_model(epoch, None, logs)
+
+    def _should_save_on_batch(self, batch):
+        """Counts batches across epochs (batch numbers restart at 0 each epoch)."""
+        if self.save_freq == "epoch":
+            return False
+        new_epoch = self._last_batch_seen is None or batch <= self._last_batch_seen
+        self._batches_seen_since_last_saving += batch + 1 if new_epoch else batch - self._last_batch_seen
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
+
+    def _file_path(self, epoch, batch, logs):
+        names = dict(logs) if batch is None or "batch" in logs else {**logs, "batch": batch + 1}
+        try:
+            return self.filepath.format(epoch=epoch + 1, **names)
+        except KeyError as e:
+            raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". Reason: {e} is not '
+                           f"among the names available here: {['epoch'] + list(names)}.") from None
+
+    def _should_save(self, epoch, logs, path):
+        if not self.save_best_only:
             if self.verbose > 0:
-                previous = "inf" if self.best is None else f"{self.best:.5f}"
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {previous} to {current:.5f}, "
-                      f"saving model to {path}")
-            self.best = current
-        elif self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: saving model to {path}")
-        self.model.save_weights(path, overwrite=True)
+                print(f"\nEpoch {epoch + 1}: saving model to {path}")
+            return True
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        current = self._monitor_value(logs, "Can save best model only with")
+        if current is None:  # Keras saves anyway
+            return True
+        best = "None" if self.best is None else f"{self.best:.5f}"
+        if not self._is_improvement(current, self.best):
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+            return False
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, saving model to {path}")
+        self.best = current
+        return True
+
+    def _save_model(self, epoch, batch, logs):
+        logs = logs or {}
+        path = self._file_path(epoch, batch, logs)
+        if not self._should_save(epoch, logs, path):
+            return
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(path, overwrite=True)
+        else:
+            self.model.save(path, overwrite=True)
 
 
 class ReduceLROnPlateau(MonitorCallback):
@@ -556,7 +639,11 @@ class ReduceLROnPlateau(MonitorCallback):
     """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
-                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+                 min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+        if kwargs:  # Keras 3 accepts and ignores other arguments; so does teachnet, but it says so
+            renamed = " `epsilon` was Keras 2's name of `min_delta`." if "epsilon" in kwargs else ""
+            warnings.warn(f"ReduceLROnPlateau: argument(s) {sorted(kwargs)} are ignored (as in Keras 3).{renamed}",
+                          UserWarning, stacklevel=2)
         super().__init__(monitor, mode, min_delta=min_delta)
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}")

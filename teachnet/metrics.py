@@ -18,7 +18,7 @@ import inspect
 
 import numpy as np
 
-from teachnet import losses
+from teachnet import initializers, losses
 from teachnet.autodiff import Tensor, Variable
 from teachnet.layers.base import snake_case, unique_name
 from teachnet.losses import squeeze_or_expand_to_same_rank
@@ -69,15 +69,34 @@ class Metric:
         self.dtype = np.dtype(dtype or "float32")
         self._variables = []
 
-    def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
-        """Creates a state variable (non-trainable, zeros by default) and tracks it."""
-        if initializer not in ("zeros", None):
-            raise ValueError(f"Metric {self.name!r}: state variables start at zero; received "
-                             f"initializer={initializer!r}.")
-        v = Variable(np.zeros(shape), trainable=False, name=name or f"variable_{len(self._variables)}",
-                     dtype=dtype or self.dtype)
+    def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="sum", name=None):
+        """Creates a state variable (non-trainable) and tracks it in `variables`.
+
+        Args (Keras's):
+            shape: the variable's shape, `()` for a scalar count.
+            initializer: its starting value: an initializer name ("zeros",
+                "ones", ...) or object; `reset_state()` sets it back to zeros,
+                as Keras does.
+            dtype: defaults to the metric's dtype.
+            aggregation: accepted for Keras code; teachnet runs on one device,
+                so nothing is aggregated.
+            name: the variable's name.
+        """
+        if not hasattr(self, "_variables"):
+            raise RuntimeError(f"{type(self).__name__}: call `super().__init__(name=name, **kwargs)` at the "
+                               "start of `__init__` before creating state variables with `add_variable` "
+                               "or `add_weight`.")
+        if isinstance(shape, int) and not isinstance(shape, bool):
+            shape = (shape,)
+        dtype = np.dtype(dtype or self.dtype)
+        value = initializers.get(initializer or "zeros")(tuple(shape), dtype=dtype)
+        v = Variable(value, trainable=False, name=name or f"variable_{len(self._variables)}", dtype=dtype)
         self._variables.append(v)
         return v
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        """Keras's older name of `add_variable` (a scalar of zeros by default)."""
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
 
     @property
     def variables(self):
@@ -535,6 +554,20 @@ def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, class_id=No
     return {key: np.where(hit, weights[None], 0).sum(axis=1, dtype=dtype) for key, hit in counts.items()}
 
 
+def _check_not_class_labels(metric, y_true, y_pred):
+    """Integer class labels against a multi-class output: counting needs y_true
+    shaped like y_pred, so say how to get there instead of a bare shape error."""
+    true_shape, pred_shape = np.shape(_array(y_true)), np.shape(_array(y_pred))
+    if len(pred_shape) >= 2 and pred_shape[-1] > 1 and true_shape in (pred_shape[:-1], pred_shape[:-1] + (1,)):
+        n = pred_shape[-1]
+        raise ValueError(
+            f"{type(metric).__name__} metric \"{metric.name}\" received a multi-class output of shape {pred_shape} "
+            f"and class labels of shape {true_shape}. It compares each entry of y_pred (above the threshold = "
+            f"predicted positive) with the same entry of y_true, so it needs one-hot targets of shape {pred_shape}: "
+            f"y = teachnet.ops.one_hot(labels, {n}) with loss=\"categorical_crossentropy\". Then pass "
+            f"class_id=k to measure class k alone (without it, the counts pool every class).")
+
+
 class _ConfusionMatrixMetric(Metric):
     """Keeps running true/false positive/negative counts at its thresholds;
     result() gives the count it keeps (subclasses combine several)."""
@@ -551,6 +584,7 @@ class _ConfusionMatrixMetric(Metric):
         self.counts = {key: self.add_variable((len(self.thresholds),), name=self._names[key]) for key in self._kept}
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        _check_not_class_labels(self, y_true, y_pred)
         new = confusion_counts(y_true, y_pred, self.thresholds, sample_weight, self.class_id, self.top_k,
                                evenly_spaced=self._evenly_spaced, dtype=self.dtype)
         for key in self._kept:

@@ -17,11 +17,19 @@ arrays, in the weights' dtype, with Keras's exact order of operations.
 import inspect
 import math
 import re
+import sys
 import warnings
 
 import numpy as np
 
+from teachnet import old_names, schedules
 from teachnet.autodiff import Tensor, Variable
+
+# `teachnet.optimizers.schedules` is the module teachnet/schedules.py (Keras's
+# path). Registering it under that name too lets
+# `from teachnet.optimizers.schedules import ExponentialDecay` work while this
+# file stays a plain module.
+sys.modules[__name__ + ".schedules"] = schedules
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax", "Nadam", "Adadelta", "get"]
 
@@ -37,8 +45,9 @@ class Optimizer:
     """Base class of all optimizers.
 
     Args:
-        learning_rate: a non-negative float, or a callable schedule: either
-            `schedule(step)` taking the number of steps done so far, or a
+        learning_rate: a non-negative float, or a schedule: a
+            `teachnet.optimizers.schedules.LearningRateSchedule` (or any
+            `schedule(step)` taking the number of steps done so far), or a
             callable without arguments.
         weight_decay: if set, each step first shrinks every weight:
             `w <- w - w * weight_decay * learning_rate` (decoupled decay).
@@ -62,8 +71,15 @@ class Optimizer:
             if arg in kwargs and kwargs.pop(arg) != keras_default:
                 raise ValueError(f"{type(self).__name__}: `{arg}` is not supported by teachnet; only its "
                                  f"Keras default {arg}={keras_default!r} is accepted.")
+        decay = kwargs.pop("decay", None)
+        if decay:  # Keras 3 warns and ignores it; say what Keras 2 computed with it
+            warnings.warn(f"{type(self).__name__}: argument `decay` is no longer supported (Keras 3) and is ignored. "
+                          "Keras 2's lr / (1 + decay * step) is the schedule learning_rate="
+                          "teachnet.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, "
+                          f"decay_rate={decay}).", UserWarning, stacklevel=3)
         if kwargs:
-            raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {sorted(kwargs)}.")
+            raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {sorted(kwargs)}."
+                             f"{old_names.hint(kwargs)}")
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                              f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
@@ -98,7 +114,8 @@ class Optimizer:
         the value of the schedule at the current step.
 
         Set it between steps with a float (`opt.learning_rate = 0.01`) or a
-        callable schedule.
+        callable schedule. An optimizer made with a `LearningRateSchedule`
+        refuses a float, as in Keras.
         """
         if isinstance(self._learning_rate, Variable):
             return self._learning_rate
@@ -112,8 +129,13 @@ class Optimizer:
             if isinstance(self._learning_rate, Variable):  # a schedule replaces the variable
                 self._variables = [v for v in self._variables if v is not self._learning_rate]
             self._learning_rate = value
-            self._schedule_takes_step = _takes_an_argument(value)
+            self._schedule_takes_step = isinstance(value, schedules.LearningRateSchedule) or _takes_an_argument(value)
             return
+        if isinstance(self._learning_rate, schedules.LearningRateSchedule):
+            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its "
+                            "`learning_rate` constructor argument, hence its learning rate is not settable "
+                            f"(received learning_rate={value!r}). If you need the learning rate to be "
+                            "settable, instantiate the optimizer with a float `learning_rate` argument.")
         if isinstance(value, Tensor) and value.ndim == 0:
             value = value.data.item()
         value = _check_number(self, "learning_rate", value, low=0.0)

@@ -12,7 +12,7 @@ import math
 
 from teachnet import ops
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "get"]
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get"]
 
 
 class Regularizer:
@@ -84,6 +84,14 @@ class L1L2(Regularizer):
         if self.l2:
             penalty = penalty + self.l2 * ops.sum(ops.square(x))
         return penalty
+
+
+# Keras's lower-case spellings are the classes themselves (`keras.regularizers.l2`
+# is `L2`), so `l2(0.01)` and `L2(0.01)` are the same penalty, and `l1_l2()`
+# defaults to 0.0 for both factors, as `L1L2()` does.
+l1 = L1
+l2 = L2
+l1_l2 = L1L2
 
 
 def _factor(value, name):

@@ -18,6 +18,7 @@ CASES = {
     "relu": {}, "leaky_relu": {}, "relu6": {}, "elu": {}, "selu": {}, "softplus": {}, "softsign": {},
     "silu": {}, "swish": {}, "hard_silu": {}, "hard_swish": {}, "tanh": {}, "sigmoid": {},
     "hard_sigmoid": {}, "exponential": {}, "mish": {}, "softmax": {}, "log_softmax": {}, "linear": {},
+    "gelu": {}, "celu": {}, "glu": {"axis": 0}, "hard_tanh": {}, "log_sigmoid": {},
 }
 VARIANTS = [
     ("relu", {"negative_slope": 0.1}),
@@ -28,8 +29,10 @@ VARIANTS = [
     ("elu", {"alpha": 0.5}),
     ("softmax", {"axis": 0}),
     ("log_softmax", {"axis": 0}),
+    ("gelu", {"approximate": True}),
+    ("celu", {"alpha": 0.5}),
 ]
-ALL = [(name, {}) for name in CASES] + VARIANTS
+ALL = list(CASES.items()) + VARIANTS
 
 
 def test_required_activations_exist():

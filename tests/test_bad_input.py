@@ -40,6 +40,35 @@ Issue 4 (sequence and image layers):
 - kernel larger than input with "valid" padding: test_conv.py::test_conv_rejects_kernel_larger_than_input
 - CTC labels longer than the time axis: test_ctc.py::test_labels_longer_than_the_time_axis_raise
 - token ids outside Embedding's input_dim: test_embedding.py (match '"words".*[0, 10).*id 10')
+
+Issue 13 item 5 (the smaller Keras surface):
+- schedules: decay_steps <= 0, boundaries/values of mismatched lengths, a float set on an optimizer made with a
+  schedule: test_schedules.py::test_bad_arguments, ::test_a_schedule_cannot_be_overwritten_with_a_float
+- teachnet.random: a bad seed, minval >= maxval, a dropout rate outside [0, 1), a noise_shape that does not
+  broadcast, a negative shape: test_random.py::test_bad_arguments_are_named
+- ModelCheckpoint: an unknown save_freq, a filepath of the wrong kind, a filepath naming a missing log:
+  test_callbacks_keras.py::test_model_checkpoint_bad_arguments
+- LambdaCallback: a misspelled hook, a hook that is not a function: test_callbacks_keras.py::
+  test_lambda_callback_refuses_a_misspelled_hook
+- Sequential.input before the input shape is known, get_layer with an unknown name / index:
+  test_keras_surface.py::test_sequential_built_from_data_has_inputs_too_and_unbuilt_says_so,
+  ::test_get_layer_by_name_or_index_on_every_kind_of_model
+- Metric.add_variable before super().__init__: test_keras_surface.py::test_add_variable_before_super_init_says_what_to_do
+- the added ops (einsum, glu, top_k, tril, slice, logaddexp, cond, scan, normalize, segment_sum):
+  test_ops_keras_gap.py::test_bad_arguments_name_the_op
+
+Issue 14 items 5 and 6 (warnings, hints, old spellings): test_warnings_and_old_names.py
+- softmax over an axis of size 1: test_ops_keras_gap.py::test_softmax_over_an_axis_of_size_one_warns
+- Precision / Recall on a multi-class output with class labels:
+  ::test_precision_and_recall_on_class_labels_say_to_use_one_hot_targets_or_class_id
+- Dense on images without Flatten: ::test_dense_on_images_without_flatten_gets_a_hint_after_the_shapes
+- Conv2D on channels-first arrays: ::test_conv2d_on_channels_first_images_gets_a_hint
+- a built model called on a symbolic Input of the wrong width:
+  ::test_a_built_model_on_a_symbolic_input_of_the_wrong_width_raises_as_data_does
+- lr= and other renamed Keras 1/2 arguments: ::test_old_keras_argument_names_point_to_the_new_ones
+  (decay=, ReduceLROnPlateau(epsilon=), input_dim= are accepted as in Keras 3:
+  ::test_what_keras_3_still_accepts_is_accepted)
+- a single callback not in a list is accepted: test_callbacks.py::test_history_and_callback_type_check
 """
 import os
 import pickle

@@ -72,8 +72,10 @@ def test_history_and_callback_type_check():
     assert list(logs_seen[0]) == ["loss", "val_loss"]
     with pytest.raises(TypeError, match="Callback instances"):
         model.fit(x, y, callbacks=[print], verbose=0)
-    with pytest.raises(TypeError, match=r"a single EarlyStopping. Pass callbacks=\[...\]"):
-        model.fit(x, y, callbacks=callbacks.EarlyStopping(), verbose=0)
+    seen = []  # one callback without a list is accepted, as in Keras
+    model.fit(x, y, epochs=2, verbose=0, callbacks=callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(e)))
+    model.evaluate(x, y, verbose=0, callbacks=callbacks.LambdaCallback(on_test_end=lambda logs: seen.append(logs)))
+    assert seen[:2] == [0, 1] and list(seen[2]) == ["loss"]
 
 
 class FakeModel:

@@ -32,9 +32,7 @@ KNOWN_DIFFERENCES = {
         "*": "issue 3 specifies plot_model(model, to_file=None, show_shapes=False, show_layer_names=True, "
              "rankdir='TB'): a figure is returned and written only when asked; matplotlib, not graphviz"},
     ("callbacks", "ModelCheckpoint"): {
-        "save_weights_only": "teachnet saves weights only (.weights.npz), so True is the only working value",
-        "save_freq": "checkpoints are written at epoch ends only",
-        "initial_value_threshold": "follows save_freq's absence one position earlier"},
+        "save_weights_only": "teachnet's default is True (.weights.npz): whole-model saving is the newer path"},
     ("ops", "one_hot"): {"sparse": "no sparse tensors"},
     ("ops", "convert_to_tensor"): {"sparse": "no sparse tensors", "ragged": "no ragged tensors"},
     ("layers", "Input"): {"tensor": "no backend tensors to wrap", "optional": "no optional inputs",

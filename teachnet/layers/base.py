@@ -18,6 +18,7 @@ import numpy as np
 
 from teachnet.autodiff import Tensor, Variable
 from teachnet import initializers as initializers_module
+from teachnet import old_names
 from teachnet import regularizers as regularizers_module
 
 _NAME_COUNTS = {}
@@ -96,8 +97,12 @@ class Layer:
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, activity_regularizer=None,
                  **kwargs):
+        input_dim = kwargs.pop("input_dim", None)  # Keras's spelling of input_shape=(input_dim,)
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
         if kwargs:
-            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.")
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}."
+                            f"{old_names.hint(kwargs)}")
         self._tracked_layers = []
         self._own_weights = []
         self._losses = []

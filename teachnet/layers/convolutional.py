@@ -6,6 +6,8 @@ pixel sees only its neighbourhood, and the same weights are reused everywhere.
 The arithmetic lives in `teachnet.ops.conv` (im2col + one matrix product);
 these layers hold the weights and check the shapes.
 """
+import warnings
+
 from teachnet import activations, initializers, ops
 from teachnet.layers.base import InputSpec, Layer
 from teachnet.ops.conv import conv_bias_relu, check_data_format, output_length, standardize_padding, standardize_tuple
@@ -25,6 +27,18 @@ def check_input_rank(layer, input_shape, rank):
         hint += " For images (batch, height, width, channels), use the 2D layer."
     raise ValueError(f'Input of layer "{layer.name}" ({type(layer).__name__}) must have rank {rank + 2}, '
                      f"{expected}. Received input with shape {tuple(input_shape)}.{hint}")
+
+
+def _channels_first_hint(layer, input_shape):
+    """A one-line hint when a Conv2D's input looks like channels-first images
+    (batch, channels, height, width), as PyTorch and some datasets store them."""
+    shape = tuple(input_shape)
+    if layer.rank == 2 and len(shape) == 4 and shape[1] in (1, 3, 4) and shape[2] is not None \
+            and shape[2] == shape[3] and shape[2] >= 8:
+        return (f"Hint: the input shape {shape} looks channels-first ({shape[1]} channel(s), then {shape[2]}x"
+                f"{shape[3]} pixels), but Conv2D reads (batch, height, width, channels): move the channel axis "
+                "last with x = np.moveaxis(x, 1, -1).")
+    return None
 
 
 class BaseConv(Layer):
@@ -70,7 +84,13 @@ class BaseConv(Layer):
         if channels is None:
             raise ValueError(f'Layer "{self.name}": the channel axis (last) of the input must be known. '
                              f"Received input shape {tuple(input_shape)}.")
-        self.compute_output_shape(input_shape)  # raises if the kernel does not fit
+        hint = _channels_first_hint(self, input_shape)
+        try:
+            self.compute_output_shape(input_shape)  # raises if the kernel does not fit
+        except ValueError as error:
+            raise ValueError(f"{error}\n{hint}" if hint else str(error)) from None
+        if hint:  # it fits, but computes over the wrong axes: say so once, at build
+            warnings.warn(f'Layer "{self.name}": {hint}', UserWarning, stacklevel=3)
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: channels})
         self.kernel = self.add_weight(shape=self.kernel_size + (channels, self.filters), name="kernel",
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,

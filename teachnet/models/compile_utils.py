@@ -336,7 +336,7 @@ class CompileLoss:
                 raise (TypeError if isinstance(error, TypeError) else ValueError)(
                     f'Cannot compute the loss "{_object_name(loss)}"{output}: y_true has shape '
                     f"{np.shape(y_true[i])} (dtype {np.asarray(y_true[i]).dtype}) and y_pred has shape "
-                    f"{tuple(y_pred[i].shape)}.\n{error}") from None
+                    f"{tuple(y_pred[i].shape)}.\n{error}{_extra_axes_hint(y_true[i], y_pred[i])}") from None
             if self.metrics:
                 self.metrics[k].update_state(float(value), sample_weight=batch_size)
                 self.last_values[f"{name}_loss"] = float(value)
@@ -344,6 +344,16 @@ class CompileLoss:
                 value = value * weight
             total = value if total is None else total + value
         return total
+
+
+def _extra_axes_hint(y_true, y_pred):
+    """The usual cause of predictions with more axes than the targets: images or
+    sequences fed to Dense, which acts on the last axis only."""
+    if len(y_pred.shape) >= 3 and np.ndim(y_true) < len(y_pred.shape):
+        return (f"\nHint: y_pred keeps axes {tuple(y_pred.shape[1:-1])} that y_true does not have. Dense acts on "
+                "the last axis only, so Dense on images or sequences keeps the other axes: put a Flatten() (or "
+                "a global pooling layer) before the first Dense.")
+    return ""
 
 
 # -- metrics -------------------------------------------------------------------------

@@ -381,21 +381,6 @@ class Functional(Model):
         shapes = [x.shape for x in self.outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
-    def get_layer(self, name=None, index=None):
-        """The layer called `name`, or at position `index` of `model.layers`."""
-        if (name is None) == (index is None):
-            raise ValueError(f"Provide either a layer name or a layer index to get_layer. "
-                             f"Received: name={name}, index={index}.")
-        if index is not None:
-            if not -len(self.layers) <= index < len(self.layers):
-                raise ValueError(f"Asked for layer {index}, but model \"{self.name}\" has only "
-                                 f"{len(self.layers)} layers.")
-            return self.layers[index]
-        for layer in self.layers:
-            if layer.name == name:
-                return layer
-        raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}.")
-
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Prints the layers, output shapes and parameter counts; for a graph
         that is not a plain chain, also what each layer is connected to:

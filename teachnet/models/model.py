@@ -76,6 +76,21 @@ class Model(Layer):
         self.built = True  # so the sub-layer calls below do not build this model again
         self.call(_as_tensors(_zeros(input_shape, self.dtype)))
 
+    def get_layer(self, name=None, index=None):
+        """The layer called `name`, or at position `index` of `model.layers` (any kind of model)."""
+        if (name is None) == (index is None):
+            raise ValueError(f"Provide either a layer name or a layer index to get_layer. "
+                             f"Received: name={name}, index={index}.")
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"Asked for layer {index}, but model \"{self.name}\" has only "
+                                 f"{len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}.")
+
     # -- compile -------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None):

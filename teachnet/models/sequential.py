@@ -33,6 +33,8 @@ class Sequential(Model):
         super().__init__(name=name, trainable=trainable)
         self._input_layer = None
         self._output_shapes = {}  # id(layer) -> output shape (batch axis None), known once built
+        self._build_input_shape = None
+        self._symbolic = None  # (input, output) once asked for: see _symbolic_graph
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_build()
@@ -83,6 +85,8 @@ class Sequential(Model):
             self.build(self._input_layer.batch_shape)
         elif self._tracked_layers[0]._input_shape_arg is not None:
             self.build((None,) + self._tracked_layers[0]._input_shape_arg)
+        elif self._build_input_shape is not None:  # built from data before: Keras keeps that input shape
+            self.build(self._build_input_shape)
 
     def build(self, input_shape=None):
         """Creates every layer's weights by passing the shape down the stack."""
@@ -91,6 +95,7 @@ class Sequential(Model):
                              "it with teachnet.Input(shape=...), pass input_shape= to the first layer, or call "
                              "it on data.")
         shape = (None,) + tuple(input_shape)[1:]
+        self._build_input_shape, self._symbolic = shape, None
         for layer in self._tracked_layers:
             layer._check_input_spec(shape)  # e.g. a Dense built for another feature count
             if not layer.built:
@@ -107,6 +112,43 @@ class Sequential(Model):
     @property
     def output_shape(self):
         return self._output_shapes.get(id(self._tracked_layers[-1])) if self._tracked_layers else None
+
+    @property
+    def inputs(self):
+        """The model's symbolic inputs as a list (one `Input`), once its input shape is known."""
+        return [self._symbolic_graph("inputs")[0]]
+
+    @property
+    def outputs(self):
+        """The model's symbolic outputs as a list, once its input shape is known."""
+        return [self._symbolic_graph("outputs")[1]]
+
+    @property
+    def input(self):
+        """The model's symbolic input, e.g. for `Model(model.input, model.layers[-2].output)`."""
+        return self._symbolic_graph("input")[0]
+
+    @property
+    def output(self):
+        """The model's symbolic output."""
+        return self._symbolic_graph("output")[1]
+
+    def _symbolic_graph(self, what):
+        """(input, output): the stack called once on an `Input` of the built
+        shape, as Keras's Sequential keeps a functional model inside, so each
+        layer's `.input` / `.output` work too (feature extractors)."""
+        if not self.built or self._build_input_shape is None or not self._tracked_layers:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet: start it with "
+                                 "teachnet.Input(shape=...), or build it (call it on data, or model.build(shape)).")
+        if self._symbolic is None:
+            from teachnet.layers.input_layer import Input
+            x = self._input_layer.output if self._input_layer is not None else \
+                Input(batch_shape=self._build_input_shape)
+            y = x
+            for layer in self._tracked_layers:
+                y = layer(y)
+            self._symbolic = (x, y)
+        return self._symbolic
 
     def call(self, inputs, training=None):
         if self._input_layer is not None:  # as Keras: an Input fixes the rank of the data
@@ -128,6 +170,7 @@ class Sequential(Model):
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
         for layer in self._tracked_layers:
+            layer._check_input_spec(shape)  # a symbolic Input of the wrong width fails as data would
             shape = _output_shape(layer, shape)
         return shape
 
