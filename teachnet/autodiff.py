@@ -51,6 +51,9 @@ class Tensor:
     # instead of making an object array.
     __array_ufunc__ = None
     __array_priority__ = 1000
+    # Set on a layer's output when its steps are masked (True = use this step):
+    # Keras's attribute, read by the next layers, the losses and the metrics.
+    _keras_mask = None
 
     def __init__(self, value, dtype=None):
         if isinstance(value, Tensor):

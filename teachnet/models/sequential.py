@@ -2,7 +2,7 @@
 import numpy as np
 
 from teachnet import ops
-from teachnet.layers.base import Layer
+from teachnet.layers.base import Layer, run_build
 from teachnet.layers.input_layer import InputLayer, SymbolicTensor
 from teachnet.models.model import Model, _params_text, _shape_text, print_summary
 
@@ -94,7 +94,7 @@ class Sequential(Model):
         for layer in self._tracked_layers:
             layer._check_input_spec(shape)  # e.g. a Dense built for another feature count
             if not layer.built:
-                layer.build(shape)
+                run_build(layer, shape)
                 layer.built = True
             shape = _output_shape(layer, shape)
             self._output_shapes[id(layer)] = shape
@@ -108,7 +108,10 @@ class Sequential(Model):
     def output_shape(self):
         return self._output_shapes.get(id(self._tracked_layers[-1])) if self._tracked_layers else None
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None:  # as Keras: the mask of the data, passed down the stack with it
+            inputs = ops.convert_to_tensor(inputs)
+            inputs._keras_mask = mask
         if self._input_layer is not None:  # as Keras: an Input fixes the rank of the data
             expected = self._input_layer.batch_shape
             shape = tuple(getattr(inputs, "shape", None) or np.shape(inputs))
@@ -124,6 +127,9 @@ class Sequential(Model):
         for layer in self._tracked_layers:
             x = layer(x, training=training)
         return x
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # the layers inside have already put their masks on the outputs
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
