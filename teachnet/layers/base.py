@@ -112,6 +112,11 @@ class Layer:
         # layers that pass a mask through unchanged (Dense, Dropout, ...) set it.
         self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         # `Dense(32, input_shape=(784,))` as first layer of a Sequential.
+        if input_shape is not None and not isinstance(input_shape, (tuple, list)):
+            raise ValueError(
+                f"{type(self).__name__}: `input_shape` must be a tuple, the shape of one sample without the batch "
+                f"axis. Received: input_shape={input_shape!r}. Write input_shape=({input_shape!r},) (note the "
+                "comma), or start the model with teachnet.Input(shape=(...)).")
         self._input_shape_arg = None if input_shape is None else tuple(input_shape)
         # A penalty on the layer's output, added to `losses` after each call.
         self.activity_regularizer = regularizers_module.get(activity_regularizer)

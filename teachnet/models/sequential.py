@@ -33,6 +33,10 @@ class Sequential(Model):
         super().__init__(name=name, trainable=trainable)
         self._input_layer = None
         self._output_shapes = {}  # id(layer) -> output shape (batch axis None), known once built
+        if isinstance(layers, (Layer, SymbolicTensor)):
+            raise TypeError(f'Sequential "{self.name}" takes a list of layers. Received: layers={layers!r}, one '
+                            f"{type(layers).__name__}, not a list. Write Sequential([layer]) (square brackets), "
+                            "or Sequential() and then model.add(layer).")
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_build()
