@@ -474,6 +474,8 @@ def _weight_shape(layer, name, shape):
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     try:
+        if isinstance(shape, str):
+            raise TypeError
         shape = tuple(shape)
     except TypeError:
         raise TypeError(f'Layer "{layer.name}": the shape of weight {name!r} must be a tuple of ints, e.g. '
