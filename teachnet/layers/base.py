@@ -310,8 +310,8 @@ class Layer:
             outputs = self.call(inputs, *args, **kwargs)
         finally:
             _CALL_STACK.pop()
-        if _ACTIVE_TAPES and outputs is not None:
-            _check_path_to_weights(self, outputs)
+        if _ACTIVE_TAPES and outputs is not None and (type(outputs) is not Tensor or outputs._node is None):
+            _check_path_to_weights(self, outputs)  # only for outputs the tape did not record
         if self.activity_regularizer is not None:
             for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
                 if isinstance(out, Tensor):
