@@ -419,3 +419,26 @@ def test_parity_masked_loss(loss, reduction, weighted):
     tp._keras_mask = ops.convert_to_tensor(VALID)
     ours = getattr(teachnet.losses, loss)(reduction=reduction)(y_true, tp, sample_weight=weights)
     np.testing.assert_allclose(float(ours), float(expected), rtol=1e-6)
+
+
+def test_parity_the_mask_reaches_a_custom_layer_as_in_keras():
+    """The same custom layer (call takes `mask`, compute_mask drops the time axis), written for both
+    libraries with their own ops, after Embedding(mask_zero=True) -> Dense: same outputs."""
+    keras = _keras()
+
+    def custom(lib):
+        class MaskedSum(lib.layers.Layer):
+            def call(self, inputs, mask=None):
+                weights = lib.ops.expand_dims(lib.ops.cast(mask, inputs.dtype), -1)    # (batch, time, 1)
+                return lib.ops.sum(inputs * weights, axis=1)                         # (batch, features)
+
+            def compute_mask(self, inputs, mask=None):
+                return None
+        return MaskedSum()
+
+    def build(lib):
+        inputs = lib.Input(shape=(6,), dtype="int32")
+        hidden = lib.layers.Dense(3, activation="tanh")(lib.layers.Embedding(10, 4, mask_zero=True)(inputs))
+        return lib.Model(inputs, lib.layers.Dense(2)(custom(lib)(hidden)))
+    theirs, ours = _twins(keras, build)
+    _assert_same([ours.predict(SEQ_IDS, verbose=0)], [keras.ops.convert_to_numpy(theirs.predict(SEQ_IDS, verbose=0))])

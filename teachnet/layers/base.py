@@ -195,7 +195,8 @@ class Layer:
         """Creates a weight, initializes it and tracks it.
 
         Args:
-            shape: a tuple of ints (an int `n` means `(n,)`, as in Keras).
+            shape: a tuple of ints; an int `n` means `(n,)` (issue 14 asks for it,
+                though Keras 3.15 refuses an int).
             initializer: a name ("glorot_uniform", "zeros", ...), an
                 Initializer or a callable `(shape, dtype) -> array`.
             trainable: whether optimizers update it.
