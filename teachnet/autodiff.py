@@ -57,7 +57,7 @@ class Tensor:
     # Set on a layer's output when its steps are masked (True = use this step):
     # Keras's attribute, read by the next layers, the losses and the metrics.
     _keras_mask = None
-    _after_tape = None  # see record(): the tape whose recorded tensors this was computed from, too late
+    _after_tape = None  # see record(): the name of the tape whose tensors this was computed from, too late
 
     def __init__(self, value, dtype=None):
         if isinstance(value, Tensor):
@@ -304,9 +304,10 @@ def record(op, value, inputs, backward):
                 tape._record(out)
     elif _LAST_EXITED is not None:
         tape = _LAST_EXITED()
-        if tape is not None and any(isinstance(x, Tensor) and (id(x) in tape._recorded or x._after_tape is tape)
+        if tape is not None and any(isinstance(x, Tensor) and (id(x) in tape._recorded or x._after_tape == tape.name)
                                     for x in inputs):
-            out._after_tape = tape  # computed from the tape's tensors, after its `with` block
+            out._after_tape = tape.name  # computed from the tape's tensors after its `with` block (a name: no
+            #                              reference that would keep the tape's recorded graph alive)
     return out
 
 
@@ -455,7 +456,7 @@ class GradientTape:
                     f"GradientTape '{self.name}' did not watch, so it has no gradient. Received: an unwatched "
                     "Tensor. Call tape.watch(x) inside the `with` block before computing with x, or make it "
                     "a teachnet.Variable (tapes watch trainable variables by themselves).")
-        if isinstance(target, Tensor) and target._after_tape is self and id(target) not in self._recorded:
+        if isinstance(target, Tensor) and target._after_tape == self.name and id(target) not in self._recorded:
             raise RuntimeError(
                 f"The target of tape.gradient was computed after the `with` block of GradientTape "
                 f"'{self.name}' ended: the tape stops recording there, so it cannot differentiate it. "

@@ -48,21 +48,28 @@ Issue 13 item 3 (masking):
 Issue 14 item 2 (the layer contract):
 - super().__init__ forgotten: test_layer_contract.py::test_a_layer_without_super_init_says_to_add_it,
   ::test_a_model_without_super_init_says_to_add_it (RuntimeError, as Keras)
-- call returning None: test_layer_contract.py::test_call_returning_none_called_directly, ::test_call_returning_none_inside_models
+- call returning None: test_layer_contract.py::test_call_returning_none_called_directly,
+  ::test_call_returning_none_inside_models
 - add_weight in call after build: test_layer_contract.py::test_add_weight_in_call_after_build_is_refused_as_keras_does
-- build(self) without input_shape (accepted, as Keras): test_layer_contract.py::test_build_without_input_shape_is_accepted_everywhere,
+- build(self) without input_shape (accepted, as Keras):
+  test_layer_contract.py::test_build_without_input_shape_is_accepted_everywhere,
   ::test_build_without_input_shape_computes_what_keras_computes
 - add_weight(shape=3) (accepted): test_layer_contract.py::test_add_weight_accepts_an_int_shape
 - a shape holding None: test_layer_contract.py::test_add_weight_with_none_in_the_shape_names_the_batch_axis
-- call computing through numpy: test_layer_contract.py::test_numpy_in_call_under_a_tape_names_the_weights_without_gradient,
-  ::test_a_numpy_ufunc_in_call_points_to_the_op_of_the_same_name, ::test_fit_with_numpy_in_call_says_which_weights_get_no_gradient
+- call computing through numpy:
+  test_layer_contract.py::test_numpy_in_call_under_a_tape_names_the_weights_without_gradient,
+  ::test_a_numpy_ufunc_in_call_points_to_the_op_of_the_same_name,
+  ::test_fit_with_numpy_in_call_says_which_weights_get_no_gradient
 - Sequential(layer): test_layer_contract.py::test_sequential_given_one_layer_instead_of_a_list
 - input_shape=3: test_layer_contract.py::test_input_shape_given_as_an_int
 
 Issue 14 item 3 (tapes): test_tape_errors.py
-- gradient on a tape never entered (RuntimeError): ::test_gradient_on_a_tape_never_entered_is_a_runtime_error_as_in_tensorflow
-- twice on a non-persistent tape (RuntimeError): ::test_a_second_gradient_call_on_a_non_persistent_tape_says_how_to_ask_twice
-- a loss computed after the with block (RuntimeError naming the tape): ::test_a_loss_computed_after_the_with_block_names_the_tape
+- gradient on a tape never entered (RuntimeError):
+  ::test_gradient_on_a_tape_never_entered_is_a_runtime_error_as_in_tensorflow
+- twice on a non-persistent tape (RuntimeError):
+  ::test_a_second_gradient_call_on_a_non_persistent_tape_says_how_to_ask_twice
+- a loss computed after the with block (RuntimeError naming the tape):
+  ::test_a_loss_computed_after_the_with_block_names_the_tape
 - a numpy array / an unwatched constant as a source: ::test_a_numpy_array_as_a_source_says_to_make_it_a_variable,
   ::test_an_unwatched_constant_as_a_source_says_to_watch_it
 - numpy ufuncs on a Variable: ::test_numpy_ufuncs_on_a_variable_point_to_the_teachnet_op_of_the_same_name
