@@ -14,9 +14,15 @@ Outside a tape nothing is recorded, so inference costs no bookkeeping. Only
 first-order gradients are computed: the backward functions work on plain numpy
 arrays, which keeps them short enough to read next to their forward pass.
 """
+import weakref
+
 import numpy as np
 
 _ACTIVE_TAPES = []  # the tapes whose `with` block is running, innermost last
+# The tape whose `with` block ended last (a weak reference: it does not keep the
+# tape alive). Ops run afterwards on what it recorded mark their outputs, so
+# that `tape.gradient` on a loss computed after the block can say so.
+_LAST_EXITED = None
 
 
 def _conversion_error(value):
@@ -47,10 +53,11 @@ class Tensor:
     number they hold (`f"{loss:.4f}"`, `float(loss)`).
     """
 
-    # numpy defers to our operators: `array - tensor` calls Tensor.__rsub__
-    # instead of making an object array.
-    __array_ufunc__ = None
     __array_priority__ = 1000
+    # Set on a layer's output when its steps are masked (True = use this step):
+    # Keras's attribute, read by the next layers, the losses and the metrics.
+    _keras_mask = None
+    _after_tape = None  # see record(): the name of the tape whose tensors this was computed from, too late
 
     def __init__(self, value, dtype=None):
         if isinstance(value, Tensor):
@@ -125,6 +132,18 @@ class Tensor:
 
     __hash__ = object.__hash__  # tensors are dictionary keys by identity
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy's hook for ufuncs with a tensor among the operands.
+
+        `array - tensor` reaches numpy first, which calls `np.subtract` and so
+        this hook: operators become the teachnet op (recorded by tapes, as
+        `tensor - array` is). Any other ufunc (`np.exp(v)`, `np.tanh(x)`)
+        would compute outside the GradientTape, so it is refused, naming the
+        `teachnet.ops` function to use instead."""
+        if method == "__call__" and not kwargs and ufunc.__name__ in _OPERATOR_UFUNCS:
+            return getattr(_ops(), ufunc.__name__)(*inputs)
+        return NotImplemented if _ufunc_advice(ufunc, method, inputs) is None else _refuse_ufunc(ufunc, method, inputs)
+
     # -- operators: each is one op from teachnet.ops ----------------------------
     def __add__(self, other): return _ops().add(self, other)
     def __radd__(self, other): return _ops().add(other, self)
@@ -163,6 +182,32 @@ def _ops():
     # ops imports this module, so the operators look it up when first used.
     from teachnet import ops
     return ops
+
+
+# The ufuncs numpy calls for an operator with an array on the left (`array - tensor`).
+_OPERATOR_UFUNCS = {"add", "subtract", "multiply", "divide", "power", "matmul", "equal", "not_equal", "less",
+                    "less_equal", "greater", "greater_equal"}
+# numpy's spelling -> teachnet.ops's, where they differ (np.add.reduce is what np.sum calls).
+_UFUNC_TO_OP = {("add", "reduce"): "sum", ("multiply", "reduce"): "prod", ("maximum", "reduce"): "max",
+                ("minimum", "reduce"): "min", ("absolute", "__call__"): "abs", ("true_divide", "__call__"): "divide"}
+
+
+def _ufunc_advice(ufunc, method, inputs):
+    """The teachnet.ops name to use instead of numpy's ufunc (None when ops has none)."""
+    name = _UFUNC_TO_OP.get((ufunc.__name__, method), ufunc.__name__ if method == "__call__" else None)
+    return name if name is not None and hasattr(_ops(), name) else None
+
+
+def _refuse_ufunc(ufunc, method, inputs):
+    name = _ufunc_advice(ufunc, method, inputs)
+    spelled = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+    tensor = next(x for x in inputs if isinstance(x, Tensor))
+    what = f"Variable '{tensor.name}'" if isinstance(tensor, Variable) else "Tensor"
+    raise TypeError(
+        f"{spelled} was applied to a teachnet {what} of shape {tensor.shape}. Numpy functions leave the "
+        f"GradientTape: no gradient would flow through them. Use teachnet.ops.{name}(...) instead (the same "
+        f"name: `from teachnet import ops; ops.{name}(x)`), or np.asarray(x) when you only want the numbers. "
+        f"Received: {spelled}({', '.join(type(x).__name__ for x in inputs)}).")
 
 
 class Variable(Tensor):
@@ -257,6 +302,12 @@ def record(op, value, inputs, backward):
             if any(tape._is_tracked(x) for x in inputs):
                 out._node = Node(op, inputs, backward)
                 tape._record(out)
+    elif _LAST_EXITED is not None:
+        tape = _LAST_EXITED()
+        if tape is not None and any(isinstance(x, Tensor) and (id(x) in tape._recorded or x._after_tape == tape.name)
+                                    for x in inputs):
+            out._after_tape = tape.name  # computed from the tape's tensors after its `with` block (a name: no
+            #                              reference that would keep the tape's recorded graph alive)
     return out
 
 
@@ -295,20 +346,35 @@ class GradientTape:
     shape), so a lesson can show the graph that backpropagation walks.
     """
 
+    _count = 0  # tapes made so far: names them "gradient_tape", "gradient_tape_1", ...
+
     def __init__(self, persistent=False, watch_accessed_variables=True):
         self.persistent = persistent
         self.watch_accessed_variables = watch_accessed_variables
         self._watched = {}   # id -> tensor (kept alive so ids stay unique)
         self._recorded = {}  # id -> output tensor of a recorded op
         self._used = False
+        self._entered = False
+        n = GradientTape._count
+        GradientTape._count += 1
+        self.name = "gradient_tape" if n == 0 else f"gradient_tape_{n}"
 
     def __enter__(self):
+        global _LAST_EXITED
+        if _LAST_EXITED is not None and _LAST_EXITED() is self:
+            _LAST_EXITED = None
+        self._entered = True
         _ACTIVE_TAPES.append(self)
         return self
 
     def __exit__(self, *exc):
+        global _LAST_EXITED
         _ACTIVE_TAPES.remove(self)
+        _LAST_EXITED = weakref.ref(self)
         return False
+
+    def __repr__(self):
+        return f"<GradientTape '{self.name}', {len(self._recorded)} ops recorded>"
 
     def watch(self, tensor):
         """Asks the tape to track `tensor` (or a list of tensors)."""
@@ -357,9 +423,18 @@ class GradientTape:
             Gradients with the structure of `sources`; None for a source the
             target does not depend on.
         """
+        if not self._entered:
+            raise RuntimeError(
+                f"GradientTape '{self.name}'.gradient() was called, but the tape never recorded: it was not "
+                "entered with `with`. Received: a tape created but never used as a context manager. Write "
+                "`with teachnet.GradientTape() as tape:` and compute the loss inside the block, then call "
+                "tape.gradient(loss, weights) after it.")
         if self._used and not self.persistent:
-            raise RuntimeError("A non-persistent GradientTape can only compute one set of gradients. "
-                               "Use GradientTape(persistent=True) to call gradient() several times.")
+            raise RuntimeError(
+                f"GradientTape '{self.name}' is not persistent: it can compute only one set of gradients, and "
+                "gradient() was already called on it. Received: a second call of gradient(). Ask for all "
+                "the gradients in one call (tape.gradient(loss, [w1, w2])), or make the tape with "
+                "GradientTape(persistent=True) to call gradient() several times.")
         self._used = True
         if isinstance(sources, dict):
             flat = list(sources.values())
@@ -367,10 +442,26 @@ class GradientTape:
             flat = list(sources)
         else:
             flat = [sources]
-        for s in flat:
+        for i, s in enumerate(flat):
             if not isinstance(s, Tensor):
-                raise TypeError(f"tape.gradient sources must be teachnet Variables or watched tensors; "
-                                f"received {type(s).__name__}.")
+                raise TypeError(
+                    f"tape.gradient sources must be teachnet Variables or tensors the tape watched. Received: "
+                    f"a source of type {type(s).__name__}" + (f" (source {i})" if len(flat) > 1 else "") + ". "
+                    "A numpy array is not on the tape: make it a teachnet.Variable before the `with` block "
+                    "(or convert it with teachnet.ops.convert_to_tensor and call tape.watch on it inside the "
+                    "block, before computing with it).")
+            if not isinstance(s, Variable) and not self._is_tracked(s):
+                raise ValueError(
+                    f"Source {i} of tape.gradient, a Tensor of shape {s.shape}, is a constant that "
+                    f"GradientTape '{self.name}' did not watch, so it has no gradient. Received: an unwatched "
+                    "Tensor. Call tape.watch(x) inside the `with` block before computing with x, or make it "
+                    "a teachnet.Variable (tapes watch trainable variables by themselves).")
+        if isinstance(target, Tensor) and target._after_tape == self.name and id(target) not in self._recorded:
+            raise RuntimeError(
+                f"The target of tape.gradient was computed after the `with` block of GradientTape "
+                f"'{self.name}' ended: the tape stops recording there, so it cannot differentiate it. "
+                f"Received: a target of shape {target.shape} computed from the tape's results outside the "
+                "block. Move the computation of the loss inside the `with` block.")
         grads = self._backprop(target, output_gradients)
         flat_grads, handed_out = [], set()
         for s in flat:

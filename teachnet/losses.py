@@ -85,6 +85,8 @@ class Loss:
             mask = np.logical_and(np.asarray(in_mask), np.asarray(out_mask))
         else:
             mask = in_mask if in_mask is not None else out_mask
+        if mask is not None:
+            _check_mask_fits(self, mask, values, y_pred)
         return reduce_weighted_values(values, sample_weight, mask, self.reduction, self.dtype)
 
     def get_config(self):
@@ -92,6 +94,23 @@ class Loss:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, reduction={self.reduction!r}>"
+
+
+def _check_mask_fits(loss, mask, values, y_pred):
+    """The mask weights the per-sample loss values: it needs their shape (a
+    trailing axis of size 1 may be missing or extra, as for sample weights)."""
+    m, v = tuple(np.shape(mask)), tuple(values.shape)
+    if len(m) == len(v) + 1 and m[-1:] == (1,):
+        m = m[:-1]
+    elif len(v) == len(m) + 1:
+        m = m + (1,)
+    if len(m) != len(v) or any(a != b and a != 1 for a, b in zip(m, v)):
+        raise ValueError(
+            f"Loss {loss.name}: the mask of y_pred has shape {tuple(np.shape(mask))}, which does not fit the loss "
+            f"values of shape {v} (y_pred has shape {tuple(y_pred.shape)}). Expected one True/False per loss "
+            f"value, shape {v}. Received: mask with shape {tuple(np.shape(mask))}. The mask comes from a layer's "
+            "compute_mask (or `_keras_mask` set by hand): a layer whose output has no time axis should return "
+            "None from compute_mask.")
 
 
 class LossFunctionWrapper(Loss):

@@ -69,6 +69,38 @@ Issue 14 items 5 and 6 (warnings, hints, old spellings): test_warnings_and_old_n
   (decay=, ReduceLROnPlateau(epsilon=), input_dim= are accepted as in Keras 3:
   ::test_what_keras_3_still_accepts_is_accepted)
 - a single callback not in a list is accepted: test_callbacks.py::test_history_and_callback_type_check
+Issue 13 item 3 (masking):
+- a mask of the wrong shape names both shapes (a layer's `mask=`, `model(x, mask=)`, a loss):
+  test_masking.py::test_a_mask_of_the_wrong_shape_names_both_shapes
+
+Issue 14 item 2 (the layer contract):
+- super().__init__ forgotten: test_layer_contract.py::test_a_layer_without_super_init_says_to_add_it,
+  ::test_a_model_without_super_init_says_to_add_it (RuntimeError, as Keras)
+- call returning None: test_layer_contract.py::test_call_returning_none_called_directly,
+  ::test_call_returning_none_inside_models
+- add_weight in call after build: test_layer_contract.py::test_add_weight_in_call_after_build_is_refused_as_keras_does
+- build(self) without input_shape (accepted, as Keras):
+  test_layer_contract.py::test_build_without_input_shape_is_accepted_everywhere,
+  ::test_build_without_input_shape_computes_what_keras_computes
+- add_weight(shape=3) (accepted): test_layer_contract.py::test_add_weight_accepts_an_int_shape
+- a shape holding None: test_layer_contract.py::test_add_weight_with_none_in_the_shape_names_the_batch_axis
+- call computing through numpy:
+  test_layer_contract.py::test_numpy_in_call_under_a_tape_names_the_weights_without_gradient,
+  ::test_a_numpy_ufunc_in_call_points_to_the_op_of_the_same_name,
+  ::test_fit_with_numpy_in_call_says_which_weights_get_no_gradient
+- Sequential(layer): test_layer_contract.py::test_sequential_given_one_layer_instead_of_a_list
+- input_shape=3: test_layer_contract.py::test_input_shape_given_as_an_int
+
+Issue 14 item 3 (tapes): test_tape_errors.py
+- gradient on a tape never entered (RuntimeError):
+  ::test_gradient_on_a_tape_never_entered_is_a_runtime_error_as_in_tensorflow
+- twice on a non-persistent tape (RuntimeError):
+  ::test_a_second_gradient_call_on_a_non_persistent_tape_says_how_to_ask_twice
+- a loss computed after the with block (RuntimeError naming the tape):
+  ::test_a_loss_computed_after_the_with_block_names_the_tape
+- a numpy array / an unwatched constant as a source: ::test_a_numpy_array_as_a_source_says_to_make_it_a_variable,
+  ::test_an_unwatched_constant_as_a_source_says_to_watch_it
+- numpy ufuncs on a Variable: ::test_numpy_ufuncs_on_a_variable_point_to_the_teachnet_op_of_the_same_name
 """
 import os
 import pickle
@@ -277,6 +309,54 @@ MISTAKES = {
     "ctc labels too long": lambda p: teachnet.losses.CTC()(np.ones((2, 6), "int32"), np.zeros((2, 4, 5), FLOAT)),
     "token id out of range": lambda p: layers.Embedding(10, 3)(np.array([[1, 12]])),
 }
+
+
+
+
+def _masked_prediction():
+    y_pred = teachnet.ops.convert_to_tensor(np.ones((3, 1), FLOAT))
+    y_pred._keras_mask = np.ones((3, 5), bool)
+    return y_pred
+
+
+def _numpy_dot_under_a_tape():
+    class NumpyDot(layers.Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], 2))
+
+        def call(self, x):
+            return np.dot(x, self.kernel)
+    with teachnet.GradientTape():
+        NumpyDot()(X)
+
+
+def _numpy_source():
+    w = teachnet.Variable(1.0)
+    with teachnet.GradientTape() as tape:
+        y = w * 2.0
+    tape.gradient(y, np.ones(3))
+
+
+def _unwatched_source():
+    c = teachnet.ops.convert_to_tensor(np.ones(3, FLOAT))
+    with teachnet.GradientTape() as tape:
+        y = teachnet.ops.sum(c * c)
+    tape.gradient(y, c)
+
+
+# Issues 13 (item 3) and 14 (items 2 and 3): the ValueError/TypeError cases (the RuntimeErrors are in the
+# test files the index above names).
+MISTAKES.update({
+    "mask of the wrong shape": lambda p: layers.LSTM(2)(np.zeros((3, 5, 2), FLOAT), mask=np.ones((3, 4), bool)),
+    "loss mask of the wrong shape": lambda p: teachnet.losses.MeanSquaredError()(np.ones((3, 1)), _masked_prediction()),
+    "input_shape=3": lambda p: layers.Dense(2, input_shape=3),
+    "Sequential(layer)": lambda p: teachnet.Sequential(layers.Dense(2)),
+    "weight shape with None": lambda p: layers.Layer().add_weight(shape=(None, 3)),
+    "numpy in call under a tape": lambda p: _numpy_dot_under_a_tape(),
+    "numpy ufunc on a Variable": lambda p: np.exp(teachnet.Variable(np.ones(3))),
+    "numpy array as a tape source": lambda p: _numpy_source(),
+    "unwatched constant as a tape source": lambda p: _unwatched_source(),
+})
 
 
 @pytest.mark.parametrize("mistake", list(MISTAKES))

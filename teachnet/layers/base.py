@@ -13,10 +13,11 @@ The first `layer(x)` calls `build(x.shape)` for you (automatic shape inference).
 """
 import inspect
 import re
+import warnings
 
 import numpy as np
 
-from teachnet.autodiff import Tensor, Variable
+from teachnet.autodiff import _ACTIVE_TAPES, Tensor, Variable
 from teachnet import initializers as initializers_module
 from teachnet import old_names
 from teachnet import regularizers as regularizers_module
@@ -112,20 +113,42 @@ class Layer:
         self.dtype = np.dtype(dtype or "float32")
         self.built = False
         self.input_spec = None
-        self.supports_masking = False
+        # As Keras: a layer that defines its own `compute_mask` supports masking;
+        # layers that pass a mask through unchanged (Dense, Dropout, ...) set it.
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         # `Dense(32, input_shape=(784,))` as first layer of a Sequential.
+        if input_shape is not None and not isinstance(input_shape, (tuple, list)):
+            raise ValueError(
+                f"{type(self).__name__}: `input_shape` must be a tuple, the shape of one sample without the batch "
+                f"axis. Received: input_shape={input_shape!r}. Write input_shape=({input_shape!r},) (note the "
+                "comma), or start the model with teachnet.Input(shape=(...)).")
         self._input_shape_arg = None if input_shape is None else tuple(input_shape)
         # A penalty on the layer's output, added to `losses` after each call.
         self.activity_regularizer = regularizers_module.get(activity_regularizer)
 
     # -- tracking: weights and sub-layers assigned as attributes ---------------
     def __setattr__(self, name, value):
-        if not name.startswith("_") and hasattr(self, "_tracked_layers"):
+        if not name.startswith("_") and "_tracked_layers" in self.__dict__:
             values = value if isinstance(value, (list, tuple)) else [value]
             for v in values:
                 if isinstance(v, Layer) and v is not self and not any(v is t for t in self._tracked_layers):
                     self._tracked_layers.append(v)
         super().__setattr__(name, value)
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: a subclass whose __init__ never
+        # ran Layer.__init__ lacks everything Layer.__init__ sets.
+        if "_tracked_layers" not in self.__dict__ and not name.startswith("__"):
+            kind = "Model" if any(c.__name__ == "Model" for c in type(self).__mro__) else "Layer"
+            raise RuntimeError(
+                f"In {kind.lower()} class {type(self).__name__}, you forgot to call `super().__init__(**kwargs)` "
+                f"as the first statement of `__init__()`: {kind}.__init__ sets up the name, the weights and the "
+                f"tracking of sub-layers. Received: an object without the attribute `{name}`, which "
+                f"{kind}.__init__ would have set. Add `super().__init__(**kwargs)` at the top of `__init__`.")
+        attribute = getattr(type(self), name, None)
+        if isinstance(attribute, property):  # a property that raised AttributeError: raise its message
+            return attribute.fget(self)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
     def trainable(self):
@@ -177,7 +200,8 @@ class Layer:
         """Creates a weight, initializes it and tracks it.
 
         Args:
-            shape: a tuple of ints.
+            shape: a tuple of ints; an int `n` means `(n,)` (issue 14 asks for it,
+                though Keras 3.15 refuses an int).
             initializer: a name ("glorot_uniform", "zeros", ...), an
                 Initializer or a callable `(shape, dtype) -> array`.
             trainable: whether optimizers update it.
@@ -185,9 +209,14 @@ class Layer:
             regularizer: a callable of the weight whose result is added to
                 the loss (see `teachnet.regularizers`).
         """
-        shape = () if shape is None else tuple(int(s) for s in shape)
-        if any(s < 0 for s in shape):
-            raise ValueError(f'Layer "{self.name}": cannot create weight {name!r} with negative shape {shape}.')
+        if self.built and any(layer is self for layer in _CALL_STACK):
+            raise ValueError(
+                f'Layer "{self.name}" ({type(self).__name__}): add_weight() was called inside `call()` after the '
+                "layer was built. You cannot add new elements of state (variables or sub-layers) to a layer that "
+                "is already built (as Keras refuses): each call would make new weights that never train. "
+                f"Received: add_weight(name={name!r}, shape={shape!r}) during call. Create weights in `build("
+                "input_shape)` (or `__init__`) and use them in `call`.")
+        shape = _weight_shape(self, name, shape)
         dtype = np.dtype(dtype or self.dtype)
         init = initializers_module.get(initializer)
         value = init(shape, dtype=dtype)
@@ -217,7 +246,9 @@ class Layer:
         if isinstance(x, Tensor):
             if x.dtype.kind == "f" and x.dtype != self.dtype:
                 from teachnet import ops
-                return ops.cast(x, self.dtype)
+                cast = ops.cast(x, self.dtype)
+                cast._keras_mask = x._keras_mask  # a cast keeps the mask (as Keras's convert_input)
+                return cast
             return x
         if isinstance(x, (list, tuple, dict)):
             return x
@@ -243,24 +274,31 @@ class Layer:
             shapes = tuple(inputs.shape)
         if not self.built:
             self._check_input_spec(shapes)  # before build, so no weight gets a wrong shape
-            self.build(shapes)
+            run_build(self, shapes)
             self.built = True
         self._check_input_spec(shapes)
         accepted = _call_arguments(type(self))
-        mask = getattr(inputs, "_keras_mask", None)
-        if mask is not None and "mask" in accepted and "mask" not in kwargs:
-            kwargs["mask"] = mask
+        # The mask: one given as `mask=`, else the one the input carries (Keras's
+        # `_keras_mask`, set by Embedding(mask_zero=True), Masking, ...).
+        mask = kwargs.get("mask")
+        if mask is not None:
+            _check_mask_shape(self, inputs, mask)
+        else:
+            mask = _mask_of(inputs)
+            if mask is not None and "mask" in accepted:
+                kwargs["mask"] = mask
         if "training" in kwargs and "training" not in accepted and not _has_var_kwargs(type(self)):
             kwargs.pop("training")
         outputs = self._call_and_collect_losses(inputs, *args, **kwargs)
-        if mask is not None or self.supports_masking:
-            out_mask = self.compute_mask(inputs, mask)
-            if out_mask is not None and isinstance(outputs, Tensor):
-                outputs._keras_mask = out_mask
-            elif isinstance(out_mask, (list, tuple)) and isinstance(outputs, (list, tuple)):
-                for output, m in zip(outputs, out_mask):  # e.g. [sequence mask, None, None]
-                    if m is not None and isinstance(output, Tensor):
-                        output._keras_mask = m
+        if outputs is None:
+            raise ValueError(f'Layer "{self.name}" ({type(self).__name__}): `call()` returned None. It must '
+                             "return the output tensor(s). Received: None (did `call` forget its `return`?)")
+        if self.supports_masking:
+            _set_output_masks(self, inputs, outputs, mask)
+        elif mask is not None:
+            warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with a mask "
+                          "attached to it. However, this layer does not support masking and will therefore "
+                          "destroy the mask information. Downstream layers will not see the mask.", stacklevel=2)
         return outputs
 
     def _check_input_spec(self, shapes):
@@ -278,6 +316,8 @@ class Layer:
             outputs = self.call(inputs, *args, **kwargs)
         finally:
             _CALL_STACK.pop()
+        if _ACTIVE_TAPES and outputs is not None and (type(outputs) is not Tensor or outputs._node is None):
+            _check_path_to_weights(self, outputs)  # only for outputs the tape did not record
         if self.activity_regularizer is not None:
             for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
                 if isinstance(out, Tensor):
@@ -414,3 +454,109 @@ def _call_arguments(cls):
 
 def _has_var_kwargs(cls):
     return _signature(cls)[1]
+
+
+_BUILD_TAKES_SHAPE = {}
+
+
+def run_build(layer, shapes):
+    """Calls `layer.build(shapes)`, or `layer.build()` for a `build(self)`
+    without an input shape (Keras 3 accepts both)."""
+    cls = type(layer)
+    if cls not in _BUILD_TAKES_SHAPE:
+        params = list(inspect.signature(cls.build).parameters.values())[1:]  # without self
+        _BUILD_TAKES_SHAPE[cls] = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+                                      for p in params)
+    if _BUILD_TAKES_SHAPE[cls]:
+        layer.build(shapes)
+    else:
+        layer.build()
+
+
+def _weight_shape(layer, name, shape):
+    """`add_weight`'s shape as a tuple of ints: None is a scalar, an int n is (n,)."""
+    if shape is None:
+        return ()
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        if isinstance(shape, str):
+            raise TypeError
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(f'Layer "{layer.name}": the shape of weight {name!r} must be a tuple of ints, e.g. '
+                        f"(input_shape[-1], units). Received: shape={shape!r}") from None
+    if any(s is None for s in shape):
+        raise ValueError(
+            f'Layer "{layer.name}": cannot create weight {name!r} with shape {shape}: every size must be known '
+            f"(no None). Received: shape={shape}. The None is usually the batch axis of `input_shape`, whose "
+            "size is not known when the layer is built: build weights from the other axes, e.g. "
+            "shape=(input_shape[-1], units).")
+    if not all(isinstance(s, (int, np.integer)) for s in shape):
+        raise TypeError(f'Layer "{layer.name}": the shape of weight {name!r} must hold ints. '
+                        f"Received: shape={shape!r}")
+    shape = tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f'Layer "{layer.name}": cannot create weight {name!r} with negative shape {shape}. '
+                         f"Received: shape={shape}")
+    return shape
+
+
+# -- masks ---------------------------------------------------------------------
+def _mask_of(inputs):
+    """The mask the input carries: a mask, a list of masks (None where an input
+    of a list has none) or None when no input has one."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _check_mask_shape(layer, inputs, mask):
+    """A mask given as `mask=` covers the first axes of the input: (batch,) or (batch, time)."""
+    if not isinstance(inputs, Tensor) or isinstance(mask, (list, tuple)):
+        return
+    shape = tuple(np.shape(mask))
+    if len(shape) > inputs.ndim or shape != tuple(inputs.shape[:len(shape)]):
+        axes, expected = ("(batch, time)", inputs.shape[:2]) if inputs.ndim > 2 else ("(batch,)", inputs.shape[:1])
+        raise ValueError(
+            f'Layer "{layer.name}" ({type(layer).__name__}): the mask must have shape {axes} = {tuple(expected)}, '
+            f"the first axes of the input of shape {tuple(inputs.shape)}. Received: mask with shape {shape}. "
+            "Give one True/False per sample and time step (True = use this step).")
+
+
+def _set_output_masks(layer, inputs, outputs, previous_mask):
+    """Puts `layer.compute_mask(inputs, previous_mask)` on the outputs as
+    `_keras_mask`, unless `call` has already set them (as Keras's
+    `_set_mask_metadata`)."""
+    flat = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    if all(getattr(x, "_keras_mask", None) is not None for x in flat):
+        return
+    masks = layer.compute_mask(inputs, previous_mask)
+    if masks is None:
+        return
+    for output, m in zip(flat, masks if isinstance(outputs, (list, tuple)) else [masks]):
+        if m is not None and isinstance(output, Tensor) and output._keras_mask is None:
+            output._keras_mask = m
+
+
+def _check_path_to_weights(layer, outputs):
+    """While a tape records, an output made with numpy instead of
+    `teachnet.ops` leaves the tape: the layer's weights would get no gradient."""
+    flat = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    lost = [x for x in flat if isinstance(x, np.ndarray) or (isinstance(x, Tensor) and x._node is None
+                                                             and not isinstance(x, Variable))]
+    if not lost:
+        return
+    watching = [t for t in _ACTIVE_TAPES if t.watch_accessed_variables]
+    weights = [w for w in layer.trainable_weights if any(t._is_tracked(w) for t in watching)]
+    if not weights:
+        return
+    made_by = "a numpy array" if isinstance(lost[0], np.ndarray) else "a Tensor the GradientTape did not record"
+    raise TypeError(
+        f'Layer "{layer.name}" ({type(layer).__name__}): `call()` returned {made_by}, so its weights '
+        f"{[w.path if hasattr(w, 'path') else w.name for w in weights]} would get no gradient. Numpy "
+        "functions (np.tanh, np.dot, np.asarray, .numpy(), ...) leave the GradientTape: the tape only sees "
+        "teachnet.ops. Received: an output of type "
+        f"{type(lost[0]).__name__} with no recorded path to the weights. Write `call` with teachnet.ops "
+        "(ops.tanh, ops.matmul, ...) instead of numpy.")

@@ -15,7 +15,11 @@ class SymbolicTensor:
 
     `history` is `(layer, node_index, tensor_index)`, as Keras's
     `_keras_history`: which call of which layer made this tensor.
+    `_keras_mask` is the symbolic mask of a masked output (from
+    `Embedding(mask_zero=True)`, `Masking`, ...), as in Keras; None otherwise.
     """
+
+    _keras_mask = None
 
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(None if s is None else int(s) for s in shape)

@@ -4,9 +4,15 @@
 inputs element by element (sizes of 1 broadcast, as numpy and Keras do);
 `Concatenate` joins them along an axis; `Dot` takes the dot product of two
 samples. Each has a function form (`add([a, b])` is `Add()([a, b])`).
+
+Masks (from `Embedding(mask_zero=True)`, `Masking`, ...) combine as in Keras:
+the element-wise merges keep a step when any input keeps it (the OR of the
+masks; no mask when some input has none), `Concatenate` joins the masks.
 There are no weights: the gradient of each merge is the gradient of its op
 (`ops.add`, `ops.concatenate`, ...), which the tape already knows.
 """
+import numpy as np
+
 from teachnet import ops
 from teachnet.layers.base import Layer
 
@@ -21,6 +27,10 @@ class Merge(Layer):
     """
 
     min_inputs = 1
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
 
     def _check_inputs(self, input_shape):
         """Raises unless `input_shape` is a list of at least `min_inputs` shapes."""
@@ -69,11 +79,46 @@ class Merge(Layer):
                              f"Received one tensor of shape {inputs.shape}.")
         self.compute_output_shape([x.shape for x in inputs])  # shapes may differ from the first call's
         rank = max(x.ndim for x in inputs)
+        self._masks = [x._keras_mask for x in inputs]  # read by Maximum and Minimum
         inputs = [_expand_to_rank(x, rank) for x in inputs]
         return self._merge_function(inputs)
 
     def _merge_function(self, inputs):
         raise NotImplementedError(f"{type(self).__name__} must define _merge_function(inputs).")
+
+    def compute_mask(self, inputs, mask=None):
+        """A step is kept where any input keeps it; no mask unless every input has one."""
+        if mask is None:
+            return None
+        if not isinstance(mask, (list, tuple)) or len(mask) != len(inputs):
+            raise ValueError(f'Layer "{self.name}" ({type(self).__name__}): `mask` must be a list with one mask '
+                             f"per input ({len(inputs)}). Received: mask={mask!r}")
+        if any(m is None for m in mask):
+            return None
+        output_mask = np.asarray(mask[0], dtype=bool)
+        for m in mask[1:]:
+            output_mask = np.logical_or(output_mask, np.asarray(m, dtype=bool))
+        return ops.convert_to_tensor(output_mask)
+
+    def _fold_with_masks(self, op, inputs, masks):
+        """Maximum and Minimum have no neutral value: where an input is masked,
+        the op sees the other input's value instead (as Keras)."""
+        output, output_mask = None, None
+        for x, mask in zip(inputs, masks):
+            if mask is not None:
+                mask = np.broadcast_to(np.expand_dims(np.asarray(mask, dtype=bool), -1), x.shape)  # like x
+            if output is None:
+                output, output_mask = x, mask
+                continue
+            if mask is not None:
+                x = ops.where(mask, x, output)
+            if output_mask is not None:
+                output = ops.where(output_mask, output, x)
+            output_mask = None if mask is None or output_mask is None else np.logical_or(output_mask, mask)
+            output = op(output, x)
+        if output_mask is not None:
+            output._keras_mask = ops.convert_to_tensor(np.any(output_mask, axis=-1))
+        return output
 
 
 def _expand_to_rank(x, rank):
@@ -189,10 +234,7 @@ class Maximum(Merge):
     """
 
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = ops.maximum(output, x)
-        return output
+        return self._fold_with_masks(ops.maximum, inputs, self._masks)
 
 
 class Minimum(Merge):
@@ -209,10 +251,7 @@ class Minimum(Merge):
     """
 
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = ops.minimum(output, x)
-        return output
+        return self._fold_with_masks(ops.minimum, inputs, self._masks)
 
 
 class Concatenate(Layer):
@@ -239,6 +278,27 @@ class Concatenate(Layer):
         if not isinstance(axis, int):
             raise TypeError(f"Received an invalid value for `axis`, expected an integer. Received: axis={axis!r}")
         self.axis = axis
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        """The inputs' masks joined as the inputs are (an input without a mask
+        counts as all kept), then reduced over the last axis, as in Keras."""
+        if mask is None:
+            return None
+        if not isinstance(mask, (list, tuple)) or len(mask) != len(inputs):
+            raise ValueError(f'Layer "{self.name}" (Concatenate): `mask` must be a list with one mask per input '
+                             f"({len(inputs)}). Received: mask={mask!r}")
+        if all(m is None for m in mask):
+            return None
+        masks = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                m = np.ones(x.shape, dtype=bool)
+            m = np.asarray(m, dtype=bool)
+            if m.ndim < x.ndim:
+                m = np.broadcast_to(np.expand_dims(m, -1), x.shape)  # (batch, time) -> (batch, time, features)
+            masks.append(m)
+        return ops.convert_to_tensor(np.any(np.concatenate(masks, axis=self.axis), axis=-1))
 
     def compute_output_shape(self, input_shape):
         if not isinstance(input_shape, (list, tuple)) or not input_shape or \
@@ -303,6 +363,7 @@ class Dot(Layer):
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True  # as Keras: accepts masked inputs; the output has no mask
         pair = axes if isinstance(axes, (list, tuple)) else None
         if not isinstance(axes, int) and (pair is None or len(pair) != 2 or
                                           not all(isinstance(a, int) for a in pair)):
@@ -349,6 +410,9 @@ class Dot(Layer):
         out = ops.matmul(ops.reshape(x, (batch, -1, k)), ops.reshape(y, (batch, k, -1)))  # (batch, X, Y)
         out_shape = (batch,) + tuple(x.shape[1:-1]) + tuple(y.shape[2:])
         return ops.reshape(out, out_shape if len(out_shape) > 1 else (batch, 1))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
     def get_config(self):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}

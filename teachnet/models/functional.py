@@ -19,6 +19,7 @@ Three pieces, as in Keras 3:
 import numpy as np
 
 from teachnet.autodiff import Tensor
+from teachnet.layers.base import Layer, run_build
 from teachnet.layers.input_layer import InputLayer, SymbolicTensor
 from teachnet.models.model import Model, _params_text, _shape_text, print_summary
 
@@ -109,10 +110,15 @@ def symbolic_call(layer, inputs, args, kwargs):
     shapes = map_structure(lambda x: x.shape if isinstance(x, SymbolicTensor) else np.shape(x), inputs)
     if not layer.built:
         _check_input_spec(layer, shapes)  # before build, so no weight gets a wrong shape
-        layer.build(shapes)
+        run_build(layer, shapes)
         layer.built = True
     _check_input_spec(layer, shapes)
-    outputs = _symbolic_outputs(layer, inputs, shapes, args, kwargs)
+    symbolic = [x for x in flatten([inputs, list(args), kwargs]) if isinstance(x, SymbolicTensor)]
+    if any(x._keras_mask is not None for x in symbolic) or type(layer).compute_mask is not Layer.compute_mask:
+        # Masks are involved: running the layer on zeros tells the output masks' shapes too.
+        outputs = _outputs_by_running(layer, inputs, args, kwargs)
+    else:
+        outputs = _symbolic_outputs(layer, inputs, shapes, args, kwargs)
     Node(layer, (inputs,) + tuple(args), kwargs, outputs)
     return outputs
 
@@ -154,22 +160,34 @@ def _outputs_by_running(layer, inputs, args, kwargs):
 
     Unknown sizes (None, the batch axis among them) are tried with two
     different values: an output axis whose size follows them stays unknown.
+    An input with a mask (`_keras_mask`) gets a mask of ones of its shape, so
+    the outputs' masks, and their shapes, are found the same way.
     """
     def run(fill):
         def zeros(x):
             if not isinstance(x, SymbolicTensor):
                 return x
-            return Tensor(np.zeros(tuple(fill if d is None else d for d in x.shape), dtype=x.dtype))
+            value = Tensor(np.zeros(tuple(fill if d is None else d for d in x.shape), dtype=x.dtype))
+            if x._keras_mask is not None:
+                value._keras_mask = np.ones(tuple(fill if d is None else d for d in x._keras_mask.shape), bool)
+            return value
         return layer(map_structure(zeros, inputs), *map_structure(zeros, list(args)),
                      **map_structure(zeros, kwargs))
     first = run(2)
     symbolic_inputs = [x for x in flatten([inputs, list(args), kwargs]) if isinstance(x, SymbolicTensor)]
     unknown = any(d is None for x in symbolic_inputs for d in x.shape)
     second = run(3) if unknown else first
+
+    def like(a, b):
+        return SymbolicTensor(tuple(None if da != db else da for da, db in zip(np.shape(a), np.shape(b))),
+                              np.asarray(a).dtype)
     tensors = []
     for a, b in zip(flatten(first), flatten(second)):
-        shape = tuple(None if da != db else da for da, db in zip(np.shape(a), np.shape(b)))
-        tensors.append(SymbolicTensor(shape, np.asarray(a).dtype))
+        tensor = like(a, b)
+        mask_a, mask_b = getattr(a, "_keras_mask", None), getattr(b, "_keras_mask", None)
+        if mask_a is not None and mask_b is not None:
+            tensor._keras_mask = like(mask_a, mask_b)  # a symbolic mask: (batch, time) booleans
+        tensors.append(tensor)
     return pack_like(first, tensors)
 
 
@@ -421,6 +439,7 @@ class Functional(Model):
         if mask is not None:
             for x, m in zip(flat, flatten(mask)):
                 if m is not None:
+                    _check_model_mask(self, x, m)
                     x._keras_mask = m
         values = {id(x): value for x, value in zip(self.inputs, flat)}
         for node in self._nodes:  # every node after the nodes it depends on
@@ -436,6 +455,9 @@ class Functional(Model):
         if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
             return outputs[0]
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # the layers inside have already put their masks on the outputs
 
     def _standardize_inputs(self, inputs):
         """The inputs as a flat list of tensors in the order of `model.inputs`,
@@ -489,6 +511,16 @@ class Functional(Model):
             inputs = [SymbolicTensor(s, x.dtype) for s, x in zip(shapes, self.inputs)]
             out = map_structure(lambda x: x.shape, _outputs_by_running(self, inputs, (), {}))
         return out[0] if isinstance(out, list) and len(out) == 1 else out
+
+
+def _check_model_mask(model, x, mask):
+    """A mask given to `model(x, mask=...)` covers the first axes of its input."""
+    shape = tuple(np.shape(mask))
+    if len(shape) > x.ndim or shape != tuple(x.shape[:len(shape)]):
+        axes, expected = ("(batch, time)", x.shape[:2]) if x.ndim > 2 else ("(batch,)", x.shape[:1])
+        raise ValueError(f'Model "{model.name}": the mask must have shape {axes} = {tuple(expected)}, the first '
+                         f"axes of its input of shape {tuple(x.shape)}. Received: mask with shape {shape}. Give "
+                         "one True/False per sample and time step (True = use this step).")
 
 
 def _shape_list(shapes):

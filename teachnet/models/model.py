@@ -231,7 +231,7 @@ class Model(Layer):
                                  f"depend on the weights {[w.path for w in weights]}.")
             self.optimizer.apply_gradients(pairs)
         if self._compile_metrics is not None:
-            self._compile_metrics.update_state(flat_y, [p.data for p in flat_pred], flat_sw)
+            self._compile_metrics.update_state(flat_y, [_values_and_mask(p) for p in flat_pred], flat_sw)
         if details:
             losses = {"loss": float(loss), **self._compile_loss.last_values} if self._compile_loss else {
                 "loss": float(loss)}
@@ -257,7 +257,7 @@ class Model(Layer):
         loss, _ = self._compute_loss(flat_y, flat_pred, flat_sw, batch_size)
         self._loss_tracker.update_state(float(loss), sample_weight=batch_size)
         if self._compile_metrics is not None:
-            self._compile_metrics.update_state(flat_y, [p.data for p in flat_pred], flat_sw)
+            self._compile_metrics.update_state(flat_y, [_values_and_mask(p) for p in flat_pred], flat_sw)
         return self.get_metrics_result()
 
     # -- fit ----------------------------------------------------------------------------
@@ -505,6 +505,16 @@ def _should_validate(epoch, validation_freq):
     if isinstance(validation_freq, (list, tuple, set)):
         return epoch + 1 in validation_freq
     raise ValueError(f"Expected `validation_freq` to be a list or int. Received: validation_freq={validation_freq!r}")
+
+
+def _values_and_mask(y_pred):
+    """The prediction's values for the metrics: an array no tape records, or a
+    constant Tensor carrying the prediction's mask, which metrics apply (Keras)."""
+    if getattr(y_pred, "_keras_mask", None) is None:
+        return y_pred.data
+    constant = Tensor(y_pred.data)
+    constant._keras_mask = y_pred._keras_mask
+    return constant
 
 
 def _as_tensors(x):

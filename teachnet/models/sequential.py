@@ -2,7 +2,7 @@
 import numpy as np
 
 from teachnet import ops
-from teachnet.layers.base import Layer
+from teachnet.layers.base import Layer, run_build
 from teachnet.layers.input_layer import InputLayer, SymbolicTensor
 from teachnet.models.model import Model, _params_text, _shape_text, print_summary
 
@@ -35,6 +35,10 @@ class Sequential(Model):
         self._output_shapes = {}  # id(layer) -> output shape (batch axis None), known once built
         self._build_input_shape = None
         self._symbolic = None  # (input, output) once asked for: see _symbolic_graph
+        if isinstance(layers, (Layer, SymbolicTensor)):
+            raise TypeError(f'Sequential "{self.name}" takes a list of layers. Received: layers={layers!r}, one '
+                            f"{type(layers).__name__}, not a list. Write Sequential([layer]) (square brackets), "
+                            "or Sequential() and then model.add(layer).")
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_build()
@@ -99,7 +103,7 @@ class Sequential(Model):
         for layer in self._tracked_layers:
             layer._check_input_spec(shape)  # e.g. a Dense built for another feature count
             if not layer.built:
-                layer.build(shape)
+                run_build(layer, shape)
                 layer.built = True
             shape = _output_shape(layer, shape)
             self._output_shapes[id(layer)] = shape
@@ -150,7 +154,10 @@ class Sequential(Model):
             self._symbolic = (x, y)
         return self._symbolic
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None:  # as Keras: the mask of the data, passed down the stack with it
+            inputs = ops.convert_to_tensor(inputs)
+            inputs._keras_mask = mask
         if self._input_layer is not None:  # as Keras: an Input fixes the rank of the data
             expected = self._input_layer.batch_shape
             shape = tuple(getattr(inputs, "shape", None) or np.shape(inputs))
@@ -166,6 +173,9 @@ class Sequential(Model):
         for layer in self._tracked_layers:
             x = layer(x, training=training)
         return x
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # the layers inside have already put their masks on the outputs
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
