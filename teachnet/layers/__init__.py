@@ -2,7 +2,7 @@
 from teachnet.layers.base import InputSpec, Layer  # noqa: F401
 from teachnet.layers.input_layer import Input, InputLayer, SymbolicTensor  # noqa: F401
 from teachnet.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape  # noqa: F401
-from teachnet.layers.convolutional import Conv1D, Conv2D  # noqa: F401
+from teachnet.layers.convolutional import Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose  # noqa: F401
 from teachnet.layers.pooling import (  # noqa: F401
     AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
     GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,

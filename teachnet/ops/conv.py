@@ -35,9 +35,9 @@ the fastest way in numpy.
 import numpy as np
 
 from teachnet.autodiff import needs_gradient, record
-from teachnet.ops.core import convert_to_tensor
+from teachnet.ops.core import convert_to_tensor, expand_dims, flip, pad, reshape, swapaxes
 
-__all__ = ["conv", "max_pool", "average_pool"]
+__all__ = ["conv", "conv_transpose", "max_pool", "average_pool"]
 
 
 # ---------------------------------------------------------------------------
@@ -268,6 +268,111 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         return (dx, dk) if b is None else (dx, dk, db)
     name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
     return record(name, _from_2d(out, n), (x, k) if b is None else (x, k, b), backward)
+
+
+def conv_transpose_output_length(size, window, stride, dilation, padding, output_padding=None):
+    """The output length of one axis of a transposed convolution, as Keras; None stays None.
+
+    "valid": (size - 1) * stride + max(window, stride), the positions the
+    kernel's copies cover. "same": size * stride. An `output_padding` replaces
+    the "max" and "same" rules with (size - 1) * stride + window (or
+    window % 2 for "same") + output_padding."""
+    if size is None:
+        return None
+    effective = (window - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return (size - 1) * stride + effective + extra
+    if output_padding is None:
+        return size * stride
+    return (size - 1) * stride + effective % 2 + output_padding
+
+
+def _insert_zeros(x, axis, stride):
+    """Puts `stride - 1` zeros between neighbours along `axis`: [a, b] -> [a, 0, b] for stride 2."""
+    if stride == 1:
+        return x
+    x = expand_dims(x, axis + 1)                                   # (..., n, 1, ...)
+    widths = [(0, 0)] * x.ndim
+    widths[axis + 1] = (0, stride - 1)
+    x = pad(x, widths)                                             # (..., n, stride, ...): value then zeros
+    shape = x.shape[:axis] + (x.shape[axis] * stride,) + x.shape[axis + 2:]
+    x = reshape(x, shape)                                          # (..., n * stride, ...)
+    index = [slice(None)] * x.ndim
+    index[axis] = slice(0, shape[axis] - (stride - 1))             # no zeros after the last value
+    return x[tuple(index)]
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                   dilation_rate=1):
+    """Transposed convolution ("deconvolution"), channels_last, as `keras.ops.conv_transpose`.
+
+    A convolution maps a big input to a small output; the transposed
+    convolution goes back: each input pixel pastes a copy of the kernel, scaled
+    by its value, into the output, `strides` pixels apart, and overlapping
+    copies add up. It is the gradient of `conv` with respect to its input,
+    which is how TensorFlow computes it.
+
+    Formula (1D; 2D is the same along each axis):
+        full[b, i * stride + k * dilation, f] += x[b, i, c] * kernel[k, f, c]
+        output[b, p, f] = full[b, p + pad_before, f]   (0 beyond `full`)
+    where pad_before is the padding `conv` would have used to map an input of
+    the output's length back to this input's length.
+
+    Written the plain way, from ops the tape already differentiates: put
+    `strides - 1` zeros between input pixels, pad by the kernel's extent minus
+    one, and run an ordinary stride-1 `conv` with the kernel flipped and its
+    two channel axes swapped. The zeros cost multiplications (strides**2 times
+    the work of a direct scatter), which is fine at teaching sizes.
+
+    Args:
+        inputs: (batch, steps, channels) or (batch, height, width, channels).
+        kernel: (kw, filters, in_channels) or (kh, kw, filters, in_channels)
+            (Keras's layout: output channels before input channels).
+        strides, dilation_rate: int or tuple.
+        padding: "valid" or "same".
+        output_padding: None, or int or tuple, extra length along each axis
+            (less than the stride); see `conv_transpose_output_length`.
+
+    Returns:
+        (batch, out_steps, filters) or (batch, out_h, out_w, filters).
+
+    Example:
+        >>> x = np.ones((1, 2, 2, 1), "float32"); k = np.ones((3, 3, 1, 1), "float32")
+        >>> teachnet.ops.conv_transpose(x, k, strides=2).shape
+        (1, 5, 5, 1)
+    """
+    x = _floats(inputs)
+    k = convert_to_tensor(kernel, dtype=x.dtype)
+    check_data_format(data_format)
+    _check_rank(x, "conv_transpose", "input")
+    n = x.ndim - 2
+    if k.ndim != n + 2 or k.shape[-1] != x.shape[-1]:
+        raise ValueError(f"conv_transpose: the kernel must have shape ({'kh, kw' if n == 2 else 'kw'}, filters, "
+                         f"in_channels={x.shape[-1]}) for input of shape {x.shape}. "
+                         f"Received kernel of shape {k.shape}.")
+    padding = standardize_padding(padding)
+    strides = standardize_tuple(strides, n, "strides")
+    dilation = standardize_tuple(dilation_rate, n, "dilation_rate")
+    if output_padding is not None:
+        output_padding = ((output_padding,) * n if isinstance(output_padding, (int, np.integer))
+                          else tuple(output_padding))
+    widths = [(0, 0)] * x.ndim
+    crops = [slice(None)] * x.ndim
+    for axis in range(1, n + 1):
+        size, s, d, window = x.shape[axis], strides[axis - 1], dilation[axis - 1], k.shape[axis - 1]
+        out = conv_transpose_output_length(size, window, s, d, padding,
+                                           None if output_padding is None else output_padding[axis - 1])
+        x = _insert_zeros(x, axis, s)                              # (size - 1) * s + 1 along this axis
+        effective = (window - 1) * d + 1
+        full = (size - 1) * s + effective                          # where the kernel's copies reach
+        before = max(full - out, 0) // 2                           # "same" padding of the forward conv
+        # Pad by effective - 1 for the full result; start `before` later and stop at `out`, with zeros past `full`.
+        widths[axis] = (effective - 1, effective - 1 + max(out + before - full, 0))
+        crops[axis] = slice(before, before + out)
+    flipped = swapaxes(flip(k, axis=tuple(range(n))), -1, -2)      # (..., in_channels, filters), flipped
+    full = conv(pad(x, widths), flipped, strides=1, padding="valid", dilation_rate=dilation)
+    return full[tuple(crops)]
 
 
 # ---------------------------------------------------------------------------
