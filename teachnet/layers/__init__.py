@@ -8,7 +8,7 @@ from teachnet.layers.pooling import (  # noqa: F401
     GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
     MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
 from teachnet.layers.embedding import Embedding  # noqa: F401
-from teachnet.layers.recurrent import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell  # noqa: F401
+from teachnet.layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell  # noqa: F401
 from teachnet.layers.normalization import BatchNormalization, LayerNormalization  # noqa: F401
 from teachnet.layers.regularization import SpatialDropout1D, SpatialDropout2D  # noqa: F401
 from teachnet.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
