@@ -14,6 +14,7 @@ from teachnet.layers.regularization import SpatialDropout1D, SpatialDropout2D  #
 from teachnet.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
 from teachnet.layers.reshaping import (  # noqa: F401
     Cropping1D, Cropping2D, Identity, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from teachnet.layers.wrappers import Bidirectional, TimeDistributed  # noqa: F401
 from teachnet.layers.merge import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
     add, average, concatenate, dot, maximum, minimum, multiply, subtract,
