@@ -288,7 +288,8 @@ class _RNN(Layer):
                              f"input with shape {tuple(shape)} (rank {len(shape)}). A sequence of numbers needs "
                              "a feature axis: reshape to (batch, time, 1); token ids go through an Embedding.")
         kernel = getattr(self.cell, "kernel", None)
-        if self.cell.built and kernel is not None and shape[-1] is not None and shape[-1] != kernel.shape[0]:
+        if getattr(self.cell, "built", False) and kernel is not None and shape[-1] is not None \
+                and shape[-1] != kernel.shape[0]:
             raise ValueError(f'Layer "{self.name}" was built for {kernel.shape[0]} features per step; '
                              f"received input with shape {tuple(shape)}.")
 
