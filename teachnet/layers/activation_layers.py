@@ -128,8 +128,8 @@ class ELU(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
-    # get_config: Keras 3's ELU saves no `alpha` either (its config is the base
-    # layer's), so a saved ELU reloads with alpha=1.0 in both.
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}
 
 
 class Softmax(Layer):
