@@ -342,9 +342,10 @@ class _RNN(Layer):
         if len(states) != len(sizes):
             raise ValueError(f'Layer "{self.name}" expects {len(sizes)} initial state(s); received {len(states)}.')
         states = [ops.convert_to_tensor(s, dtype=self.dtype) if not isinstance(s, Tensor) else s for s in states]
+        what = "units" if hasattr(self.cell, "units") else "state size"
         for s, size in zip(states, sizes):
             if s.shape != (batch, size):
-                raise ValueError(f'Layer "{self.name}": each initial state must have shape (batch, state size) = '
+                raise ValueError(f'Layer "{self.name}": each initial state must have shape (batch, {what}) = '
                                  f"{(batch, size)}; received shape {s.shape}.")
         return states
 
