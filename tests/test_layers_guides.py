@@ -280,9 +280,11 @@ def test_configs_hold_keras_keys():
     assert lstm.get_config()["stateful"] is True
     bidirectional = layers.Bidirectional(layers.GRU(2, name="gru"), merge_mode="ave").get_config()
     assert bidirectional["merge_mode"] == "ave"
-    assert bidirectional["layer"]["config"]["name"] == "forward_gru"
-    assert bidirectional["backward_layer"]["config"]["go_backwards"] is True
-    assert layers.TimeDistributed(layers.Dense(2)).get_config()["layer"]["class_name"] == "Dense"
+    assert bidirectional["layer"].get_config()["name"] == "forward_gru"
+    assert bidirectional["backward_layer"].get_config()["go_backwards"] is True
+    assert isinstance(layers.TimeDistributed(layers.Dense(2)).get_config()["layer"], layers.Dense)
+    cell = layers.GRUCell(2)
+    assert layers.RNN(cell, stateful=True).get_config()["cell"] is cell
 
 
 def test_bidirectional_copies_and_names_its_layers():

@@ -11,11 +11,6 @@ from teachnet import activations, initializers, ops, regularizers
 from teachnet.layers.base import InputSpec, Layer
 
 
-def _serialize(obj):
-    """A name for a config: strings and None as given, objects by class name."""
-    return obj if obj is None or isinstance(obj, str) else type(obj).__name__
-
-
 class ReLU(Layer):
     """The rectified linear unit as a layer, with Keras's optional ceiling, slope and threshold.
 
@@ -248,6 +243,7 @@ class PReLU(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "alpha_initializer": _serialize(self.alpha_initializer),
-                "alpha_regularizer": _serialize(self.alpha_regularizer),
-                "alpha_constraint": _serialize(self.alpha_constraint), "shared_axes": self.shared_axes}
+        # Objects as given (names or initializer objects): teachnet.saving writes them as Keras does.
+        return {**super().get_config(), "alpha_initializer": self.alpha_initializer,
+                "alpha_regularizer": self.alpha_regularizer, "alpha_constraint": self.alpha_constraint,
+                "shared_axes": self.shared_axes}

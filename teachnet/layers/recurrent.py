@@ -620,8 +620,7 @@ class RNN(_RNN):
         return output, states
 
     def get_config(self):
-        cell_config = self.cell.get_config() if callable(getattr(self.cell, "get_config", None)) else {}
+        # The cell itself, as Keras's config holds it (teachnet.saving serializes it).
         return {**Layer.get_config(self), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards, "stateful": self.stateful,
-                "unroll": False, "zero_output_for_mask": self.zero_output_for_mask,
-                "cell": {"class_name": type(self.cell).__name__, "config": cell_config}}
+                "unroll": False, "zero_output_for_mask": self.zero_output_for_mask, "cell": self.cell}

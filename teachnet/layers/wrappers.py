@@ -96,8 +96,8 @@ class TimeDistributed(Layer):
         return (child_output[0], input_shape[1], *child_output[1:])
 
     def get_config(self):
-        return {**super().get_config(), "layer": {"class_name": type(self.layer).__name__,
-                                                  "config": self.layer.get_config()}}
+        # The wrapped layer itself, as Keras's config holds it (teachnet.saving serializes it).
+        return {**super().get_config(), "layer": self.layer}
 
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -249,7 +249,6 @@ class Bidirectional(Layer):
         return outputs if self.merge_mode is None else outputs[0]
 
     def get_config(self):
-        def serialize(layer):
-            return {"class_name": type(layer).__name__, "config": layer.get_config()}
-        return {**super().get_config(), "merge_mode": self.merge_mode, "layer": serialize(self.forward_layer),
-                "backward_layer": serialize(self.backward_layer)}
+        # The layers themselves, as Keras's config holds them (teachnet.saving serializes them).
+        return {**super().get_config(), "merge_mode": self.merge_mode, "layer": self.forward_layer,
+                "backward_layer": self.backward_layer}
