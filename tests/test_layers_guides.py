@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import teachnet
-from teachnet import layers, ops
+from teachnet import GradientTape, Variable, layers, ops
+from teachnet.ops.conv import conv_transpose_plain
 from tests.gradcheck import check_gradients, check_layer_gradients
 
 RNG = np.random.default_rng(3)
@@ -96,8 +97,32 @@ def test_layer_gradients_with_a_mask():
     {"strides": 1, "padding": "same", "dilation_rate": 2},
 ])
 def test_conv_transpose_op_gradients(kwargs):
-    check_gradients(lambda x, k: ops.conv_transpose(x, k, **kwargs), data(2, 3, 2), data(3, 2, 2))
-    check_gradients(lambda x, k: ops.conv_transpose(x, k, **kwargs), data(1, 2, 3, 2), data(2, 3, 1, 2))
+    for op in (ops.conv_transpose, conv_transpose_plain):
+        check_gradients(lambda x, k: op(x, k, **kwargs), data(2, 3, 2), data(3, 2, 2))
+        check_gradients(lambda x, k: op(x, k, **kwargs), data(1, 2, 3, 2), data(2, 3, 1, 2))
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"strides": 2, "padding": "valid"},
+    {"strides": 2, "padding": "same"},
+    {"strides": 3, "padding": "same", "output_padding": 2},
+    {"strides": (2, 1), "padding": "valid", "output_padding": (1, 0)},
+    {"strides": 1, "padding": "same", "dilation_rate": (2, 1)},
+    {"strides": 3, "padding": "valid"},   # kernel smaller than the stride: gaps between the copies
+])
+def test_conv_transpose_direct_op_equals_the_plain_definition(kwargs):
+    """The fast op (col2im forward, im2col backward) against the composed one: values and gradients."""
+    x, kernel = Variable(data(2, 4, 3, 3), dtype="float64"), Variable(data(2, 3, 4, 3), dtype="float64")
+    weighting = None
+    results = []
+    for op in (ops.conv_transpose, conv_transpose_plain):
+        with GradientTape() as tape:
+            out = op(x, kernel, **kwargs)
+            weighting = data(*out.shape) if weighting is None else weighting
+            target = ops.sum(out * weighting)
+        results.append([out.numpy()] + [g.numpy() for g in tape.gradient(target, [x, kernel])])
+    for direct, plain in zip(*results):
+        np.testing.assert_allclose(direct, plain, rtol=1e-10, atol=1e-12)
 
 
 def test_conv_transpose_is_the_input_gradient_of_conv():
