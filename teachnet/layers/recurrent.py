@@ -417,6 +417,9 @@ class SimpleRNN(_RNN):
         return_state: also return the final state: `[output, h_T]`.
         go_backwards: read the sequence from its end (outputs are in the
             order they were computed, i.e. reversed).
+        stateful: the final state of a call is the initial state of the next
+            (one long sequence fed in pieces, the same batch size each time)
+            until `reset_states()`.
 
     Call: `layer(sequences, initial_state=None, mask=None, training=None)`.
     Input shape: `(batch, time, features)`. A mask (from `Embedding(mask_zero=True)`)
