@@ -378,3 +378,20 @@ def test_wrong_masks_name_both_shapes():
     with pytest.raises(ValueError, match=r"initial state must have shape \(batch, units\) = \(2, 3\); "
                                          r"received shape \(2, 4\)"):
         layers.RNN(layers.LSTMCell(3))(np.zeros((2, 5, 1)), initial_state=[np.zeros((2, 4))] * 2)
+
+
+def test_rnn_applies_dropout_for_teachnets_cells_and_leaves_a_users_cell_alone():
+    teachnet.utils.set_random_seed(1)
+    x = np.ones((2, 4, 3), "float32")
+    layer = layers.RNN(layers.LSTMCell(3, dropout=0.5, recurrent_dropout=0.3), return_sequences=True)
+    assert np.abs(layer(x, training=True).numpy() - layer(x, training=False).numpy()).max() > 0
+
+    class CountingCell(layers.Layer):  # a `dropout` attribute of its own, which it does not use
+        def __init__(self):
+            super().__init__()
+            self.state_size, self.dropout = 2, 0.9
+
+        def call(self, inputs, states):
+            total = states[0] + inputs[:, :2]
+            return total, [total]
+    np.testing.assert_array_equal(layers.RNN(CountingCell())(x, training=True).numpy(), np.full((2, 2), 4.0))

@@ -365,7 +365,9 @@ class _RNN(Layer):
                                  f"received mask with shape {mask.shape}.")
         states = self._initial_states(initial_state, batch)
         recurrent_mask = None
-        dropout, recurrent_dropout = getattr(self.cell, "dropout", 0), getattr(self.cell, "recurrent_dropout", 0)
+        # teachnet's cells leave dropout to the layer (one mask per sequence); a user's cell does its own.
+        dropout, recurrent_dropout = ((self.cell.dropout, self.cell.recurrent_dropout) if isinstance(self.cell, _Cell)
+                                      else (0.0, 0.0))
         if training and dropout > 0:                 # one mask per sequence, the same at every step
             sequences = sequences * self._dropout_mask((batch, 1, sequences.shape[-1]), dropout)
         if training and recurrent_dropout > 0:
