@@ -212,9 +212,9 @@ def test_readme_keras_table_names_exist():
 
 
 @pytest.mark.parametrize("make,argument,keras_default,unsupported", [
-    (lambda **kw: teachnet.layers.LSTM(2, **kw), "stateful", False, True),
+    (lambda **kw: teachnet.layers.LSTM(2, **kw), "unroll", False, True),
     (lambda **kw: teachnet.layers.GRU(2, **kw), "unroll", False, True),
-    (lambda **kw: teachnet.layers.SimpleRNN(2, **kw), "stateful", False, True),
+    (lambda **kw: teachnet.layers.RNN(teachnet.layers.SimpleRNNCell(2), **kw), "unroll", False, True),
     (lambda **kw: teachnet.optimizers.Adam(**kw), "use_ema", False, True),
     (lambda **kw: teachnet.optimizers.SGD(**kw), "gradient_accumulation_steps", None, 4),
 ])

@@ -1,4 +1,5 @@
-"""Convolution layers: Conv1D (sequences) and Conv2D (images), channels_last.
+"""Convolution layers: Conv1D (sequences) and Conv2D (images), channels_last,
+and their transposes Conv1DTranspose and Conv2DTranspose (which upsample).
 
 A convolution slides a small kernel over the input and, at each position,
 takes the dot product of the kernel with the window under it: every output
@@ -10,7 +11,8 @@ import warnings
 
 from teachnet import activations, initializers, ops
 from teachnet.layers.base import InputSpec, Layer
-from teachnet.ops.conv import conv_bias_relu, check_data_format, output_length, standardize_padding, standardize_tuple
+from teachnet.ops.conv import (conv_bias_relu, check_data_format, conv_transpose, conv_transpose_output_length,
+                               output_length, standardize_padding, standardize_tuple)
 
 
 def check_input_rank(layer, input_shape, rank):
@@ -226,3 +228,161 @@ class Conv2D(BaseConv):
                          kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+
+
+class BaseConvTranspose(BaseConv):
+    """What Conv1DTranspose and Conv2DTranspose share: the arguments of BaseConv
+    plus `output_padding`; the kernel's last two axes are swapped (filters, then
+    input channels: Keras's layout, the same array a Conv layer going the other
+    way would hold)."""
+
+    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, **kwargs):
+        super().__init__(rank, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+        if self.padding == "causal":
+            raise ValueError(f'Layer "{self.name}": the `padding` argument must be one of "valid", "same". '
+                             f"Received: padding={padding!r}")
+        self.output_padding = None
+        if output_padding is not None:
+            values = (output_padding,) * rank if isinstance(output_padding, int) else tuple(output_padding)
+            if len(values) != rank or not all(isinstance(v, int) and 0 <= v for v in values):
+                raise ValueError(f'Layer "{self.name}": `output_padding` must be a non-negative integer or a tuple '
+                                 f"of {rank}. Received: output_padding={output_padding!r}")
+            for i, (extra, stride) in enumerate(zip(values, self.strides)):
+                if extra >= stride:
+                    raise ValueError(f'Layer "{self.name}": `output_padding` must be strictly less than `strides` '
+                                     f"for all dimensions. At dimension {i}, `output_padding` is {extra} but "
+                                     f"`strides` is {stride}. Received: output_padding={values}, "
+                                     f"strides={self.strides}")
+            self.output_padding = values
+
+    def build(self, input_shape):
+        check_input_rank(self, input_shape, self.rank)
+        channels = input_shape[-1]
+        if channels is None:
+            raise ValueError(f'Layer "{self.name}": the channel axis (last) of the input must be known. '
+                             f"Received input shape {tuple(input_shape)}.")
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: channels})
+        self.kernel = self.add_weight(shape=self.kernel_size + (self.filters, channels), name="kernel",
+                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)                  # (kh, kw, filters, in)
+        self.bias = (self.add_weight(shape=(self.filters,), name="bias", initializer=self.bias_initializer,
+                                     regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+                     if self.use_bias else None)
+        self.built = True
+
+    def call(self, inputs):
+        outputs = conv_transpose(inputs, self.kernel, strides=self.strides, padding=self.padding,
+                                 output_padding=self.output_padding, dilation_rate=self.dilation_rate)
+        if self.use_bias:
+            outputs = outputs + self.bias                       # (filters,) broadcasts over batch and positions
+        return self.activation(outputs)                         # (batch, *out_spatial, filters)
+
+    def compute_output_shape(self, input_shape):
+        check_input_rank(self, input_shape, self.rank)
+        extras = self.output_padding or (None,) * self.rank
+        spatial = tuple(conv_transpose_output_length(size, k, s, d, self.padding, extra)
+                        for size, k, s, d, extra in zip(input_shape[1:-1], self.kernel_size, self.strides,
+                                                         self.dilation_rate, extras))
+        return (input_shape[0],) + spatial + (self.filters,)
+
+    def get_config(self):
+        return {**super().get_config(), "output_padding": self.output_padding}
+
+
+class Conv1DTranspose(BaseConvTranspose):
+    """1D transposed convolution: lengthens sequences by `strides`, each step pasting a weighted kernel.
+
+    Formula:
+        full[b, t * stride + k * dilation_rate, f] += input[b, t, c] * kernel[k, f, c]
+        output = activation(full cropped as `padding` says + bias)
+    It is the gradient of a Conv1D with the same arguments with respect to its
+    input (see `teachnet.ops.conv_transpose`).
+
+    Args:
+        filters: the number of output channels (a positive integer).
+        kernel_size: int or (int,), the window length.
+        strides: int or (int,), how far apart the pasted kernels are. Default 1.
+        padding: "valid" (output length (steps - 1) * strides + max(kernel, strides))
+            or "same" (output length steps * strides).
+        output_padding: None, or int less than strides: the output length
+            becomes (steps - 1) * strides + kernel_size (or kernel_size % 2 for
+            "same") + output_padding.
+        data_format: only "channels_last" (or None).
+        dilation_rate: int or (int,), spacing between kernel taps. Default 1.
+        activation, use_bias, kernel_initializer, bias_initializer,
+        kernel_regularizer, bias_regularizer, activity_regularizer,
+        kernel_constraint, bias_constraint: as Conv1D.
+
+    Weights: kernel (kernel_size, filters, input_channels), bias (filters,).
+
+    Input shape: (batch, steps, channels).
+    Output shape: (batch, new_steps, filters).
+
+    Example:
+        >>> teachnet.layers.Conv1DTranspose(8, 3, strides=2, padding="same")(np.zeros((4, 10, 16))).shape
+        (4, 20, 8)
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(1, filters, kernel_size, strides=strides, padding=padding, output_padding=output_padding,
+                         data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
+
+
+class Conv2DTranspose(BaseConvTranspose):
+    """2D transposed convolution: enlarges images by `strides`, each pixel pasting a weighted kernel.
+
+    The upsampling layer of generators, autoencoders' decoders and U-Nets.
+
+    Formula:
+        full[b, i * sh + di * dh, j * sw + dj * dw, f] += input[b, i, j, c] * kernel[di, dj, f, c]
+        output = activation(full cropped as `padding` says + bias)
+    It is the gradient of a Conv2D with the same arguments with respect to its
+    input (see `teachnet.ops.conv_transpose`).
+
+    Args:
+        filters: the number of output channels (a positive integer).
+        kernel_size: int or (kh, kw), the window size.
+        strides: int or (sh, sw), how far apart the pasted kernels are. Default 1.
+        padding: "valid" (each side (size - 1) * stride + max(kernel, stride))
+            or "same" (each side size * stride).
+        output_padding: None, or int or (int, int), each less than the stride:
+            the side becomes (size - 1) * stride + kernel (kernel % 2 for "same")
+            + output_padding.
+        data_format: only "channels_last" (or None).
+        dilation_rate: int or (dh, dw). Default 1.
+        activation, use_bias, kernel_initializer, bias_initializer,
+        kernel_regularizer, bias_regularizer, activity_regularizer,
+        kernel_constraint, bias_constraint: as Conv2D.
+
+    Weights: kernel (kh, kw, filters, input_channels), bias (filters,), Keras's layout,
+    so `set_weights(keras_layer.get_weights())` works.
+
+    Input shape: (batch, height, width, channels).
+    Output shape: (batch, new_height, new_width, filters).
+
+    Example:
+        >>> layer = teachnet.layers.Conv2DTranspose(32, 4, strides=2, padding="same")
+        >>> layer(np.zeros((1, 7, 7, 64))).shape
+        (1, 14, 14, 32)
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(2, filters, kernel_size, strides=strides, padding=padding, output_padding=output_padding,
+                         data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+                         bias_constraint=bias_constraint, **kwargs)

@@ -128,3 +128,100 @@ class BatchNormalization(Layer):
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
                 "center": self.center, "scale": self.scale}
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over its feature axis (or axes), then scales and shifts it.
+
+    Unlike BatchNormalization, the statistics come from the sample itself, not
+    from the batch, so training and inference compute the same thing and the
+    batch size does not matter (the normalization of Transformers).
+
+    Formula:
+        mean, variance = moments of x over `axis`, per sample (biased variance)
+        output = gamma * (x - mean) / sqrt(variance + epsilon) + beta
+
+    Args:
+        axis: int or list of ints, the axes normalized together (default -1).
+        epsilon: added to the variance to avoid dividing by zero (1e-3).
+        center: learn an offset `beta` (True). scale: learn a factor `gamma` (True).
+        beta_initializer ("zeros"), gamma_initializer ("ones"),
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: as Keras.
+
+    Weights (Keras's order): gamma, beta, each of shape `input_shape[axis]`
+    (one entry per normalized axis).
+
+    Input shape / Output shape: any, unchanged.
+
+    Example:
+        >>> y = teachnet.layers.LayerNormalization()(np.array([[1.0, 2.0, 3.0]]))
+        >>> np.round(y.numpy(), 3)   # mean 0, variance ~1 within the sample
+        array([[-1.224,  0.   ,  1.224]], dtype=float32)
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        if kwargs.pop("rms_scaling", False):  # deprecated in Keras 3 (it scaled by the variance, not the RMS)
+            raise ValueError("LayerNormalization: `rms_scaling=True` is deprecated in Keras 3 and not supported "
+                             "by teachnet. Use rms_scaling=False.")
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            axis = list(axis)
+        if not (isinstance(axis, (int, np.integer)) or (isinstance(axis, list)
+                                                          and all(isinstance(a, (int, np.integer)) for a in axis))):
+            raise TypeError("Expected an int or a list/tuple of ints for the argument 'axis', "
+                            f"but received: {axis!r}")
+        self.axis, self.epsilon, self.center, self.scale = axis, epsilon, bool(center), bool(scale)
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        self.beta_regularizer, self.gamma_regularizer = beta_regularizer, gamma_regularizer
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+        self.supports_masking = True
+        self.gamma = self.beta = None
+
+    def _axes(self, input_shape):
+        ndim = len(input_shape)
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        for a in axes:
+            if not -ndim <= a < ndim:
+                raise ValueError(f"Axis {a} is out of bounds for input shape {tuple(input_shape)}. "
+                                 f"Received: axis={self.axis}")
+        return sorted(a % ndim for a in axes)
+
+    def build(self, input_shape):
+        axes = self._axes(input_shape)
+        shape = tuple(input_shape[a] for a in axes)
+        if any(d is None for d in shape):
+            raise ValueError(f'LayerNormalization "{self.name}": the size of the normalized axes {axes} must be '
+                             f"known; received input shape {tuple(input_shape)}.")
+        if self.scale:
+            self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        axes = tuple(self._axes(inputs.shape))
+        # gamma and beta have one entry per normalized axis; 1 on the others makes them broadcast.
+        param_shape = tuple(inputs.shape[a] if a in axes else 1 for a in range(inputs.ndim))
+        mean = ops.mean(inputs, axis=axes, keepdims=True)
+        variance = ops.mean(ops.square(inputs - mean), axis=axes, keepdims=True)
+        outputs = (inputs - mean) / ops.sqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            outputs = outputs * ops.reshape(self.gamma, param_shape)
+        if self.beta is not None:
+            outputs = outputs + ops.reshape(self.beta, param_shape)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        self._axes(input_shape)
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+                "scale": self.scale, "rms_scaling": False, "beta_initializer": self.beta_initializer,
+                "gamma_initializer": self.gamma_initializer, "beta_regularizer": self.beta_regularizer,
+                "gamma_regularizer": self.gamma_regularizer, "beta_constraint": self.beta_constraint,
+                "gamma_constraint": self.gamma_constraint}

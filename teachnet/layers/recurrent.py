@@ -16,7 +16,7 @@ import numpy as np
 
 from teachnet import ops, random
 from teachnet.autodiff import Tensor
-from teachnet.layers.base import Layer
+from teachnet.layers.base import Layer, _call_arguments
 from teachnet.ops import recurrent as recurrent_ops
 
 _STEP_ACTIVATIONS = {"tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu, "linear": lambda x: x,
@@ -246,54 +246,107 @@ class GRUCell(_Cell):
 
 
 class _RNN(Layer):
-    """What SimpleRNN, LSTM and GRU share: checking the input, masks, dropout,
-    direction and which outputs to return. Subclasses set `self.cell` and
-    define `_run(sequences, states, mask, recurrent_mask) -> (output, final states)`,
-    the output being every step's or only the last one's, per return_sequences."""
+    """What SimpleRNN, LSTM, GRU and RNN share: checking the input, masks,
+    dropout, direction, stateful states and which outputs to return.
+    Subclasses set `self.cell` and define
+    `_run(sequences, states, mask, recurrent_mask, training) -> (output, final states)`,
+    the output being every step's or only the last one's, per return_sequences.
 
-    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, **kwargs):
-        for key in ("stateful", "unroll"):  # Keras arguments this engine does not implement
-            if kwargs.pop(key, False):
-                raise ValueError(f"{type(self).__name__}: `{key}=True` is not supported by teachnet.")
-        kwargs.pop("zero_output_for_mask", None)
+    stateful=True: the final states of one call are the initial states of the
+    next (a long sequence fed in consecutive pieces), until `reset_states()`.
+    Sample i of a batch continues sample i of the previous batch, so the batch
+    size must stay the same. The states are not weights (as in Keras): they
+    are not in `get_weights()` and not trained.
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+                 **kwargs):
+        if kwargs.pop("unroll", False):  # a Keras speed option for short sequences: no loop to unroll here
+            raise ValueError(f"{type(self).__name__}: `unroll=True` is not supported by teachnet.")
+        self.zero_output_for_mask = bool(kwargs.pop("zero_output_for_mask", False))
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
+        self.stateful = bool(stateful)
+        self.states = None  # stateful: the states carried to the next call, (batch, size) arrays
         self.supports_masking = True
 
     @property
     def units(self):
         return self.cell.units
 
+    def _state_sizes(self):
+        """One int per state: [units] for SimpleRNN and GRU, [units, units] for LSTM."""
+        size = self.cell.state_size
+        return list(size) if isinstance(size, (list, tuple)) else [size]
+
     def _check_sequences(self, shape):
         if len(shape) != 3:
             raise ValueError(f'Layer "{self.name}" expects sequences of shape (batch, time, features); received '
                              f"input with shape {tuple(shape)} (rank {len(shape)}). A sequence of numbers needs "
                              "a feature axis: reshape to (batch, time, 1); token ids go through an Embedding.")
-        if self.cell.built and shape[-1] is not None and shape[-1] != self.cell.kernel.shape[0]:
-            raise ValueError(f'Layer "{self.name}" was built for {self.cell.kernel.shape[0]} features per step; '
+        kernel = getattr(self.cell, "kernel", None)
+        if getattr(self.cell, "built", False) and kernel is not None and shape[-1] is not None \
+                and shape[-1] != kernel.shape[0]:
+            raise ValueError(f'Layer "{self.name}" was built for {kernel.shape[0]} features per step; '
                              f"received input with shape {tuple(shape)}.")
 
     def build(self, input_shape):
         self._check_sequences(input_shape)
         self.cell.build((input_shape[0], input_shape[-1]))
         self.cell.built = True
+        if self.stateful and input_shape[0] is not None and self.states is None:
+            self.reset_states(batch_size=input_shape[0])
         self.built = True
 
+    def reset_states(self, batch_size=None):
+        """Sets the carried states of a stateful layer to zeros (e.g. between
+        two unrelated sequences, or at the start of each epoch).
+
+        Args:
+            batch_size: the batch size of the calls to come; by default the
+                one already fixed (or the next call's, if none is fixed yet).
+        """
+        if not self.stateful:
+            return  # as Keras: nothing is carried, nothing to reset
+        if batch_size is None and self.states is None:
+            return
+        batch = self.states[0].shape[0] if batch_size is None else int(batch_size)
+        self.states = [np.zeros((batch, size), dtype=self.dtype) for size in self._state_sizes()]
+
+    def reset_state(self):
+        """Keras 3's other spelling of `reset_states()`."""
+        self.reset_states()
+
     def _initial_states(self, initial_state, batch):
-        n_states = len(self.cell.get_initial_state(1))
+        sizes = self._state_sizes()
+        if initial_state is None and self.stateful:
+            if self.states is None:
+                self.reset_states(batch_size=batch)  # the first call fixes the batch size
+            if self.states[0].shape[0] != batch:
+                raise ValueError(f'Layer "{self.name}" is stateful: each sample continues the sample at the same '
+                                 f"index of the previous batch, so the batch size must stay the same.\n"
+                                 f"- Expected batch size: {self.states[0].shape[0]}\n- Received batch size: "
+                                 f"{batch}\nUse batches of one size (drop the last partial batch), or call "
+                                 "reset_states(batch_size=...) to start over with another size.")
+            return [Tensor(s) for s in self.states]
         if initial_state is None:
-            return self.cell.get_initial_state(batch)
+            get_initial_state = getattr(self.cell, "get_initial_state", None)
+            if get_initial_state is not None:
+                states = get_initial_state(batch_size=batch)
+                return list(states) if isinstance(states, (list, tuple)) else [states]
+            return [ops.zeros((batch, size), dtype=self.dtype) for size in sizes]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
-        if len(states) != n_states:
-            raise ValueError(f'Layer "{self.name}" expects {n_states} initial state(s); received {len(states)}.')
+        if len(states) != len(sizes):
+            raise ValueError(f'Layer "{self.name}" expects {len(sizes)} initial state(s); received {len(states)}.')
         states = [ops.convert_to_tensor(s, dtype=self.dtype) if not isinstance(s, Tensor) else s for s in states]
-        for s in states:
-            if s.shape != (batch, self.units):
-                raise ValueError(f'Layer "{self.name}": each initial state must have shape (batch, units) = '
-                                 f"{(batch, self.units)}; received shape {s.shape}.")
+        what = "units" if hasattr(self.cell, "units") else "state size"
+        for s, size in zip(states, sizes):
+            if s.shape != (batch, size):
+                raise ValueError(f'Layer "{self.name}": each initial state must have shape (batch, {what}) = '
+                                 f"{(batch, size)}; received shape {s.shape}.")
         return states
 
     def _dropout_mask(self, shape, rate):
@@ -312,15 +365,30 @@ class _RNN(Layer):
                                  f"received mask with shape {mask.shape}.")
         states = self._initial_states(initial_state, batch)
         recurrent_mask = None
-        if training and self.cell.dropout > 0:       # one mask per sequence, the same at every step
-            sequences = sequences * self._dropout_mask((batch, 1, sequences.shape[-1]), self.cell.dropout)
-        if training and self.cell.recurrent_dropout > 0:
-            recurrent_mask = self._dropout_mask((batch, self.units), self.cell.recurrent_dropout)
+        # teachnet's cells leave dropout to the layer (one mask per sequence); a user's cell does its own.
+        dropout, recurrent_dropout = ((self.cell.dropout, self.cell.recurrent_dropout) if isinstance(self.cell, _Cell)
+                                      else (0.0, 0.0))
+        if training and dropout > 0:                 # one mask per sequence, the same at every step
+            sequences = sequences * self._dropout_mask((batch, 1, sequences.shape[-1]), dropout)
+        if training and recurrent_dropout > 0:
+            recurrent_mask = self._dropout_mask((batch, self._state_sizes()[0]), recurrent_dropout)
         if self.go_backwards:                        # read the sequence from its end; outputs stay in that order
             sequences = ops.flip(sequences, axis=1)
             mask = None if mask is None else mask[:, ::-1]
-        output, states = self._run(sequences, states, mask, recurrent_mask)    # (batch, [time,] units)
+        output, states = self._run(sequences, states, mask, recurrent_mask, training)  # (batch, [time,] units)
+        if self.return_sequences and self.zero_output_for_mask and mask is not None:
+            output = output * mask[:, :, None].astype(output.dtype)   # masked steps output 0, as Keras
+        if self.stateful:                            # carried to the next call, outside the tape
+            self.states = [np.array(s.numpy(), dtype=self.dtype) for s in states]
         return [output] + states if self.return_state else output
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch, steps = sequences_shape[0], sequences_shape[1]
+        output_size = getattr(self.cell, "output_size", None) or self._state_sizes()[0]
+        output = (batch, steps, output_size) if self.return_sequences else (batch, output_size)
+        if self.return_state:
+            return [output] + [(batch, size) for size in self._state_sizes()]
+        return output
 
     def compute_mask(self, inputs, mask=None):
         # Only a sequence output keeps the time axis and so the mask; states have none (as Keras).
@@ -333,7 +401,8 @@ class _RNN(Layer):
     def get_config(self):
         return {**super().get_config(), **self.cell.get_config(), "name": self.name,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "go_backwards": self.go_backwards}
+                "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": False,
+                "zero_output_for_mask": self.zero_output_for_mask}
 
 
 class SimpleRNN(_RNN):
@@ -350,6 +419,9 @@ class SimpleRNN(_RNN):
         return_state: also return the final state: `[output, h_T]`.
         go_backwards: read the sequence from its end (outputs are in the
             order they were computed, i.e. reversed).
+        stateful: the final state of a call is the initial state of the next
+            (one long sequence fed in pieces, the same batch size each time)
+            until `reset_states()`.
 
     Call: `layer(sequences, initial_state=None, mask=None, training=None)`.
     Input shape: `(batch, time, features)`. A mask (from `Embedding(mask_zero=True)`)
@@ -368,7 +440,7 @@ class SimpleRNN(_RNN):
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful=stateful, unroll=unroll,
                          name=name, dtype=dtype, trainable=trainable, input_shape=input_shape)
 
-    def _run(self, sequences, states, mask, recurrent_mask):
+    def _run(self, sequences, states, mask, recurrent_mask, training=None):
         c = self.cell
         if not self.return_sequences:                                   # only h_T: a cheaper backward
             h = ops.simple_rnn(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], mask, recurrent_mask,
@@ -407,7 +479,7 @@ class LSTM(_RNN):
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful=stateful, unroll=unroll,
                          name=name, dtype=dtype, trainable=trainable, input_shape=input_shape)
 
-    def _run(self, sequences, states, mask, recurrent_mask):
+    def _run(self, sequences, states, mask, recurrent_mask, training=None):
         c = self.cell
         hc = ops.lstm(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], states[1], mask,
                       recurrent_mask, activation=c.activation, recurrent_activation=c.recurrent_activation,
@@ -440,9 +512,120 @@ class GRU(_RNN):
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful=stateful, unroll=unroll,
                          name=name, dtype=dtype, trainable=trainable, input_shape=input_shape)
 
-    def _run(self, sequences, states, mask, recurrent_mask):
+    def _run(self, sequences, states, mask, recurrent_mask, training=None):
         c = self.cell
         hs = ops.gru(sequences, c.kernel, c.recurrent_kernel, c.bias, states[0], mask, recurrent_mask,
                      activation=c.activation, recurrent_activation=c.recurrent_activation,
                      reset_after=c.reset_after, return_sequences=self.return_sequences)   # (batch, [time,] units)
         return (hs, [hs[:, -1]]) if self.return_sequences else (hs, [hs])
+
+
+class RNN(_RNN):
+    """Runs any cell over a sequence, one step at a time: the recurrent layer written plainly.
+
+    A cell is one step: `output, new_states = cell.call(x_t, states)`. RNN
+    loops it over the time axis, carrying the states. The tape records every
+    step's ops, so backpropagation through time is the chain rule over the
+    loop (slower than the fused SimpleRNN/LSTM/GRU layers, which give the same
+    numbers for teachnet's cells).
+
+    Formula:
+        states = initial_state (zeros by default)
+        for t in 0 .. time - 1:   output_t, states = cell(x_t, states)
+        (at a masked step, output_t and states stay those of step t - 1)
+
+    Args:
+        cell: teachnet's SimpleRNNCell, LSTMCell or GRUCell, or your own: any
+            object with `state_size` (an int, or a list of ints, one per
+            state) and `call(inputs, states)` returning `(output, new_states)`.
+            A Layer cell is built with `build((batch, features))` before the
+            first step. Optional: `output_size` (else `state_size[0]`) and
+            `get_initial_state(batch_size)` (else zeros).
+        return_sequences: return every output `(batch, time, output_size)`
+            instead of the last one `(batch, output_size)`.
+        return_state: also return the final states: `[output, *states]`.
+        go_backwards: read the sequence from its end (outputs in that order).
+        stateful: carry the final states into the next call (see `reset_states`).
+        zero_output_for_mask: with return_sequences, output 0 at masked steps
+            (instead of the previous step's output).
+
+    Call: `layer(sequences, initial_state=None, mask=None, training=None)`.
+
+    Example:
+        >>> class MinimalRNNCell(teachnet.layers.Layer):
+        ...     def __init__(self, units):
+        ...         super().__init__()
+        ...         self.units, self.state_size = units, units
+        ...     def build(self, input_shape):
+        ...         self.kernel = self.add_weight((input_shape[-1], self.units))
+        ...         self.recurrent_kernel = self.add_weight((self.units, self.units))
+        ...     def call(self, inputs, states):
+        ...         h = ops.matmul(inputs, self.kernel) + ops.matmul(states[0], self.recurrent_kernel)
+        ...         return h, [h]
+        >>> teachnet.layers.RNN(MinimalRNNCell(32))(np.zeros((4, 10, 5))).shape
+        (4, 32)
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+                 unroll=False, zero_output_for_mask=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            raise ValueError("RNN: a list of cells (Keras's StackedRNNCells) is not supported by teachnet. "
+                             "Stack RNN layers instead, each but the last with return_sequences=True.")
+        if not callable(getattr(cell, "call", None)):
+            raise ValueError(f"Argument `cell` should have a `call` method. Received: cell={cell!r}")
+        state_size = getattr(cell, "state_size", None)
+        if state_size is None:
+            raise ValueError("The RNN cell should have a `state_size` attribute (single integer or list of "
+                             f"integers, one integer per RNN state). Received: cell={cell!r}")
+        if not isinstance(state_size, (int, list, tuple)) or not all(
+                isinstance(s, (int, np.integer)) for s in (state_size if isinstance(state_size, (list, tuple))
+                                                           else [state_size])):
+            raise ValueError("state_size must be an integer, or a list/tuple of integers (one for each state "
+                             f"tensor). Received: state_size={state_size!r}")
+        super().__init__(cell, return_sequences, return_state, go_backwards, stateful=stateful, unroll=unroll,
+                         zero_output_for_mask=zero_output_for_mask, **kwargs)
+
+    @property
+    def units(self):
+        return getattr(self.cell, "units", self._state_sizes()[0])
+
+    def build(self, input_shape):
+        self._check_sequences(input_shape)
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            self.cell.build((input_shape[0], input_shape[-1]))
+            self.cell.built = True
+        if self.stateful and input_shape[0] is not None and self.states is None:
+            self.reset_states(batch_size=input_shape[0])
+        self.built = True
+
+    def _step(self, x_t, states, training):
+        """One step of the cell: (output, new states as a list)."""
+        cell_call = self.cell if isinstance(self.cell, Layer) else self.cell.call
+        accepts_training = isinstance(self.cell, Layer) and "training" in _call_arguments(type(self.cell))
+        output, new_states = cell_call(x_t, states, training=training) if accepts_training \
+            else cell_call(x_t, states)
+        return output, list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+
+    def _run(self, sequences, states, mask, recurrent_mask, training=None):
+        outputs, output = [], None
+        for t in range(sequences.shape[1]):
+            step_states = states
+            if recurrent_mask is not None:       # recurrent dropout on h_{t-1}, as the fused ops do
+                step_states = [states[0] * recurrent_mask] + states[1:]
+            new_output, new_states = self._step(sequences[:, t], step_states, training)   # (batch, output_size)
+            if mask is not None:                 # a masked step keeps the previous output and states
+                keep = mask[:, t:t + 1]          # (batch, 1)
+                previous = output if output is not None else ops.zeros_like(new_output)
+                new_output = ops.where(keep, new_output, previous)
+                new_states = [ops.where(keep, new, old) for new, old in zip(new_states, states)]
+            output, states = new_output, new_states
+            outputs.append(output)
+        if self.return_sequences:
+            return ops.stack(outputs, axis=1), states   # (batch, time, output_size)
+        return output, states
+
+    def get_config(self):
+        # The cell itself, as Keras's config holds it (teachnet.saving serializes it).
+        return {**Layer.get_config(self), "return_sequences": self.return_sequences,
+                "return_state": self.return_state, "go_backwards": self.go_backwards, "stateful": self.stateful,
+                "unroll": False, "zero_output_for_mask": self.zero_output_for_mask, "cell": self.cell}

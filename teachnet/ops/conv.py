@@ -35,9 +35,9 @@ the fastest way in numpy.
 import numpy as np
 
 from teachnet.autodiff import needs_gradient, record
-from teachnet.ops.core import convert_to_tensor
+from teachnet.ops.core import convert_to_tensor, expand_dims, flip, pad, reshape, swapaxes
 
-__all__ = ["conv", "max_pool", "average_pool"]
+__all__ = ["conv", "conv_transpose", "max_pool", "average_pool"]
 
 
 # ---------------------------------------------------------------------------
@@ -268,6 +268,172 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         return (dx, dk) if b is None else (dx, dk, db)
     name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
     return record(name, _from_2d(out, n), (x, k) if b is None else (x, k, b), backward)
+
+
+def conv_transpose_output_length(size, window, stride, dilation, padding, output_padding=None):
+    """The output length of one axis of a transposed convolution, as Keras; None stays None.
+
+    "valid": (size - 1) * stride + max(window, stride), the positions the
+    kernel's copies cover. "same": size * stride. An `output_padding` replaces
+    the "max" and "same" rules with (size - 1) * stride + window (or
+    window % 2 for "same") + output_padding."""
+    if size is None:
+        return None
+    effective = (window - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return (size - 1) * stride + effective + extra
+    if output_padding is None:
+        return size * stride
+    return (size - 1) * stride + effective % 2 + output_padding
+
+
+def _insert_zeros(x, axis, stride):
+    """Puts `stride - 1` zeros between neighbours along `axis`: [a, b] -> [a, 0, b] for stride 2."""
+    if stride == 1:
+        return x
+    x = expand_dims(x, axis + 1)                                   # (..., n, 1, ...)
+    widths = [(0, 0)] * x.ndim
+    widths[axis + 1] = (0, stride - 1)
+    x = pad(x, widths)                                             # (..., n, stride, ...): value then zeros
+    shape = x.shape[:axis] + (x.shape[axis] * stride,) + x.shape[axis + 2:]
+    x = reshape(x, shape)                                          # (..., n * stride, ...)
+    index = [slice(None)] * x.ndim
+    index[axis] = slice(0, shape[axis] - (stride - 1))             # no zeros after the last value
+    return x[tuple(index)]
+
+
+def _conv_transpose_setup(inputs, kernel, strides, padding, output_padding, data_format, dilation_rate):
+    """Checked arguments of conv_transpose, and per spatial axis (output length, pad_before)."""
+    x = _floats(inputs)
+    k = convert_to_tensor(kernel, dtype=x.dtype)
+    check_data_format(data_format)
+    _check_rank(x, "conv_transpose", "input")
+    n = x.ndim - 2
+    if k.ndim != n + 2 or k.shape[-1] != x.shape[-1]:
+        raise ValueError(f"conv_transpose: the kernel must have shape ({'kh, kw' if n == 2 else 'kw'}, filters, "
+                         f"in_channels={x.shape[-1]}) for input of shape {x.shape}. "
+                         f"Received kernel of shape {k.shape}.")
+    padding = standardize_padding(padding)
+    strides = standardize_tuple(strides, n, "strides")
+    dilation = standardize_tuple(dilation_rate, n, "dilation_rate")
+    extras = (None,) * n if output_padding is None else (
+        (output_padding,) * n if isinstance(output_padding, (int, np.integer)) else tuple(output_padding))
+    lengths, befores = [], []
+    for size, window, s, d, extra in zip(x.shape[1:-1], k.shape[:n], strides, dilation, extras):
+        out = conv_transpose_output_length(size, window, s, d, padding, extra)
+        full = (size - 1) * s + (window - 1) * d + 1          # where the kernel's copies reach
+        lengths.append(out)
+        befores.append(max(full - out, 0) // 2)               # the "same" padding of the forward conv
+    return x, k, n, strides, dilation, lengths, befores
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                   dilation_rate=1):
+    """Transposed convolution ("deconvolution"), channels_last, as `keras.ops.conv_transpose`.
+
+    A convolution maps a big input to a small output; the transposed
+    convolution goes back: each input pixel pastes a copy of the kernel,
+    scaled by its value, into the output, `strides` pixels apart, and
+    overlapping copies add up. It is the gradient of `conv` with respect to its
+    input (how TensorFlow computes it), so its forward is conv's col2im and its
+    backward is conv's im2col.
+
+    Formula (2D):
+        full[b, i * sh + di * dh, j * sw + dj * dw, f] += x[b, i, j, c] * kernel[di, dj, f, c]
+        output[b, p, q, f] = full[b, p + pad_top, q + pad_left, f]   (0 beyond `full`)
+    where pad_top, pad_left are the padding `conv` would use to map an input of
+    the output's size back to this input's size.
+
+    `conv_transpose_plain` computes the same by definition from other ops
+    (zeros between pixels, then an ordinary conv); the tests check they agree.
+
+    Args:
+        inputs: (batch, steps, channels) or (batch, height, width, channels).
+        kernel: (kw, filters, in_channels) or (kh, kw, filters, in_channels)
+            (Keras's layout: output channels before input channels).
+        strides, dilation_rate: int or tuple.
+        padding: "valid" or "same".
+        output_padding: None, or int or tuple, extra length along each axis
+            (less than the stride); see `conv_transpose_output_length`.
+
+    Returns:
+        (batch, out_steps, filters) or (batch, out_h, out_w, filters).
+
+    Example:
+        >>> x = np.ones((1, 2, 2, 1), "float32"); k = np.ones((3, 3, 1, 1), "float32")
+        >>> teachnet.ops.conv_transpose(x, k, strides=2).shape
+        (1, 5, 5, 1)
+    """
+    x, k, n, strides, dilation, lengths, befores = _conv_transpose_setup(
+        inputs, kernel, strides, padding, output_padding, data_format, dilation_rate)
+    x4 = _as_2d(x.data, n)                                     # (B, H, W, C)
+    k4 = k.data if n == 2 else k.data[None]                    # (kh, kw, F, C)
+    (sh, sw), (dh, dw) = (1,) * (2 - n) + strides, (1,) * (2 - n) + dilation
+    (oh, ow), (top, left) = (1,) * (2 - n) + tuple(lengths), (0,) * (2 - n) + tuple(befores)
+    B, H, W, C = x4.shape
+    kh, kw, F, _ = k4.shape
+    k2 = k4.reshape(kh * kw * F, C)                            # (kh*kw*F, C)
+    # The canvas holds every pasted copy, and reaches far enough for the crop.
+    canvas_h = max((H - 1) * sh + (kh - 1) * dh + 1, top + oh)
+    canvas_w = max((W - 1) * sw + (kw - 1) * dw + 1, left + ow)
+
+    def offsets():
+        """For each kernel tap (di, dj): the strided slices of the canvas its copies land on."""
+        for di in range(kh):
+            for dj in range(kw):
+                yield di, dj, _offset_slice(di * dh, sh, H), _offset_slice(dj * dw, sw, W)
+
+    # Each input pixel times the kernel: (B*H*W, C) @ (C, kh*kw*F), then col2im.
+    pasted = (x4.reshape(-1, C) @ k2.T).reshape(B, H, W, kh, kw, F)
+    canvas = np.zeros((B, canvas_h, canvas_w, F), dtype=pasted.dtype)
+    for di, dj, rows, cols in offsets():
+        canvas[:, rows, cols] += pasted[:, :, :, di, dj]       # tap (di, dj) of every copy, strides apart
+    out = canvas[:, top:top + oh, left:left + ow]              # (B, oh, ow, F)
+
+    need_x, need_k = needs_gradient(x), needs_gradient(k)
+
+    def backward(g):
+        """im2col: each input pixel's copies read back the gradient where they landed."""
+        g_canvas = np.zeros((B, canvas_h, canvas_w, F), dtype=g.dtype)
+        g_canvas[:, top:top + oh, left:left + ow] = _as_2d(g, n)   # the cropped-off border had no effect
+        windows = np.empty((B, H, W, kh, kw, F), dtype=g.dtype)
+        for di, dj, rows, cols in offsets():
+            windows[:, :, :, di, dj] = g_canvas[:, rows, cols]
+        g2 = windows.reshape(-1, kh * kw * F)                  # (B*H*W, kh*kw*F)
+        dx = _from_2d((g2 @ k2).reshape(B, H, W, C), n) if need_x else None
+        dk = (g2.T @ x4.reshape(-1, C)).reshape(k.shape) if need_k else None
+        return dx, dk
+    return record("conv_transpose", _from_2d(out, n), (x, k), backward)
+
+
+def conv_transpose_plain(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                         dilation_rate=1):
+    """`conv_transpose` by definition, from ops the tape already differentiates.
+
+    Put `strides - 1` zeros between input pixels, pad by the kernel's extent
+    minus one, and run an ordinary stride-1 `conv` with the kernel flipped and
+    its two channel axes swapped; then crop as `padding` says. The zeros cost
+    multiplications (strides**2 times the work of `conv_transpose`), which is
+    why the layers use the direct op; this one is the reference it is tested
+    against.
+    """
+    x, k, n, strides, dilation, lengths, befores = _conv_transpose_setup(
+        inputs, kernel, strides, padding, output_padding, data_format, dilation_rate)
+    widths = [(0, 0)] * x.ndim
+    crops = [slice(None)] * x.ndim
+    for axis in range(1, n + 1):
+        size, s, d, window = x.shape[axis], strides[axis - 1], dilation[axis - 1], k.shape[axis - 1]
+        out, before = lengths[axis - 1], befores[axis - 1]
+        x = _insert_zeros(x, axis, s)                          # (size - 1) * s + 1 along this axis
+        effective = (window - 1) * d + 1
+        full = (size - 1) * s + effective
+        # Pad by effective - 1 for the full result; start `before` later and stop at `out`, with zeros past `full`.
+        widths[axis] = (effective - 1, effective - 1 + max(out + before - full, 0))
+        crops[axis] = slice(before, before + out)
+    flipped = swapaxes(flip(k, axis=tuple(range(n))), -1, -2)  # (..., in_channels, filters), flipped
+    full = conv(pad(x, widths), flipped, strides=1, padding="valid", dilation_rate=dilation)
+    return full[tuple(crops)]
 
 
 # ---------------------------------------------------------------------------
