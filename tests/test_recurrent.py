@@ -126,7 +126,7 @@ def test_masked_steps_keep_the_previous_state_and_padding_changes_nothing():
     out = lstm(padded, mask=mask).numpy()
     np.testing.assert_allclose(out[:, 3], out[:, 2])
     np.testing.assert_allclose(out[:, 4], out[:, 2])
-    np.testing.assert_allclose(out[:, :3], lstm(x[:, :3]).numpy(), rtol=1e-6, atol=1e-8)  # float32 near 0
+    np.testing.assert_allclose(out[:, :3], lstm(x[:, :3]).numpy(), rtol=1e-6, atol=1e-6)  # float32: 3e-8 apart seen in 300 runs
 
 
 def test_mask_from_embedding_reaches_the_lstm_and_is_passed_on_with_return_sequences():
