@@ -164,16 +164,23 @@ def train_validation_split(arrays, validation_split):
 
 
 def check_class_weight(class_weight):
-    """Keras's accepted form: a dict `{class index: weight}`. Returns it with int keys."""
+    """Keras's accepted form, a dict `{class index: weight}`, returned with int keys.
+
+    Keras fails on a list with an AttributeError, and takes string keys ("0")
+    without error but never matches them (every weight stays 1): both are
+    refused here, saying how to write the dict."""
     if not isinstance(class_weight, dict):
+        hint = (" For a list of weights (one per class), pass dict(enumerate(weights))."
+                if isinstance(class_weight, (list, tuple, np.ndarray)) else "")
         raise ValueError("Expected `class_weight` to be a dict mapping class indices (integers) to weights, "
-                         f"e.g. {{0: 1.0, 1: 5.0}}. Received: class_weight={class_weight!r} of type "
-                         f"{type(class_weight).__name__}. For a list of weights, pass dict(enumerate(weights)).")
-    bad = [k for k in class_weight if isinstance(k, bool) or not isinstance(k, (int, np.integer))]
+                         f"e.g. {{0: 1.0, 1: 5.0}}. Received: class_weight={class_weight!r:.80} of type "
+                         f"{type(class_weight).__name__}.{hint}")
+    bad = [k for k in class_weight if not isinstance(k, numbers.Number) or k != int(k)]
     if bad:
-        raise ValueError("Expected `class_weight` to be a dict with integer keys (class indices), as Keras "
-                         f"expects. Received keys {bad!r} of type {type(bad[0]).__name__}. Use the class index "
-                         f"as key, e.g. {{int(k): w for k, w in class_weight.items()}} if your keys are digits.")
+        raise ValueError("Expected `class_weight` to have integer keys (class indices). Received keys "
+                         f"{bad!r} of type {type(bad[0]).__name__}: labels are compared with the keys as "
+                         "numbers, so these weights would never be used (Keras ignores them silently). Use "
+                         "the class index as key, e.g. {int(k): w for k, w in class_weight.items()}.")
     return {int(k): float(w) for k, w in class_weight.items()}
 
 
@@ -326,6 +333,7 @@ class IteratorBatches(_CheckedBatches):
         self._iterator = None
         self._peeked = []   # batches read ahead (to build the model) and not yet used
         self._index = 0     # the index of the next batch, for error messages
+        self._yielded = False  # whether any batch came at all
 
     def _next_raw(self):
         if self._peeked:
@@ -352,11 +360,15 @@ class IteratorBatches(_CheckedBatches):
             except StopIteration:
                 self._iterator = None  # an iterable starts a new pass; a used generator stays empty
                 self._index = 0
+                if not self._yielded:
+                    raise ValueError(f"The {self.what} gave no batch at all: it must yield at least one batch "
+                                     "(x, y). A generator can be used only once: make a new one for each fit.")
                 if self.steps is not None or step == 0:
                     _ran_out_warning(step, self.steps)
                 return
             batch = self.standardize(raw, self._index)
             self._index += 1
+            self._yielded = True
             yield step, batch
             step += 1
 

@@ -98,9 +98,11 @@ class Model(Layer):
         super().__setattr__(name, value)
 
     def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, (list, tuple)) and data_module.is_plain_numbers(inputs) and \
-                self._count("inputs") in (None, 1):
-            inputs = np.asarray(inputs)  # a list of numbers (or of lists of numbers) is one array
+        if isinstance(inputs, (list, tuple)) and data_module.is_plain_numbers(inputs):
+            if self._count("inputs") in (None, 1):
+                inputs = np.asarray(inputs)  # a list of numbers (or of lists of numbers) is one array
+            else:  # one list per input
+                inputs = [np.asarray(v) if data_module.is_plain_numbers(v) else v for v in inputs]
         return super().__call__(inputs, *args, **kwargs)
 
     def build(self, input_shape):
