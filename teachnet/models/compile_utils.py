@@ -177,7 +177,7 @@ class CompileLoss:
         """The weighted total over outputs (a scalar Tensor); updates the per-output trackers."""
         total = None
         for k, (i, loss, weight, name) in enumerate(self.entries):
-            _check_targets(loss, y_true[i], name if len(self.entries) > 1 else None)
+            _check_targets(loss, y_true[i], y_pred[i], name if len(self.entries) > 1 else None)
             try:
                 value = loss(y_true[i], y_pred[i], sample_weight=sample_weight[i])
             except (ValueError, TypeError, IndexError) as error:
@@ -195,22 +195,42 @@ class CompileLoss:
         return total
 
 
-def _check_targets(loss, y_true, output):
-    """Refuses targets the loss cannot learn from, which numpy would compute on silently:
-    binary crossentropy on labels outside [0, 1] (the sparse losses check their ids
-    themselves, in losses.py)."""
+def _check_targets(loss, y_true, y_pred, output):
+    """Refuses targets the loss cannot learn from, naming the loss and the bad values:
+    binary crossentropy on labels outside [0, 1] (numpy would compute on silently),
+    sparse categorical crossentropy on class ids outside [0, classes)."""
     from teachnet import losses
-    if getattr(loss, "fn", None) is not losses.binary_crossentropy or y_true is None:
+    fn = getattr(loss, "fn", None)
+    if y_true is None or fn not in (losses.binary_crossentropy, losses.sparse_categorical_crossentropy):
         return
     y = np.asarray(y_true)
-    if y.size and (y.min() < 0 or y.max() > 1):
-        bad = np.unique(y[(y < 0) | (y > 1)])
-        where = f' of output "{output}"' if output else ""
-        raise ValueError(f'The loss "{_object_name(loss)}"{where} needs targets in [0, 1] (0/1 labels or '
-                         f"probabilities); received values outside it: {bad[:5].tolist()}"
-                         f"{' ...' if len(bad) > 5 else ''}. For class ids 0..n-1 use "
-                         '"sparse_categorical_crossentropy" with n output units; for -1/+1 labels map them '
-                         "to 0/1 first, e.g. (y + 1) / 2.")
+    where = f' of output "{output}"' if output else ""
+    if fn is losses.binary_crossentropy:
+        bad = (y < 0) | (y > 1)
+        if y.size and bad.any():
+            raise ValueError(f'The loss "{_object_name(loss)}"{where} needs targets in [0, 1] (0/1 labels or '
+                             f"probabilities); received values outside it: {_some(y[bad])}. For class ids "
+                             '0..n-1 use "sparse_categorical_crossentropy" with n output units; for -1/+1 '
+                             "labels map them to 0/1 first, e.g. (y + 1) / 2.")
+        return
+    classes = y_pred.shape[-1]
+    if y.ndim == len(y_pred.shape) and y.shape[-1] != 1:
+        return  # not class ids at all (one-hot?): losses.py says which loss to use
+    bad = (y < 0) | (y >= classes)
+    ignore_class = getattr(loss, "_fn_kwargs", {}).get("ignore_class")
+    if ignore_class is not None:
+        bad &= y != ignore_class
+    if y.size and bad.any():
+        raise ValueError(f'The loss "{_object_name(loss)}"{where} needs class ids in [0, {classes}) because the '
+                         f"model's output has {classes} units (one per class); received ids outside it: "
+                         f"{_some(y[bad])}. Give the last layer as many units as there are classes, or "
+                         "renumber the labels from 0 (e.g. np.unique(y, return_inverse=True)[1]).")
+
+
+def _some(values):
+    """Up to five distinct values, as a short list for a message."""
+    distinct = np.unique(values)
+    return f"{distinct[:5].tolist()}{' ...' if len(distinct) > 5 else ''}"
 
 
 # -- metrics -------------------------------------------------------------------------
