@@ -386,3 +386,32 @@ def test_a_test_step_returning_a_list_is_refused_by_evaluate():
     model.compile("sgd", "mse")
     with pytest.raises(TypeError, match=r"Bad.test_step\(\) must return a dict of numbers.*Received: list"):
         model.evaluate(*regression_data(8), verbose=0)
+
+
+def test_an_unbuilt_subclassed_model_is_built_from_the_first_batch_of_a_generator():
+    x, y = regression_data(32)
+    model = GuideModel()
+    model.compile("sgd", "mse")
+
+    def batches():
+        for i in range(0, 32, 8):
+            yield x[i:i + 8], y[i:i + 8]
+    recorder = Recorder()
+    history = model.fit(batches(), verbose=0, callbacks=[recorder])
+    assert model.built and len(recorder.records) == 4  # the peeked batch was trained on, not lost
+    assert all(r.batch_size == 8 for r in recorder.records) and len(history.history["loss"]) == 1
+
+
+def test_the_training_dashboard_draws_a_custom_steps_training():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib")
+    from widgets.dashboard import TrainingDashboard
+    x, y = regression_data(32)
+    model = GuideModel()
+    model.compile(optimizers.SGD(learning_rate=0.05), "mse", metrics=["mae"])
+    model.build((None, 4))
+    dashboard = TrainingDashboard(model, redraw_interval=0.0)
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[dashboard])
+    log = dashboard.training_log
+    assert len(log.batch_values["loss"]) == 8 and "mae" in log.batch_values
+    assert model.last_step is not None and len(model.last_step.gradients) == 4
