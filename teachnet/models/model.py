@@ -295,7 +295,7 @@ class Model(Layer):
         else:
             logs = _checked_logs(self.train_step(data), self, "train_step")
             self.last_step = None  # never a record of an earlier batch
-        last = self._last_loss
+        last, self._last_loss = self._last_loss, None  # let go of the step's graph, which the loss holds
         self.last_batch_loss = float(last[0]) if last is not None else logs.get("loss")
         return logs
 
