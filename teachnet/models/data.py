@@ -14,6 +14,7 @@ Each yields batches in the form `train_step(data)` receives them, as Keras
 packs them: `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`
 (`pack_x_y_sample_weight`); `unpack_x_y_sample_weight` undoes it.
 """
+import inspect
 import math
 import numbers
 import warnings
@@ -328,7 +329,9 @@ class IteratorBatches(_CheckedBatches):
     def __init__(self, source, steps=None, class_weight=None, num_inputs=None, num_outputs=None):
         super().__init__(class_weight, num_inputs, num_outputs)
         self.source = source
-        self.what = "generator" if iter(source) is source else f"iterable {type(source).__name__}"
+        self.what = ("generator" if inspect.isgenerator(source) else
+                     f"iterator {type(source).__name__}" if iter(source) is source else
+                     f"iterable {type(source).__name__}")
         self.steps = steps
         self._iterator = None
         self._peeked = []   # batches read ahead (to build the model) and not yet used
@@ -414,6 +417,8 @@ def is_batch_source(data):
     if isinstance(data, PyDataset):
         return True
     if data is None or isinstance(data, (np.ndarray, Tensor, list, tuple, dict, str, bytes, numbers.Number)):
+        return False
+    if hasattr(data, "__array__") or hasattr(data, "shape"):  # array-likes (pandas, torch) are arrays
         return False
     return hasattr(data, "__iter__") or hasattr(data, "__next__")
 
