@@ -92,7 +92,7 @@ class Model(Layer):
     def __setattr__(self, name, value):
         # Trackers created in __init__ (`self.loss_tracker = metrics.Mean(name="loss")`) join
         # `model.metrics`, as in Keras.
-        if isinstance(value, Metric) and not name.startswith("_") and hasattr(self, "_metrics"):
+        if not name.startswith("_") and isinstance(value, Metric) and hasattr(self, "_metrics"):
             if not any(value is m for m in self._metrics):
                 self._metrics.append(value)
         super().__setattr__(name, value)
@@ -623,6 +623,9 @@ def _checked_logs(logs, model, method):
                         f"Received: {type(logs).__name__} {logs!r:.80}")
     out = {}
     for name, value in logs.items():
+        if type(value) is float:  # what the library's own steps return
+            out[name] = value
+            continue
         if isinstance(value, dict):
             out.update(_checked_logs(value, model, method))
             continue
