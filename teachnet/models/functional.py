@@ -20,7 +20,8 @@ import numpy as np
 
 from teachnet.autodiff import Tensor
 from teachnet.layers.input_layer import InputLayer, SymbolicTensor
-from teachnet.models.model import Model, _params_text, _shape_text, print_summary
+from teachnet.models.model import Model
+from teachnet.models.summary import params_text, print_summary, shape_text
 
 
 # ---------------------------------------------------------------------------
@@ -406,10 +407,10 @@ class Functional(Model):
         for layer in self.layers:
             nodes = [node for node in layer._inbound_nodes if node in own]
             outputs = [x.shape for x in nodes[-1].outputs] if nodes else None
-            shape = _shape_text(outputs[0] if outputs and len(outputs) == 1 else outputs)
+            shape = shape_text(outputs[0] if outputs and len(outputs) == 1 else outputs)
             connections = ", ".join(f"{x.history[0].name}[{x.history[1]}][{x.history[2]}]"
                                     for node in nodes for x in node.input_tensors)
-            rows.append((f"{layer.name} ({type(layer).__name__})", shape, _params_text(layer), connections or "-"))
+            rows.append((f"{layer.name} ({type(layer).__name__})", shape, params_text(layer), connections or "-"))
         if self._is_a_chain():
             print_summary(self, [row[:3] for row in rows], print_fn=print_fn)
         else:

@@ -33,6 +33,7 @@ from teachnet.layers.base import Layer
 from teachnet.metrics import Metric
 from teachnet.models import compile_utils as cu
 from teachnet.models import data as data_module
+from teachnet.models import summary as summary_module
 from teachnet.models.data import unpack_x_y_sample_weight
 from teachnet.models.step_details import StepRecorder
 from teachnet import random as tn_random
@@ -577,9 +578,10 @@ class Model(Layer):
 
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Prints a table of the layers, their output shapes and parameter counts."""
-        rows = [(f"{layer.name} ({type(layer).__name__})", _shape_text(getattr(layer, "_output_shape", None)),
-                 _params_text(layer)) for layer in self.layers]
-        print_summary(self, rows, print_fn=print_fn)
+        rows = [(f"{layer.name} ({type(layer).__name__})",
+                 summary_module.shape_text(getattr(layer, "_output_shape", None)),
+                 summary_module.params_text(layer)) for layer in self.layers]
+        summary_module.print_summary(self, rows, print_fn=print_fn)
 
 # -- helpers of the step and the data -----------------------------------------------------------
 def _functional_arguments(args, kwargs):
@@ -733,66 +735,3 @@ def _concatenate(batches):
     if isinstance(first, list):
         return [np.concatenate([b[i] for b in batches]) for i in range(len(first))]
     return np.concatenate(batches)
-
-
-# -- summary -------------------------------------------------------------------------
-def readable_memory_size(num_bytes):
-    """1630200 -> "1.55 MB", as Keras prints sizes."""
-    for unit in ["B", "KB", "MB", "GB", "TB"]:
-        if num_bytes / 1024 < 1:
-            return f"{num_bytes:.2f} {unit}"
-        num_bytes /= 1024
-    return f"{num_bytes:.2f} PB"
-
-
-def _shape_text(shape):
-    if shape is None:
-        return "?"
-    if isinstance(shape, list):
-        return "[" + ", ".join(_shape_text(s) for s in shape) + "]"
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _params_text(layer):
-    if not layer.built:
-        return "0 (unbuilt)"
-    return f"{layer.count_params():,}"
-
-
-def print_summary(model, rows, headers=("Layer (type)", "Output Shape", "Param #"), widths=(31, 22, 13),
-                  right_aligned=(2,), print_fn=None):
-    """Draws Keras 3's summary table (box-drawing characters, no colours).
-
-    Args:
-        rows: one tuple of strings per layer, one string per column.
-        widths: the minimal text width of each column (widened to fit).
-        right_aligned: the columns aligned to the right (Param #).
-    """
-    widths = [max([w, len(h)] + [len(r[i]) for r in rows]) for i, (w, h) in enumerate(zip(widths, headers))]
-
-    def line(cells, sep):
-        text = [c.rjust(w) if i in right_aligned else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
-        return sep + sep.join(f" {t} " for t in text) + sep
-
-    def rule(left, mid, right, fill):
-        return left + mid.join(fill * (w + 2) for w in widths) + right
-
-    out = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), line(headers, "┃"), rule("┡", "╇", "┩", "━")]
-    for i, row in enumerate(rows):
-        out.append(line(row, "│"))
-        out.append(rule("├", "┼", "┤", "─") if i < len(rows) - 1 else rule("└", "┴", "┘", "─"))
-    if not rows:
-        out.append(rule("└", "┴", "┘", "─"))
-    trainable = model.trainable_weights if model.built else []
-    trainable_ids = {id(w) for w in trainable}
-    others = [w for w in model.weights if id(w) not in trainable_ids] if model.built else []
-
-    def total(ws):
-        return f"{sum(w.size for w in ws):,} ({readable_memory_size(sum(w.size * w.dtype.itemsize for w in ws))})"
-    out += [f" Total params: {total(trainable + others)}", f" Trainable params: {total(trainable)}",
-            f" Non-trainable params: {total(others)}"]
-    text = "\n".join(out) + "\n"
-    if print_fn is None:
-        print(text, end="")
-    else:
-        print_fn(text)
