@@ -116,6 +116,15 @@ def flatten(data):
     return [data]
 
 
+def to_numpy(data):
+    """Tensors (in a list, tuple or dict) as numpy arrays: what predict returns."""
+    if isinstance(data, dict):
+        return {k: to_numpy(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [to_numpy(v) for v in data]
+    return data.data if isinstance(data, Tensor) else np.asarray(data)
+
+
 def num_samples(data, argument):
     """The length of the batch axis, checking that every array agrees."""
     sizes = {a.shape[0] for a in flatten(data)}

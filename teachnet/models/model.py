@@ -448,10 +448,10 @@ class Model(Layer):
         if data_module.is_batch_source(validation_data):
             return self._batches(validation_data, None, None, batch_size, steps, "fit")
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            length = f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else ""
             raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
                              "sample_weight_val), or a generator / PyDataset of such batches. "
-                             f"Received: {type(validation_data).__name__}"
-                             f"{' of length ' + str(len(validation_data)) if hasattr(validation_data, '__len__') else ''}")
+                             f"Received: {type(validation_data).__name__}{length}")
         val_x, val_y, val_sw = (tuple(validation_data) + (None,))[:3]
         val_batches = self._batches(val_x, val_y, val_sw, batch_size, steps, "fit")
         if isinstance(train_batches, data_module.ArrayBatches):
@@ -522,7 +522,7 @@ class Model(Layer):
         outputs = []
         for step, data in batches.epoch():
             callbacks.on_predict_batch_begin(step)
-            outputs.append(_to_numpy(self.predict_step(data)))
+            outputs.append(data_module.to_numpy(self.predict_step(data)))
             callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
         callbacks.on_predict_end()
         if not outputs:
@@ -563,7 +563,7 @@ class Model(Layer):
     def predict_on_batch(self, x):
         """The outputs for one batch, as numpy arrays."""
         x = data_module.to_arrays(x, "x", self._count("inputs"))
-        return _to_numpy(self.predict_step(data_module.pack_x_y_sample_weight(x)))
+        return data_module.to_numpy(self.predict_step(data_module.pack_x_y_sample_weight(x)))
 
     # -- saving and summary ------------------------------------------------------------
     def save_weights(self, filepath, overwrite=True):
@@ -718,14 +718,6 @@ def _zeros(shape, dtype):
     if isinstance(shape, (list, tuple)) and shape and all(isinstance(s, (list, tuple, dict)) for s in shape):
         return [_zeros(s, dtype) for s in shape]
     return np.zeros(tuple(1 if s is None else int(s) for s in shape), dtype=dtype)
-
-
-def _to_numpy(y):
-    if isinstance(y, dict):
-        return {k: _to_numpy(v) for k, v in y.items()}
-    if isinstance(y, (list, tuple)):
-        return [_to_numpy(v) for v in y]
-    return y.data if isinstance(y, Tensor) else np.asarray(y)
 
 
 def _concatenate(batches):

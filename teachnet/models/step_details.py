@@ -17,7 +17,7 @@ import numpy as np
 
 from teachnet.autodiff import Tensor
 from teachnet.callbacks import StepRecord
-from teachnet.models.data import flatten, unpack_x_y_sample_weight
+from teachnet.models.data import flatten, to_numpy, unpack_x_y_sample_weight
 
 
 class StepRecorder:
@@ -70,7 +70,7 @@ class StepRecorder:
             learning_rate=self.learning_rate,
             gradients=[_gradient_array(self.gradients.get(id(w)), w) for w in self.weights],
             updates=[w.data - old for w, old in zip(self.weights, self.before)],
-            batch_size=len(flatten(x)[0]), x=x, y=y, y_pred=_to_numpy(y_pred))
+            batch_size=len(flatten(x)[0]), x=x, y=y, y_pred=None if y_pred is None else to_numpy(y_pred))
 
 
 def _gradient_array(gradient, weight):
@@ -78,13 +78,3 @@ def _gradient_array(gradient, weight):
     if gradient is None:
         return np.zeros(weight.shape, weight.dtype)
     return np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
-
-
-def _to_numpy(y):
-    if y is None:
-        return None
-    if isinstance(y, dict):
-        return {k: _to_numpy(v) for k, v in y.items()}
-    if isinstance(y, (list, tuple)):
-        return [_to_numpy(v) for v in y]
-    return y.data if isinstance(y, Tensor) else np.asarray(y)
