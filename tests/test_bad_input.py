@@ -101,6 +101,20 @@ Issue 14 item 3 (tapes): test_tape_errors.py
 - a numpy array / an unwatched constant as a source: ::test_a_numpy_array_as_a_source_says_to_make_it_a_variable,
   ::test_an_unwatched_constant_as_a_source_says_to_watch_it
 - numpy ufuncs on a Variable: ::test_numpy_ufuncs_on_a_variable_point_to_the_teachnet_op_of_the_same_name
+Issue 13 (custom train_step, data that is not one array):
+- a train_step / test_step returning something other than a dict of numbers:
+  test_train_step.py::test_a_train_step_returning_something_else_says_what_it_must_return,
+  test_train_step.py::test_a_test_step_returning_a_list_is_refused_by_evaluate
+- a generator (or PyDataset) yielding a wrong structure names the batch index and what was expected:
+  test_data_adapters.py::test_a_generator_yielding_a_wrong_structure_names_the_batch_and_what_was_expected,
+  test_data_adapters.py::test_a_py_dataset_batch_of_the_wrong_structure_names_its_index
+  (targets passed beside a generator, an empty generator, a PyDataset without length: test_data_adapters.py)
+
+Issue 14 item 4 (plain Python data):
+- class_weight as a list or with string keys:
+  test_data_adapters.py::test_class_weight_as_a_list_or_with_string_keys_is_refused_saying_how_to_write_it
+- labels outside [0, 1] for binary crossentropy, outside [0, classes) for the sparse loss, validation data in
+  another label format than the training data, rows of different lengths in a list: below
 """
 import os
 import pickle
@@ -386,3 +400,48 @@ def test_loading_weights_from_a_missing_file_says_so(tmp_path):
     path = tmp_path / "never_saved.weights.npz"
     with pytest.raises(FileNotFoundError, match=r"No weights file at .*never_saved.weights.npz.*save_weights"):
         _small_model().load_weights(str(path))
+
+
+# -- issue 14 item 4: targets the loss cannot use, validation data in another format ------------
+def _classifier(units, activation, loss):
+    model = teachnet.Sequential([teachnet.Input((3,)), layers.Dense(units, activation=activation)])
+    model.compile("sgd", loss)
+    return model
+
+
+def test_labels_outside_0_1_for_binary_crossentropy_name_the_loss_and_the_values():
+    x = np.zeros((6, 3), "float32")
+    with pytest.raises(ValueError, match=r'^The loss "binary_crossentropy" needs targets in \[0, 1\] .*received values '
+                                         r'outside it: \[-1.0, 2.0\]\. For class ids 0..n-1 use "sparse_categorical'):
+        _classifier(1, "sigmoid", "binary_crossentropy").fit(x, [0, 1, 2, -1, 1, 0.0], verbose=0)
+
+
+def test_class_ids_outside_the_outputs_name_the_sparse_loss_and_the_ids():
+    x = np.zeros((6, 3), "float32")
+    with pytest.raises(ValueError, match=r'^The loss "sparse_categorical_crossentropy" needs class ids in \[0, 3\) '
+                                         r"because the model's output has 3 units .*received ids outside it: \[3, 4\]"):
+        _classifier(3, "softmax", "sparse_categorical_crossentropy").fit(x, [0, 1, 2, 3, 4, 3], verbose=0)
+    model = _classifier(3, "softmax", teachnet.losses.SparseCategoricalCrossentropy(ignore_class=-1))
+    model.fit(x, [0, 1, 2, -1, -1, 2], verbose=0)  # the ignored class is not a bad id
+
+
+def test_validation_data_in_another_label_format_says_it_is_the_validation_data():
+    x = np.random.default_rng(0).normal(size=(9, 3)).astype("float32")
+    y = np.arange(9) % 3
+    model = _classifier(3, "softmax", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"^The validation data's targets have shape \(9, 3\), but the training "
+                                         r"targets have shape \(9,\).*np.argmax\(y_val, axis=-1\)"):
+        model.fit(x, y, validation_data=(x, teachnet.utils.to_categorical(y)), verbose=0)
+
+    def one_hot_batches():
+        while True:
+            yield x, teachnet.utils.to_categorical(y)
+    with pytest.raises(ValueError, match=r"(?s)^In the validation data \(batch 0\): .*looks one-hot encoded.*The "
+                                         r"validation data must have the format of the training data"):
+        model.fit(x, y, validation_data=one_hot_batches(), validation_steps=1, verbose=0)
+
+
+def test_a_list_of_rows_of_different_lengths_says_to_pad_them():
+    model = _classifier(1, "sigmoid", "binary_crossentropy")
+    with pytest.raises(ValueError, match=r"^`x` is a list of rows of different lengths \(\[2, 3\]\).*pad_sequences"):
+        model.fit([[1.0, 2.0, 3.0], [1.0, 2.0]], [0, 1], verbose=0)

@@ -355,7 +355,7 @@ class TrainingDashboard(WidgetView, Callback):
                 self.params = {"epochs": None, "steps": len(self._epoch_batches), "verbose": 0}
             index = self._epoch_batches.pop(0)
             batch = self.params["steps"] - len(self._epoch_batches) - 1
-            logs = model.train_step(_take(self.x, index), _take(self.y, index), details=True)
+            logs = model.run_train_step((_take(self.x, index), _take(self.y, index)), details=True)
             self.on_train_batch_end(batch, logs)
             if not self._epoch_batches:
                 self._epoch_batches = None

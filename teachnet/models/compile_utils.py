@@ -1,9 +1,7 @@
-"""What `compile` and `fit` do with their arguments, kept out of `Model` so
-that the training loop in model.py reads in one sitting.
+"""What `compile` does with its arguments, kept out of `Model` so that the
+training step in model.py reads in one sitting (the data handling is in
+data.py).
 
-- data: x, y and sample weights (an array, a list of arrays or a dict of
-  them) are converted once, checked, split for validation and cut into
-  batches;
 - `CompileLoss`: the loss of each output and the weighted total, as Keras 3's
   `CompileLoss` (one loss, a list, or a dict keyed by output name);
 - `CompileMetrics`: the metrics of each output, named as in Keras 3's
@@ -13,159 +11,9 @@ that the training loop in model.py reads in one sitting.
 Every structure is handled in "flat" form: a list with one entry per model
 output, in the order given by `output_structure`.
 """
-import math
-import warnings
-
 import numpy as np
 
 from teachnet.autodiff import Tensor
-
-
-# -- data ----------------------------------------------------------------------
-def to_arrays(data, argument):
-    """Converts `data` (array, Tensor, list/tuple or dict of them) to numpy,
-    floats as float32, keeping the structure. Done once per `fit`, not per batch."""
-    if data is None:
-        return None
-    if isinstance(data, dict):
-        return {k: to_arrays(v, f"{argument}[{k!r}]") for k, v in data.items()}
-    if isinstance(data, (list, tuple)) and data and all(
-            isinstance(v, (np.ndarray, Tensor, list, tuple, dict)) for v in data):
-        return [to_arrays(v, f"{argument}[{i}]") for i, v in enumerate(data)]
-    array = data.data if isinstance(data, Tensor) else np.asarray(data)
-    if array.dtype == np.float64 or array.dtype == np.float16:
-        array = array.astype(np.float32)
-    elif array.dtype == bool:
-        array = array.astype(np.float32)
-    elif array.dtype == object:
-        raise TypeError(f"`{argument}` must hold numbers; received an array of Python objects "
-                        f"(type {type(data).__name__}). Convert it with np.asarray(..., dtype='float32').")
-    elif array.dtype.kind in "US":
-        raise TypeError(f"`{argument}` must hold numbers; received strings (dtype {array.dtype}) such as "
-                        f"'{array.reshape(-1)[0]}'. Encode them as numbers first, e.g. class ids from "
-                        "np.unique(labels, return_inverse=True)[1], or token ids for text.")
-    if array.ndim == 0:
-        raise ValueError(f"`{argument}` must have a batch axis (one row per sample); received a scalar.")
-    return array
-
-
-def flatten(data):
-    """The arrays of a structure, as a list (dict values in key order)."""
-    if data is None:
-        return []
-    if isinstance(data, dict):
-        return [a for v in data.values() for a in flatten(v)]
-    if isinstance(data, (list, tuple)):
-        return [a for v in data for a in flatten(v)]
-    return [data]
-
-
-def num_samples(data, argument):
-    """The length of the batch axis, checking that every array agrees."""
-    sizes = {a.shape[0] for a in flatten(data)}
-    if len(sizes) > 1:
-        raise ValueError(f"All arrays of `{argument}` must have the same number of samples; "
-                         f"received arrays with {sorted(sizes)} samples.")
-    return sizes.pop() if sizes else 0
-
-
-def check_same_length(x, y, sample_weight=None):
-    """x, y and sample_weight must describe the same samples; returns their number."""
-    n = num_samples(x, "x")
-    if n == 0:
-        raise ValueError("`x` is empty: it has 0 samples. Pass at least one sample (one row per sample).")
-    for name, data in (("y", y), ("sample_weight", sample_weight)):
-        if data is not None:
-            m = num_samples(data, name)
-            if m != n:
-                raise ValueError(f"Data cardinality is ambiguous: x has {n} samples but {name} has {m} samples. "
-                                 "Make sure all arrays contain the same number of samples.")
-    return n
-
-
-def take(data, index):
-    """The rows `index` (a slice or an index array) of every array of `data`."""
-    if data is None:
-        return None
-    if isinstance(data, dict):
-        return {k: take(v, index) for k, v in data.items()}
-    if isinstance(data, list):
-        return [take(v, index) for v in data]
-    return data[index]
-
-
-def train_validation_split(arrays, validation_split):
-    """Keras's split: the LAST `validation_split` fraction of the samples (before
-    any shuffling) is held out. Returns (train arrays, validation arrays)."""
-    n = num_samples([a for a in arrays if a is not None], "x")
-    split_at = int(math.floor(n * (1.0 - validation_split)))
-    if split_at == 0 or split_at == n:
-        raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a "
-                         f"validation and training set as specified by `validation_split={validation_split}`. "
-                         "Either provide more data, or a different value for the `validation_split` argument.")
-    train = tuple(take(a, slice(0, split_at)) for a in arrays)
-    val = tuple(take(a, slice(split_at, n)) for a in arrays)
-    return train, val
-
-
-def class_weight_to_sample_weight(y, class_weight):
-    """One weight per sample: the weight of its class (one-hot or sparse labels)."""
-    if isinstance(y, (list, dict)):
-        raise ValueError("`class_weight` is only supported for Models with a single output.")
-    labels = y
-    if labels.ndim > 1:
-        labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
-    labels = np.round(labels).astype("int32")
-    return np.array([class_weight.get(int(c), 1.0) for c in labels.reshape(-1)], dtype="float32")
-
-
-class BatchIterator:
-    """Cuts `num_samples` samples into batches of `batch_size` (the last one
-    smaller), reshuffled at every epoch when `shuffle` is True.
-
-    With `steps_per_epoch`, an epoch is that many batches; the next epoch
-    continues where this one stopped, and a pass over the data that runs out
-    ends the epoch early (as Keras does with arrays).
-    """
-
-    def __init__(self, num_samples, batch_size, shuffle=False, steps_per_epoch=None, rng=None):
-        self.num_samples = num_samples
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.steps_per_epoch = steps_per_epoch
-        self.rng = rng
-        self.num_batches = int(math.ceil(num_samples / batch_size))
-        self._pass = None      # the batches of the current pass over the data
-        self._position = 0
-
-    @property
-    def steps(self):
-        return self.steps_per_epoch or self.num_batches
-
-    def _new_pass(self):
-        if self.shuffle:
-            order = self.rng.permutation(self.num_samples)  # (num_samples,)
-            self._pass = [order[i:i + self.batch_size] for i in range(0, self.num_samples, self.batch_size)]
-        else:  # slices are views: no copy of the data
-            self._pass = [slice(i, min(i + self.batch_size, self.num_samples))
-                          for i in range(0, self.num_samples, self.batch_size)]
-        self._position = 0
-
-    def epoch(self):
-        """Yields `(step, index)` for each batch of one epoch."""
-        if self._pass is None or self.steps_per_epoch is None:
-            self._new_pass()
-        for step in range(self.steps):
-            if self._position >= len(self._pass):
-                warnings.warn("Your input ran out of data; interrupting the epoch after "
-                              f"{step} of steps_per_epoch={self.steps_per_epoch} steps. The next epoch starts "
-                              "a new pass over the data.", stacklevel=3)
-                break
-            index = self._pass[self._position]
-            self._position += 1
-            yield step, index
-        if self._position >= len(self._pass):
-            self._pass = None
 
 
 # -- structures of outputs -------------------------------------------------------
@@ -329,6 +177,7 @@ class CompileLoss:
         """The weighted total over outputs (a scalar Tensor); updates the per-output trackers."""
         total = None
         for k, (i, loss, weight, name) in enumerate(self.entries):
+            _check_targets(loss, y_true[i], y_pred[i], name if len(self.entries) > 1 else None)
             try:
                 value = loss(y_true[i], y_pred[i], sample_weight=sample_weight[i])
             except (ValueError, TypeError, IndexError) as error:
@@ -354,6 +203,42 @@ def _extra_axes_hint(y_true, y_pred):
                 "the last axis only, so Dense on images or sequences keeps the other axes: put a Flatten() (or "
                 "a global pooling layer) before the first Dense.")
     return ""
+def _check_targets(loss, y_true, y_pred, output):
+    """Refuses targets the loss cannot learn from, naming the loss and the bad values:
+    binary crossentropy on labels outside [0, 1] (numpy would compute on silently),
+    sparse categorical crossentropy on class ids outside [0, classes)."""
+    from teachnet import losses
+    fn = getattr(loss, "fn", None)
+    if y_true is None or fn not in (losses.binary_crossentropy, losses.sparse_categorical_crossentropy):
+        return
+    y = np.asarray(y_true)
+    where = f' of output "{output}"' if output else ""
+    if fn is losses.binary_crossentropy:
+        bad = (y < 0) | (y > 1)
+        if y.size and bad.any():
+            raise ValueError(f'The loss "{_object_name(loss)}"{where} needs targets in [0, 1] (0/1 labels or '
+                             f"probabilities); received values outside it: {_some(y[bad])}. For class ids "
+                             '0..n-1 use "sparse_categorical_crossentropy" with n output units; for -1/+1 '
+                             "labels map them to 0/1 first, e.g. (y + 1) / 2.")
+        return
+    classes = y_pred.shape[-1]
+    if y.ndim == len(y_pred.shape) and y.shape[-1] != 1:
+        return  # not class ids at all (one-hot?): losses.py says which loss to use
+    bad = (y < 0) | (y >= classes)
+    ignore_class = getattr(loss, "_fn_kwargs", {}).get("ignore_class")
+    if ignore_class is not None:
+        bad &= y != ignore_class
+    if y.size and bad.any():
+        raise ValueError(f'The loss "{_object_name(loss)}"{where} needs class ids in [0, {classes}) because the '
+                         f"model's output has {classes} units (one per class); received ids outside it: "
+                         f"{_some(y[bad])}. Give the last layer as many units as there are classes, or "
+                         "renumber the labels from 0 (e.g. np.unique(y, return_inverse=True)[1]).")
+
+
+def _some(values):
+    """Up to five distinct values, as a short list for a message."""
+    distinct = np.unique(values)
+    return f"{distinct[:5].tolist()}{' ...' if len(distinct) > 5 else ''}"
 
 
 # -- metrics -------------------------------------------------------------------------
@@ -363,7 +248,13 @@ class CompileMetrics:
     `metrics` are computed without sample weights, `weighted_metrics` with
     them. With several outputs a metric is named `<output>_<metric>`; a name
     used twice gets a suffix `_1`, `_2`, ... (weighted ones `weighted_<metric>`).
+
+    As in Keras 3, it is itself one entry of `model.metrics`, named
+    "compile_metrics": `update_state(y, y_pred, sample_weight)` takes the
+    model's targets and outputs, `result()` is a dict of every metric's value.
     """
+
+    name = "compile_metrics"
 
     def __init__(self, metrics, weighted_metrics=None, output_names=None):
         for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
@@ -412,10 +303,18 @@ class CompileMetrics:
     def metrics(self):
         return [m for _, _, ms, _ in self._lists for m in ms]
 
-    def update_state(self, y_true, y_pred, sample_weight):
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Updates every metric from the model's targets and outputs (one, a list or a dict)."""
+        flat_pred, names = output_structure(y_pred, self.output_names)
+        flat_pred = [_values_and_mask(p) if isinstance(p, Tensor) else p for p in flat_pred]
+        flat_y = [None] * len(names) if y_true is None else flat_targets(y_true, names, "y")
+        flat_sw = [None] * len(names) if sample_weight is None else flat_targets(sample_weight, names,
+                                                                                  "sample_weight")
+        if not self.built:
+            self.build(flat_y, flat_pred, names)
         for i, _, ms, weighted in self._lists:
             for m in ms:
-                m.update_state(y_true[i], y_pred[i], sample_weight=sample_weight[i] if weighted else None)
+                m.update_state(flat_y[i], flat_pred[i], sample_weight=flat_sw[i] if weighted else None)
 
     def reset_state(self):
         for m in self.metrics:
@@ -445,3 +344,13 @@ def flatten_identifiers(ids):
     if isinstance(ids, (list, tuple)):
         return [m for v in ids for m in flatten_identifiers(v)]
     return [ids]
+
+
+def _values_and_mask(y_pred):
+    """The prediction's values for the metrics: an array no tape records, or a
+    constant Tensor carrying the prediction's mask, which metrics apply (Keras)."""
+    if getattr(y_pred, "_keras_mask", None) is None:
+        return y_pred.data
+    constant = Tensor(y_pred.data)
+    constant._keras_mask = y_pred._keras_mask
+    return constant

@@ -21,7 +21,8 @@ import numpy as np
 from teachnet.autodiff import Tensor
 from teachnet.layers.base import Layer, run_build
 from teachnet.layers.input_layer import InputLayer, SymbolicTensor
-from teachnet.models.model import Model, _params_text, _shape_text, print_summary
+from teachnet.models.model import Model
+from teachnet.models.summary import params_text, print_summary, shape_text
 
 
 # ---------------------------------------------------------------------------
@@ -115,12 +116,25 @@ def symbolic_call(layer, inputs, args, kwargs):
     _check_input_spec(layer, shapes)
     symbolic = [x for x in flatten([inputs, list(args), kwargs]) if isinstance(x, SymbolicTensor)]
     if any(x._keras_mask is not None for x in symbolic) or type(layer).compute_mask is not Layer.compute_mask:
-        # Masks are involved: running the layer on zeros tells the output masks' shapes too.
+        # Masks are involved: running the layer on zeros tells the output masks' shapes too. Shapes that
+        # do not fit are refused first with the symbolic shapes (batch None), as without masks.
+        _check_output_shape(layer, shapes)
         outputs = _outputs_by_running(layer, inputs, args, kwargs)
     else:
         outputs = _symbolic_outputs(layer, inputs, shapes, args, kwargs)
     Node(layer, (inputs,) + tuple(args), kwargs, outputs)
     return outputs
+
+
+def _check_output_shape(layer, shapes):
+    """Lets `compute_output_shape` refuse input shapes that do not fit (a Sequential
+    checks each layer's input width): the error then names the symbolic shapes."""
+    compute = getattr(layer, "compute_output_shape", None)
+    if compute is not None:
+        try:
+            compute(shapes)
+        except NotImplementedError:
+            pass
 
 
 def _check_input_spec(layer, shapes):
@@ -409,10 +423,10 @@ class Functional(Model):
         for layer in self.layers:
             nodes = [node for node in layer._inbound_nodes if node in own]
             outputs = [x.shape for x in nodes[-1].outputs] if nodes else None
-            shape = _shape_text(outputs[0] if outputs and len(outputs) == 1 else outputs)
+            shape = shape_text(outputs[0] if outputs and len(outputs) == 1 else outputs)
             connections = ", ".join(f"{x.history[0].name}[{x.history[1]}][{x.history[2]}]"
                                     for node in nodes for x in node.input_tensors)
-            rows.append((f"{layer.name} ({type(layer).__name__})", shape, _params_text(layer), connections or "-"))
+            rows.append((f"{layer.name} ({type(layer).__name__})", shape, params_text(layer), connections or "-"))
         if self._is_a_chain():
             print_summary(self, [row[:3] for row in rows], print_fn=print_fn)
         else:

@@ -1,21 +1,26 @@
 """`Model`: a layer that can be trained, with Keras 3's compile/fit/evaluate/predict.
 
 One training step is the whole story of deep learning, and it is all in
-`train_step`:
+`train_step`, which you can override exactly as in Keras:
 
-    with GradientTape() as tape:
-        y_pred = model(x, training=True)            # forward pass
-        loss = loss_fn(y, y_pred) + regularization  # how wrong we are
-    gradients = tape.gradient(loss, weights)        # backward pass
-    optimizer.apply_gradients(zip(gradients, weights))  # a small step downhill
+    def train_step(self, data):
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)                       # forward pass
+            loss = self.compute_loss(x, y, y_pred, sample_weight)  # how wrong we are
+        gradients = tape.gradient(loss, self.trainable_weights)   # backward pass
+        self.optimizer.apply(gradients, self.trainable_weights)   # a small step downhill
+        return self.compute_metrics(x, y, y_pred, sample_weight)  # {"loss": ..., "accuracy": ...}
 
-`fit` repeats it over batches and epochs, keeping running means of the loss
-and metrics (the numbers Keras prints and stores in `History`), and calls
-callbacks in between. The bookkeeping of compile arguments and data lives in
-compile_utils.py.
+`fit` repeats it over the batches of each epoch (data.py turns arrays,
+generators and PyDatasets into batches), keeps running means of the loss and
+metrics (the numbers Keras prints and stores in `History`) and calls callbacks
+in between; when a callback asks for a step's details, step_details.py records
+them around the step. compile_utils.py holds the compiled loss and metrics.
 
 Subclass `Model` and define `call` to write your own model; `Sequential` and
-the functional `Model(inputs, outputs)` are models too.
+the functional `Model(inputs, outputs)` are models too, and a subclass can be
+built either way (`CustomModel(inputs, outputs)`).
 """
 import signal
 import threading
@@ -23,9 +28,14 @@ import threading
 import numpy as np
 
 from teachnet.autodiff import GradientTape, Tensor
-from teachnet.callbacks import CallbackList, StepRecord
+from teachnet.callbacks import CallbackList
 from teachnet.layers.base import Layer
+from teachnet.metrics import Metric
 from teachnet.models import compile_utils as cu
+from teachnet.models import data as data_module
+from teachnet.models import summary as summary_module
+from teachnet.models.data import unpack_x_y_sample_weight
+from teachnet.models.step_details import StepRecorder
 from teachnet import random as tn_random
 
 
@@ -34,6 +44,8 @@ class Model(Layer):
 
     `Model(inputs, outputs)` builds a functional model from symbolic tensors;
     subclassing `Model` and defining `call` gives a model written in code.
+    Override `train_step(self, data)` (and `test_step`, `predict_step`) to
+    change what `fit` does with each batch, as in Keras.
 
     Example:
         >>> class TwoLayers(teachnet.Model):
@@ -49,14 +61,23 @@ class Model(Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        # Model(inputs, outputs) is the functional API, as in Keras.
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
-            from teachnet.models.functional import Functional
-            return Functional.__new__(Functional)
+        # Model(inputs, outputs) is the functional API, as in Keras; so is a
+        # subclass built the same way, CustomModel(inputs, outputs).
+        from teachnet.models.sequential import Sequential  # sequential.py imports this module
+        if _functional_arguments(args, kwargs) and not issubclass(cls, Sequential):
+            return object.__new__(_functional_class(cls))
         return super().__new__(cls)
 
-    def __init__(self, name=None, trainable=True, dtype=None, **kwargs):
-        super().__init__(name=name, trainable=trainable, dtype=dtype, **kwargs)
+    def __init__(self, *args, **kwargs):
+        if _functional_arguments(args, kwargs):
+            # `super().__init__(inputs=..., outputs=...)` inside a subclass's __init__ (Keras's
+            # pattern): this object becomes the functional version of its class.
+            from teachnet.models.functional import Functional  # functional.py imports this module
+            if not isinstance(self, Functional):
+                self.__class__ = _functional_class(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
+        super().__init__(*args, **kwargs)
         self.optimizer = None
         self.compiled = False
         self.stop_training = False
@@ -66,6 +87,24 @@ class Model(Layer):
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = None
+        self._metrics = []  # Metric objects assigned as attributes (a custom train_step's trackers)
+        self._last_loss = None  # (total, regularization, y_pred) of the last compute_loss, for step records
+
+    def __setattr__(self, name, value):
+        # Trackers created in __init__ (`self.loss_tracker = metrics.Mean(name="loss")`) join
+        # `model.metrics`, as in Keras.
+        if not name.startswith("_") and isinstance(value, Metric) and hasattr(self, "_metrics"):
+            if not any(value is m for m in self._metrics):
+                self._metrics.append(value)
+        super().__setattr__(name, value)
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, (list, tuple)) and data_module.is_plain_numbers(inputs):
+            if self._count("inputs") in (None, 1):
+                inputs = np.asarray(inputs)  # a list of numbers (or of lists of numbers) is one array
+            else:  # one list per input
+                inputs = [np.asarray(v) if data_module.is_plain_numbers(v) else v for v in inputs]
+        return super().__call__(inputs, *args, **kwargs)
 
     def build(self, input_shape):
         """Creates the weights of every sub-layer by running `call` once on a
@@ -90,6 +129,16 @@ class Model(Layer):
             if layer.name == name:
                 return layer
         raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}.")
+
+    def _count(self, kind):
+        """The number of model inputs or outputs (`kind`), or None when the model
+        does not say (a subclassed model)."""
+        from teachnet.models.sequential import Sequential  # sequential.py imports this module
+        if kind == "inputs":
+            return 1 if isinstance(self, Sequential) else (
+                len(self.inputs) if isinstance(getattr(self, "inputs", None), list) else None)
+        names = getattr(self, "output_names", None)
+        return len(names) if names else None
 
     # -- compile -------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -126,19 +175,27 @@ class Model(Layer):
                              f"model.compile(optimizer=\"rmsprop\", loss=\"mse\") for model \"{self.name}\".")
 
     # -- metrics ----------------------------------------------------------------------
-    def _flat_metrics(self):
-        """The Metric objects, in the order of the logs: loss, compiled metrics, per-output losses."""
-        out = [self._loss_tracker] if self._loss_tracker is not None else []
-        if self._compile_metrics is not None:
-            out += self._compile_metrics.metrics
-        if self._compile_loss is not None:
-            out += self._compile_loss.metrics
-        return out
-
     @property
     def metrics(self):
-        """The model's Metric objects (loss tracker first)."""
-        return self._flat_metrics()
+        """The model's metrics, as Keras 3 lists them: the loss tracker, the compiled
+        metrics (one entry, "compile_metrics", whose result is a dict), the
+        per-output loss trackers, then the trackers assigned in `__init__`."""
+        out = []
+        if self.compiled:
+            if self._loss_tracker is not None:
+                out.append(self._loss_tracker)
+            if self._compile_metrics is not None:
+                out.append(self._compile_metrics)
+            if self._compile_loss is not None:
+                out += self._compile_loss.metrics
+        return out + list(self._metrics)
+
+    def _flat_metrics(self):
+        """The individual Metric objects of `metrics` (the compiled ones one by one)."""
+        out = []
+        for m in self.metrics:
+            out += m.metrics if isinstance(m, cu.CompileMetrics) else [m]
+        return out
 
     @property
     def metrics_names(self):
@@ -162,39 +219,42 @@ class Model(Layer):
         return values[0] if len(values) == 1 else values
 
     def reset_metrics(self):
-        for m in self._flat_metrics():
+        """Resets every metric in `metrics` (fit does this at the start of each epoch)."""
+        for m in self.metrics:
             m.reset_state()
 
     def get_metrics_result(self):
-        """The running values as a dict of floats: `{"loss": ..., "accuracy": ..., ...}`."""
+        """The running values of `metrics` as a dict of floats: `{"loss": ..., "accuracy": ..., ...}`."""
         logs = {}
-        if self._loss_tracker is not None:
-            logs["loss"] = float(self._loss_tracker.result())
-        if self._compile_metrics is not None and self._compile_metrics.built:
-            logs.update(self._compile_metrics.result())
-        if self._compile_loss is not None:
-            for m in self._compile_loss.metrics:
-                logs[m.name] = float(m.result())
+        for m in self.metrics:
+            result = m.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[m.name] = float(result)
         return logs
 
-    # -- one step ------------------------------------------------------------------------
-    def _structure(self, y_pred, y, sample_weight):
-        """Flat lists (one entry per output) of predictions, targets and weights."""
-        flat_pred, names = cu.output_structure(y_pred, getattr(self, "output_names", None))
-        n = len(flat_pred)
-        flat_y = [None] * n if y is None else cu.flat_targets(y, names, "y")
-        flat_sw = [None] * n if sample_weight is None else cu.flat_targets(sample_weight, names, "sample_weight")
-        if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.build(flat_y, flat_pred, names, pred_is_dict=isinstance(y_pred, dict))
-        if self._compile_metrics is not None and not self._compile_metrics.built:
-            self._compile_metrics.build(flat_y, flat_pred, names)
-        return flat_pred, flat_y, flat_sw
+    def _metrics_result_or_logs(self, logs):
+        """The epoch's logs, as Keras: the metrics' running values when the step
+        returned the same names, else what the (custom) step returned last."""
+        results = self.get_metrics_result()
+        return results if set(results) == set(logs) else dict(logs)
 
-    def _compute_loss(self, flat_y, flat_pred, flat_sw, batch_size):
-        """(total loss, regularization) as Tensors: the compiled loss plus `model.losses`."""
+    # -- one step: the loss, the metrics, train_step, test_step, predict_step ----------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss of a batch: the compiled loss plus `model.losses` (e.g.
+        weight regularization), a scalar Tensor. `x` is not used here; an
+        override may use it."""
+        self._assert_compiled("compute_loss")
+        flat_pred, names = cu.output_structure(y_pred, getattr(self, "output_names", None))
         total = None
         if self._compile_loss is not None:
-            total = self._compile_loss(flat_y, flat_pred, flat_sw, batch_size)
+            flat_y = [None] * len(names) if y is None else cu.flat_targets(y, names, "y")
+            flat_sw = ([None] * len(names) if sample_weight is None
+                       else cu.flat_targets(sample_weight, names, "sample_weight"))
+            if not self._compile_loss.built:
+                self._compile_loss.build(flat_y, flat_pred, names, pred_is_dict=isinstance(y_pred, dict))
+            total = self._compile_loss(flat_y, flat_pred, flat_sw, len(flat_pred[0]))
         regularization = None
         for term in self.losses:
             regularization = term if regularization is None else regularization + term
@@ -202,88 +262,122 @@ class Model(Layer):
             total = regularization if total is None else total + regularization
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
-        return total, regularization
+        self._last_loss = (total, regularization, y_pred)  # read by step_details.StepRecorder
+        return total
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
-        """The total loss of a batch (compiled loss + regularization), a scalar Tensor."""
-        self._assert_compiled("compute_loss")
-        flat_pred, flat_y, flat_sw = self._structure(y_pred, y, sample_weight)
-        return self._compute_loss(flat_y, flat_pred, flat_sw, len(flat_pred[0]))[0]
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics with a batch; returns `get_metrics_result()`."""
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
 
-    def train_step(self, x, y, sample_weight=None, weights=None, details=False):
-        """One step of gradient descent on a batch; returns the running logs."""
-        weights = self.trainable_weights if weights is None else weights
-        batch_size = len(cu.flatten(x)[0])
+    def train_step(self, data):
+        """One step of gradient descent on a batch `data`: `x`, `(x,)`, `(x, y)` or
+        `(x, y, sample_weight)`. Returns the running logs, `{"loss": ..., ...}`.
+
+        Override it to change what `fit` does with each batch, as in Keras."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with GradientTape() as tape:
-            y_pred = self(_as_tensors(x), training=True)
-            flat_pred, flat_y, flat_sw = self._structure(y_pred, y, sample_weight)
-            loss, regularization = self._compute_loss(flat_y, flat_pred, flat_sw, batch_size)
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self._loss_tracker.update_state(float(loss), sample_weight=_batch_size(x))
+        weights = self.trainable_weights
         gradients = tape.gradient(loss, weights)
-        self.last_batch_loss = float(loss)
-        self._loss_tracker.update_state(self.last_batch_loss, sample_weight=batch_size)
-        if details:
-            learning_rate = float(self.optimizer.learning_rate)
-            before = [w.numpy() for w in weights]
-        if weights:
-            pairs = [(g, w) for g, w in zip(gradients, weights) if g is not None]
-            if not pairs:
-                raise ValueError(f'No gradients for any weight of model "{self.name}": the loss does not '
-                                 f"depend on the weights {[w.path for w in weights]}.")
-            self.optimizer.apply_gradients(pairs)
-        if self._compile_metrics is not None:
-            self._compile_metrics.update_state(flat_y, [_values_and_mask(p) for p in flat_pred], flat_sw)
-        if details:
-            losses = {"loss": float(loss), **self._compile_loss.last_values} if self._compile_loss else {
-                "loss": float(loss)}
-            if regularization is not None:
-                losses["regularization"] = float(regularization)
-            self.last_step = StepRecord(
-                loss=float(loss), losses=losses,
-                loss_weights=getattr(self._compile_loss, "loss_weights", None),
-                learning_rate=learning_rate,
-                gradients=[np.zeros(w.shape, w.dtype) if g is None else np.asarray(g) for g, w in
-                           zip(gradients, weights)],
-                updates=[w.data - old for w, old in zip(weights, before)],
-                batch_size=batch_size, x=x, y=y, y_pred=_to_numpy(y_pred))
-        else:
-            self.last_step = None  # never a record of an earlier batch
-        return self.get_metrics_result()
+        self.optimizer.apply(gradients, weights)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def test_step(self, x, y, sample_weight=None):
-        """Loss and metrics of a batch without training; returns the running logs."""
-        batch_size = len(cu.flatten(x)[0])
-        y_pred = self(_as_tensors(x), training=False)
-        flat_pred, flat_y, flat_sw = self._structure(y_pred, y, sample_weight)
-        loss, _ = self._compute_loss(flat_y, flat_pred, flat_sw, batch_size)
-        self._loss_tracker.update_state(float(loss), sample_weight=batch_size)
-        if self._compile_metrics is not None:
-            self._compile_metrics.update_state(flat_y, [_values_and_mask(p) for p in flat_pred], flat_sw)
-        return self.get_metrics_result()
+    def test_step(self, data):
+        """The loss and metrics of a batch without training; returns the running logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(float(loss), sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for a batch (targets in `data`, if any, are ignored)."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def run_train_step(self, data, details=False):
+        """Runs `train_step(data)` as `fit` does for each batch: sets
+        `last_batch_loss` and, with `details`, `last_step` (a StepRecord of the
+        gradients and updates, see step_details.py). Returns the step's logs."""
+        self._last_loss = None
+        if details:
+            with StepRecorder(self, data) as recorder:
+                logs = _checked_logs(self.train_step(data), self, "train_step")
+            self.last_step = recorder.record(logs)
+        else:
+            logs = _checked_logs(self.train_step(data), self, "train_step")
+            self.last_step = None  # never a record of an earlier batch
+        last, self._last_loss = self._last_loss, None  # let go of the step's graph, which the loss holds
+        self.last_batch_loss = float(last[0]) if last is not None else logs.get("loss")
+        return logs
+
+    # -- data ---------------------------------------------------------------------------
+    def _batches(self, x, y, sample_weight, batch_size, steps, method, shuffle=False, class_weight=None,
+                 needs_targets=False):
+        """A batch source for `x` (arrays, a generator, an iterable or a PyDataset); see data.py."""
+        if data_module.is_batch_source(x):
+            for argument, value in (("y", y), ("sample_weight", sample_weight)):
+                if value is not None:
+                    raise ValueError(f"`{argument}` argument is not supported when `x` is a "
+                                     f"{type(x).__name__}: it gives the batches, targets and weights included. "
+                                     f"Yield (x, y) or (x, y, sample_weight) from it instead. Received: "
+                                     f"{argument} of type {type(value).__name__}")
+            if class_weight is not None:
+                class_weight = data_module.check_class_weight(class_weight)
+            return data_module.batch_source(x, steps, shuffle, class_weight, tn_random.generator(),
+                                            self._count("inputs"), self._count("outputs"))
+        x = data_module.to_arrays(x, "x", self._count("inputs"))
+        y = data_module.to_arrays(y, "y", self._count("outputs"))
+        sample_weight = data_module.to_arrays(sample_weight, "sample_weight")
+        data_module.check_same_length(x, y, sample_weight)
+        if needs_targets and y is None and self._compile_loss is not None:
+            raise ValueError(f"`{method}` needs targets `y` for the loss {self.loss!r}: pass y with one "
+                             "target per sample.")
+        if class_weight is not None:  # training samples only, as Keras
+            sample_weight = data_module.class_weight_to_sample_weight(
+                y, data_module.check_class_weight(class_weight))
+        return data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle, steps, tn_random.generator())
+
+    def _build_from(self, batches):
+        """Creates the weights (from one sample) before fit lists them, for a model
+        with its own `call` (a GAN that only overrides train_step has none)."""
+        if not self.built and type(self).call is not Layer.call:
+            self(_as_tensors(batches.first_x()), training=False)
 
     # -- fit ----------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_batch_size=None,
-            validation_freq=1):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
         """Trains the model for `epochs` passes over the data; returns a `History`.
 
         Args:
-            x: inputs: an array, a list of arrays or a dict keyed by input name.
+            x: inputs: an array (or a list of numbers), a list of arrays or a
+                dict keyed by input name; or a source of whole batches `(x, y)` /
+                `(x, y, sample_weight)`: a Python generator, an iterable, a
+                `teachnet.utils.PyDataset` (then `y` stays None).
             y: targets, with the structure of the model's outputs.
-            batch_size: samples per gradient step (32 when None).
+            batch_size: samples per gradient step (32 when None; arrays only).
             epochs: the index of the last epoch to train (training runs from
                 `initial_epoch` to `epochs`).
             verbose: "auto" or 1 a progress bar, 2 one line per epoch, 0 silent.
             callbacks: a list of `teachnet.callbacks.Callback`.
             validation_split: the fraction of the data, taken from the END of
                 x and y before shuffling, held out to compute `val_` metrics.
-            validation_data: `(x_val, y_val)` or `(x_val, y_val, sample_weight)`;
-                takes precedence over `validation_split`.
-            shuffle: reshuffle the training samples at each epoch.
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, sample_weight)`,
+                or a generator / iterable / PyDataset of batches; takes
+                precedence over `validation_split`.
+            shuffle: reshuffle the training samples (or a PyDataset's batches) at each epoch.
             class_weight: dict `{class index: weight}` scaling each sample's loss.
             sample_weight: one weight per sample.
             initial_epoch: the epoch to start from (to resume training).
-            steps_per_epoch: batches per epoch (default: the whole data).
+            steps_per_epoch: batches per epoch (default: the whole data; a
+                generator: until it runs out).
+            validation_steps: batches per validation (default: all of it).
             validation_batch_size: batch size of validation (default: batch_size).
             validation_freq: validate every n-th epoch (an int) or at the listed epochs.
 
@@ -291,11 +385,12 @@ class Model(Layer):
             A `History`: `history.history["loss"]` holds one value per epoch, the
             mean over the epoch's batches weighted by batch size, as Keras computes it.
 
-        Interrupting (Ctrl-C, or the notebook's stop button) finishes the current
-        batch, then returns the History of the completed epochs; the weights are
-        those after the last completed step (callbacks' `on_train_end` is not
-        called, so e.g. EarlyStopping does not restore other weights). A second
-        interrupt raises KeyboardInterrupt at once.
+        Each batch goes through `train_step(data)` (override it to train
+        differently). Interrupting (Ctrl-C, or the notebook's stop button)
+        finishes the current batch, then returns the History of the completed
+        epochs; the weights are those after the last completed step (callbacks'
+        `on_train_end` is not called, so e.g. EarlyStopping does not restore
+        other weights). A second interrupt raises KeyboardInterrupt at once.
         """
         self._assert_compiled("fit")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
@@ -304,36 +399,32 @@ class Model(Layer):
         if not 0.0 <= validation_split < 1.0:
             raise ValueError("Expected `validation_split` to be a float in [0, 1): the fraction of the data "
                              f"held out for validation. Received: validation_split={validation_split!r}")
-        if steps_per_epoch is not None:
-            _check_positive_int(steps_per_epoch, "steps_per_epoch")
+        for argument, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
+            if value is not None:
+                _check_positive_int(value, argument)
         if x is None:
             raise ValueError("`fit` needs training inputs: pass `x` (e.g. a numpy array with one row per sample).")
-        if y is None and self._compile_loss is not None:
-            raise ValueError(f"`fit` needs targets `y` for the loss {self.loss!r}: pass y with one target per sample.")
         if class_weight is not None and sample_weight is not None:
             raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
-
-        x, y, sample_weight = cu.to_arrays(x, "x"), cu.to_arrays(y, "y"), cu.to_arrays(sample_weight, "sample_weight")
-        cu.check_same_length(x, y, sample_weight)
         if validation_split and validation_data is None:
-            (x, y, sample_weight), validation_data = cu.train_validation_split((x, y, sample_weight),
-                                                                                validation_split)
-        if class_weight is not None:  # training samples only, as Keras
-            sample_weight = cu.class_weight_to_sample_weight(y, class_weight)
+            if data_module.is_batch_source(x):
+                raise ValueError("`validation_split` is only supported for arrays (it holds out their last "
+                                 f"samples); x is a {type(x).__name__}. Pass `validation_data` instead.")
+            x, y, sample_weight = (data_module.to_arrays(x, "x", self._count("inputs")),
+                                   data_module.to_arrays(y, "y", self._count("outputs")),
+                                   data_module.to_arrays(sample_weight, "sample_weight"))
+            data_module.check_same_length(x, y, sample_weight)
+            (x, y, sample_weight), validation_data = data_module.train_validation_split(
+                (x, y, sample_weight), validation_split)
+        batches = self._batches(x, y, sample_weight, batch_size, steps_per_epoch, "fit", shuffle=shuffle,
+                                class_weight=class_weight, needs_targets=True)
+        val_batches = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
-                                 f"sample_weight_val). Received: {type(validation_data).__name__}")
-            val_x, val_y, val_sw = (cu.to_arrays(a, name) for a, name in
-                                    zip((tuple(validation_data) + (None,))[:3], ("x_val", "y_val", "sample_weight")))
-
-        batches = cu.BatchIterator(cu.num_samples(x, "x"), batch_size, shuffle=shuffle,
-                                   steps_per_epoch=steps_per_epoch, rng=tn_random.generator())
+            val_batches = self._validation_batches(validation_data, validation_batch_size or batch_size,
+                                                   validation_steps, batches)
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                  verbose=verbose, epochs=epochs, steps=batches.steps)
-        if not self.built:  # create the weights (from one sample) before listing them
-            self(_as_tensors(cu.take(x, slice(0, 1))), training=False)
-        weights = self.trainable_weights
+        self._build_from(batches)  # the weights exist before callbacks and the optimizer see them
         self.stop_training = False
         training_logs = {}
         callbacks.on_train_begin()
@@ -342,11 +433,10 @@ class Model(Layer):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
                 logs = {}
-                for step, index in batches.epoch():
+                for step, data in batches.epoch():
                     callbacks.on_train_batch_begin(step)
-                    details = callbacks.wants_step_details  # asked each batch: a callback may want only some
-                    logs = self.train_step(cu.take(x, index), cu.take(y, index), cu.take(sample_weight, index),
-                                           weights=weights, details=details)
+                    # asked each batch: a callback may want the details of some batches only
+                    logs = self.run_train_step(data, details=callbacks.wants_step_details)
                     callbacks.on_train_batch_end(step, logs)
                     if self.stop_training or interrupt.requested:
                         break
@@ -356,11 +446,9 @@ class Model(Layer):
                           "epoch(s).")
                     self.history = callbacks.history
                     return callbacks.history
-                epoch_logs = self.get_metrics_result() if logs else {}
-                if validation_data is not None and _should_validate(epoch, validation_freq):
-                    val_logs = self.evaluate(val_x, val_y, sample_weight=val_sw,
-                                             batch_size=validation_batch_size or batch_size,
-                                             callbacks=callbacks, return_dict=True)
+                epoch_logs = self._metrics_result_or_logs(logs) if logs else {}
+                if val_batches is not None and _should_validate(epoch, validation_freq):
+                    val_logs = self._run_test_batches(val_batches, callbacks, "the validation data")
                     epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
                 callbacks.on_epoch_end(epoch, epoch_logs)
                 training_logs = epoch_logs
@@ -370,10 +458,28 @@ class Model(Layer):
         self.history = callbacks.history
         return callbacks.history
 
+    def _validation_batches(self, validation_data, batch_size, steps, train_batches):
+        """The batches of `validation_data`: a tuple of arrays, or a source of batches."""
+        if data_module.is_batch_source(validation_data):
+            return self._batches(validation_data, None, None, batch_size, steps, "fit")
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            length = f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else ""
+            raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
+                             "sample_weight_val), or a generator / PyDataset of such batches. "
+                             f"Received: {type(validation_data).__name__}{length}")
+        val_x, val_y, val_sw = (tuple(validation_data) + (None,))[:3]
+        val_batches = self._batches(val_x, val_y, val_sw, batch_size, steps, "fit")
+        if isinstance(train_batches, data_module.ArrayBatches):
+            _check_same_label_format(train_batches.y, val_batches.y)
+        return val_batches
+
     # -- evaluate and predict ------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
         """The loss and metrics over the data, without training.
+
+        `x` (and `y`) as in `fit`: arrays, or a generator / iterable / PyDataset
+        of `(x, y)` batches (then `steps` batches, or until it runs out).
 
         Returns:
             The loss (a float) if there are no metrics, else a list of floats in
@@ -383,70 +489,96 @@ class Model(Layer):
         if x is None:
             raise ValueError("`evaluate` needs inputs: pass `x` (e.g. a numpy array with one row per sample).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
-        if y is None and self._compile_loss is not None:
-            raise ValueError(f"`evaluate` needs targets `y` for the loss {self.loss!r}.")
-        x, y, sample_weight = cu.to_arrays(x, "x"), cu.to_arrays(y, "y"), cu.to_arrays(sample_weight, "sample_weight")
-        cu.check_same_length(x, y, sample_weight)
-        batches = cu.BatchIterator(cu.num_samples(x, "x"), batch_size, steps_per_epoch=steps)
+        if steps is not None:
+            _check_positive_int(steps, "steps")
+        batches = self._batches(x, y, sample_weight, batch_size, steps, "evaluate", needs_targets=True)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1, steps=batches.steps)
+        logs = self._run_test_batches(batches, callbacks)
+        return dict(sorted(logs.items())) if return_dict else self._flatten_logs_in_order(logs)
+
+    def _run_test_batches(self, batches, callbacks, what=None):
+        """`test_step` over every batch, with the callbacks' test hooks; returns the logs.
+        `what` names the data in errors ("the validation data")."""
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
-        for step, index in batches.epoch():
+        for step, data in batches.epoch():
             callbacks.on_test_batch_begin(step)
-            logs = self.test_step(cu.take(x, index), cu.take(y, index), cu.take(sample_weight, index))
+            try:
+                logs = _checked_logs(self.test_step(data), self, "test_step")
+            except (ValueError, TypeError) as error:
+                if what is None:
+                    raise
+                raise type(error)(f"In {what} (batch {step}): {error}\nThe validation data must have the "
+                                  "format of the training data (the same inputs, and the same kind of "
+                                  "targets, e.g. class ids in both or one-hot rows in both).") from None
             callbacks.on_test_batch_end(step, logs)
-        logs = self.get_metrics_result() if logs else {}
+        logs = self._metrics_result_or_logs(logs) if logs else {}
         callbacks.on_test_end(logs)
-        return dict(sorted(logs.items())) if return_dict else self._flatten_logs_in_order(logs)
+        return logs
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The model's outputs for `x` as numpy arrays (same structure as the outputs)."""
+        """The model's outputs for `x` as numpy arrays (same structure as the outputs).
+
+        `x` as in `fit`: arrays, or a generator / iterable / PyDataset of batches
+        (targets in them are ignored)."""
         if x is None:
             raise ValueError("`predict` needs inputs: pass `x` (e.g. a numpy array with one row per sample).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
-        x = cu.to_arrays(x, "x")
-        batches = cu.BatchIterator(cu.check_same_length(x, None), batch_size, steps_per_epoch=steps)
+        if steps is not None:
+            _check_positive_int(steps, "steps")
+        batches = self._batches(x, None, None, batch_size, steps, "predict")
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1, steps=batches.steps)
         callbacks.on_predict_begin()
         outputs = []
-        for step, index in batches.epoch():
+        for step, data in batches.epoch():
             callbacks.on_predict_batch_begin(step)
-            outputs.append(self.predict_on_batch(cu.take(x, index)))
+            outputs.append(data_module.to_numpy(self.predict_step(data)))
             callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
         callbacks.on_predict_end()
+        if not outputs:
+            raise ValueError("`predict` got no batch from `x`: the data is empty (a generator used up by an "
+                             "earlier call?). Pass data with at least one sample.")
         return _concatenate(outputs)
 
     # -- one batch at a time ---------------------------------------------------------
+    def _one_batch(self, x, y, sample_weight):
+        x = data_module.to_arrays(x, "x", self._count("inputs"))
+        y = data_module.to_arrays(y, "y", self._count("outputs"))
+        sample_weight = data_module.to_arrays(sample_weight, "sample_weight")
+        data_module.check_same_length(x, y, sample_weight)
+        return x, y, sample_weight
+
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient step on one batch; returns its loss and metrics (as `evaluate`)."""
         self._assert_compiled("train_on_batch")
-        x, y, sample_weight = cu.to_arrays(x, "x"), cu.to_arrays(y, "y"), cu.to_arrays(sample_weight, "sample_weight")
-        cu.check_same_length(x, y, sample_weight)
+        x, y, sample_weight = self._one_batch(x, y, sample_weight)
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError("Arguments `sample_weight` and `class_weight` cannot be specified at the same time.")
-            sample_weight = cu.class_weight_to_sample_weight(y, class_weight)
+            sample_weight = data_module.class_weight_to_sample_weight(
+                y, data_module.check_class_weight(class_weight))
         self.reset_metrics()
-        logs = self.train_step(x, y, sample_weight)
+        logs = self.run_train_step(data_module.pack_x_y_sample_weight(x, y, sample_weight))
         return dict(sorted(logs.items())) if return_dict else self._flatten_logs_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss and metrics of one batch without training."""
         self._assert_compiled("test_on_batch")
-        x, y, sample_weight = cu.to_arrays(x, "x"), cu.to_arrays(y, "y"), cu.to_arrays(sample_weight, "sample_weight")
-        cu.check_same_length(x, y, sample_weight)
+        x, y, sample_weight = self._one_batch(x, y, sample_weight)
         self.reset_metrics()
-        logs = self.test_step(x, y, sample_weight)
+        logs = _checked_logs(self.test_step(data_module.pack_x_y_sample_weight(x, y, sample_weight)), self,
+                             "test_step")
         return dict(sorted(logs.items())) if return_dict else self._flatten_logs_in_order(logs)
 
     def predict_on_batch(self, x):
         """The outputs for one batch, as numpy arrays."""
-        return _to_numpy(self(_as_tensors(cu.to_arrays(x, "x")), training=False))
+        x = data_module.to_arrays(x, "x", self._count("inputs"))
+        return data_module.to_numpy(self.predict_step(data_module.pack_x_y_sample_weight(x)))
 
     # -- saving and summary ------------------------------------------------------------
     def save_weights(self, filepath, overwrite=True):
@@ -461,9 +593,87 @@ class Model(Layer):
 
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Prints a table of the layers, their output shapes and parameter counts."""
-        rows = [(f"{layer.name} ({type(layer).__name__})", _shape_text(getattr(layer, "_output_shape", None)),
-                 _params_text(layer)) for layer in self.layers]
-        print_summary(self, rows, print_fn=print_fn)
+        rows = [(f"{layer.name} ({type(layer).__name__})",
+                 summary_module.shape_text(getattr(layer, "_output_shape", None)),
+                 summary_module.params_text(layer)) for layer in self.layers]
+        summary_module.print_summary(self, rows, print_fn=print_fn)
+
+# -- helpers of the step and the data -----------------------------------------------------------
+def _functional_arguments(args, kwargs):
+    """Whether a Model is being built the functional way: Model(inputs, outputs), as Keras decides."""
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
+
+
+_FUNCTIONAL_CLASSES = {}
+
+
+def _functional_class(cls):
+    """The functional version of a Model class: `Functional` itself for `Model`, and
+    for a subclass `CustomModel` a class deriving from both (same name), so that
+    `CustomModel(inputs, outputs)` runs the graph and keeps the subclass's
+    `train_step`. Keras swaps the subclass's base class for this; a new class
+    leaves the user's class as written."""
+    from teachnet.models.functional import Functional  # functional.py imports this module
+    if issubclass(cls, Functional):
+        return cls
+    if cls is Model:
+        return Functional
+    if cls not in _FUNCTIONAL_CLASSES:
+        _FUNCTIONAL_CLASSES[cls] = type(cls.__name__, (cls, Functional),
+                                        {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                                         "__doc__": cls.__doc__})
+    return _FUNCTIONAL_CLASSES[cls]
+
+
+def _batch_size(x):
+    """The number of samples in a batch of inputs (one array, a list or a dict of them)."""
+    return len(data_module.flatten(x)[0])
+
+
+def _checked_logs(logs, model, method):
+    """A step's return value as a dict of floats (nested dicts flattened, as Keras does);
+    refuses anything else, saying what a step must return."""
+    if not isinstance(logs, dict):
+        raise TypeError(f"{type(model).__name__}.{method}() must return a dict of numbers, such as "
+                        "`{m.name: m.result() for m in self.metrics}` or `{\"loss\": loss}`. "
+                        f"Received: {type(logs).__name__} {logs!r:.80}")
+    out = {}
+    for name, value in logs.items():
+        if type(value) is float:  # what the library's own steps return
+            out[name] = value
+            continue
+        if isinstance(value, dict):
+            out.update(_checked_logs(value, model, method))
+            continue
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if array.size != 1 or array.dtype.kind not in "biuf":
+            raise TypeError(f"{type(model).__name__}.{method}() must return a dict of numbers (one number per "
+                            f"metric name), such as `{{m.name: m.result() for m in self.metrics}}`; the value "
+                            f"of {name!r} is {type(value).__name__} {value!r:.60}.")
+        out[name] = float(array.reshape(()))
+    return out
+
+
+def _check_same_label_format(train_y, val_y):
+    """Validation targets must be encoded as the training targets (e.g. both class ids)."""
+    for i, (t, v) in enumerate(zip(data_module.flatten(train_y), data_module.flatten(val_y))):
+        if t.shape[1:] != v.shape[1:]:
+            output = f" (output {i})" if len(data_module.flatten(train_y)) > 1 else ""
+            raise ValueError(f"The validation data's targets{output} have shape {v.shape}, but the training "
+                             f"targets have shape {t.shape}: `validation_data` must use the label format of "
+                             f"the training data. {_label_format_hint(t, v)}")
+
+
+def _label_format_hint(t, v):
+    if t.ndim == 1 and v.ndim == 2 and v.shape[1] > 1:
+        return ("The validation labels look one-hot and the training labels are class ids: convert them "
+                "with np.argmax(y_val, axis=-1).")
+    if v.ndim == 1 and t.ndim == 2 and t.shape[1] > 1:
+        return ("The validation labels are class ids and the training labels look one-hot: convert them "
+                f"with teachnet.utils.to_categorical(y_val, {t.shape[1]}).")
+    return "Encode both the same way."
+
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -507,16 +717,6 @@ def _should_validate(epoch, validation_freq):
     raise ValueError(f"Expected `validation_freq` to be a list or int. Received: validation_freq={validation_freq!r}")
 
 
-def _values_and_mask(y_pred):
-    """The prediction's values for the metrics: an array no tape records, or a
-    constant Tensor carrying the prediction's mask, which metrics apply (Keras)."""
-    if getattr(y_pred, "_keras_mask", None) is None:
-        return y_pred.data
-    constant = Tensor(y_pred.data)
-    constant._keras_mask = y_pred._keras_mask
-    return constant
-
-
 def _as_tensors(x):
     """numpy batches as Tensors (no copy), keeping list/dict structure."""
     if isinstance(x, dict):
@@ -535,14 +735,6 @@ def _zeros(shape, dtype):
     return np.zeros(tuple(1 if s is None else int(s) for s in shape), dtype=dtype)
 
 
-def _to_numpy(y):
-    if isinstance(y, dict):
-        return {k: _to_numpy(v) for k, v in y.items()}
-    if isinstance(y, (list, tuple)):
-        return [_to_numpy(v) for v in y]
-    return y.data if isinstance(y, Tensor) else np.asarray(y)
-
-
 def _concatenate(batches):
     first = batches[0]
     if isinstance(first, dict):
@@ -550,66 +742,3 @@ def _concatenate(batches):
     if isinstance(first, list):
         return [np.concatenate([b[i] for b in batches]) for i in range(len(first))]
     return np.concatenate(batches)
-
-
-# -- summary -------------------------------------------------------------------------
-def readable_memory_size(num_bytes):
-    """1630200 -> "1.55 MB", as Keras prints sizes."""
-    for unit in ["B", "KB", "MB", "GB", "TB"]:
-        if num_bytes / 1024 < 1:
-            return f"{num_bytes:.2f} {unit}"
-        num_bytes /= 1024
-    return f"{num_bytes:.2f} PB"
-
-
-def _shape_text(shape):
-    if shape is None:
-        return "?"
-    if isinstance(shape, list):
-        return "[" + ", ".join(_shape_text(s) for s in shape) + "]"
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _params_text(layer):
-    if not layer.built:
-        return "0 (unbuilt)"
-    return f"{layer.count_params():,}"
-
-
-def print_summary(model, rows, headers=("Layer (type)", "Output Shape", "Param #"), widths=(31, 22, 13),
-                  right_aligned=(2,), print_fn=None):
-    """Draws Keras 3's summary table (box-drawing characters, no colours).
-
-    Args:
-        rows: one tuple of strings per layer, one string per column.
-        widths: the minimal text width of each column (widened to fit).
-        right_aligned: the columns aligned to the right (Param #).
-    """
-    widths = [max([w, len(h)] + [len(r[i]) for r in rows]) for i, (w, h) in enumerate(zip(widths, headers))]
-
-    def line(cells, sep):
-        text = [c.rjust(w) if i in right_aligned else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
-        return sep + sep.join(f" {t} " for t in text) + sep
-
-    def rule(left, mid, right, fill):
-        return left + mid.join(fill * (w + 2) for w in widths) + right
-
-    out = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), line(headers, "┃"), rule("┡", "╇", "┩", "━")]
-    for i, row in enumerate(rows):
-        out.append(line(row, "│"))
-        out.append(rule("├", "┼", "┤", "─") if i < len(rows) - 1 else rule("└", "┴", "┘", "─"))
-    if not rows:
-        out.append(rule("└", "┴", "┘", "─"))
-    trainable = model.trainable_weights if model.built else []
-    trainable_ids = {id(w) for w in trainable}
-    others = [w for w in model.weights if id(w) not in trainable_ids] if model.built else []
-
-    def total(ws):
-        return f"{sum(w.size for w in ws):,} ({readable_memory_size(sum(w.size * w.dtype.itemsize for w in ws))})"
-    out += [f" Total params: {total(trainable + others)}", f" Trainable params: {total(trainable)}",
-            f" Non-trainable params: {total(others)}"]
-    text = "\n".join(out) + "\n"
-    if print_fn is None:
-        print(text, end="")
-    else:
-        print_fn(text)

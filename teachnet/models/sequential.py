@@ -4,7 +4,8 @@ import numpy as np
 from teachnet import ops
 from teachnet.layers.base import Layer, run_build
 from teachnet.layers.input_layer import InputLayer, SymbolicTensor
-from teachnet.models.model import Model, _params_text, _shape_text, print_summary
+from teachnet.models.model import Model
+from teachnet.models.summary import params_text, print_summary, shape_text
 
 
 class Sequential(Model):
@@ -186,8 +187,8 @@ class Sequential(Model):
 
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Prints Keras 3's table: each layer, its output shape and parameter count."""
-        rows = [(f"{layer.name} ({type(layer).__name__})", _shape_text(self._output_shapes.get(id(layer))),
-                 _params_text(layer)) for layer in self._tracked_layers]
+        rows = [(f"{layer.name} ({type(layer).__name__})", shape_text(self._output_shapes.get(id(layer))),
+                 params_text(layer)) for layer in self._tracked_layers]
         print_summary(self, rows, print_fn=print_fn)
 
 

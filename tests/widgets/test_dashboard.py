@@ -211,14 +211,14 @@ def test_fit_computes_step_details_only_for_batches_that_may_be_drawn():
     model = make_model()
     dashboard = TrainingDashboard(model, redraw_interval=60.0)
     asked, losses = [], []
-    train_step = model.train_step
+    run_train_step = model.run_train_step
 
-    def counting_train_step(*args, details=False, **kwargs):
+    def counting_run_train_step(data, details=False):
         asked.append(details)
-        logs = train_step(*args, details=details, **kwargs)
+        logs = run_train_step(data, details=details)
         losses.append(model.last_batch_loss)
         return logs
-    model.train_step = counting_train_step
+    model.run_train_step = counting_run_train_step
     model.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[dashboard])  # 10 batches an epoch
     assert asked == ([False] * 9 + [True]) * 2
     log = dashboard.training_log
