@@ -102,6 +102,9 @@ class Model(Layer):
                                  if metrics or weighted_metrics else None)
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.loss = loss
+        # What model.save writes as Keras's compile_config (teachnet/saving/keras_file.py).
+        self._compile_config = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+                                "weighted_metrics": weighted_metrics}
         self.compiled = True
         self.stop_training = False
 
@@ -434,15 +437,35 @@ class Model(Layer):
         return _to_numpy(self(_as_tensors(cu.to_arrays(x, "x")), training=False))
 
     # -- saving and summary ------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Writes the whole model to a `.keras` file, in Keras 3's format (see `teachnet.saving`).
+
+        The file holds the architecture, the weights and, when compiled, the
+        compile settings and optimizer state: `teachnet.saving.load_model` and
+        Keras's `keras.saving.load_model` both read it, and training continues
+        where it stopped.
+        """
+        from teachnet import saving
+        if zipped is False or kwargs:
+            raise ValueError(f"model.save: teachnet writes zipped `.keras` files only and takes no other options. "
+                             f"Received: zipped={zipped!r}, {sorted(kwargs)}")
+        saving.save_model(self, filepath, overwrite=overwrite)
+
     def save_weights(self, filepath, overwrite=True):
-        """Writes the weights to a `.weights.npz` file (see `teachnet.saving`)."""
+        """Writes the weights to `.weights.h5` (Keras's layout) or `.weights.npz` (see `teachnet.saving`)."""
         from teachnet import saving
         saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath):
-        """Reads weights written by `save_weights` into this (built) model."""
+        """Reads weights from `.weights.h5`, `.weights.npz` or `.keras` into this (built) model."""
         from teachnet import saving
         saving.load_weights(self, filepath)
+
+    def to_json(self, **kwargs):
+        """The model's config as a JSON string (Keras's format); `teachnet.models.model_from_json` reads it."""
+        import json
+        from teachnet.saving.serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Prints a table of the layers, their output shapes and parameter counts."""
