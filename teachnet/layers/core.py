@@ -354,11 +354,12 @@ class Lambda(Layer):
                 "mask": self.mask, "arguments": self.arguments}
 
     @classmethod
-    def from_config(cls, config, safe_mode=True):
+    def from_config(cls, config, safe_mode=None):
         """Refuses a saved Python lambda unless `safe_mode=False` (its code could do anything)."""
         from teachnet.saving.serialization import deserialize_keras_object, layer_from_config
         config = dict(config)
-        config["function"] = deserialize_keras_object(config["function"], safe_mode=safe_mode)
+        function = deserialize_keras_object(config["function"], safe_mode=safe_mode)
+        config["function"] = activations.get(function) if isinstance(function, str) else function
         return layer_from_config(cls, config)
 
 

@@ -32,6 +32,7 @@ _NAMESPACES = {
 _GLOBAL_CUSTOM_OBJECTS = {}   # "package>Name" -> class or function
 _GLOBAL_CUSTOM_NAMES = {}     # class or function -> "package>Name"
 _SCOPES = []                  # dicts pushed by custom_object_scope
+_SAFE_MODE = [True]           # the innermost load's safe_mode, seen by the nested objects it creates
 
 
 # ---------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def resolve_class(class_name, module=None, registered_name=None, custom_objects=
                      "teachnet.saving.register_keras_serializable.")
 
 
-def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module_objects=None):
+def deserialize_keras_object(config, custom_objects=None, safe_mode=None, module_objects=None):
     """The object a Keras 3 config describes (the inverse of `serialize_keras_object`).
 
     Args:
@@ -210,8 +211,19 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
         custom_objects: a dict of your classes and functions, by class name
             or registered name.
         safe_mode: False allows a `Lambda` layer's saved Python code to be
-            loaded; only do so for files you trust.
+            loaded; only do so for files you trust. None: as the enclosing
+            load (True at the outermost).
     """
+    if safe_mode is None:
+        safe_mode = _SAFE_MODE[-1]
+    _SAFE_MODE.append(safe_mode)
+    try:
+        return _deserialize(config, custom_objects, safe_mode, module_objects)
+    finally:
+        _SAFE_MODE.pop()
+
+
+def _deserialize(config, custom_objects, safe_mode, module_objects):
     if isinstance(config, list):
         return [deserialize_keras_object(c, custom_objects, safe_mode, module_objects) for c in config]
     if isinstance(config, str) and module_objects is not None:
@@ -255,7 +267,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
     return obj
 
 
-def deserialize_nested(config, custom_objects=None, safe_mode=True):
+def deserialize_nested(config, custom_objects=None, safe_mode=None):
     """A layer's config with every nested Keras object (initializer, regularizer, ...) created."""
     return {key: deserialize_keras_object(value, custom_objects, safe_mode) for key, value in config.items()}
 
