@@ -143,8 +143,9 @@ def serialize_keras_object(obj):
     cls = type(obj)
     registered = _GLOBAL_CUSTOM_NAMES.get(cls)
     class_name = cls.__name__
+    inner = {key: _as_object(key, value) for key, value in obj.get_config().items()}
     config = {"module": _keras_module(obj), "class_name": class_name,
-              "config": serialize_keras_object(obj.get_config()), "registered_name": registered}
+              "config": serialize_keras_object(inner), "registered_name": registered}
     if class_name == "Functional":  # how Keras 3 writes it
         config.update(module="keras.src.models.functional", registered_name="Functional")
     build_config = getattr(obj, "get_build_config", lambda: None)()
@@ -247,7 +248,10 @@ def _deserialize(config, custom_objects, safe_mode, module_objects):
         fn = _custom_lookup(custom_objects, registered_name, inner)
         if fn is None:
             namespace = _teachnet_namespace(module)
-            fn = getattr(namespace, inner, None) if namespace is not None else None
+            # Keras writes some of its own functions under module "builtins": look where Keras would.
+            searched = [namespace] if namespace is not None else [
+                importlib.import_module(_NAMESPACES[n]) for n in ("activations", "losses", "metrics", "ops")]
+            fn = next((getattr(ns, inner) for ns in searched if callable(getattr(ns, inner, None))), None)
         if fn is None:
             raise ValueError(f"Unknown function {inner!r} (module {module!r}). Pass it with "
                              "custom_objects= or register it with teachnet.saving.register_keras_serializable.")
@@ -350,11 +354,22 @@ def config_from_init(obj, skip=()):
                     f"{type(obj).__name__}.get_config cannot find `self.{p.name}` for the __init__ argument "
                     f"`{p.name}`: store every argument under its own name in __init__, or override get_config "
                     "(and from_config) to say how to re-create the object.")
-            config[p.name] = getattr(obj, p.name)
+            config[p.name] = _as_object(p.name, getattr(obj, p.name))
         first = False
         if not any(p.kind == p.VAR_KEYWORD for p in params):
             break
     return config
+
+
+def _as_object(argument, value):
+    """An initializer or regularizer kept by its name ("zeros") as the object Keras writes in its place."""
+    if isinstance(value, str) and argument.endswith("_initializer"):
+        from teachnet import initializers
+        return initializers.get(value)
+    if isinstance(value, str) and argument.endswith("_regularizer"):
+        from teachnet import regularizers
+        return regularizers.get(value)
+    return value
 
 
 def layer_from_config(cls, config, extra_arguments=()):

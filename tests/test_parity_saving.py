@@ -1,0 +1,224 @@
+"""`.keras` files both ways with real Keras 3 (torch backend), issue 12.
+
+For each model of the issue (a Sequential MLP; a two-input two-output
+functional model with a loss dict and loss_weights and a nested Sequential; a
+convnet with BatchNormalization and Dropout; Embedding(mask_zero) + LSTM +
+GRU; a registered custom layer):
+
+- teachnet -> file -> Keras and Keras -> file -> teachnet give equal weights
+  and predictions, and the compile settings and optimizer state survive;
+- one more epoch in each library from the same file gives equal weights.
+
+Also: every layer's config goes teachnet -> Keras `from_config` -> Keras
+`get_config` -> teachnet `from_config` and comes back unchanged.
+"""
+import inspect
+import json
+import os
+
+import numpy as np
+import pytest
+
+os.environ["KERAS_BACKEND"] = "torch"
+keras = pytest.importorskip("keras")
+
+import teachnet  # noqa: E402
+from teachnet.saving import serialization  # noqa: E402
+from tests.saving_samples import sample_layer  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+RTOL, ATOL = 2e-5, 2e-6  # float32, one epoch of a few steps
+
+
+@pytest.fixture(autouse=True)
+def seeds():
+    keras.utils.set_random_seed(1)
+    teachnet.utils.set_random_seed(1)
+    keras.backend.clear_session()
+    teachnet.utils.clear_session()
+
+
+@teachnet.saving.register_keras_serializable(package="parity")
+class TnScale(teachnet.layers.Layer):
+    """y = x * gain (one weight per feature); written once per library under the same registered name."""
+
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def build(self, input_shape):
+        self.gain = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="gain")
+
+    def call(self, inputs):
+        return inputs * self.gain * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+def _keras_twin_of_tn_scale():
+    # The same class name in both libraries, as one module written for both would have: Keras files
+    # place a layer's weights under its class name (`layers/tn_scale`).
+    class TnScale(keras.layers.Layer):
+        def __init__(self, factor=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def build(self, input_shape):
+            self.gain = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="gain")
+
+        def call(self, inputs):
+            return inputs * self.gain * self.factor
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+    return keras.saving.register_keras_serializable(package="parity")(TnScale)
+
+
+KerasScale = _keras_twin_of_tn_scale()
+
+
+def _models(lib):
+    """name -> (build, compile kwargs, x, y) in library `lib` (keras or teachnet)."""
+    L = lib.layers
+    Scale = KerasScale if lib is keras else TnScale
+    rng = np.random.default_rng(0)
+
+    def mlp():
+        return lib.Sequential([lib.Input((6,)), L.Dense(8, activation="relu"), L.Dense(3, activation="softmax")])
+
+    def two_in_two_out():
+        a, b = lib.Input((4,), name="a"), lib.Input((3,), name="b")
+        inner = lib.Sequential([lib.Input((7,)), L.Dense(5, activation="tanh")], name="inner")
+        h = inner(L.Concatenate()([a, b]))
+        return lib.Model([a, b], [L.Dense(2, name="o1")(h), L.Dense(1, activation="sigmoid", name="o2")(h)])
+
+    def convnet():
+        return lib.Sequential([lib.Input((8, 8, 1)), L.Conv2D(4, 3, activation="relu"), L.BatchNormalization(),
+                               L.MaxPooling2D(2), L.Dropout(0.0), L.Flatten(), L.Dense(2, activation="softmax")])
+
+    def recurrent():
+        return lib.Sequential([lib.Input((5,), dtype="int32"), L.Embedding(10, 4, mask_zero=True),
+                               L.LSTM(3, return_sequences=True), L.GRU(2), L.Dense(1)])
+
+    def custom():
+        return lib.Sequential([lib.Input((4,)), Scale(2.0), L.Dense(2)])
+
+    x6, y3 = rng.normal(size=(16, 6)).astype("float32"), rng.integers(0, 3, 16)
+    xa, xb = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 3)).astype("float32")
+    y2, yb = rng.normal(size=(16, 2)).astype("float32"), rng.integers(0, 2, (16, 1)).astype("float32")
+    img, yc = rng.normal(size=(16, 8, 8, 1)).astype("float32"), rng.integers(0, 2, 16)
+    seq = rng.integers(0, 10, (16, 5)).astype("int32")
+    seq[:, :2] = 0  # padding the mask hides
+    yseq, x4 = rng.normal(size=(16, 1)).astype("float32"), rng.normal(size=(16, 4)).astype("float32")
+    opt = lib.optimizers
+    return {
+        "mlp": (mlp, dict(optimizer=opt.Adam(0.01), loss="sparse_categorical_crossentropy",
+                          metrics=["accuracy"]), x6, y3),
+        "two_in_two_out": (two_in_two_out, dict(optimizer=opt.SGD(0.05, momentum=0.9),
+                                                loss={"o1": "mse", "o2": "binary_crossentropy"},
+                                                loss_weights={"o1": 1.0, "o2": 0.5}, metrics={"o2": ["accuracy"]}),
+                           [xa, xb], {"o1": y2, "o2": yb}),
+        "convnet": (convnet, dict(optimizer=opt.RMSprop(0.01), loss="sparse_categorical_crossentropy"), img, yc),
+        "recurrent": (recurrent, dict(optimizer=opt.Adam(0.01), loss="mse"), seq, yseq),
+        "custom": (custom, dict(optimizer=opt.SGD(0.1), loss="mse"), x4, y2),
+    }
+
+
+NAMES = ["mlp", "two_in_two_out", "convnet", "recurrent", "custom"]
+
+
+def _fit(model, x, y):
+    model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+
+
+def _weights(model):
+    return [np.asarray(w) for w in model.get_weights()]
+
+
+def _assert_same(a_weights, b_weights, exact=True):
+    assert len(a_weights) == len(b_weights)
+    for a, b in zip(a_weights, b_weights):
+        if exact:
+            np.testing.assert_array_equal(a, b)
+        else:
+            np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+
+
+def _predict(model, x):
+    out = model.predict(x, verbose=0)
+    return [np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
+
+
+def _optimizer_state(model):
+    return [np.asarray(keras.ops.convert_to_numpy(v) if not hasattr(v, "numpy") or isinstance(v, keras.Variable)
+                       else v.numpy()) for v in model.optimizer.variables]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_teachnet_file_loads_in_keras_and_trains_on_identically(tmp_path, name):
+    build, compile_kwargs, x, y = _models(teachnet)[name]
+    model = build()
+    model.compile(**compile_kwargs)
+    _fit(model, x, y)  # so the file holds a non-trivial optimizer state
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    k = keras.saving.load_model(path)
+    _assert_same(_weights(model), _weights(k))
+    for p, q in zip(_predict(model, x), _predict(k, x)):
+        np.testing.assert_allclose(p, q, rtol=RTOL, atol=ATOL)
+    assert type(k.optimizer).__name__ == type(model.optimizer).__name__
+    assert np.isclose(float(k.optimizer.learning_rate), float(model.optimizer.learning_rate))
+    assert int(k.optimizer.iterations) == int(model.optimizer.iterations)
+    _assert_same([v.numpy() for v in model.optimizer.variables[2:]],
+                 [keras.ops.convert_to_numpy(v) for v in k.optimizer.variables[2:]])
+    saved_compile = k.get_compile_config()
+    for key in ("loss", "loss_weights", "metrics"):
+        assert saved_compile[key] == serialization.serialize_keras_object(model._compile_config[key])
+    _fit(model, x, y)
+    _fit(k, x, y)
+    _assert_same(_weights(model), _weights(k), exact=False)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_keras_file_loads_in_teachnet_and_trains_on_identically(tmp_path, name):
+    build, compile_kwargs, x, y = _models(keras)[name]
+    k = build()
+    k.compile(**compile_kwargs)
+    _fit(k, x, y)
+    path = tmp_path / f"{name}.keras"
+    k.save(path)
+    model = teachnet.saving.load_model(path)
+    _assert_same(_weights(k), _weights(model))
+    for p, q in zip(_predict(k, x), _predict(model, x)):
+        np.testing.assert_allclose(p, q, rtol=RTOL, atol=ATOL)
+    assert type(model.optimizer).__name__ == type(k.optimizer).__name__
+    assert model.optimizer.get_config()["learning_rate"] == pytest.approx(float(k.optimizer.learning_rate))
+    assert int(model.optimizer.iterations.numpy()) == int(k.optimizer.iterations)
+    saved_compile = k.get_compile_config()
+    for key in ("loss", "loss_weights", "metrics"):
+        assert serialization.serialize_keras_object(model._compile_config[key]) == saved_compile[key]
+    _fit(k, x, y)
+    _fit(model, x, y)
+    _assert_same(_weights(k), _weights(model), exact=False)
+
+
+def _layer_classes():
+    L = teachnet.layers
+    return sorted({cls for cls in vars(L).values() if inspect.isclass(cls) and issubclass(cls, L.Layer)
+                   and cls is not L.Layer}, key=lambda cls: cls.__name__)
+
+
+@pytest.mark.parametrize("cls", _layer_classes(), ids=lambda cls: cls.__name__)
+def test_every_layer_config_goes_to_keras_and_back(cls):
+    layer = sample_layer(cls)
+    if cls is teachnet.layers.Lambda:  # Keras's Lambda needs a Keras function: name one both have
+        layer = cls(teachnet.activations.relu, name="lambda")
+    written = json.loads(json.dumps(serialization.serialize_keras_object(layer)))
+    keras_cls = getattr(keras.layers, cls.__name__)
+    keras_layer = keras.saving.deserialize_keras_object(written, safe_mode=False) if cls is not teachnet.layers.Lambda \
+        else keras_cls(keras.activations.relu, name="lambda")
+    assert type(keras_layer) is keras_cls
+    back = json.loads(json.dumps(keras.saving.serialize_keras_object(keras_layer)))
+    again = serialization.deserialize_keras_object(back)
+    assert serialization.serialize_keras_object(again) == written
