@@ -222,3 +222,67 @@ def test_every_layer_config_goes_to_keras_and_back(cls):
     back = json.loads(json.dumps(keras.saving.serialize_keras_object(keras_layer)))
     again = serialization.deserialize_keras_object(back)
     assert serialization.serialize_keras_object(again) == written
+
+
+def _subclassed_twins():
+    """The same registered subclassed model written for each library (same class and registered name)."""
+    @keras.saving.register_keras_serializable(package="parity")
+    class TwoLayers(keras.Model):
+        def __init__(self, units=4, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden = keras.layers.Dense(units, activation="relu")
+            self.out = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+    keras_cls = TwoLayers
+
+    @teachnet.saving.register_keras_serializable(package="parity")
+    class TwoLayers(teachnet.Model):  # noqa: F811 - the twin, under the same name on purpose
+        def __init__(self, units=4, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden = teachnet.layers.Dense(units, activation="relu")
+            self.out = teachnet.layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+    return keras_cls, TwoLayers
+
+
+@pytest.mark.parametrize("direction", ["teachnet_to_keras", "keras_to_teachnet"])
+def test_registered_subclassed_model_both_ways(tmp_path, direction):
+    keras_cls, teachnet_cls = _subclassed_twins()
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(16, 3)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
+    source_lib, target_load = ((teachnet, keras.saving.load_model) if direction == "teachnet_to_keras"
+                               else (keras, teachnet.saving.load_model))
+    source = (teachnet_cls if source_lib is teachnet else keras_cls)(units=5)
+    source.compile(optimizer=source_lib.optimizers.Adam(0.01), loss="mse")
+    _fit(source, x, y)
+    source.save(tmp_path / "sub.keras")
+    target = target_load(tmp_path / "sub.keras")
+    assert type(target) is (keras_cls if source_lib is teachnet else teachnet_cls) and target.units == 5
+    _assert_same(_weights(source), _weights(target))
+    np.testing.assert_allclose(_predict(source, x)[0], _predict(target, x)[0], rtol=RTOL, atol=ATOL)
+    _fit(source, x, y)
+    _fit(target, x, y)
+    _assert_same(_weights(source), _weights(target), exact=False)
+
+
+def test_weights_h5_files_both_ways(tmp_path):
+    def build(lib):
+        return lib.Sequential([lib.Input((3,)), lib.layers.Dense(4), lib.layers.BatchNormalization(),
+                               lib.layers.Dense(1)])
+    ours, theirs = build(teachnet), build(keras)
+    ours.save_weights(tmp_path / "ours.weights.h5")
+    theirs.load_weights(tmp_path / "ours.weights.h5")
+    _assert_same(_weights(ours), _weights(theirs))
+    theirs = build(keras)
+    theirs.save_weights(tmp_path / "theirs.weights.h5")
+    ours.load_weights(tmp_path / "theirs.weights.h5")
+    _assert_same(_weights(theirs), _weights(ours))

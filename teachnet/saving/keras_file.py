@@ -57,17 +57,21 @@ def _walk(obj, path, visit, seen):
     """Calls visit(layer, path) for `obj` and every sub-layer below it, each once, with Keras's paths."""
     from teachnet.layers.base import Layer, snake_case
     from teachnet.models.functional import Functional
+    from teachnet.models.model import Model
     from teachnet.models.sequential import Sequential
     if id(obj) in seen:
         return
     seen.add(id(obj))
     visit(obj, path)
+    # Sequential and functional models list their layers first; Keras then walks every other
+    # attribute in sorted order, private ones last. A subclassed Keras model has a public
+    # `layers` attribute too, so its layers not met under their own attribute sit in `layers/`.
     children = [("layers", obj.layers)] if isinstance(obj, (Sequential, Functional)) else []
-    attributes = sorted(vars(obj), key=lambda a: "~" + a if a.startswith("_") else a)  # private ones last
-    for attr in attributes:
-        value = vars(obj)[attr]
-        if attr in _INTERNAL or attr == "optimizer":
-            continue
+    candidates = {k: v for k, v in vars(obj).items() if k not in _INTERNAL and k != "optimizer"}
+    if isinstance(obj, Model) and not children:
+        candidates["layers"] = obj.layers
+    for attr in sorted(candidates, key=lambda a: "~" + a if a.startswith("_") else a):
+        value = candidates[attr]
         if isinstance(value, Layer) or (isinstance(value, (list, tuple)) and value
                                         and any(isinstance(v, Layer) for v in value)):
             children.append((attr, value))
