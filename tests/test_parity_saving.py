@@ -286,3 +286,38 @@ def test_weights_h5_files_both_ways(tmp_path):
     theirs.save_weights(tmp_path / "theirs.weights.h5")
     ours.load_weights(tmp_path / "theirs.weights.h5")
     _assert_same(_weights(theirs), _weights(ours))
+
+
+BASE_CLASSES = {"Loss", "LossFunctionWrapper", "Metric", "MeanMetricWrapper", "Optimizer", "Initializer",
+                "Regularizer"}
+
+
+def _objects_keras_also_has():
+    for module in ("losses", "metrics", "optimizers", "initializers", "regularizers"):
+        ours, theirs = getattr(teachnet, module), getattr(keras, module)
+        for name, cls in sorted(vars(ours).items()):
+            if inspect.isclass(cls) and cls.__name__ == name and hasattr(theirs, name) and name not in BASE_CLASSES \
+                    and hasattr(cls, "from_config"):
+                yield pytest.param(cls, id=f"{module}.{name}")
+
+
+def _float32(data):
+    """Keras keeps some hyper-parameters as float32 (0.01 comes back as 0.009999999776...)."""
+    if isinstance(data, float):
+        return float(np.float32(data))
+    if isinstance(data, dict):
+        return {k: _float32(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_float32(v) for v in data]
+    return data
+
+
+@pytest.mark.parametrize("cls", list(_objects_keras_also_has()))
+def test_every_loss_metric_optimizer_initializer_regularizer_config_goes_to_keras_and_back(cls):
+    written = json.loads(json.dumps(serialization.serialize_keras_object(cls())))
+    theirs = keras.saving.deserialize_keras_object(written)
+    assert type(theirs).__name__ == cls.__name__
+    back = json.loads(json.dumps(keras.saving.serialize_keras_object(theirs)))
+    again = serialization.deserialize_keras_object(back)
+    assert type(again) is cls
+    assert _float32(serialization.serialize_keras_object(again)) == _float32(written)
