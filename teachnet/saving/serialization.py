@@ -28,6 +28,7 @@ _NAMESPACES = {
     "layers": "teachnet.layers", "models": "teachnet.models", "losses": "teachnet.losses",
     "metrics": "teachnet.metrics", "optimizers": "teachnet.optimizers", "initializers": "teachnet.initializers",
     "regularizers": "teachnet.regularizers", "activations": "teachnet.activations",
+    "schedules": "teachnet.optimizers.schedules", "constraints": "teachnet.constraints",
 }
 _GLOBAL_CUSTOM_OBJECTS = {}   # "package>Name" -> class or function
 _GLOBAL_CUSTOM_NAMES = {}     # class or function -> "package>Name"
@@ -104,6 +105,8 @@ def _keras_module(obj):
         part = parts[1]
         if part == "models":
             return "keras"
+        if "schedules" in parts:
+            return "keras.optimizers.schedules"
         if part in _NAMESPACES:
             return f"keras.{part}"
     return cls.__module__
@@ -164,7 +167,10 @@ def _teachnet_namespace(module):
         return importlib.import_module("teachnet.models")
     for part in reversed((module or "").split(".")):
         if part in _NAMESPACES:
-            return importlib.import_module(_NAMESPACES[part])
+            try:
+                return importlib.import_module(_NAMESPACES[part])
+            except ImportError:  # a Keras namespace teachnet does not have (yet)
+                return None
     return None
 
 
