@@ -23,7 +23,7 @@ keras = pytest.importorskip("keras", reason="keras is not installed (pip install
                                             "Keras API comparison")
 
 NAMESPACES = ["layers", "models", "optimizers", "losses", "metrics", "callbacks", "initializers", "activations",
-              "ops", "utils", "random", "regularizers"]
+              "ops", "utils", "random", "regularizers", "saving"]
 LEADING = 3  # positional parameters compared by position; the rest by name
 
 # (namespace, name) -> {parameter: why it differs from Keras}. "*" covers every parameter.

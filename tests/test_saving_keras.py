@@ -389,3 +389,21 @@ def test_dataset_download_failing_keeps_the_previous_cached_file(tmp_path, monke
         download.get_file("data.bin", source.as_uri(), file_hash="0" * 64)
     assert cached.read_bytes() == b"old contents"
     assert sorted(p.name for p in cached.parent.iterdir()) == ["data.bin"]
+
+
+def test_skip_mismatch_loads_the_layers_that_fit(tmp_path):
+    small = teachnet.Sequential([teachnet.Input((4,)), L.Dense(8), L.Dense(3)])
+    big = teachnet.Sequential([teachnet.Input((4,)), L.Dense(8), L.Dense(5)])
+    small.save_weights(tmp_path / "small.weights.h5")
+    before = big.get_weights()
+    with pytest.raises(ValueError, match=r"small.weights.h5: layer 'dense_\d+' expects weight .*kernel of shape "
+                                         r"\(8, 5\), but `layers/dense_1/vars/0` in the file has shape \(8, 3\)"):
+        big.load_weights(tmp_path / "small.weights.h5")
+    for a, b in zip(before, big.get_weights()):
+        np.testing.assert_array_equal(a, b)  # a refused file changes nothing
+    with pytest.warns(UserWarning, match="Skipping layer"):
+        big.load_weights(tmp_path / "small.weights.h5", skip_mismatch=True)
+    np.testing.assert_array_equal(big.get_weights()[0], small.get_weights()[0])
+    np.testing.assert_array_equal(big.get_weights()[2], before[2])
+    with pytest.raises(ValueError, match="skip_mismatch=True works with `.weights.h5` and `.keras`"):
+        big.load_weights(tmp_path / "x.weights.npz", skip_mismatch=True)

@@ -354,7 +354,7 @@ class Lambda(Layer):
                 "mask": self.mask, "arguments": self.arguments}
 
     @classmethod
-    def from_config(cls, config, safe_mode=None):
+    def from_config(cls, config, safe_mode=True):
         """Refuses a saved Python lambda unless `safe_mode=False` (its code could do anything)."""
         from teachnet.saving.serialization import deserialize_keras_object, layer_from_config
         config = dict(config)

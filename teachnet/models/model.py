@@ -446,20 +446,20 @@ class Model(Layer):
         where it stopped.
         """
         from teachnet import saving
-        if zipped is False or kwargs:
-            raise ValueError(f"model.save: teachnet writes zipped `.keras` files only and takes no other options. "
-                             f"Received: zipped={zipped!r}, {sorted(kwargs)}")
-        saving.save_model(self, filepath, overwrite=overwrite)
+        if kwargs:
+            raise ValueError(f"model.save: unknown argument(s) {sorted(kwargs)}; teachnet takes filepath, "
+                             "overwrite and zipped.")
+        saving.save_model(self, filepath, overwrite=overwrite, zipped=zipped)
 
-    def save_weights(self, filepath, overwrite=True):
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Writes the weights to `.weights.h5` (Keras's layout) or `.weights.npz` (see `teachnet.saving`)."""
         from teachnet import saving
-        saving.save_weights(self, filepath, overwrite=overwrite)
+        saving.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
-    def load_weights(self, filepath):
+    def load_weights(self, filepath, skip_mismatch=False):
         """Reads weights from `.weights.h5`, `.weights.npz` or `.keras` into this (built) model."""
         from teachnet import saving
-        saving.load_weights(self, filepath)
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs):
         """The model's config as a JSON string (Keras's format); `teachnet.models.model_from_json` reads it."""

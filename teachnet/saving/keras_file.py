@@ -112,31 +112,47 @@ def _write_weights(model, h5file):
             group.create_dataset(str(i), data=np.asarray(v.numpy()))
 
 
-def _read_weights(model, h5file, filepath):
+def _read_weights(model, h5file, filepath, skip_mismatch=False):
     assignments = []
 
     def visit(layer, path):
-        key = f"{path}/vars" if path else "vars"
-        variables = _own_variables(layer)
-        group = h5file.get(key)
-        if group is None:
-            if variables:
-                raise ValueError(f"{filepath} has no weights for layer '{layer.name}' (looked for `{key}`). Was it "
-                                 "saved from a different model?")
-            return
-        if len(group) != len(variables):
-            raise ValueError(f"{filepath}: layer '{layer.name}' has {len(variables)} weights "
-                             f"{[w.path for w in variables]}, but the file holds {len(group)} under `{key}`. "
-                             "Was it saved from a different architecture?")
-        for i, w in enumerate(variables):
-            array = np.asarray(group[str(i)])
-            if array.shape != w.shape:
-                raise ValueError(f"{filepath}: layer '{layer.name}' expects weight {w.path} of shape {w.shape}, but "
-                                 f"`{key}/{i}` in the file has shape {array.shape}.")
-            assignments.append((w, array))
+        try:
+            assignments.extend(_layer_assignments(layer, path, h5file, filepath))
+        except ValueError as error:
+            if not skip_mismatch:
+                raise
+            warnings.warn(f"Skipping layer '{layer.name}' (skip_mismatch=True): {error}")
     _walk(model, "", visit, set())
     for w, array in assignments:  # only once every shape matched: a refused file changes nothing
         w.assign(array.astype(w.dtype, copy=False))
+    _read_optimizer(model, h5file, filepath)
+
+
+def _layer_assignments(layer, path, h5file, filepath):
+    """[(weight, array)] for one layer's own weights, after checking their number and shapes."""
+    key = f"{path}/vars" if path else "vars"
+    variables = _own_variables(layer)
+    group = h5file.get(key)
+    if group is None:
+        if variables:
+            raise ValueError(f"{filepath} has no weights for layer '{layer.name}' (looked for `{key}`). Was it "
+                             "saved from a different model?")
+        return []
+    if len(group) != len(variables):
+        raise ValueError(f"{filepath}: layer '{layer.name}' has {len(variables)} weights "
+                         f"{[w.path for w in variables]}, but the file holds {len(group)} under `{key}`. "
+                         "Was it saved from a different architecture?")
+    pairs = []
+    for i, w in enumerate(variables):
+        array = np.asarray(group[str(i)])
+        if array.shape != w.shape:
+            raise ValueError(f"{filepath}: layer '{layer.name}' expects weight {w.path} of shape {w.shape}, but "
+                             f"`{key}/{i}` in the file has shape {array.shape}.")
+        pairs.append((w, array))
+    return pairs
+
+
+def _read_optimizer(model, h5file, filepath):
     optimizer = getattr(model, "optimizer", None)
     group = h5file.get("optimizer/vars")
     if optimizer is not None and group is not None and len(group):
@@ -181,17 +197,22 @@ def model_config(model):
     return config
 
 
-def save_model(model, filepath, overwrite=True):
+def save_model(model, filepath, overwrite=True, zipped=None):
     """Writes `model` to a `.keras` archive that Keras 3's `keras.saving.load_model` reads.
 
     Args:
         model: a built model.
         filepath: where to write; must end in `.keras`.
         overwrite: if False, an existing file is an error.
+        zipped: Keras's option to write an unzipped folder; teachnet writes
+            the zipped archive only (None or True).
 
     The file is written beside `filepath` and moved into place at the end, so a
     failed save leaves any previous file intact.
     """
+    if zipped is False:
+        raise ValueError("model.save: teachnet writes zipped `.keras` archives only. Received: zipped=False. "
+                         "Leave `zipped` at None.")
     filepath = _check_suffix(filepath, ".keras", "model.save")
     _check_overwrite(filepath, overwrite)
     if not model.built:
@@ -319,11 +340,11 @@ def compile_from_config(model, compile_config, custom_objects=None):
     model.compile(**arguments)
 
 
-def load_weights_from_archive(model, archive, filepath):
+def load_weights_from_archive(model, archive, filepath, skip_mismatch=False):
     h5py = _h5py()
     try:
         with h5py.File(io.BytesIO(archive.read(_WEIGHTS)), "r") as h5file:
-            _read_weights(model, h5file, filepath)
+            _read_weights(model, h5file, filepath, skip_mismatch)
     except OSError as error:
         raise ValueError(f"{filepath}: {_WEIGHTS} is not a readable HDF5 file ({error}).") from None
 
@@ -344,7 +365,7 @@ def save_weights_h5(model, filepath, overwrite=True):
         _write_weights(model, h5file)
 
 
-def load_weights(model, filepath):
+def load_weights(model, filepath, skip_mismatch=False):
     """Reads a `.weights.h5` file, or the weights of a `.keras` archive, into a built model."""
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
@@ -355,7 +376,7 @@ def load_weights(model, filepath):
                          "Input) before loading weights into it.")
     if filepath.endswith(".keras"):
         with _open_archive(filepath) as archive:
-            load_weights_from_archive(model, archive, filepath)
+            load_weights_from_archive(model, archive, filepath, skip_mismatch)
         return
     h5py = _h5py()
     try:
@@ -364,4 +385,4 @@ def load_weights(model, filepath):
         raise ValueError(f"{filepath} is not a readable HDF5 weights file ({error}): it may be truncated, "
                          "corrupted, or another kind of file renamed.") from None
     with h5file:
-        _read_weights(model, h5file, filepath)
+        _read_weights(model, h5file, filepath, skip_mismatch)

@@ -33,7 +33,7 @@ _NAMESPACES = {
 _GLOBAL_CUSTOM_OBJECTS = {}   # "package>Name" -> class or function
 _GLOBAL_CUSTOM_NAMES = {}     # class or function -> "package>Name"
 _SCOPES = []                  # dicts pushed by custom_object_scope
-_SAFE_MODE = [True]           # the innermost load's safe_mode, seen by the nested objects it creates
+_SAFE_MODE = []               # the outermost load's safe_mode, which the nested objects it creates follow
 
 
 # ---------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def resolve_class(class_name, module=None, registered_name=None, custom_objects=
                      "teachnet.saving.register_keras_serializable.")
 
 
-def deserialize_keras_object(config, custom_objects=None, safe_mode=None, module_objects=None):
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module_objects=None):
     """The object a Keras 3 config describes (the inverse of `serialize_keras_object`).
 
     Args:
@@ -218,10 +218,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=None, module
         custom_objects: a dict of your classes and functions, by class name
             or registered name.
         safe_mode: False allows a `Lambda` layer's saved Python code to be
-            loaded; only do so for files you trust. None: as the enclosing
-            load (True at the outermost).
+            loaded; only do so for files you trust. Inside a load (a layer's
+            from_config creating its parts), the outermost call's value holds.
     """
-    if safe_mode is None:
+    if _SAFE_MODE:
         safe_mode = _SAFE_MODE[-1]
     _SAFE_MODE.append(safe_mode)
     try:
@@ -277,7 +277,7 @@ def _deserialize(config, custom_objects, safe_mode, module_objects):
     return obj
 
 
-def deserialize_nested(config, custom_objects=None, safe_mode=None):
+def deserialize_nested(config, custom_objects=None, safe_mode=True):
     """A layer's config with every nested Keras object (initializer, regularizer, ...) created."""
     return {key: deserialize_keras_object(value, custom_objects, safe_mode) for key, value in config.items()}
 
