@@ -223,6 +223,14 @@ def test_unknown_class_unknown_key_and_lambda_are_refused(tmp_path):
     with pytest.raises(ValueError, match=r"Dense: unknown config key\(s\) \['flash_attention'\]"):
         teachnet.saving.load_model(bad)
 
+    def newer_compile_key(config):
+        config["compile_config"] = {"optimizer": "sgd", "loss": "mse", "auto_distribute": True}
+    bad = _rewrite(good, tmp_path / "compile.keras", newer_compile_key)
+    with pytest.raises(ValueError, match=r"Cannot compile the model in .*compile.keras as it was saved: Unknown "
+                                         r"compile_config key 'auto_distribute'.*compile=False"):
+        teachnet.saving.load_model(bad)
+    assert not teachnet.saving.load_model(bad, compile=False).compiled
+
     model = teachnet.Sequential([teachnet.Input((3,)), L.Lambda(lambda t: t * 2.0)])
     model.save(tmp_path / "lambda.keras")
     with pytest.raises(ValueError, match="lambda.keras: Requested the deserialization of a Python lambda.*safe_mode=False"):

@@ -262,7 +262,11 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         _read_json(archive, filepath, _METADATA)
         model = _model_from_config(config, filepath, custom_objects, safe_mode)
         if compile and config.get("compile_config"):
-            compile_from_config(model, config["compile_config"], custom_objects)
+            try:
+                compile_from_config(model, config["compile_config"], custom_objects)
+            except (ValueError, TypeError) as error:
+                raise ValueError(f"Cannot compile the model in {filepath} as it was saved: {error} (pass "
+                                 "compile=False to load it uncompiled).") from error
         load_weights_from_archive(model, archive, filepath)
     return model
 
