@@ -333,3 +333,41 @@ def test_every_loss_metric_optimizer_initializer_regularizer_config_goes_to_kera
     again = serialization.deserialize_keras_object(back)
     assert type(again) is cls
     assert _float32(serialization.serialize_keras_object(again)) == _float32(written)
+
+
+def _many_layer_kinds(lib):
+    """One functional model with two inputs and two outputs (one an RNN state) using most kinds of layers."""
+    L = lib.layers
+    tokens = lib.Input((6,), dtype="int32", name="tokens")
+    c = L.Conv1D(4, 3, padding="same", activation="relu")(L.Embedding(20, 8)(tokens))
+    c = L.SpatialDropout1D(0.2)(c)
+    seq, state = L.SimpleRNN(5, return_sequences=True, return_state=True)(c)
+    s = L.Add()([L.GlobalMaxPooling1D()(seq), state])
+    z = L.Concatenate()([L.Multiply()([s, state]), L.Dot(axes=1)([s, state]), L.GlobalAveragePooling1D()(c)])
+    z = L.Activation("tanh")(L.Flatten()(L.Reshape((2, 5))(L.Dropout(0.3)(L.BatchNormalization()(z)))))
+    image = lib.Input((6, 6, 2), name="image")
+    p = L.MaxPooling2D(1)(L.AveragePooling2D(1)(L.Conv2D(3, 2, strides=2, activation="relu")(image)))
+    p = L.GlobalAveragePooling2D()(L.SpatialDropout2D(0.1)(p))
+    out = L.Dense(2, activation="softmax", name="out")(L.Concatenate()([z, p]))
+    model = lib.Model([tokens, image], [out, state])
+    model.compile(optimizer=lib.optimizers.Nadam(0.01), loss=["sparse_categorical_crossentropy", "mse"],
+                  metrics=[["accuracy"], ["mae"]])
+    return model
+
+
+@pytest.mark.parametrize("direction", ["teachnet_to_keras", "keras_to_teachnet"])
+def test_a_model_with_many_kinds_of_layers_both_ways(tmp_path, direction):
+    rng = np.random.default_rng(0)
+    x = [rng.integers(0, 20, (8, 6)).astype("int32"), rng.random((8, 6, 6, 2)).astype("float32")]
+    y = [rng.integers(0, 2, 8), rng.random((8, 5)).astype("float32")]
+    source_lib, load = ((teachnet, keras.saving.load_model) if direction == "teachnet_to_keras"
+                        else (keras, teachnet.saving.load_model))
+    source = _many_layer_kinds(source_lib)
+    source.fit(x, y, epochs=1, batch_size=4, shuffle=False, verbose=0)
+    source.save(tmp_path / "many.keras")
+    target = load(tmp_path / "many.keras")
+    _assert_same(_weights(source), _weights(target))
+    for p, q in zip(_predict(source, x), _predict(target, x)):
+        np.testing.assert_allclose(p, q, rtol=RTOL, atol=ATOL)
+    assert type(target.optimizer).__name__ == "Nadam"
+    assert int(np.asarray(target.optimizer.iterations)) == 2
