@@ -371,3 +371,18 @@ def test_a_model_with_many_kinds_of_layers_both_ways(tmp_path, direction):
         np.testing.assert_allclose(p, q, rtol=RTOL, atol=ATOL)
     assert type(target.optimizer).__name__ == "Nadam"
     assert int(np.asarray(target.optimizer.iterations)) == 2
+
+
+@pytest.mark.parametrize("direction", ["teachnet_to_keras", "keras_to_teachnet"])
+def test_inputs_and_outputs_by_name_stay_dicts(tmp_path, direction):
+    source_lib, load = ((teachnet, keras.saving.load_model) if direction == "teachnet_to_keras"
+                        else (keras, teachnet.saving.load_model))
+    a, b = source_lib.Input((3,), name="a"), source_lib.Input((2,), name="b")
+    out = source_lib.layers.Dense(1, name="o")(source_lib.layers.Concatenate()([a, b]))
+    source = source_lib.Model({"a": a, "b": b}, {"o": out})
+    source.save(tmp_path / "dict.keras")
+    target = load(tmp_path / "dict.keras")
+    x = {"a": np.ones((2, 3), "float32"), "b": np.ones((2, 2), "float32")}
+    ours, theirs = source.predict(x, verbose=0), target.predict(x, verbose=0)
+    assert isinstance(theirs, dict) and list(theirs) == ["o"]
+    np.testing.assert_allclose(ours["o"], theirs["o"], rtol=RTOL, atol=ATOL)

@@ -79,9 +79,12 @@ def functional_config(model):
                                    "kwargs": map_structure(tensor, node.kwargs)}
                                   for node in layer._inbound_nodes if node in own and not node.is_input]
         layers.append(entry)
+    def structure(struct):  # a dict of inputs (or outputs) stays a dict, by name; anything else a list
+        if isinstance(struct, dict):
+            return {key: history(x) for key, x in struct.items()}
+        return [history(x) for x in flatten(struct)]
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
-            "input_layers": [history(x) for x in flatten(model._inputs_struct)],
-            "output_layers": [history(x) for x in flatten(model._outputs_struct)]}
+            "input_layers": structure(model._inputs_struct), "output_layers": structure(model._outputs_struct)}
 
 
 def functional_from_config(cls, config):
@@ -129,6 +132,8 @@ def functional_from_config(cls, config):
             raise ValueError(f"The model config is inconsistent: calls need tensors {missing} that no layer makes.")
 
     def lookup(spec):
+        if isinstance(spec, dict):  # inputs or outputs by name
+            return {key: lookup(s) for key, s in spec.items()}
         if spec and isinstance(spec[0], str):  # one tensor: [name, node, index]
             return tensors[tuple(spec)]
         return [lookup(s) for s in spec]
