@@ -9,7 +9,9 @@ from teachnet import layers as L
 # here makes test_every_layer_config_round_trips fail, naming the argument: add a sample value.
 SAMPLE_ARGUMENTS = {"units": 3, "activation": "relu", "filters": 2, "kernel_size": 3, "pool_size": 2, "rate": 0.5,
                     "target_shape": (2, 2), "input_dim": 5, "output_dim": 4, "axes": 1,
-                    "function": teachnet.activations.relu}
+                    "function": teachnet.activations.relu,
+                    "layer": lambda: L.LSTM(3), "cell": lambda: L.SimpleRNNCell(3)}  # wrappers (Bidirectional, RNN)
+_FRESH = {"layer", "cell"}  # a new object for every sample
 
 
 def layer_classes():
@@ -25,4 +27,5 @@ def sample_layer(cls):
                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     missing = [n for n in required if n not in SAMPLE_ARGUMENTS]
     assert not missing, f"{cls.__name__} requires {missing}: add sample values to SAMPLE_ARGUMENTS"
-    return cls(**{n: SAMPLE_ARGUMENTS[n] for n in required})
+    return cls(**{n: SAMPLE_ARGUMENTS[n]() if callable(SAMPLE_ARGUMENTS[n]) and n in _FRESH else SAMPLE_ARGUMENTS[n]
+                  for n in required})

@@ -151,6 +151,8 @@ def test_registered_custom_layer_round_trips_and_unknown_names_say_what_to_do(tm
     model.save(tmp_path / "c.keras")
     config = json.loads(zipfile.ZipFile(tmp_path / "c.keras").read("config.json"))
     assert config["config"]["layers"][1]["registered_name"] == "teachnet_tests>Scale"
+    assert teachnet.saving.get_registered_name(Scale) == "teachnet_tests>Scale"
+    assert teachnet.saving.get_registered_object("teachnet_tests>Scale") is Scale
     loaded = teachnet.saving.load_model(tmp_path / "c.keras")
     assert isinstance(loaded.layers[0], Scale) and loaded.layers[0].factor == 3.0
     x = np.ones((2, 3), "float32")
@@ -339,18 +341,20 @@ def test_model_checkpoint_failing_keeps_the_previous_checkpoint(tmp_path, monkey
 
 @pytest.mark.parametrize("suffix", [".keras", ".weights.h5", ".weights.npz"])
 def test_a_file_size_limit_keeps_the_previous_file(tmp_path, suffix):
-    resource = pytest.importorskip("resource")
+    pytest.importorskip("resource", reason="file-size limits are a POSIX feature")
     path = tmp_path / f"big{suffix}"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # this checkout's teachnet
     script = f"""
-import resource, sys, numpy as np, teachnet
-sys.path.insert(0, {os.getcwd()!r})
+import resource, sys
+sys.path.insert(0, {root!r})
+import numpy as np, teachnet
 model = teachnet.Sequential([teachnet.Input((300,)), teachnet.layers.Dense(300)])
 model.set_weights([np.full((300, 300), {{value}}, "float32"), np.zeros(300, "float32")])
 if {{limit}}:
     resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))  # the file needs ~360 kB
 (model.save if {suffix!r} == ".keras" else model.save_weights)({str(path)!r})
 """
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "PYTHONPATH": root}
     subprocess.run([sys.executable, "-c", script.format(value=1.0, limit=False)], check=True, env=env)
     failed = subprocess.run([sys.executable, "-c", script.format(value=2.0, limit=True)], env=env,
                             capture_output=True, text=True)

@@ -15,7 +15,7 @@ import os
 from teachnet.saving.atomic import atomic_write  # noqa: F401
 from teachnet.saving.keras_file import load_model, save_model  # noqa: F401
 from teachnet.saving.serialization import (  # noqa: F401
-    custom_object_scope, deserialize_keras_object, get_custom_objects, get_registered_name,
+    custom_object_scope, deserialize_keras_object, get_custom_objects, get_registered_name, get_registered_object,
     register_keras_serializable, serialize_keras_object)
 from teachnet.saving import keras_file, weights_npz
 

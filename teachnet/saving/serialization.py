@@ -73,6 +73,12 @@ def get_registered_name(obj):
     return _GLOBAL_CUSTOM_NAMES.get(key, key.__name__)
 
 
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """The object registered (or passed, or in scope) under `name`, else None."""
+    found = _custom_lookup(custom_objects, name)
+    return found if found is not None else (module_objects or {}).get(name)
+
+
 @contextlib.contextmanager
 def custom_object_scope(custom_objects):
     """Within `with custom_object_scope({"Scale": Scale}):`, configs may name those objects."""
