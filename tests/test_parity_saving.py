@@ -386,3 +386,23 @@ def test_inputs_and_outputs_by_name_stay_dicts(tmp_path, direction):
     ours, theirs = source.predict(x, verbose=0), target.predict(x, verbose=0)
     assert isinstance(theirs, dict) and list(theirs) == ["o"]
     np.testing.assert_allclose(ours["o"], theirs["o"], rtol=RTOL, atol=ATOL)
+
+
+def test_a_compiled_never_trained_keras_model_loads_without_warnings(tmp_path):
+    import warnings
+    k = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    k.compile(optimizer=keras.optimizers.Adam(0.003), loss="mse")
+    k.save(tmp_path / "fresh.keras")  # Keras writes iteration and learning rate only: no slots yet
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = teachnet.saving.load_model(tmp_path / "fresh.keras")
+    assert model.optimizer.get_config()["learning_rate"] == pytest.approx(0.003)
+    assert int(model.optimizer.iterations.numpy()) == 0
+
+
+def test_mixed_precision_files_are_refused_naming_the_policy(tmp_path):
+    layer = keras.layers.Dense(2, dtype="mixed_float16")
+    k = keras.Sequential([keras.Input((3,)), layer])
+    k.save(tmp_path / "mixed.keras")
+    with pytest.raises(ValueError, match=r"mixed.keras: .*mixed precision policy 'mixed_float16'"):
+        teachnet.saving.load_model(tmp_path / "mixed.keras")

@@ -153,12 +153,17 @@ def _layer_assignments(layer, path, h5file, filepath):
 
 
 def _read_optimizer(model, h5file, filepath):
+    """The optimizer's variables: iteration, learning rate, then the slots (none if saved before any step)."""
     optimizer = getattr(model, "optimizer", None)
     group = h5file.get("optimizer/vars")
     if optimizer is not None and group is not None and len(group):
-        if not optimizer.built and model.trainable_weights:
-            optimizer.build(model.trainable_weights)
-        variables = optimizer.variables
+        steps_and_rate = [v for v in optimizer.variables if v is optimizer.iterations or v.name == "learning_rate"]
+        if len(group) == len(steps_and_rate):  # compiled, never trained: Keras writes no slots yet
+            variables = steps_and_rate
+        else:
+            if not optimizer.built and model.trainable_weights:
+                optimizer.build(model.trainable_weights)
+            variables = optimizer.variables
         if len(group) != len(variables):
             warnings.warn(f"Skipping the optimizer state in {filepath}: optimizer '{optimizer.name}' has "
                           f"{len(variables)} variables, the file {len(group)}. Training continues from fresh "

@@ -255,6 +255,9 @@ def _deserialize(config, custom_objects, safe_mode, module_objects):
     if class_name == "__lambda__":
         return _load_lambda(inner, safe_mode)
     if class_name in ("DTypePolicy", "FloatDTypePolicy"):
+        if inner["name"].startswith("mixed_"):
+            raise ValueError(f"The file uses Keras's mixed precision policy {inner['name']!r}: teachnet computes "
+                             "each layer in one dtype. Save the model with the default policy (float32).")
         return inner["name"]  # teachnet computes in one dtype per layer: the policy's name is it
     if class_name == "function":
         fn = _custom_lookup(custom_objects, registered_name, inner)
