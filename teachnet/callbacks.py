@@ -500,22 +500,23 @@ class EarlyStopping(MonitorCallback):
 
 
 class ModelCheckpoint(MonitorCallback):
-    """Saves the model's weights at the end of epochs, or every `save_freq`
-    batches (only the best ones, if asked).
+    """Saves the model (or its weights) at the end of epochs, or every
+    `save_freq` batches (only the best ones, if asked).
 
     Args:
-        filepath: where to save: a `.weights.npz` file with
-            save_weights_only=True (the default here), a `.keras` file
-            otherwise. It may hold `{epoch}`, `{batch}` (with an int
-            save_freq) and log names, formatted with the logs of the moment:
-            "ckpt-{epoch:02d}-{val_loss:.2f}.weights.npz". A missing folder
+        filepath: where to save: `.keras` for the whole model (as
+            `model.save`), `.weights.h5` or `.weights.npz` for the weights
+            only. It may hold `{epoch}`, `{batch}` (with an int save_freq)
+            and log names, formatted with the logs of the moment:
+            "ckpt-{epoch:02d}-{val_loss:.2f}.weights.h5". A missing folder
             is created.
         monitor: the log name that decides what "best" means.
         verbose: 1 prints a message at each save.
         save_best_only: only save when `monitor` improved on the best so far
             (when `monitor` is missing from the logs, Keras warns and saves).
-        save_weights_only: True saves the weights (`model.save_weights`);
-            False saves the whole model (`model.save`, a `.keras` file).
+        save_weights_only: True saves weights only (the path must end in
+            `.weights.h5` or `.weights.npz`), False the whole model (`.keras`);
+            by default the suffix decides.
         mode: "min", "max" or "auto" (inferred from the name).
         save_freq: "epoch" saves at each epoch's end; an int n saves after
             every n training batches (counted across epochs), with the
@@ -530,7 +531,7 @@ class ModelCheckpoint(MonitorCallback):
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=True, mode="auto", save_freq="epoch", initial_value_threshold=None, **kwargs):
+                 save_weights_only=None, mode="auto", save_freq="epoch", initial_value_threshold=None, **kwargs):
         if kwargs:  # Keras 3 takes no other argument either; name the old spellings' new names
             raise TypeError(f"ModelCheckpoint: unexpected keyword argument(s) {sorted(kwargs)}.{old_names.hint(kwargs)}")
         super().__init__(monitor, mode, baseline=initial_value_threshold)
@@ -538,22 +539,19 @@ class ModelCheckpoint(MonitorCallback):
                                      or save_freq < 1):
             raise ValueError(f"Unrecognized save_freq: {save_freq!r}. Expected save_freq are 'epoch' or a "
                              "positive integer (a number of batches).")
-        if save_weights_only:
-            if not str(filepath).endswith(".weights.npz"):
-                raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath must "
-                                 f"end in `.weights.npz` (teachnet's weights format). Received: filepath={filepath}")
-        else:
-            from teachnet.models.model import Model  # late: models import this module
-            if not hasattr(Model, "save"):
-                raise ValueError("ModelCheckpoint: this teachnet saves weights only (no `model.save` yet); pass "
-                                 "save_weights_only=True and a filepath ending in `.weights.npz`.")
-            if not str(filepath).endswith(".keras"):
-                raise ValueError(f"The filepath provided must end in `.keras` (Keras model format), or pass "
-                                 f"save_weights_only=True for a `.weights.npz` file. Received: filepath={filepath}")
-        self.filepath = str(filepath)
+        filepath = str(filepath)
+        weights_file = filepath.endswith((".weights.h5", ".weights.npz"))
+        if not weights_file and not filepath.endswith(".keras"):
+            raise ValueError("ModelCheckpoint: the filepath must end in `.keras` (the whole model), `.weights.h5` "
+                             f"or `.weights.npz` (weights only). Received: filepath={filepath}")
+        if save_weights_only is not None and bool(save_weights_only) != weights_file:
+            wanted = "`.weights.h5` or `.weights.npz`" if save_weights_only else "`.keras`"
+            raise ValueError(f"ModelCheckpoint: with save_weights_only={save_weights_only} the filepath must end "
+                             f"in {wanted}. Received: filepath={filepath}")
+        self.save_weights_only = weights_file
+        self.filepath = filepath
         self.verbose = verbose
         self.save_best_only = save_best_only
-        self.save_weights_only = save_weights_only
         self.save_freq = save_freq
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen = None

@@ -83,7 +83,8 @@ def test_model_checkpoint_every_n_batches_through_fit(tmp_path):
 def test_model_checkpoint_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match=r"Unrecognized save_freq: 'batch'. Expected save_freq are 'epoch' or"):
         callbacks.ModelCheckpoint(str(tmp_path / "a.weights.npz"), save_freq="batch")
-    with pytest.raises(ValueError, match=r"must end in `\.weights\.npz`.*Received: filepath=.*a\.h5"):
+    with pytest.raises(ValueError, match=r"must end in `\.keras` \(the whole model\), `\.weights\.h5` or "
+                                         r"`\.weights\.npz` \(weights only\)\. Received: filepath=.*a\.h5"):
         callbacks.ModelCheckpoint(str(tmp_path / "a.h5"))
     checkpoint = callbacks.ModelCheckpoint(str(tmp_path / "{epoch}-{val_acc}.weights.npz"))
     checkpoint.set_model(SavingModel())

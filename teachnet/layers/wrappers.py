@@ -249,6 +249,7 @@ class Bidirectional(Layer):
         return outputs if self.merge_mode is None else outputs[0]
 
     def get_config(self):
-        # The layers themselves, as Keras's config holds them (teachnet.saving serializes them).
-        return {**super().get_config(), "merge_mode": self.merge_mode, "layer": self.forward_layer,
-                "backward_layer": self.backward_layer}
+        # The layers themselves, as Keras's config holds them (teachnet.saving serializes them); `weights`
+        # is not a setting but initial values, which a saved file carries in its weights instead.
+        return {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype),
+                "merge_mode": self.merge_mode, "layer": self.forward_layer, "backward_layer": self.backward_layer}
