@@ -85,7 +85,7 @@ def test_lesson_ends_with_checked_exercises(path):
     assert all(int(n.split(".")[0]) == lesson for n in numbers), f"exercise numbers {numbers} in lesson {lesson}"
     from widgets.exercises import EXERCISES
     missing = [n for n in numbers if n not in EXERCISES]
-    assert not missing, f"exercises {missing} have no check in widgets/exercises.py"
+    assert not missing, f"exercises {missing} have no check in widgets/exercises/"
     assert "show_solution" in after or "<details>" in after, "solutions must be reachable"
 
 

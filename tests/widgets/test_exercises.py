@@ -9,6 +9,8 @@ import teachnet as tn
 from widgets import exercises
 from widgets.playground import Playground
 from widgets.exercises import EXERCISES, Solution, Verdict, check, show_solution
+from widgets.exercises._common import numeric_exercise
+from widgets.exercises.lesson09 import _collapse_reference
 
 
 def _model(layers):
@@ -16,10 +18,15 @@ def _model(layers):
     return tn.Sequential(layers)
 
 
-def _trained_cloud_classifier():
-    model = _model([tn.Input(shape=(2,)), tn.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer="rmsprop", loss="binary_crossentropy")
+def _trained_cloud_classifier(units=1, logits=False):
+    """A linear classifier of the two clouds: one sigmoid unit, two softmax units, or one unit of logits."""
     x, y = tn.datasets.gaussian_clouds(samples_per_class=500, seed=0)
+    if units == 2:
+        model = _model([tn.Input(shape=(2,)), tn.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer=tn.optimizers.RMSprop(0.01), loss="sparse_categorical_crossentropy")
+    else:
+        model = _model([tn.Input(shape=(2,)), tn.layers.Dense(1, activation=None if logits else "sigmoid")])
+        model.compile(optimizer="rmsprop", loss=tn.losses.BinaryCrossentropy(from_logits=logits))
     model.fit(x, y, epochs=10, batch_size=32, verbose=0)
     return model
 
@@ -45,7 +52,9 @@ def _right_and_wrong():
         "0.2": ([np.ones((3, 4)), [[1] * 4] * 3], [np.ones((4, 3)), np.zeros((3, 4)), None, "ones"]),
         "0.3": (["cpu", "CPU"], ["gpu", "tpu", None]),
         "1.1": ([144, 144.0, np.int64(144)], [160, "144", None, True]),
-        "1.2": (["LSTM", "conv1d", "layers.GRU"], ["Dense", "Conv2D", None]),
+        "1.2": (["LSTM", "conv1d", "layers.GRU", "tn.layers.LSTM", "keras.layers.SimpleRNN()", tn.layers.LSTM,
+                 tn.layers.Conv1D(4, 3)],
+                ["Dense", "Conv2D", tn.layers.Dense, tn.layers.Dense(3), None, 3]),
         "1.3": ([(28, 28, 8), [28, 28, 8]], [(26, 26, 8), (28, 28, 3), None, "28x28x8"]),
         "1.4": ([_model([tn.Input(shape=(20,)), tn.layers.Dense(16, activation="relu"),
                          tn.layers.Dense(3, activation="softmax")])],
@@ -57,10 +66,13 @@ def _right_and_wrong():
                 [lambda t, p: None, lambda t, p: tn.ops.mean(tn.ops.abs(t - p)),
                  lambda t, p: float(np.mean((t - np.asarray(p)) ** 2)), "mse"]),
         "5.2": ([1.95, np.float32(1.95)], [2.05, 1.5, None]),
-        "5.3": ([_trained_cloud_classifier()],
+        "5.3": ([_trained_cloud_classifier(), _trained_cloud_classifier(units=2), _trained_cloud_classifier(logits=True)],
                 [_model([tn.Input(shape=(2,)), tn.layers.Dense(1, kernel_initializer="zeros")]), None]),
-        "7.1": (["sparse_categorical_crossentropy", " Sparse_Categorical_Crossentropy"],
-                ["categorical_crossentropy", "mse", None]),
+        "7.1": (["sparse_categorical_crossentropy", " Sparse_Categorical_Crossentropy", "SparseCategoricalCrossentropy",
+                 "tn.losses.SparseCategoricalCrossentropy()", tn.losses.SparseCategoricalCrossentropy,
+                 tn.losses.SparseCategoricalCrossentropy(from_logits=True), tn.losses.sparse_categorical_crossentropy],
+                ["categorical_crossentropy", "CategoricalCrossentropy", "mse", "scce", None,
+                 tn.losses.CategoricalCrossentropy()]),
         "7.2": ([lambda t, p: tn.ops.mean(tn.ops.abs(t - p), axis=-1)],
                 [lambda t, p: tn.ops.mean(tn.ops.abs(t - p)), lambda t, p: tn.ops.mean(tn.ops.square(t - p), axis=-1),
                  lambda t, p: None, 3]),
@@ -69,9 +81,11 @@ def _right_and_wrong():
         "8.2": ([5], [3, 7, 4, None]),
         "8.3": ([lambda p: np.argmax(p, axis=1), lambda p: list(np.argmax(p, axis=-1))],
                 [lambda p: np.argmax(p, axis=0), lambda p: np.max(p, axis=1), lambda p: None, "argmax"]),
-        "3.1": ([0.2231, -np.log(0.8)], [0.8, np.log(0.8), 0.0969, None]),
-        "3.2": (["SparseCategoricalCrossentropy", "tn.losses.SparseCategoricalCrossentropy()"],
-                ["CategoricalCrossentropy", "sparse_categorical_crossentropy", None]),
+        "3.1": ([0.2231, -np.log(0.8), 0.22, 0.223, np.float32(0.2231)], [0.8, np.log(0.8), 0.0969, 0.2, 0.23, None]),
+        "3.2": (["SparseCategoricalCrossentropy", "tn.losses.SparseCategoricalCrossentropy()",
+                 "sparse_categorical_crossentropy", "keras.losses.SparseCategoricalCrossentropy",
+                 tn.losses.SparseCategoricalCrossentropy, tn.losses.SparseCategoricalCrossentropy()],
+                ["CategoricalCrossentropy", "categorical_crossentropy", "binary_crossentropy", None, 3]),
         "3.3": ([2.0, 2], [0.6667, 1.0, None]),
         "3.4": ([lambda t, p: tn.ops.mean(tn.ops.abs(p - t) ** 3, axis=-1)],
                 [lambda t, p: tn.ops.mean((p - t) ** 3, axis=-1), lambda t, p: tn.ops.mean(tn.ops.abs(p - t) ** 3),
@@ -84,14 +98,15 @@ def _right_and_wrong():
                 [_two_input_model(tn.layers.Add(), widths=(4, 4)),
                  _model([tn.Input(shape=(8,)), tn.layers.Dense(1)]), None]),
         "2.3": ([68], [51, 17, 64, None]),
-        "6.1": (["tf.GradientTape", "tensorflow.GradientTape()"], ["GradientTape", "tn.GradientTape", None]),
+        "6.1": (["tf.GradientTape", "tensorflow.GradientTape()", "GradientTape", "tn.GradientTape", tn.GradientTape],
+                ["tf.Variable", "Tape", "tf.function", None]),
         "6.2": (["tensorflow", "JAX", "torch", "PyTorch"], ["numpy2", "caffe", None]),
         "6.3": (["set_weights", "model.set_weights()"], ["get_weights", "load_weights", None]),
         "10.4": ([(7, 7, 4), [7, 7, 4]], [(6, 6, 4), (8, 8, 4), (13, 13, 4), (7, 7), None]),
         "9.1": ([1280, 1280.0], [320, 1216, 1344, "1280", None]),
         "9.2": ([(16, 16), [16, 16]], [(20, 16), (16, 1), (16,), None]),
         "9.3": ([3, 3.0], [2, 4, None]),
-        "9.4": ([exercises._collapse_reference, lambda p: tuple(k for i, k in enumerate(p)
+        "9.4": ([_collapse_reference, lambda p: tuple(k for i, k in enumerate(p)
                                                                 if k and (i == 0 or p[i - 1] != k))],
                 [lambda p: [k for k in p if k], lambda p: sorted(set(p) - {0}), lambda p: None, "collapse"]),
         "10.1": ([(13, 13, 8), [13, 13, 8]], [(13, 13), (26, 26, 4), None]),
@@ -155,4 +170,4 @@ def test_hints_do_not_give_the_answer_away():
 
 
 def test_none_answer_asks_for_an_answer():
-    assert "Replace `None`" in exercises._numeric_exercise(3.0, "ok", "hint")("x", None).message
+    assert "Replace `None`" in numeric_exercise(3.0, "ok", "hint")("x", None).message
