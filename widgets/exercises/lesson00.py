@@ -1,19 +1,23 @@
-"""Lesson 00, setting up: the environment check, arrays, shapes."""
-import re
-
+"""Lesson 00, setting up: the live check works here, arrays, the shape of a layer's product."""
 import numpy as np
 
-from widgets.exercises._common import Verdict, choice_exercise, verdict
+from widgets.exercises._common import Verdict, shape_exercise, verdict
 
 
-import re
-
-def _check_shift_enter(number, answer):
-    if not isinstance(answer, str):
-        return Verdict(number, False, f"Expected a string such as 'Ctrl+Enter'. Received: {answer!r}")
-    keys = sorted(re.split(r"[\s+\-]+", answer.strip().lower()))
-    return verdict(number, keys == ["enter", "shift"], "Shift+Enter runs the cell and selects the next one.",
-                    "Which keys run a cell *and* move on? (Ctrl+Enter runs it and stays.)")
+def _check_live_view(number, answer):
+    from widgets.environment_check import EnvironmentCheck
+    if not isinstance(answer, EnvironmentCheck):
+        return Verdict(number, False, f"Expected the live check, `live` (an EnvironmentCheck). "
+                                      f"Received: {type(answer).__name__}")
+    if answer.clicks < 1:
+        return Verdict(number, False, "No click has reached the kernel yet: click \"Click me\" in the live check. "
+                                      "If the count never appears, widgets are not live here (see the text "
+                                      "above the check).")
+    if not answer.loss < 0.3:
+        return Verdict(number, False, f"The loss is {answer.loss:.3f} after {answer.step} steps: press Play "
+                                      "(or Step) until it is below 0.3.")
+    return Verdict(number, True, f"Widgets are live here, and the model trained to loss {answer.loss:.3f} in "
+                                 f"{answer.step} steps.")
 
 
 def _check_ones_3x4(number, answer):
@@ -22,15 +26,15 @@ def _check_ones_3x4(number, answer):
         return Verdict(number, False, f"Expected a numpy array. Received: {type(answer).__name__}")
     ok = array.shape == (3, 4) and np.all(array == 1)
     return verdict(number, ok, "A (3, 4) array of ones: 3 rows, 4 columns.",
-                    f"Expected shape (3, 4) with every entry 1. Received: shape {array.shape}")
+                   f"Expected shape (3, 4) with every entry 1. Received: shape {array.shape}")
 
 
 EXERCISES = {
-    "0.1": (_check_shift_enter, "`answer = \"Shift+Enter\"` (Ctrl+Enter runs the cell without moving on; "
-                                "Alt+Enter runs it and inserts a new cell below)."),
+    "0.1": (_check_live_view, "Click \"Click me\", press Play until the loss is below 0.3, then "
+                              "`answer = live`. From code, `live.advance(30)` trains 30 more steps (but only a "
+                              "click proves that the widgets are live)."),
     "0.2": (_check_ones_3x4, "```python\nanswer = np.ones((3, 4))\n```"),
-    "0.3": (choice_exercise("cpu", "teachnet is numpy only, so it computes on the CPU.",
-                             "Which processor does numpy use?"),
-            "`answer = \"cpu\"`: teachnet is written in numpy, and numpy computes on the CPU. Frameworks such "
-            "as TensorFlow, PyTorch and JAX can hand the same math to a GPU."),
+    "0.3": (shape_exercise((3, 2), "(3, 4) @ (4, 2) gives (3, 2): one row per example, one column per unit.",
+                           "A product (a, b) @ (b, c) keeps the rows of the first and the columns of the second."),
+            "```python\nanswer = (3, 2)\n(np.ones((3, 4)) @ np.ones((4, 2))).shape   # to check\n```"),
 }

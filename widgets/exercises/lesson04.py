@@ -31,4 +31,11 @@ EXERCISES = {
             "(at exactly 1 it bounces between -1 and 7 forever)."),
     "4.3": (_check_fast_learning_rate, "Any rate from about 0.35 to 0.65 works; 0.5 lands on 3 in one step: "
                                        "1 - 2 * 0.5 = 0. ```python\nanswer = 0.5\ndescend(0.5, steps=5)\n```"),
+    "4.4": (numeric_exercise(0.25, "The steep direction has curvature 8, and SGD is stable there while "
+                                   "|1 - 8 lr| < 1, that is lr < 2/8 = 0.25.",
+                             "Across the ravine, f = 4 y^2: the gradient is 8 y, so a step multiplies y by "
+                             "(1 - 8 * learning_rate). When does that have size above 1?", rtol=0.02),
+            "`answer = 2 / 8`  (0.25). On `y` alone, SGD's step is `y -= lr * 8 y`, i.e. `y *= (1 - 8 lr)`, which "
+            "grows once `8 lr > 2`. In the race: `race.sliders[\"SGD\", \"learning_rate\"].value = 0.2` zig-zags "
+            "inward, `= 0.3` flies out of the box."),
 }
