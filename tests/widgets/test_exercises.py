@@ -134,6 +134,7 @@ def _right_and_wrong():
                 [_two_input_model(tn.layers.Add(), widths=(4, 4)),
                  _model([tn.Input(shape=(8,)), tn.layers.Dense(1)]), None]),
         "2.3": ([68], [51, 17, 64, None]),
+        "2.4": ([16, 16.0], [32, 12, 8, "16", None]),
         "6.1": (["tf.GradientTape", "tensorflow.GradientTape()", "GradientTape", "tn.GradientTape", tn.GradientTape],
                 ["tf.Variable", "Tape", "tf.function", None]),
         "6.2": ([1e-7, 2e-7, 5e-8, np.float32(1.2e-7)], [1e-3, 0.1, 1e-12, 0, -1e-7, "1e-7", None]),

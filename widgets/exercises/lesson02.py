@@ -30,4 +30,9 @@ EXERCISES = {
     "2.3": (numeric_exercise(68, "(16 x 3 + 3) + (16 x 1 + 1) = 51 + 17 = 68.",
                               "Each head is a Dense layer on 16 inputs: kernel plus bias."),
             "```python\nanswer = (16 * 3 + 3) + (16 * 1 + 1)   # 68\n```"),
+    "2.4": (numeric_exercise(16, "One kernel (3 x 4) and one bias (4): 16 weights, used twice. Sharing adds no "
+                                 "weights.", "The layer is applied twice, but how many weight tensors does it own?"),
+            "```python\nanswer = 3 * 4 + 4   # 16: the same kernel and bias serve both inputs\n"
+            "shared = layers.Dense(4)\na, b = tn.Input(shape=(3,)), tn.Input(shape=(3,))\n"
+            "tn.Model([a, b], layers.Add()([shared(a), shared(b)])).count_params()   # 16\n```"),
 }
