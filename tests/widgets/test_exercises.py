@@ -81,6 +81,7 @@ def _right_and_wrong():
                  tn.layers.Conv1D(4, 3)],
                 ["Dense", "Conv2D", tn.layers.Dense, tn.layers.Dense(3), None, 3]),
         "1.3": ([(28, 28, 8), [28, 28, 8]], [(26, 26, 8), (28, 28, 3), None, "28x28x8"]),
+        "1.5": ([(500, 24, 1), [500, 24, 1], np.zeros((500, 24, 1)).shape], [(500, 1, 24), (24, 1), (500, 24), None]),
         "1.4": ([_model([tn.Input(shape=(20,)), tn.layers.Dense(16, activation="relu"),
                          tn.layers.Dense(3, activation="softmax")])],
                 [_model([tn.Input(shape=(20,)), tn.layers.Dense(16, activation="relu"), tn.layers.Dense(3)]),

@@ -202,3 +202,20 @@ def test_framework_race_with_keras_draws_two_curves_that_agree():
     assert len(race.losses["Keras"]) == 10
     assert np.allclose(race.losses["teachnet"], race.losses["Keras"], atol=1e-5)
     assert race.largest_gap < 1e-5 and race.gaps[-1] == race.largest_gap
+
+
+# -- ConvShapeExplorer -----------------------------------------------------------------------------------------
+
+def test_conv_shape_explorer_shows_what_the_layer_computes():
+    from widgets.conv_shapes import ConvShapeExplorer
+    explorer = ConvShapeExplorer()
+    assert explorer.output_shape == (26, 26, 8) and explorer.weights == 3 * 3 * 8 + 8
+    explorer.controls["strides"].value = 2          # a slider sets the trait
+    assert explorer.strides == 2 and explorer.output_shape == (13, 13, 8)
+    explorer.padding = "same"                         # the trait moves the control
+    assert explorer.controls["padding"].value == "same" and explorer.output_shape == (14, 14, 8)
+    explorer.padding, explorer.strides, explorer.image_size, explorer.kernel_size = "valid", 1, 6, 7
+    assert explorer.output_shape == () and "does not fit" in explorer.text.value
+    assert explorer.static_png().startswith(PNG)
+    with pytest.raises(TypeError, match="unexpected argument 'units'"):
+        ConvShapeExplorer(units=3)

@@ -33,4 +33,8 @@ EXERCISES = {
     "1.4": (model_exercise(_test_model_20_16_3, "20 -> 16 -> 3 with a softmax output.", ""),
             "```python\nanswer = tn.Sequential([\n    tn.Input(shape=(20,)),\n"
             "    tn.layers.Dense(16, activation=\"relu\"),\n    tn.layers.Dense(3, activation=\"softmax\"),\n])\n```"),
+    "1.5": (shape_exercise((500, 24, 1), "(500, 24, 1): 24 timesteps of one feature; LSTM(8) then gives (500, 8).",
+                           "An LSTM reads (samples, timesteps, features): which axis is missing?"),
+            "```python\nanswer = (500, 24, 1)\ntemperatures = np.zeros((500, 24), \"float32\")\n"
+            "tn.layers.LSTM(8)(temperatures[..., None]).shape   # (500, 8)\n```"),
 }
