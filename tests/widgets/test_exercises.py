@@ -147,6 +147,8 @@ def _right_and_wrong():
         "9.4": ([_collapse_reference, lambda p: tuple(k for i, k in enumerate(p)
                                                                 if k and (i == 0 or p[i - 1] != k))],
                 [lambda p: [k for k in p if k], lambda p: sorted(set(p) - {0}), lambda p: None, "collapse"]),
+        "10.5": (["GlobalMaxPooling2D", "layers.GlobalMaxPooling2D()", tn.layers.GlobalMaxPooling2D],
+                 ["Flatten", "GlobalAveragePooling2D", "MaxPooling2D", None]),
         "10.1": ([(13, 13, 8), [13, 13, 8]], [(13, 13), (26, 26, 4), None]),
         "10.2": ([1168], [1152, 160, None]),
         "10.3": ([_model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3, activation="relu"),

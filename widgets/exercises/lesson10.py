@@ -1,7 +1,7 @@
 """Lesson 10, images: pooling and convolution shapes, a filter's weights, a digit convnet."""
 import numpy as np
 
-from widgets.exercises._common import layer_types, model_exercise, numeric_exercise, shape_exercise
+from widgets.exercises._common import name_exercise, layer_types, model_exercise, numeric_exercise, shape_exercise
 
 
 def _test_digit_convnet(model):
@@ -32,4 +32,9 @@ EXERCISES = {
                              "(size - 3) // 2 + 1 times."),
              "```python\nanswer = (7, 7, 4)   # (15 - 3) // 2 + 1 = 7\n"
              "layers.Conv2D(4, kernel_size=3, strides=2)(np.zeros((1, 15, 15, 1), \"float32\")).shape\n```"),
+    "10.5": (name_exercise(["GlobalMaxPooling2D"], "The max over each map says whether a stroke is anywhere: it "
+                                                    "barely cares where, so a one-pixel move costs least.",
+                           "Which head keeps only *whether* a stroke was found, not where, and not diluted by "
+                           "an average?"),
+             "`answer = \"GlobalMaxPooling2D\"`: the comparison's last row loses least under every shift."),
 }
