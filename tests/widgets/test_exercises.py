@@ -10,7 +10,7 @@ from widgets import exercises
 from widgets.playground import Playground
 from widgets.exercises import EXERCISES, Solution, Verdict, check, show_solution
 from widgets.exercises._common import numeric_exercise
-from widgets.exercises.lesson09 import _collapse_reference
+from widgets.exercises.lesson10 import _collapse_reference
 
 
 def _model(layers):
@@ -91,6 +91,7 @@ def _right_and_wrong():
         "5.1": ([lambda t, p: tn.ops.mean(tn.ops.square(t - p))],
                 [lambda t, p: None, lambda t, p: tn.ops.mean(tn.ops.abs(t - p)),
                  lambda t, p: float(np.mean((t - np.asarray(p)) ** 2)), "mse"]),
+        "5.4": ([0.14, 0.144, 0.13, np.float32(0.14)], [0.15, 0.2, 0.1, 0.05, -0.14, "0.14", None]),
         "5.2": ([1.95, np.float32(1.95)], [2.05, 1.5, None]),
         "5.3": ([_trained_cloud_classifier(), _trained_cloud_classifier(units=2), _trained_cloud_classifier(logits=True)],
                 [_model([tn.Input(shape=(2,)), tn.layers.Dense(1, kernel_initializer="zeros")]), None]),
@@ -140,25 +141,25 @@ def _right_and_wrong():
                 ["tf.Variable", "Tape", "tf.function", None]),
         "6.2": ([1e-7, 2e-7, 5e-8, np.float32(1.2e-7)], [1e-3, 0.1, 1e-12, 0, -1e-7, "1e-7", None]),
         "6.3": (["set_weights", "model.set_weights()"], ["get_weights", "load_weights", None]),
-        "10.4": ([(7, 7, 4), [7, 7, 4]], [(6, 6, 4), (8, 8, 4), (13, 13, 4), (7, 7), None]),
+        "11.4": ([(7, 7, 4), [7, 7, 4]], [(6, 6, 4), (8, 8, 4), (13, 13, 4), (7, 7), None]),
         "9.1": ([1280, 1280.0], [320, 1216, 1344, "1280", None]),
         "9.2": ([(16, 16), [16, 16]], [(20, 16), (16, 1), (16,), None]),
-        "9.3": ([3, 3.0], [2, 4, None]),
-        "9.4": ([_collapse_reference, lambda p: tuple(k for i, k in enumerate(p)
+        "10.1": ([3, 3.0], [2, 4, None]),
+        "10.2": ([_collapse_reference, lambda p: tuple(k for i, k in enumerate(p)
                                                                 if k and (i == 0 or p[i - 1] != k))],
                 [lambda p: [k for k in p if k], lambda p: sorted(set(p) - {0}), lambda p: None, "collapse"]),
-        "10.5": (["GlobalMaxPooling2D", "layers.GlobalMaxPooling2D()", tn.layers.GlobalMaxPooling2D],
+        "11.5": (["GlobalMaxPooling2D", "layers.GlobalMaxPooling2D()", tn.layers.GlobalMaxPooling2D],
                  ["Flatten", "GlobalAveragePooling2D", "MaxPooling2D", None]),
-        "10.1": ([(13, 13, 8), [13, 13, 8]], [(13, 13), (26, 26, 4), None]),
-        "10.2": ([1168], [1152, 160, None]),
-        "10.3": ([_model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3, activation="relu"),
+        "11.1": ([(13, 13, 8), [13, 13, 8]], [(13, 13), (26, 26, 4), None]),
+        "11.2": ([1168], [1152, 160, None]),
+        "11.3": ([_model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3, activation="relu"),
                           tn.layers.MaxPooling2D(2), tn.layers.Flatten(), tn.layers.Dense(10, activation="softmax")])],
                  [_model([tn.Input(shape=(8, 8, 1)), tn.layers.Flatten(), tn.layers.Dense(10, activation="softmax")]),
                   _model([tn.Input(shape=(8, 8, 1)), tn.layers.Conv2D(4, 3), tn.layers.MaxPooling2D(2),
                           tn.layers.Flatten(), tn.layers.Dense(10)]), None]),
-        "11.1": ([["x1^2", "x2^2"], ("x2^2", "x1^2"), {"x1^2", "x2^2"}], [["x1", "x2"], ["x1^2"], "x1^2, x2^2", None]),
-        "11.2": ([_trained_xor_playground(60)], [_trained_xor_playground(1), Playground(dataset="circle"), None]),
-        "11.3": (["line", "a straight line", "Linear"], ["circle", "curve", None]),
+        "12.1": ([["x1^2", "x2^2"], ("x2^2", "x1^2"), {"x1^2", "x2^2"}], [["x1", "x2"], ["x1^2"], "x1^2, x2^2", None]),
+        "12.2": ([_trained_xor_playground(60)], [_trained_xor_playground(1), Playground(dataset="circle"), None]),
+        "12.3": (["line", "a straight line", "Linear"], ["circle", "curve", None]),
     }
 
 

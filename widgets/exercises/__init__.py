@@ -16,11 +16,11 @@ Example:
     >>> show_solution("1.1")
 """
 from widgets.exercises import (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07,
-                               lesson08, lesson09, lesson10, lesson11)
+                               lesson08, lesson09, lesson10, lesson11, lesson12)
 from widgets.exercises._common import Solution, Verdict  # noqa: F401
 
 LESSONS = [lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08, lesson09,
-           lesson10, lesson11]
+           lesson10, lesson11, lesson12]
 EXERCISES = {number: entry for lesson in LESSONS for number, entry in lesson.EXERCISES.items()}
 
 

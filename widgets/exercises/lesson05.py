@@ -1,7 +1,7 @@
 """Lesson 05, training: a loss the tape can differentiate, an update by hand, a trained classifier."""
 import numpy as np
 
-from widgets.exercises._common import callable_exercise, model_exercise, numeric_exercise
+from widgets.exercises._common import Verdict, as_number, callable_exercise, model_exercise, numeric_exercise
 
 
 def _test_square_loss(fn):
@@ -50,6 +50,30 @@ def _test_cloud_classifier(model):
                               "Train longer, or use a sigmoid output with binary_crossentropy.")
 
 
+def _largest_stable_rate():
+    """Full-batch gradient descent on the mean squared error of a linear model is stable below 2 / (the largest
+    eigenvalue of the loss's Hessian), which for this loss is 2 / n [X 1]^T [X 1]."""
+    from teachnet.datasets import gaussian_clouds
+    x, _ = gaussian_clouds(samples_per_class=1000, seed=0)
+    design = np.hstack([x, np.ones((len(x), 1))]).astype("float64")   # (2000, 3): the inputs and the bias's 1
+    return 2.0 / np.linalg.eigvalsh(2.0 * design.T @ design / len(x)).max()
+
+
+def _check_breaking_rate(number, answer):
+    rate = as_number(answer)
+    if rate is None or not rate > 0:
+        return Verdict(number, False, f"Expected a positive learning rate. Received: {answer!r}")
+    limit = _largest_stable_rate()
+    if rate > limit:
+        return Verdict(number, False, f"At {rate:g} the loss grows without bound (the limit is below that): "
+                                      "run last_loss at your rate and look at the number it returns.")
+    if rate < 0.85 * limit:
+        return Verdict(number, False, f"{rate:g} still trains, but a larger rate does too: keep raising it until "
+                                      "the loss explodes, then step back.")
+    return Verdict(number, True, f"The limit is {limit:.4f}: 2 divided by the loss's largest curvature. Past it, "
+                                 "every step overshoots more than the last (lesson 4's ravine, in three dimensions).")
+
+
 EXERCISES = {
     "5.1": (callable_exercise(_test_square_loss, "Right value, and the tape can differentiate it.", ""),
             "```python\ndef my_square_loss(targets, predictions):\n"
@@ -61,4 +85,8 @@ EXERCISES = {
             "```python\nanswer = tn.Sequential([tn.Input(shape=(2,)), tn.layers.Dense(1, activation=\"sigmoid\")])\n"
             "answer.compile(optimizer=\"rmsprop\", loss=\"binary_crossentropy\", metrics=[\"accuracy\"])\n"
             "answer.fit(inputs, targets, epochs=10, batch_size=32, verbose=0)\n```"),
+    "5.4": (_check_breaking_rate,
+            "`answer = 0.14`. `last_loss(0.14)` is small, `last_loss(0.15)` is huge. The exact limit is 2 / "
+            "(largest eigenvalue of the Hessian `2/n [X 1]^T [X 1]`) = 0.1446: along the steepest direction each "
+            "step multiplies the error by `1 - rate * curvature`, which exceeds 1 in size past that rate."),
 }

@@ -1,40 +1,41 @@
-"""Lesson 10, images: pooling and convolution shapes, a filter's weights, a digit convnet."""
-import numpy as np
-
-from widgets.exercises._common import name_exercise, layer_types, model_exercise, numeric_exercise, shape_exercise
+"""Lesson 10, CTC: how many frames a label needs, and the collapse of a frame path."""
+from widgets.exercises._common import callable_exercise, numeric_exercise
 
 
-def _test_digit_convnet(model):
-    types = layer_types(model)
-    if "Conv2D" not in types or not any("Pool" in t for t in types):
-        return False, f"Use at least one Conv2D and one pooling layer. Received layers: {types}"
-    probabilities = np.asarray(model.predict(np.random.default_rng(10).random((3, 8, 8, 1)).astype("float32"),
-                                             verbose=0))
-    if probabilities.shape != (3, 10):
-        return False, f"Expected 10 outputs per image. Received: output shape {probabilities.shape[1:]}"
-    return np.allclose(probabilities.sum(axis=1), 1, atol=1e-4), "End with Dense(10, activation=\"softmax\")."
+def _collapse_reference(path):
+    """CTC's collapse of a frame path (class 0 = blank): merge repeats, then drop blanks."""
+    labels, previous = [], None
+    for k in path:
+        if k != previous and k != 0:
+            labels.append(int(k))
+        previous = k
+    return labels
+
+
+def _test_ctc_collapse(fn):
+    paths = [[0, 3, 3, 0, 0, 5, 5, 5, 0], [2, 2, 0, 2, 0], [0, 0, 0], [4, 4, 4], [1, 2, 3],
+             [0, 7, 0, 7, 7, 0, 8], []]
+    for path in paths:
+        result = fn(list(path))
+        if result is None:
+            return False, "Your function returned None: return the list of labels."
+        try:
+            labels = [int(k) for k in result]
+        except (TypeError, ValueError):
+            return False, f"Expected a list of ints. Received: {result!r}"
+        expected = _collapse_reference(path)
+        if labels != expected:
+            return False, f"For the path {path} expected {expected}. Received: {labels}"
+    return True, ""
 
 
 EXERCISES = {
-    "10.1": (shape_exercise((13, 13, 8), "Each 2 x 2 block becomes one value: 26 / 2 = 13; channels stay 8.",
-                             "Pooling halves height and width; what happens to the channels?"),
-             "```python\nanswer = (13, 13, 8)\n```"),
-    "10.2": (numeric_exercise(1168, "3 x 3 x 8 x 16 + 16 = 1,168.",
-                               "Each filter has 3 x 3 x (input channels) weights, and there are 16 filters "
-                               "plus 16 biases."),
-             "```python\nanswer = 3 * 3 * 8 * 16 + 16   # 1168\n```"),
-    "10.3": (model_exercise(_test_digit_convnet, "A convnet for the digits.", ""),
-             "```python\nanswer = tn.Sequential([\n    tn.Input(shape=(8, 8, 1)),\n"
-             "    layers.Conv2D(8, kernel_size=3, activation=\"relu\"),\n    layers.MaxPooling2D(pool_size=2),\n"
-             "    layers.Flatten(),\n    layers.Dense(10, activation=\"softmax\"),\n])\n```"),
-    "10.4": (shape_exercise((7, 7, 4), "(15 - 3) // 2 + 1 = 7 positions per side; 4 filters.",
-                             "With padding=\"valid\" a 3-wide window moving 2 pixels at a time fits "
-                             "(size - 3) // 2 + 1 times."),
-             "```python\nanswer = (7, 7, 4)   # (15 - 3) // 2 + 1 = 7\n"
-             "layers.Conv2D(4, kernel_size=3, strides=2)(np.zeros((1, 15, 15, 1), \"float32\")).shape\n```"),
-    "10.5": (name_exercise(["GlobalMaxPooling2D"], "The max over each map says whether a stroke is anywhere: it "
-                                                    "barely cares where, so a one-pixel move costs least.",
-                           "Which head keeps only *whether* a stroke was found, not where, and not diluted by "
-                           "an average?"),
-             "`answer = \"GlobalMaxPooling2D\"`: the comparison's last row loses least under every shift."),
+    "10.1": (numeric_exercise(3, "Two 7s need a blank between them (7, blank, 7), or they merge into one 7.",
+                              "Repeats merge: how does a path keep two equal labels apart?"),
+            "`answer = 3`: the path `7 - 7` (with `-` the blank). `7 7` collapses to a single 7. In general a "
+            "label needs its length plus one frame per pair of equal neighbours."),
+    "10.2": (callable_exercise(_test_ctc_collapse, "Merge repeats first, then drop the blanks.", ""),
+            "```python\ndef collapse(path):\n    labels, previous = [], None\n    for k in path:\n"
+            "        if k != previous and k != 0:   # a new symbol that is not the blank\n"
+            "            labels.append(k)\n        previous = k\n    return labels\n```"),
 }
