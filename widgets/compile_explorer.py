@@ -16,6 +16,7 @@ from widgets.live import LiveTrainer
 LOSSES = ["sparse_categorical_crossentropy", "categorical_crossentropy", "mse"]
 OPTIMIZERS = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adagrad": "Adagrad"}
 METRICS = ["accuracy", "sparse_top_k_categorical_accuracy", "sparse_categorical_crossentropy"]
+RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 RUNS_KEPT = 4  # earlier runs drawn for comparison
 
 
@@ -68,8 +69,9 @@ class CompileExplorer(LiveTrainer):
         self.optimizer_dropdown = ipywidgets.Dropdown(options=list(OPTIMIZERS), value=self.optimizer,
                                                       description="optimizer", style=style,
                                                       layout=ipywidgets.Layout(width="180px"))
-        self.lr_slider = ipywidgets.FloatLogSlider(value=self.learning_rate, base=10, min=-4, max=0, step=0.25,
-                                                   description="learning rate", readout_format=".1e", style=style)
+        # a selection slider of round rates: a log slider would snap 0.003 to 10**-2.5 in the browser
+        self.lr_slider = ipywidgets.SelectionSlider(options=RATES, value=self.learning_rate,
+                                                    description="learning rate", style=style)
         self.metrics_select = ipywidgets.SelectMultiple(options=METRICS, value=tuple(self.metrics),
                                                         description="metrics", rows=3, style=style,
                                                         layout=ipywidgets.Layout(width="360px"))
@@ -98,6 +100,8 @@ class CompileExplorer(LiveTrainer):
                     "learning_rate": self.lr_slider, "metrics": self.metrics_select}
         control = controls[change["name"]]
         value = tuple(change["new"]) if change["name"] == "metrics" else change["new"]
+        if change["name"] == "learning_rate" and value not in control.options:  # a rate set from code
+            control.options = sorted(set(control.options) | {value})
         if control.value != value:
             control.value = value
         self._show_code()

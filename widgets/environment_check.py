@@ -76,7 +76,7 @@ class EnvironmentCheck(LiveTrainer):
                            metrics=["accuracy"])
         self.losses, self.accuracy = [], float("nan")
         self.click_button = self._button("Click me", self._click, "Checks that a click reaches the kernel",
-                                         width="100px")
+                                         width="120px")
         self.click_status = ipywidgets.HTML()
         self.table = ipywidgets.HTML(self._versions_html())
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="100%", max_width="640px",
