@@ -5,7 +5,7 @@ from teachnet import layers, utils  # noqa: F401
 from teachnet import losses, metrics  # noqa: F401
 from teachnet import datasets  # noqa: F401
 from teachnet.layers import Input  # noqa: F401
-from teachnet import callbacks, models  # noqa: F401
+from teachnet import callbacks, models, saving  # noqa: F401
 from teachnet.models import Model, Sequential  # noqa: F401
 from teachnet.utils.memory import keep_freed_memory
 

@@ -490,17 +490,19 @@ class EarlyStopping(MonitorCallback):
 
 
 class ModelCheckpoint(MonitorCallback):
-    """Saves the model's weights at the end of epochs (the best ones, if asked).
+    """Saves the model (or its weights) at the end of epochs (the best ones, if asked).
 
     Args:
-        filepath: where to save; must end in `.weights.npz` (teachnet saves
-            weights only). It may hold `{epoch}` and log names, formatted
-            with the epoch's logs: "ckpt-{epoch:02d}-{val_loss:.2f}.weights.npz".
+        filepath: where to save: `.keras` for the whole model (as
+            `model.save`), `.weights.h5` or `.weights.npz` for the weights
+            only. It may hold `{epoch}` and log names, formatted with the
+            epoch's logs: "ckpt-{epoch:02d}-{val_loss:.2f}.weights.h5".
         monitor: the log name that decides what "best" means.
         verbose: 1 prints a message at each save.
         save_best_only: only save when `monitor` improved on the best so far.
-        save_weights_only: must be True (the default here): whole-model
-            files are not supported.
+        save_weights_only: True saves weights only (the path must end in
+            `.weights.h5` or `.weights.npz`), False the whole model (`.keras`);
+            by default the suffix decides.
         mode: "min", "max" or "auto" (inferred from the name).
         initial_value_threshold: a value the first saved epoch must beat.
 
@@ -509,14 +511,19 @@ class ModelCheckpoint(MonitorCallback):
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=True, mode="auto", initial_value_threshold=None):
+                 save_weights_only=None, mode="auto", initial_value_threshold=None):
         super().__init__(monitor, mode, baseline=initial_value_threshold)
-        if not save_weights_only:
-            raise ValueError("ModelCheckpoint: teachnet saves weights only; pass save_weights_only=True "
-                             "and a filepath ending in `.weights.npz`.")
-        if not str(filepath).endswith(".weights.npz"):
-            raise ValueError(f"ModelCheckpoint: the filepath must end in `.weights.npz`. Received: filepath={filepath}")
-        self.filepath = str(filepath)
+        filepath = str(filepath)
+        weights_file = filepath.endswith((".weights.h5", ".weights.npz"))
+        if not weights_file and not filepath.endswith(".keras"):
+            raise ValueError("ModelCheckpoint: the filepath must end in `.keras` (the whole model), `.weights.h5` "
+                             f"or `.weights.npz` (weights only). Received: filepath={filepath}")
+        if save_weights_only is not None and bool(save_weights_only) != weights_file:
+            wanted = "`.weights.h5` or `.weights.npz`" if save_weights_only else "`.keras`"
+            raise ValueError(f"ModelCheckpoint: with save_weights_only={save_weights_only} the filepath must end "
+                             f"in {wanted}. Received: filepath={filepath}")
+        self.save_weights_only = weights_file
+        self.filepath = filepath
         self.verbose = verbose
         self.save_best_only = save_best_only
 
@@ -538,7 +545,10 @@ class ModelCheckpoint(MonitorCallback):
             self.best = current
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
-        self.model.save_weights(path, overwrite=True)
+        if self.save_weights_only:
+            self.model.save_weights(path, overwrite=True)
+        else:
+            self.model.save(path, overwrite=True)
 
 
 class ReduceLROnPlateau(MonitorCallback):

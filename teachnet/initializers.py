@@ -23,6 +23,16 @@ class Initializer:
     def __call__(self, shape, dtype="float32"):
         raise NotImplementedError(f"{type(self).__name__} must define __call__(shape, dtype).")
 
+    def get_config(self):
+        """The arguments that re-create this object (Keras's keys), read back from its attributes."""
+        from teachnet.saving.serialization import config_from_init  # saving sits above the engine
+        return config_from_init(self)
+
+    @classmethod
+    def from_config(cls, config):
+        from teachnet.saving.serialization import layer_from_config
+        return layer_from_config(cls, config)
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({args})"

@@ -102,6 +102,11 @@ class Metric:
     def get_config(self):
         return {"name": self.name, "dtype": str(self.dtype)}
 
+    @classmethod
+    def from_config(cls, config):
+        from teachnet.saving.serialization import layer_from_config  # saving sits above the engine
+        return layer_from_config(cls, config)
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
 

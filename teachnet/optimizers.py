@@ -285,10 +285,18 @@ class Optimizer:
         return not (self._exclude_pattern and self._exclude_pattern.search(variable.name))
 
     def get_config(self):
+        from teachnet.saving.serialization import config_from_init  # saving sits above the engine
         lr = self._learning_rate
         return {"name": self.name, "learning_rate": float(lr.data) if isinstance(lr, Variable) else lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                "global_clipnorm": self.global_clipnorm}
+                "global_clipnorm": self.global_clipnorm,
+                **config_from_init(self, skip=("name", "learning_rate", "weight_decay", "clipnorm",
+                                               "clipvalue", "global_clipnorm"))}
+
+    @classmethod
+    def from_config(cls, config):
+        from teachnet.saving.serialization import layer_from_config  # saving sits above the engine
+        return layer_from_config(cls, config, extra_arguments=_KERAS_ONLY)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, learning_rate={self._current_learning_rate():g}>"

@@ -24,6 +24,11 @@ class Regularizer:
     def get_config(self):
         return dict(vars(self))
 
+    @classmethod
+    def from_config(cls, config):
+        from teachnet.saving.serialization import layer_from_config  # saving sits above the engine
+        return layer_from_config(cls, config)
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"

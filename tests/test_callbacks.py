@@ -248,5 +248,7 @@ def test_model_checkpoint_saves_every_epoch_or_the_best(tmp_path):
     fresh = model_for()
     fresh.load_weights(best_path)
     assert all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), saved[best_epoch]))
-    with pytest.raises(ValueError, match="must end in `.weights.npz`"):
-        callbacks.ModelCheckpoint(str(tmp_path / "model.keras"))
+    with pytest.raises(ValueError, match=r"must end in `.keras` \(the whole model\), `.weights.h5`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "model.npz"))
+    with pytest.raises(ValueError, match=r"with save_weights_only=True the filepath must end in `.weights.h5`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "model.keras"), save_weights_only=True)

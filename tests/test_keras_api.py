@@ -23,7 +23,7 @@ keras = pytest.importorskip("keras", reason="keras is not installed (pip install
                                             "Keras API comparison")
 
 NAMESPACES = ["layers", "models", "optimizers", "losses", "metrics", "callbacks", "initializers", "activations",
-              "ops", "utils", "random", "regularizers"]
+              "ops", "utils", "random", "regularizers", "saving"]
 LEADING = 3  # positional parameters compared by position; the rest by name
 
 # (namespace, name) -> {parameter: why it differs from Keras}. "*" covers every parameter.
@@ -32,9 +32,14 @@ KNOWN_DIFFERENCES = {
         "*": "issue 3 specifies plot_model(model, to_file=None, show_shapes=False, show_layer_names=True, "
              "rankdir='TB'): a figure is returned and written only when asked; matplotlib, not graphviz"},
     ("callbacks", "ModelCheckpoint"): {
-        "save_weights_only": "teachnet saves weights only (.weights.npz), so True is the only working value",
+        "save_weights_only": "None by default: the suffix decides (.keras the model, .weights.* the weights), "
+                             "so the `.weights.npz` checkpoints written before keep working",
         "save_freq": "checkpoints are written at epoch ends only",
         "initial_value_threshold": "follows save_freq's absence one position earlier"},
+    ("models", "clone_model"): {
+        "input_tensors": "not yet: clone_model re-creates the model from its config, on its own Inputs",
+        "clone_function": "not yet: every layer is re-created from its config",
+        "call_function": "not yet (as clone_function)", "recursive": "not yet (as clone_function)"},
     ("ops", "one_hot"): {"sparse": "no sparse tensors"},
     ("ops", "convert_to_tensor"): {"sparse": "no sparse tensors", "ragged": "no ragged tensors"},
     ("layers", "Input"): {"tensor": "no backend tensors to wrap", "optional": "no optional inputs",

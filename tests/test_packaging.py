@@ -126,6 +126,8 @@ def _imported_top_level_modules(package_dir):
 # The one exception: teachnet.utils.plot_model draws with matplotlib (the issue asks for a picture
 # without graphviz), importing it inside the function, so `import teachnet` never loads it.
 LAZY_PLOTTING = "teachnet/utils/plot.py"
+# And h5py, for Keras's `.keras` / `.weights.h5` files (issue 12): only this module, inside its functions.
+H5_MODULE = "teachnet/saving/keras_file.py"
 
 
 def test_engine_imports_only_numpy_and_stdlib():
@@ -135,7 +137,12 @@ def test_engine_imports_only_numpy_and_stdlib():
     allowed = {"numpy", "teachnet"} | set(sys.stdlib_module_names)
     extra = {name: where for name, where in imports.items() if name not in allowed}
     matplotlib_uses = extra.pop("matplotlib", [])
+    h5py_uses = extra.pop("h5py", [])
     assert not extra, f"teachnet/ may import only numpy and the standard library; found {extra}"
+    assert h5py_uses and all(w.startswith(H5_MODULE + ":") for w in h5py_uses), h5py_uses
+    h5_module_level = ast.parse((ROOT / H5_MODULE).read_text()).body
+    assert not [n for n in h5_module_level if isinstance(n, (ast.Import, ast.ImportFrom))
+                and "h5py" in ast.dump(n)], "keras_file.py must import h5py lazily, when a file is read or written"
     assert all(w.startswith(LAZY_PLOTTING + ":") for w in matplotlib_uses), matplotlib_uses
     module_level = ast.parse((ROOT / LAZY_PLOTTING).read_text()).body
     assert not [n for n in module_level if isinstance(n, (ast.Import, ast.ImportFrom))
@@ -145,8 +152,8 @@ def test_engine_imports_only_numpy_and_stdlib():
 def test_engine_import_loads_no_plotting_or_widget_modules():
     code = (
         "import sys, teachnet; "
-        "bad = sorted(m for m in ('matplotlib', 'ipywidgets', 'widgets', 'torch', 'keras', 'IPython') "
-        "if m in sys.modules); print(','.join(bad))"
+        "bad = sorted(m for m in ('matplotlib', 'ipywidgets', 'widgets', 'torch', 'keras', 'IPython', "
+        "'h5py') if m in sys.modules); print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"`import teachnet` loaded {out.stdout.strip()}"

@@ -30,9 +30,9 @@ def test_round_trip_restores_every_weight_by_position(tmp_path):
 
 
 def test_filename_must_end_with_weights_npz(tmp_path):
-    with pytest.raises(ValueError, match=r"must end in `.weights.npz`. Received: filepath=.*model.npz"):
+    with pytest.raises(ValueError, match=r"must end in `.weights.h5` or `.weights.npz`. Received: filepath=.*model.npz"):
         make().save_weights(tmp_path / "model.npz")
-    with pytest.raises(ValueError, match=r"must end in `.weights.npz`"):
+    with pytest.raises(ValueError, match=r"must end in `.weights.h5`, `.weights.npz` or `.keras`"):
         make().load_weights(tmp_path / "model.h5")
 
 

@@ -26,6 +26,8 @@ import zipfile
 
 import numpy as np
 
+from teachnet.saving.atomic import atomic_write
+
 KERAS_DATASETS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
 
@@ -99,14 +101,21 @@ def get_file(fname, origin, file_hash=None, cache_subdir=""):
         print(f"The cached file {target} does not match its expected hash {file_hash}; downloading it again.")
 
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    partial = target + ".part"  # renamed to `target` only once complete and verified
     print(f"Downloading {fname} from {origin}")
     try:
-        with urllib.request.urlopen(origin, timeout=60) as response, open(partial, "wb") as out:
-            _copy_with_progress(response, out, total=response.headers.get("Content-Length"))
+        # Written beside `target` and moved there only once complete and verified; any failure
+        # (Ctrl-C included) deletes the partial file and leaves an older copy as it was.
+        with atomic_write(target) as partial:
+            with urllib.request.urlopen(origin, timeout=60) as response, open(partial, "wb") as out:
+                _copy_with_progress(response, out, total=response.headers.get("Content-Length"))
+            if not _matches(partial, file_hash):
+                raise _HashMismatch(file_hash_of(partial, _algorithm(file_hash)))
+    except _HashMismatch as mismatch:
+        raise ValueError(
+            f"The file downloaded from {origin} does not have the expected {_algorithm(file_hash)} hash: "
+            f"expected {file_hash}, received {mismatch.received}. It may be incomplete or a different file, "
+            f"so it was deleted. Try again, or place a verified copy at {target}.") from None
     except OSError as error:  # no network, unknown host, HTTP 404, timeout, full disk (URLError is an OSError)
-        if os.path.exists(partial):
-            os.remove(partial)
         reason = error if isinstance(error, urllib.error.HTTPError) else getattr(error, "reason", error)
         note = f" The copy already at {target} does not match the expected hash {file_hash}." if cached else ""
         raise ConnectionError(
@@ -114,15 +123,15 @@ def get_file(fname, origin, file_hash=None, cache_subdir=""):
             f"download the file on another one from {origin} and place it at {target} "
             f"(the cache folder is $TEACHNET_HOME/datasets, or ~/.teachnet/datasets when TEACHNET_HOME is not set), "
             f"or set TEACHNET_DATASETS_URL to a server that has it.") from error
-    if not _matches(partial, file_hash):
-        received = file_hash_of(partial, _algorithm(file_hash))
-        os.remove(partial)
-        raise ValueError(
-            f"The file downloaded from {origin} does not have the expected {_algorithm(file_hash)} hash: "
-            f"expected {file_hash}, received {received}. It may be incomplete or a different file, "
-            f"so it was deleted. Try again, or place a verified copy at {target}.")
-    os.replace(partial, target)
     return target
+
+
+class _HashMismatch(Exception):
+    """A complete download with the wrong hash (its file is deleted on the way out)."""
+
+    def __init__(self, received):
+        super().__init__(received)
+        self.received = received
 
 
 def _copy_with_progress(source, out, total=None, width=30):

@@ -238,6 +238,7 @@ class Layer:
             shapes = tuple(inputs.shape)
         if not self.built:
             self._check_input_spec(shapes)  # before build, so no weight gets a wrong shape
+            self._build_shapes_for_config = shapes  # what get_build_config reports
             self.build(shapes)
             self.built = True
         self._check_input_spec(shapes)
@@ -358,11 +359,54 @@ class Layer:
                      if getattr(w, "regularizer", None) is not None]
         return self._add_loss_terms() + penalties
 
+    # -- configs: the layer as data (see teachnet/saving) -----------------------------
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype)}
+        """The arguments that re-create this layer (without its weights), with Keras's keys.
+
+        Keras's layers list their arguments by hand; here the base class reads
+        each `__init__` argument back from the attribute of the same name
+        (`units` from `self.units`), so a layer that stores its arguments
+        needs no get_config of its own. One that does not must override it.
+        """
+        from teachnet.saving.serialization import config_from_init  # saving sits above layers
+        config = {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype)}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = self.activity_regularizer
+        config.update(config_from_init(self, skip=_BASE_ARGUMENTS))
+        return config
+
+    def get_build_config(self):
+        """{"input_shape": ...} the layer was built for, when known (Keras saves it to rebuild the layer)."""
+        shapes = getattr(self, "_build_shapes_for_config", None)
+        if not self.built or shapes is None:
+            return None
+        batch_free = lambda s: [None] + list(s[1:])  # noqa: E731 - the batch size is not part of the model
+        if isinstance(shapes, dict):
+            return {"input_shape": {k: batch_free(s) for k, s in shapes.items()}}
+        if isinstance(shapes, list):
+            return {"input_shape": [batch_free(s) for s in shapes]}
+        return {"input_shape": batch_free(shapes)}
+
+    def build_from_config(self, config):
+        """Builds the layer for the input shape a saved build_config names (Keras's `build_config`)."""
+        shape = config.get("input_shape")
+        if shape is not None and not self.built:
+            shape = [tuple(s) for s in shape] if shape and isinstance(shape[0], list) else tuple(shape)
+            self.build(shape)
+            self.built = True
+
+    @classmethod
+    def from_config(cls, config):
+        """A new layer from `get_config()`'s output (or Keras's), without weights."""
+        from teachnet.saving.serialization import layer_from_config  # saving sits above layers
+        return layer_from_config(cls, config)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# Arguments every Layer takes, written by Layer.get_config itself (or, for input_shape, never).
+_BASE_ARGUMENTS = ("name", "trainable", "dtype", "input_shape", "activity_regularizer")
 
 
 def _unique(weights):

@@ -348,7 +348,19 @@ class Lambda(Layer):
         return self.mask
 
     def get_config(self):
-        return {**super().get_config(), "function": getattr(self.function, "__name__", repr(self.function))}
+        from teachnet.saving.serialization import serialize_function  # saving sits above layers
+        return {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype),
+                "function": serialize_function(self.function), "output_shape": self._output_shape,
+                "mask": self.mask, "arguments": self.arguments}
+
+    @classmethod
+    def from_config(cls, config, safe_mode=True):
+        """Refuses a saved Python lambda unless `safe_mode=False` (its code could do anything)."""
+        from teachnet.saving.serialization import deserialize_keras_object, layer_from_config
+        config = dict(config)
+        function = deserialize_keras_object(config["function"], safe_mode=safe_mode)
+        config["function"] = activations.get(function) if isinstance(function, str) else function
+        return layer_from_config(cls, config)
 
 
 def _name(fn):

@@ -62,6 +62,9 @@ class InputLayer(Layer):
     def call(self, inputs):
         return inputs
 
+    def get_config(self):
+        return {"batch_shape": list(self.batch_shape), "dtype": str(self.dtype), "sparse": False, "name": self.name}
+
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None):
     """A symbolic input of the given per-sample `shape` (without the batch axis).

@@ -331,9 +331,16 @@ class _RNN(Layer):
         return sequence_mask
 
     def get_config(self):
-        return {**super().get_config(), **self.cell.get_config(), "name": self.name,
+        # Keras's layout: the cell's arguments flat in the layer's config.
+        cell = {k: v for k, v in self.cell.get_config().items() if k not in ("name", "trainable", "dtype")}
+        return {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype), **cell,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "go_backwards": self.go_backwards}
+                "go_backwards": self.go_backwards, "stateful": False, "unroll": False}
+
+    @classmethod
+    def from_config(cls, config):
+        from teachnet.saving.serialization import init_arguments, layer_from_config  # saving sits above layers
+        return layer_from_config(cls, config, extra_arguments=init_arguments(cls.cell_class)[0])
 
 
 class SimpleRNN(_RNN):
@@ -360,6 +367,8 @@ class SimpleRNN(_RNN):
         >>> layer(np.zeros((2, 10, 3))).shape
         (2, 4)
     """
+
+    cell_class = SimpleRNNCell  # the arguments from_config passes on to the cell
 
     def __init__(self, units, activation="tanh", use_bias=True, return_sequences=False, return_state=False,
                  go_backwards=False, name=None, dtype=None, trainable=True, input_shape=None, stateful=False,
@@ -398,6 +407,8 @@ class LSTM(_RNN):
         (8, 20, 16)
     """
 
+    cell_class = LSTMCell  # the arguments from_config passes on to the cell
+
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  unit_forget_bias=True, return_sequences=False, return_state=False, go_backwards=False,
                  name=None, dtype=None, trainable=True, input_shape=None, stateful=False, unroll=False,
@@ -430,6 +441,8 @@ class GRU(_RNN):
         >>> teachnet.layers.GRU(8)(np.zeros((4, 6, 3))).shape
         (4, 8)
     """
+
+    cell_class = GRUCell  # the arguments from_config passes on to the cell
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  reset_after=True, return_sequences=False, return_state=False, go_backwards=False,

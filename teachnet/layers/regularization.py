@@ -41,7 +41,9 @@ class _SpatialDropout(Layer):
         return inputs * (keep * scale).astype(inputs.dtype)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        config = {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        del config["trainable"]  # Keras's SpatialDropout takes no `trainable` argument (nothing to train)
+        return config
 
 
 class SpatialDropout1D(_SpatialDropout):

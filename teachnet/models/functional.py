@@ -425,6 +425,20 @@ class Functional(Model):
             and len({id(n.layer) for n in calls}) == len(calls) \
             and len({id(x) for n in calls for x in n.input_tensors}) == len(calls)
 
+    # -- config: the graph as data (teachnet/saving/model_config.py) ------------
+    def get_config(self):
+        """Keras's config: the layers, each with the calls connecting it, and the input/output tensors."""
+        from teachnet.saving.model_config import functional_config  # saving sits above models
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        from teachnet.saving.model_config import functional_from_config
+        return functional_from_config(cls, config)
+
+    def get_build_config(self):
+        return None  # the config's Inputs build it
+
     # -- running the graph --------------------------------------------------
     def _cast_input(self, x):
         # Layer.__call__ would cast floating data to the model's dtype; a model

@@ -102,6 +102,9 @@ class Model(Layer):
                                  if metrics or weighted_metrics else None)
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.loss = loss
+        # What model.save writes as Keras's compile_config (teachnet/saving/keras_file.py).
+        self._compile_config = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+                                "weighted_metrics": weighted_metrics}
         self.compiled = True
         self.stop_training = False
 
@@ -434,15 +437,35 @@ class Model(Layer):
         return _to_numpy(self(_as_tensors(cu.to_arrays(x, "x")), training=False))
 
     # -- saving and summary ------------------------------------------------------------
-    def save_weights(self, filepath, overwrite=True):
-        """Writes the weights to a `.weights.npz` file (see `teachnet.saving`)."""
-        from teachnet import saving
-        saving.save_weights(self, filepath, overwrite=overwrite)
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Writes the whole model to a `.keras` file, in Keras 3's format (see `teachnet.saving`).
 
-    def load_weights(self, filepath):
-        """Reads weights written by `save_weights` into this (built) model."""
+        The file holds the architecture, the weights and, when compiled, the
+        compile settings and optimizer state: `teachnet.saving.load_model` and
+        Keras's `keras.saving.load_model` both read it, and training continues
+        where it stopped.
+        """
         from teachnet import saving
-        saving.load_weights(self, filepath)
+        if kwargs:
+            raise ValueError(f"model.save: unknown argument(s) {sorted(kwargs)}; teachnet takes filepath, "
+                             "overwrite and zipped.")
+        saving.save_model(self, filepath, overwrite=overwrite, zipped=zipped)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Writes the weights to `.weights.h5` (Keras's layout) or `.weights.npz` (see `teachnet.saving`)."""
+        from teachnet import saving
+        saving.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Reads weights from `.weights.h5`, `.weights.npz` or `.keras` into this (built) model."""
+        from teachnet import saving
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The model's config as a JSON string (Keras's format); `teachnet.models.model_from_json` reads it."""
+        import json
+        from teachnet.saving.serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Prints a table of the layers, their output shapes and parameter counts."""

@@ -131,6 +131,19 @@ class Sequential(Model):
             shape = _output_shape(layer, shape)
         return shape
 
+    def get_config(self):
+        """Keras's config: name, the layers' configs (the Input first), the build shape."""
+        from teachnet.saving.model_config import sequential_config  # saving sits above models
+        return sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        from teachnet.saving.model_config import sequential_from_config
+        return sequential_from_config(cls, config)
+
+    def get_build_config(self):
+        return None if self.input_shape is None else {"input_shape": list(self.input_shape)}
+
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Prints Keras 3's table: each layer, its output shape and parameter count."""
         rows = [(f"{layer.name} ({type(layer).__name__})", _shape_text(self._output_shapes.get(id(layer))),

@@ -17,6 +17,7 @@ returned figure carries `fig.box_extents`: each layer's box as
 `(x0, y0, x1, y1)` in display pixels, for checks and for widgets.
 """
 import io
+import os
 
 import numpy as np
 
@@ -106,7 +107,10 @@ def plot_model(model, to_file=None, show_shapes=False, show_layer_names=True, ra
     # cell's value even where no matplotlib backend was set up (%matplotlib).
     fig._repr_png_ = lambda: _png_bytes(fig)
     if to_file is not None:
-        fig.savefig(to_file, dpi=dpi)
+        from teachnet.saving.atomic import atomic_write  # a failed save keeps any older picture
+        extension = os.path.splitext(os.fspath(to_file))[1].lstrip(".").lower() or "png"
+        with atomic_write(to_file) as tmp_path:
+            fig.savefig(tmp_path, dpi=dpi, format=extension)
     return fig
 
 

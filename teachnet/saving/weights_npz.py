@@ -19,6 +19,8 @@ import zipfile
 
 import numpy as np
 
+from teachnet.saving.atomic import atomic_write
+
 SUFFIX = ".weights.npz"
 
 
@@ -50,8 +52,8 @@ def save_weights(model, filepath, overwrite=True):
         if counts[key] > 1:  # two weights with the same path: keep both
             key = f"{key}_{counts[key] - 1}"
         arrays[key] = w.numpy()
-    with open(filepath, "wb") as f:  # a file object keeps numpy from appending ".npz"
-        np.savez(f, **arrays)
+    with atomic_write(filepath) as tmp_path, open(tmp_path, "wb") as f:
+        np.savez(f, **arrays)  # a file object keeps numpy from appending ".npz"
 
 
 def load_weights(model, filepath):
