@@ -3,7 +3,9 @@ REPO_URL in lessons/README.md, an exercises section with checks, saved outputs w
 pictures, and a line in the README's index. (nbval runs the notebooks themselves; lessons/conftest.py
 times them under nbval and enforces 60 s per lesson.)
 
-`python tests/test_lessons.py --fix-urls` rewrites every badge and install line from README's REPO_URL.
+`python tests/test_lessons.py --fix-urls` rewrites every badge and install line from README's REPO_URL;
+`python tests/test_lessons.py --shrink` re-encodes the saved PNGs above 20 kB with a 256-colour octree palette
+(when that is smaller) and drops saved widget state, to run after executing the lessons.
 """
 import importlib.util
 import json
@@ -85,7 +87,7 @@ def test_lesson_ends_with_checked_exercises(path):
     assert all(int(n.split(".")[0]) == lesson for n in numbers), f"exercise numbers {numbers} in lesson {lesson}"
     from widgets.exercises import EXERCISES
     missing = [n for n in numbers if n not in EXERCISES]
-    assert not missing, f"exercises {missing} have no check in widgets/exercises.py"
+    assert not missing, f"exercises {missing} have no check in widgets/exercises/"
     assert "show_solution" in after or "<details>" in after, "solutions must be reachable"
 
 
@@ -150,8 +152,35 @@ def fix_urls():
         print("updated", path.name)
 
 
+def shrink(paths=None, threshold=20_000):
+    """Re-encodes big saved PNGs with a palette and drops `metadata.widgets` (the widgets' state, which
+    repeats their pictures); every widget keeps its own static PNG in its output."""
+    import base64
+    import io
+    from PIL import Image
+    for path in paths or sorted(LESSONS.glob("*.ipynb")):
+        nb = load(path)
+        before = path.stat().st_size
+        nb["metadata"].pop("widgets", None)
+        for cell in code_cells(nb):
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if len(data.get("image/png", "")) < threshold:
+                    continue
+                image = Image.open(io.BytesIO(base64.b64decode(data["image/png"]))).convert("RGB")
+                buffer = io.BytesIO()
+                image.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", optimize=True)
+                smaller = base64.b64encode(buffer.getvalue()).decode("ascii")
+                if len(smaller) < len(data["image/png"]):
+                    data["image/png"] = smaller
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        print(f"{path.name}: {before} -> {path.stat().st_size} bytes")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--fix-urls"]:
         fix_urls()
+    elif sys.argv[1:] == ["--shrink"]:
+        shrink()
     else:
         print(__doc__)

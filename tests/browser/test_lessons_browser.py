@@ -1,7 +1,7 @@
-"""Lessons 5 and 11 in a real JupyterLab: every cell runs without an error, and the lesson's own widgets
+"""Lessons 5 and 12 in a real JupyterLab: every cell runs without an error, and the lesson's own widgets
 answer their buttons in the page: Step and Play redraw the picture, Pause stops it, no error banner shows.
 
-A lesson may show several widgets (lesson 11 shows seven Playgrounds, each with its own Step button), so
+A lesson may show several widgets (lesson 12 shows seven Playgrounds, each with its own Step button), so
 the helpers here work inside one output area: the first one holding a button labelled exactly "Step".
 The server serves a temp copy of each lesson (`lab.copy_notebook`), so JupyterLab's autosave never writes
 back into lessons/; the test checks that the lessons' bytes are unchanged at the end.
@@ -60,7 +60,7 @@ def digest(path):
 
 @pytest.mark.parametrize("lesson, widgets, images, image_index", [
     ("05_training.ipynb", 1, 3, 0),     # the TrainingDashboard: diagram (redrawn every Step), curves, weights
-    ("11_playground.ipynb", 7, 2, 1),   # seven Playgrounds: network and output; the first one is driven
+    ("12_playground.ipynb", 7, 2, 1),   # seven Playgrounds: network and output; the first one is driven
 ])
 def test_lesson_widgets_step_play_pause(lab, lesson, widgets, images, image_index):
     source = LESSONS / lesson
