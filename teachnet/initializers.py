@@ -84,12 +84,12 @@ class VarianceScaling(Initializer):
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         if scale <= 0:
-            raise ValueError(f"VarianceScaling: scale must be positive; received scale={scale}.")
+            raise ValueError(f"VarianceScaling: scale must be positive. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"VarianceScaling: mode must be 'fan_in', 'fan_out' or 'fan_avg'; received mode={mode!r}.")
+            raise ValueError(f"VarianceScaling: mode must be 'fan_in', 'fan_out' or 'fan_avg'. Received: mode={mode!r}")
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
             raise ValueError("VarianceScaling: distribution must be 'truncated_normal', 'untruncated_normal' "
-                             f"or 'uniform'; received distribution={distribution!r}.")
+                             f"or 'uniform'. Received: distribution={distribution!r}")
         self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
 
     def __call__(self, shape, dtype="float32"):
@@ -143,7 +143,7 @@ class Orthogonal(Initializer):
 
     def __call__(self, shape, dtype="float32"):
         if len(shape) < 2:
-            raise ValueError(f"Orthogonal initializer needs a shape of rank >= 2; received {shape}.")
+            raise ValueError(f"Orthogonal initializer needs a shape of rank >= 2. Received: shape={shape}")
         rows, cols = int(np.prod(shape[:-1])), shape[-1]
         a = random.normal((max(rows, cols), min(rows, cols)), dtype="float64", seed=self.seed).numpy()
         q, r = np.linalg.qr(a)
@@ -159,7 +159,7 @@ class Identity(Initializer):
 
     def __call__(self, shape, dtype="float32"):
         if len(shape) != 2:
-            raise ValueError(f"Identity initializer needs a 2D shape; received {shape}.")
+            raise ValueError(f"Identity initializer needs a 2D shape. Received: shape={shape}")
         return self.gain * np.eye(*shape, dtype=dtype)
 
 
@@ -182,4 +182,4 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise TypeError(f"An initializer must be a name or a callable (shape, dtype) -> array; "
-                    f"received {identifier!r}.")
+                    f"Received: identifier={identifier!r}")

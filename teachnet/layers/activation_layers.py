@@ -226,8 +226,8 @@ class PReLU(Layer):
                                  f"{self.shared_axes} for input shape {tuple(input_shape)}")
             param_shape[axis - 1] = 1
         if any(d is None for d in param_shape):
-            raise ValueError(f'Layer "{self.name}" needs a known size for every axis that is not shared; '
-                             f"received input shape {tuple(input_shape)}. Share the unknown axes with "
+            raise ValueError(f'Layer "{self.name}" needs a known size for every axis that is not shared. '
+                             f"Received: input_shape={tuple(input_shape)}. Share the unknown axes with "
                              "`shared_axes`.")
         self.alpha = self.add_weight(shape=param_shape, name="alpha",
                                      initializer=initializers.get(self.alpha_initializer),

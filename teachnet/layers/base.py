@@ -361,7 +361,7 @@ class Layer:
         weights = list(weights)
         if len(weights) != len(params):
             raise ValueError(f'Layer "{self.name}" expects {len(params)} weight arrays '
-                             f"({[p.path for p in params]}), but received {len(weights)}.")
+                             f"({[p.path for p in params]}). Received: {len(weights)} weight arrays")
         for p, w in zip(params, weights):
             w = np.asarray(w)
             if w.shape != p.shape:

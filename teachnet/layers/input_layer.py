@@ -42,11 +42,11 @@ class InputLayer(Layer):
                  **kwargs):
         super().__init__(name=name, dtype=dtype, **kwargs)
         if sparse:
-            raise ValueError(f'InputLayer "{self.name}": sparse inputs are not supported; received sparse={sparse!r}.')
+            raise ValueError(f'InputLayer "{self.name}": sparse inputs are not supported. Received: sparse={sparse!r}')
         if batch_shape is not None:  # Keras's other spelling: the shape with its batch axis
             if shape is not None:
-                raise ValueError(f'InputLayer "{self.name}": pass `shape` or `batch_shape`, not both; received '
-                                 f"shape={shape!r}, batch_shape={batch_shape!r}.")
+                raise ValueError(f'InputLayer "{self.name}": pass `shape` or `batch_shape`, not both. Received: '
+                                 f"shape={shape!r}, batch_shape={batch_shape!r}")
             batch_size, shape = tuple(batch_shape)[0], tuple(batch_shape)[1:]
         if shape is None:
             raise ValueError(f'InputLayer "{self.name}": pass `shape`, the shape of one sample, e.g. shape=(784,).')
@@ -55,7 +55,7 @@ class InputLayer(Layer):
         shape = tuple(shape)
         if any(s is not None and (not isinstance(s, (int, np.integer)) or s <= 0) for s in shape):
             raise ValueError(f'InputLayer "{self.name}": every entry of `shape` must be a positive integer '
-                             f"or None; received shape={shape}.")
+                             f"or None. Received: shape={shape}")
         self.batch_shape = (batch_size,) + shape
         # The call that "made" the input: a graph node without inputs, whose
         # output is `self.output` (teachnet/models/functional.py).

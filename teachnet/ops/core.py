@@ -299,7 +299,7 @@ def matmul(x1, x2):
     """
     a, b = _pair(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul needs arrays with at least one axis; received shapes {a.shape} and {b.shape}.")
+        raise ValueError(f"matmul needs arrays with at least one axis. Received: x1.shape={a.shape}, x2.shape={b.shape}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(f"matmul: the last axis of a ({a.shape}) must match the "
                          f"{'second-to-last' if b.ndim > 1 else 'only'} axis of b ({b.shape}).")
@@ -401,7 +401,7 @@ def std(x, axis=None, keepdims=False):
 def norm(x, ord=None, axis=None, keepdims=False):
     """The Euclidean (L2) norm, Frobenius for matrices: keras.ops.norm with ord=None, 2 on a vector or "fro"."""
     if ord not in (None, "fro") and not (ord == 2 and axis is not None and not isinstance(axis, (tuple, list))):
-        raise ValueError(f"norm: only the Euclidean norm (ord=None) is implemented; received ord={ord!r}.")
+        raise ValueError(f"norm: only the Euclidean norm (ord=None) is implemented. Received: ord={ord!r}")
     return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
 
 
@@ -468,7 +468,7 @@ def transpose(x, axes=None):
         out = np.transpose(x.data, axes)
     except ValueError:
         raise ValueError(f"transpose: axes must be a permutation of the {x.ndim} axes of a tensor of shape "
-                         f"{x.shape}; received axes={tuple(axes)}.") from None
+                         f"{x.shape}. Received: axes={tuple(axes)}") from None
     inverse = None if axes is None else np.argsort(axes)
 
     def backward(g):
@@ -531,7 +531,7 @@ def concatenate(xs, axis=0):
         out = np.concatenate([x.data for x in xs], axis=axis)
     except ValueError:
         raise ValueError(f"concatenate along axis {axis} needs tensors of one rank that have that axis and "
-                         f"agree on the other axes; received shapes {[x.shape for x in xs]}.") from None
+                         f"agree on the other axes. Received: shapes={[x.shape for x in xs]}") from None
     bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
 
     def backward(g):
@@ -548,7 +548,7 @@ def stack(x, axis=0):
         out = np.stack([x.data for x in xs], axis=axis)
     except ValueError:
         raise ValueError(f"stack along axis {axis} needs tensors of one shape (and an axis within their rank "
-                         f"+ 1); received shapes {[x.shape for x in xs]}.") from None
+                         f"+ 1). Received: shapes={[x.shape for x in xs]}") from None
     return record("stack", out, tuple(xs), backward)
 
 
@@ -591,7 +591,7 @@ def take(x, indices, axis=None):
     flat = x.data.reshape(-1) if axis is None else x.data
     if indices.size and (indices.min() < -flat.shape[ax] or indices.max() >= flat.shape[ax]):
         raise IndexError(f"take: indices must lie in [-{flat.shape[ax]}, {flat.shape[ax]}) for axis {ax} of a "
-                         f"tensor of shape {x.shape}; received values from {indices.min()} to {indices.max()}.")
+                         f"tensor of shape {x.shape}. Received: indices from {indices.min()} to {indices.max()}")
 
     def backward(g):
         full = np.zeros(flat.shape, dtype=g.dtype)
@@ -606,12 +606,12 @@ def pad(x, pad_width, mode="constant", constant_values=None):
     """Pads with `constant_values` (0 by default); `pad_width` is one (before, after) pair per axis."""
     x = convert_to_tensor(x)
     if mode != "constant":
-        raise ValueError(f'pad: only mode="constant" is implemented; received mode={mode!r}.')
+        raise ValueError(f'pad: only mode="constant" is implemented. Received: mode={mode!r}')
     try:
         pad_width = np.broadcast_to(np.asarray(pad_width), (x.ndim, 2))
     except ValueError:
-        raise ValueError(f"pad: a tensor of shape {x.shape} needs pad_width as {x.ndim} (before, after) pairs; "
-                         f"received pad_width={np.asarray(pad_width).tolist()}.") from None
+        raise ValueError(f"pad: a tensor of shape {x.shape} needs pad_width as {x.ndim} (before, after) pairs. "
+                         f"Received: pad_width={np.asarray(pad_width).tolist()}") from None
     inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape))
 
     def backward(g):
@@ -701,8 +701,8 @@ def clip(x, x_min, x_max):
 def one_hot(x, num_classes, axis=-1, dtype=None):
     x = np.asarray(x).astype(int)
     if x.size and (x.min() < 0 or x.max() >= num_classes):
-        raise ValueError(f"one_hot: class ids must lie in [0, {num_classes}); received values "
-                         f"from {x.min()} to {x.max()}.")
+        raise ValueError(f"one_hot: class ids must lie in [0, {num_classes}). Received: x with values "
+                         f"from {x.min()} to {x.max()}")
     out = np.eye(num_classes, dtype=dtype or "float32")[x]  # (..., num_classes)
     return Tensor(out if axis == -1 else np.moveaxis(out, -1, axis))
 

@@ -61,20 +61,20 @@ def _check(target, logits, target_length, output_length):
     target_length = np.asarray(getattr(target_length, "data", target_length)).astype(np.int64).reshape(-1)
     output_length = np.asarray(getattr(output_length, "data", output_length)).astype(np.int64).reshape(-1)
     if target.ndim != 2:
-        raise ValueError(f"ctc: `target` must have shape (batch, max_label_length); received shape {target.shape}.")
+        raise ValueError(f"ctc: `target` must have shape (batch, max_label_length). Received: target.shape={target.shape}")
     if logits.ndim != 3:
         raise ValueError("ctc: `output` must be logits of shape (batch, time, num_classes); "
-                         f"received shape {logits.shape}.")
+                         f"Received: output.shape={logits.shape}")
     batch, steps = logits.shape[:2]
     if target.shape[0] != batch or target_length.shape != (batch,) or output_length.shape != (batch,):
         raise ValueError(f"ctc: batch sizes disagree: target {target.shape}, output {logits.shape}, "
                          f"target_length {target_length.shape}, output_length {output_length.shape}.")
     if np.any(output_length > steps) or np.any(output_length < 1):
         raise ValueError(f"ctc: every output_length must lie in [1, {steps}] (the time axis of the output); "
-                         f"received {output_length.tolist()}.")
+                         f"Received: output_length={output_length.tolist()}")
     if np.any(target_length > target.shape[1]) or np.any(target_length < 0):
         raise ValueError(f"ctc: every target_length must lie in [0, {target.shape[1]}]; "
-                         f"received {target_length.tolist()}.")
+                         f"Received: target_length={target_length.tolist()}")
     too_long = np.flatnonzero(target_length > output_length)
     if too_long.size:
         b = int(too_long[0])
@@ -283,18 +283,18 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     inputs = np.asarray(getattr(inputs, "data", inputs))
     inputs = inputs.astype(np.result_type(inputs.dtype, np.float32), copy=False)
     if inputs.ndim != 3:
-        raise ValueError(f"ctc_decode: `inputs` must have shape (batch, time, num_classes); received {inputs.shape}.")
+        raise ValueError(f"ctc_decode: `inputs` must have shape (batch, time, num_classes). Received: inputs.shape={inputs.shape}")
     lengths = np.asarray(getattr(sequence_lengths, "data", sequence_lengths)).astype(np.int64).reshape(-1)
     if lengths.shape != (inputs.shape[0],) or np.any(lengths < 0) or np.any(lengths > inputs.shape[1]):
-        raise ValueError(f"ctc_decode: `sequence_lengths` must be {inputs.shape[0]} lengths in [0, {inputs.shape[1]}]; "
-                         f"received {lengths.tolist()}.")
+        raise ValueError(f"ctc_decode: `sequence_lengths` must be {inputs.shape[0]} lengths in [0, {inputs.shape[1]}]. "
+                         f"Received: sequence_lengths={lengths.tolist()}")
     if strategy == "greedy":
         decoded, scores = _greedy(inputs, lengths, merge_repeated, mask_index)
     elif strategy == "beam_search":
         if beam_width < 1 or top_paths < 1 or top_paths > beam_width:
-            raise ValueError(f"ctc_decode: need 1 <= top_paths <= beam_width; received top_paths={top_paths}, "
-                             f"beam_width={beam_width}.")
+            raise ValueError(f"ctc_decode: need 1 <= top_paths <= beam_width. Received: top_paths={top_paths}, "
+                             f"beam_width={beam_width}")
         decoded, scores = _beam_search(inputs, lengths, beam_width, top_paths, mask_index)
     else:
-        raise ValueError(f'ctc_decode: `strategy` must be "greedy" or "beam_search"; received strategy={strategy!r}.')
+        raise ValueError(f'ctc_decode: `strategy` must be "greedy" or "beam_search". Received: strategy={strategy!r}')
     return Tensor(decoded.astype(np.int32)), Tensor(scores.astype(inputs.dtype))

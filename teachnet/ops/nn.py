@@ -460,8 +460,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         raise ValueError("`dot_product_attention` only supports 4D inputs (batch, length, heads, head_dim). "
                          f"Received: query.shape={q.shape}, key.shape={k.shape}, value.shape={v.shape}.")
     if k.shape[2] != q.shape[2]:
-        raise ValueError(f"dot_product_attention: key and value need as many heads as the query ({q.shape[2]}); "
-                         f"received key.shape={k.shape}. Grouped-query attention is not supported.")
+        raise ValueError(f"dot_product_attention: key and value need as many heads as the query ({q.shape[2]}). "
+                         f"Received: key.shape={k.shape}. Grouped-query attention is not supported.")
     scale = 1.0 / math.sqrt(k.shape[-1]) if scale is None else scale
     logits = multiply(einsum("btnh,bsnh->bnts", q, k), scale)                      # (B, N, T, S)
     if attn_logits_soft_cap is not None:

@@ -446,8 +446,8 @@ def diag(x, k=0):
 def _triangle(name, keep, x):
     x = convert_to_tensor(x)
     if x.ndim < 2:
-        raise ValueError(f"{name} needs a tensor of rank 2 or more (a matrix, or a batch of them); received "
-                         f"shape {x.shape}.")
+        raise ValueError(f"{name} needs a tensor of rank 2 or more (a matrix, or a batch of them). Received: "
+                         f"x.shape={x.shape}")
     mask = keep(np.ones(x.shape[-2:], dtype=bool))
 
     def backward(g):
@@ -514,7 +514,7 @@ def _box(start_indices, shape, op, x):
     start = [int(i) for i in np.asarray(start_indices.data if isinstance(start_indices, Tensor) else start_indices)]
     if len(start) != x.ndim or len(shape) != x.ndim:
         raise ValueError(f"{op}: a tensor of shape {x.shape} needs {x.ndim} start indices and a {x.ndim}-D "
-                         f"shape; received start_indices={start}, shape={tuple(shape)}.")
+                         f"shape. Received: start_indices={start}, shape={tuple(shape)}")
     return tuple(np.s_[s:s + n] for s, n in zip(start, shape))
 
 
@@ -568,8 +568,8 @@ def top_k(x, k, sorted=True):
     The values are differentiable (the gradient goes back to where each came from)."""
     x = convert_to_tensor(x)
     if not 0 < k <= x.shape[-1]:
-        raise ValueError(f"top_k: k must be between 1 and the size of the last axis ({x.shape[-1]}); "
-                         f"received k={k}.")
+        raise ValueError(f"top_k: k must be between 1 and the size of the last axis ({x.shape[-1]}). "
+                         f"Received: k={k}")
     indices = np.argsort(-x.data, axis=-1, kind="stable")[..., :k]
     return take_along_axis(x, indices, axis=-1), Tensor(indices.astype("int32"))
 
@@ -596,7 +596,7 @@ def _einsum_parts(subscripts, n):
     inputs, _, output = subscripts.partition("->")
     inputs = inputs.split(",")
     if len(inputs) != n:
-        raise ValueError(f"einsum: {subscripts!r} describes {len(inputs)} operands; received {n}.")
+        raise ValueError(f"einsum: {subscripts!r} describes {len(inputs)} operands. Received: {n} operands")
     if "->" not in subscripts:  # implicit mode: the letters used once, in alphabetical order
         letters = "".join(inputs)
         output = "".join(c for c in sorted(set(letters)) if letters.count(c) == 1)
