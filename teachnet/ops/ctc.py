@@ -162,6 +162,11 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     Raises:
         ValueError: a label has more symbols than its output has frames, or
             shapes and lengths disagree.
+
+    Example:
+        >>> loss = ops.ctc_loss([[1]], np.zeros((1, 2, 2)), [1], [2])   # 3 of 4 paths spell "1"
+        >>> print(loss)
+        [0.28768207]
     """
     output = convert_to_tensor(output)
     logits = output.data.astype(np.result_type(output.dtype, np.float32), copy=False)
@@ -185,11 +190,27 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
 def ctc_alpha_lattice(target, output, target_length, output_length, mask_index=0):
     """The CTC forward variables of each sample, for drawing the alignment lattice.
 
+    Formula:
+        log_alpha[b, t, s] = log of the total probability of the paths through frames 0..t
+        that end in state s of the extended labels (blank, l_1, blank, l_2, ..., blank)
+
+    Args:
+        target: int labels `(batch, max_label_length)`; entries past `target_length` are ignored.
+        output: logits `(batch, time, num_classes)` (not softmaxed).
+        target_length: `(batch,)` number of symbols of each label.
+        output_length: `(batch,)` number of valid frames of each output.
+        mask_index: the class used as blank (default 0).
+
     Returns:
         `(log_alpha, extended_labels)`: `log_alpha` `(batch, time, S)` with
         S = 2 * max_label_length + 1 (-inf where a state is unreachable), and
         the extended labels `(batch, S)` (blank, l_1, blank, l_2, ..., blank)
-        naming the state of each column.
+        naming the state of each column. Both are numpy arrays (no gradient).
+
+    Example:
+        >>> log_alpha, labels = ops.ctc_alpha_lattice([[1]], np.zeros((1, 2, 2)), [1], [2])
+        >>> log_alpha.shape, labels.tolist()
+        ((1, 2, 3), [[0, 1, 0]])
     """
     logits = np.asarray(getattr(output, "data", output), dtype=np.float64)
     _, ext, _, _, alpha, _, _, _ = _lattice(target, logits, target_length, output_length, mask_index)
@@ -279,6 +300,12 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
         with -1; `scores` `(batch, top_paths)`: for greedy minus the sum of
         the best score per frame (as Keras), for beam search the log
         probability of each decoded label sequence.
+
+    Example:
+        >>> frames = np.eye(3)[[1, 1, 0, 2]][None]      # best classes per frame: 1, 1, blank, 2
+        >>> decoded, scores = ops.ctc_decode(frames, [4])
+        >>> decoded.numpy().tolist()
+        [[[1, 2, -1, -1]]]
     """
     inputs = np.asarray(getattr(inputs, "data", inputs))
     inputs = inputs.astype(np.result_type(inputs.dtype, np.float32), copy=False)
