@@ -39,9 +39,8 @@ ALL_NAMES = [entry for module in MODULES for entry in public_names(module)]
 
 def takes_arguments(obj):
     """True when the public signature has a parameter (other than self) a caller can pass."""
-    target = obj.__init__ if inspect.isclass(obj) else obj
     try:
-        params = list(inspect.signature(target).parameters.values())
+        params = list(inspect.signature(obj).parameters.values())  # of a class: its constructor's
     except (TypeError, ValueError):
         return False
     return any(p.name != "self" for p in params)
