@@ -309,7 +309,8 @@ class LecunNormal(VarianceScaling):
 class Orthogonal(Initializer):
     """A (gain-scaled) orthogonal matrix: Keras's default for recurrent kernels.
 
-    It comes from the QR decomposition of a normal sample. A shape of rank > 2 is flattened to (prod(shape[:-1]), shape[-1]) first.
+    It comes from the QR decomposition of a normal sample. A shape of rank > 2 is
+    flattened to (prod(shape[:-1]), shape[-1]) first.
 
     Formula:
         w = gain * Q, with Q^T Q = I (or Q Q^T = I when there are fewer rows than columns)

@@ -28,8 +28,8 @@ def _activation_name(layer_name, argument, activation):
     name = "linear" if activation is None else activation if isinstance(activation, str) \
         else getattr(activation, "__name__", None)
     if name not in recurrent_ops.RECURRENT_ACTIVATIONS:
-        raise ValueError(f'Layer "{layer_name}": unsupported `{argument}`; the fused recurrent ops support the activations '
-                         f"{sorted(recurrent_ops.RECURRENT_ACTIVATIONS)} (or None for linear). "
+        raise ValueError(f'Layer "{layer_name}": unsupported `{argument}`; the fused recurrent ops support '
+                         f"the activations {sorted(recurrent_ops.RECURRENT_ACTIVATIONS)} (or None for linear). "
                          f"Received: {argument}={activation!r}")
     return name
 
@@ -340,7 +340,8 @@ class _RNN(Layer):
             return [ops.zeros((batch, size), dtype=self.dtype) for size in sizes]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
         if len(states) != len(sizes):
-            raise ValueError(f'Layer "{self.name}" expects {len(sizes)} initial state(s). Received: {len(states)} initial state(s)')
+            raise ValueError(f'Layer "{self.name}" expects {len(sizes)} initial state(s). '
+                             f"Received: {len(states)} initial state(s)")
         states = [ops.convert_to_tensor(s, dtype=self.dtype) if not isinstance(s, Tensor) else s for s in states]
         what = "units" if hasattr(self.cell, "units") else "state size"
         for s, size in zip(states, sizes):

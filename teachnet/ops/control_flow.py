@@ -16,7 +16,8 @@ __all__ = ["cond", "switch", "fori_loop", "while_loop", "map", "vectorized_map",
 def _truth(pred, op):
     value = np.asarray(pred.data if isinstance(pred, Tensor) else pred)
     if value.size != 1:
-        raise ValueError(f"{op}: the condition must be a single boolean. Received: a condition of shape {value.shape}. "
+        raise ValueError(f"{op}: the condition must be a single boolean. "
+                         f"Received: a condition of shape {value.shape}. "
                          "Reduce it first, e.g. ops.all(...) or ops.any(...).")
     return bool(value.reshape(()))
 

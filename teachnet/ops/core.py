@@ -634,7 +634,8 @@ def matmul(x1, x2):
     """
     a, b = _pair(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul needs arrays with at least one axis. Received: x1.shape={a.shape}, x2.shape={b.shape}")
+        raise ValueError("matmul needs arrays with at least one axis. "
+                         f"Received: x1.shape={a.shape}, x2.shape={b.shape}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(f"matmul: the last axis of a ({a.shape}) must match the "
                          f"{'second-to-last' if b.ndim > 1 else 'only'} axis of b ({b.shape}).")

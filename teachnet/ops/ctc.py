@@ -61,7 +61,8 @@ def _check(target, logits, target_length, output_length):
     target_length = np.asarray(getattr(target_length, "data", target_length)).astype(np.int64).reshape(-1)
     output_length = np.asarray(getattr(output_length, "data", output_length)).astype(np.int64).reshape(-1)
     if target.ndim != 2:
-        raise ValueError(f"ctc: `target` must have shape (batch, max_label_length). Received: target.shape={target.shape}")
+        raise ValueError("ctc: `target` must have shape (batch, max_label_length). "
+                         f"Received: target.shape={target.shape}")
     if logits.ndim != 3:
         raise ValueError("ctc: `output` must be logits of shape (batch, time, num_classes); "
                          f"Received: output.shape={logits.shape}")
@@ -310,7 +311,8 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     inputs = np.asarray(getattr(inputs, "data", inputs))
     inputs = inputs.astype(np.result_type(inputs.dtype, np.float32), copy=False)
     if inputs.ndim != 3:
-        raise ValueError(f"ctc_decode: `inputs` must have shape (batch, time, num_classes). Received: inputs.shape={inputs.shape}")
+        raise ValueError("ctc_decode: `inputs` must have shape (batch, time, num_classes). "
+                         f"Received: inputs.shape={inputs.shape}")
     lengths = np.asarray(getattr(sequence_lengths, "data", sequence_lengths)).astype(np.int64).reshape(-1)
     if lengths.shape != (inputs.shape[0],) or np.any(lengths < 0) or np.any(lengths > inputs.shape[1]):
         raise ValueError(f"ctc_decode: `sequence_lengths` must be {inputs.shape[0]} lengths in [0, {inputs.shape[1]}]. "
