@@ -110,7 +110,8 @@ class Activation(Layer):
     Input shape / Output shape: any, unchanged.
 
     Example:
-        >>> Activation("relu")(np.array([[-1.0, 2.0]]))  # [[0., 2.]]
+        >>> print(Activation("relu")(np.array([[-1.0, 2.0]])))
+        [[0. 2.]]
     """
 
     def __init__(self, activation, **kwargs):
@@ -255,7 +256,9 @@ class Dropout(Layer):
     Input shape / Output shape: any, unchanged.
 
     Example:
-        >>> Dropout(0.5)(np.ones((1, 4)), training=True)  # e.g. [[2., 0., 2., 2.]]
+        >>> y = Dropout(0.5)(np.ones((1, 1000)), training=True)   # about half the entries dropped
+        >>> sorted(set(y.numpy().ravel().tolist()))                 # the others scaled by 1 / (1 - 0.5)
+        [0.0, 2.0]
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -311,7 +314,8 @@ class Lambda(Layer):
         arguments: optional dict of keyword arguments for `function`.
 
     Example:
-        >>> Lambda(lambda x: x ** 2)(np.array([[1.0, 2.0]]))  # [[1., 4.]]
+        >>> print(Lambda(lambda x: x ** 2)(np.array([[1.0, 2.0]])))
+        [[1. 4.]]
     """
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):

@@ -34,7 +34,15 @@ def convert_to_tensor(x, dtype=None):
     """A Tensor from an array, a number, a nested list or a Tensor.
 
     Python floats and lists of floats become float32; numpy arrays keep their
-    dtype.
+    dtype. A Tensor is returned as it is (cast, on the tape, when `dtype` differs).
+
+    Args:
+        x: an array, a number, a nested list or a Tensor.
+        dtype: the dtype to convert to, or None to keep (or choose) one as above.
+
+    Example:
+        >>> ops.convert_to_tensor([1.0, 2.0]).dtype
+        dtype('float32')
     """
     if isinstance(x, Tensor):
         return x if dtype is None or x.dtype == np.dtype(dtype) else cast(x, dtype)
