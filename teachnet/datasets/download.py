@@ -119,7 +119,7 @@ def get_file(fname, origin, file_hash=None, cache_subdir=""):
         os.remove(partial)
         raise ValueError(
             f"The file downloaded from {origin} does not have the expected {_algorithm(file_hash)} hash: "
-            f"expected {file_hash}, received {received}. It may be incomplete or a different file, "
+            f"expected {file_hash}. Received: {received}. It may be incomplete or a different file, "
             f"so it was deleted. Try again, or place a verified copy at {target}.")
     os.replace(partial, target)
     return target
