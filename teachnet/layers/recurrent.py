@@ -126,6 +126,12 @@ class SimpleRNNCell(_Cell):
 
     Call: `cell(x_t, [h_{t-1}])` with shapes `(batch, features)`, `(batch, units)`;
     returns `(h_t, [h_t])`.
+
+    Example:
+        >>> cell = SimpleRNNCell(4)
+        >>> h, states = cell(np.ones((2, 3)), [np.zeros((2, 4))])
+        >>> h.shape, len(states)
+        ((2, 4), 1)
     """
 
     def call(self, inputs, states, training=False):
@@ -151,6 +157,12 @@ class LSTMCell(_Cell):
     so at first the cell remembers; the rest of the bias uses bias_initializer).
 
     Call: `cell(x_t, [h_{t-1}, c_{t-1}])`; returns `(h_t, [h_t, c_t])`.
+
+    Example:
+        >>> cell = LSTMCell(4)
+        >>> h, (h_again, c) = cell(np.ones((2, 3)), [np.zeros((2, 4)), np.zeros((2, 4))])
+        >>> h.shape, c.shape
+        ((2, 4), (2, 4))
     """
 
     gates = 4
@@ -207,6 +219,12 @@ class GRUCell(_Cell):
     reset_after, else `(3 units,)`.
 
     Call: `cell(x_t, [h_{t-1}])`; returns `(h_t, [h_t])`.
+
+    Example:
+        >>> cell = GRUCell(4)
+        >>> h, states = cell(np.ones((2, 3)), [np.zeros((2, 4))])
+        >>> h.shape, cell.bias.shape
+        ((2, 4), (2, 12))
     """
 
     gates = 3
