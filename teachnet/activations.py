@@ -199,5 +199,5 @@ def get(identifier):
         return _BY_NAME[identifier]
     if callable(identifier):
         return identifier
-    raise TypeError(f"An activation must be a name, a callable or None; received {identifier!r} "
-                    f"of type {type(identifier).__name__}.")
+    raise TypeError(f"An activation must be a name, a callable or None. Received: identifier={identifier!r} "
+                    f"of type {type(identifier).__name__}")

@@ -380,7 +380,7 @@ class GradientTape:
         """Asks the tape to track `tensor` (or a list of tensors)."""
         for t in tensor if isinstance(tensor, (list, tuple)) else [tensor]:
             if not isinstance(t, Tensor):
-                raise TypeError(f"GradientTape.watch expects teachnet tensors; received {type(t).__name__}. "
+                raise TypeError(f"GradientTape.watch expects teachnet tensors. Received: {type(t).__name__}. "
                                 "Convert it first with teachnet.ops.convert_to_tensor.")
             self._watched[id(t)] = t
 
@@ -484,7 +484,8 @@ class GradientTape:
 
     def _backprop(self, target, output_gradients):
         if not isinstance(target, Tensor):
-            raise TypeError(f"tape.gradient target must be a teachnet Tensor; received {type(target).__name__}.")
+            raise TypeError(f"tape.gradient target must be a teachnet Tensor. "
+                            f"Received: {type(target).__name__}")
         # Topological order of the recorded graph that leads to the target.
         order, visited, stack = [], set(), [(target, False)]
         while stack:

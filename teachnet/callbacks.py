@@ -119,8 +119,8 @@ class CallbackList:
         self.callbacks = list(callbacks) if callbacks else []
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError(f"`callbacks` must contain teachnet.callbacks.Callback instances; "
-                                f"received {cb!r} of type {type(cb).__name__}.")
+                raise TypeError(f"`callbacks` must contain teachnet.callbacks.Callback instances. "
+                                f"Received: {cb!r} of type {type(cb).__name__}")
         self.history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
         if self.history is None and add_history:
             self.history = History()
@@ -355,7 +355,7 @@ class LambdaCallback(Callback):
             if fn is None:
                 continue
             if not callable(fn):
-                raise TypeError(f"LambdaCallback: `{hook}` must be a function; received {fn!r}.")
+                raise TypeError(f"LambdaCallback: `{hook}` must be a function. Received: {hook}={fn!r}")
             setattr(self, hook, fn)  # the function replaces the method, as in Keras
 
 
@@ -403,9 +403,9 @@ class MonitorCallback(Callback):
             elif direction == "down":
                 self.monitor_op = np.less
             else:
-                raise ValueError(f"{type(self).__name__} received monitor={self.monitor!r}, but cannot tell "
-                                 "whether it should be maximized or minimized. Pass mode='max' to keep "
-                                 "the highest value, or mode='min' to keep the lowest.")
+                raise ValueError(f"{type(self).__name__} cannot tell whether the monitored value should be "
+                                 "maximized or minimized. Pass mode='max' to keep the highest value, or "
+                                 f"mode='min' to keep the lowest. Received: monitor={self.monitor!r}")
         if self.monitor_op is np.less:
             self.min_delta = -abs(self.min_delta)  # "better" means lower by more than min_delta
 
@@ -699,7 +699,7 @@ class LearningRateScheduler(Callback):
     def __init__(self, schedule, verbose=0):
         super().__init__()
         if not callable(schedule):
-            raise TypeError(f"LearningRateScheduler: `schedule` must be a function; received {schedule!r}.")
+            raise TypeError(f"LearningRateScheduler: `schedule` must be a function. Received: schedule={schedule!r}")
         self.schedule = schedule
         self.verbose = verbose
 

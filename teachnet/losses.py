@@ -245,18 +245,18 @@ def _check_sparse_labels(name, labels, y_pred, num_classes):
     """Integer class ids in [0, num_classes) with one id per sample."""
     if labels.shape == y_pred.shape and num_classes > 1:
         raise ValueError(
-            f"{name} expects y_true to hold integer class ids, one per sample (shape {y_pred.shape[:-1]}), "
-            f"but received y_true with shape {labels.shape}, the same as y_pred: it looks one-hot encoded. "
+            f"{name} expects y_true to hold integer class ids, one per sample (shape {y_pred.shape[:-1]}). "
+            f"Received: y_true.shape={labels.shape}, the same as y_pred: it looks one-hot encoded. "
             "Use CategoricalCrossentropy (loss='categorical_crossentropy') for one-hot targets.")
     if labels.shape != y_pred.shape[:-1]:
         raise ValueError(f"{name}: y_true must have the shape of y_pred without its class axis. "
                          f"Received: y_true.shape={labels.shape}, y_pred.shape={y_pred.shape}")
     if labels.size and np.any(labels != np.round(labels)):
-        raise ValueError(f"{name} expects integer class ids in y_true; received non-integer values "
+        raise ValueError(f"{name} expects integer class ids in y_true. Received: non-integer values "
                          f"such as {labels[labels != np.round(labels)].flat[0]}.")
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"{name}: class ids in y_true must lie in [0, {num_classes}) because y_pred has "
-                         f"{num_classes} classes; received values from {labels.min():g} to {labels.max():g}.")
+                         f"{num_classes} classes. Received: values from {labels.min():g} to {labels.max():g}")
 
 
 # ---------------------------------------------------------------------------
@@ -294,8 +294,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     y_true = ops.cast(y_true, y_pred.dtype)
     if y_pred.ndim >= 1 and y_pred.shape[-1] > 1 and y_true.shape in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,)):
         raise ValueError(
-            f"{name} expects one-hot y_true with the same shape as y_pred {y_pred.shape}, but received "
-            f"y_true with shape {y_true.shape}: these look like integer class ids. Use "
+            f"{name} expects one-hot y_true with the same shape as y_pred {y_pred.shape}. Received: "
+            f"y_true.shape={y_true.shape}: these look like integer class ids. Use "
             "SparseCategoricalCrossentropy (loss='sparse_categorical_crossentropy') for integer labels.")
     if y_true.shape != y_pred.shape or y_pred.ndim < 1:
         raise ValueError(f"{name}: y_true and y_pred must have the same shape (at least rank 1). "

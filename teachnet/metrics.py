@@ -272,8 +272,8 @@ def categorical_accuracy(y_true, y_pred):
     """
     y_true, y_pred = _array(y_true), _array(y_pred)
     if y_true.shape != y_pred.shape and y_true.shape in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,)):
-        raise ValueError(f"categorical_accuracy expects one-hot y_true with the shape of y_pred {y_pred.shape}; "
-                         f"received y_true with shape {y_true.shape}, which looks like integer class ids. "
+        raise ValueError(f"categorical_accuracy expects one-hot y_true with the shape of y_pred {y_pred.shape}. "
+                         f"Received: y_true.shape={y_true.shape}, which looks like integer class ids. "
                          "Use sparse_categorical_accuracy (SparseCategoricalAccuracy) for integer labels.")
     matches = np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)
     return Tensor(matches.astype("float32"))

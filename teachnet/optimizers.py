@@ -212,8 +212,8 @@ class Optimizer:
             trainable_variables = self._trainable_variables
         trainable_variables = list(trainable_variables)
         if len(grads) != len(trainable_variables):
-            raise ValueError(f"{type(self).__name__}: received {len(grads)} gradients for "
-                             f"{len(trainable_variables)} variables; pass one gradient per variable.")
+            raise ValueError(f"{type(self).__name__}: pass one gradient per variable. Received: {len(grads)} "
+                             f"gradients for {len(trainable_variables)} variables")
         if not self.built:
             self.build(trainable_variables)
             self.built = True
@@ -708,8 +708,8 @@ def get(identifier):
         if key not in _BY_NAME:
             raise ValueError(f"Unknown optimizer {identifier!r}. Valid names: {sorted(_BY_NAME)}.")
         return _BY_NAME[key]()
-    raise TypeError(f"An optimizer must be a name like 'adam' or an Optimizer instance; "
-                    f"received {identifier!r} of type {type(identifier).__name__}.")
+    raise TypeError(f"An optimizer must be a name like 'adam' or an Optimizer instance. "
+                    f"Received: identifier={identifier!r} of type {type(identifier).__name__}")
 
 
 def _check_number(optimizer, name, value, low=None, high=None):

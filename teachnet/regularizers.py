@@ -128,5 +128,5 @@ def get(identifier):
         return _BY_NAME[identifier.lower()]()
     if callable(identifier):
         return identifier
-    raise TypeError(f"A regularizer must be a name, a callable weight -> scalar, or None; "
-                    f"received {identifier!r} of type {type(identifier).__name__}.")
+    raise TypeError(f"A regularizer must be a name, a callable weight -> scalar, or None. "
+                    f"Received: identifier={identifier!r} of type {type(identifier).__name__}")

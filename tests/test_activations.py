@@ -95,5 +95,5 @@ def test_get():
 def test_get_errors_list_the_valid_names():
     with pytest.raises(ValueError, match=r"Unknown activation function 'rellu'. Valid names: \[.*'relu'.*'tanh'"):
         activations.get("rellu")
-    with pytest.raises(TypeError, match="activation must be a name, a callable or None; received 3"):
+    with pytest.raises(TypeError, match="activation must be a name, a callable or None. Received: identifier=3"):
         activations.get(3)

@@ -220,14 +220,14 @@ def test_gradient_with_respect_to_an_intermediate():
 def test_tape_errors():
     x = Variable(1.0)
     with GradientTape() as tape:
-        with pytest.raises(TypeError, match="watch expects teachnet tensors; received ndarray"):
+        with pytest.raises(TypeError, match="watch expects teachnet tensors. Received: ndarray"):
             tape.watch(np.ones(2))
         y = x * 2
     with pytest.raises(TypeError, match="(?i)sources must be teachnet Variables.*received.*ndarray"):
         tape.gradient(y, np.ones(2))
     with GradientTape() as tape:
         y = x * 2
-    with pytest.raises(TypeError, match="target must be a teachnet Tensor; received float"):
+    with pytest.raises(TypeError, match="target must be a teachnet Tensor. Received: float"):
         tape.gradient(2.0, x)
 
 

@@ -167,7 +167,7 @@ def test_shape_ops_name_the_op_and_the_shapes():
     with pytest.raises(ValueError, match=r"^broadcast_to: cannot broadcast a tensor of shape \(2, 3\) to shape \(4, 5\)"):
         ops.broadcast_to(np.ones((2, 3)), (4, 5))
     with pytest.raises(ValueError, match=r"^transpose: axes must be a permutation of the 2 axes of a tensor of shape "
-                                         r"\(2, 3\); received axes=\(0, 2, 1\)"):
+                                         r"\(2, 3\)\. Received: axes=\(0, 2, 1\)"):
         ops.transpose(np.ones((2, 3)), (0, 2, 1))
 
 
@@ -197,7 +197,7 @@ AXIS_AND_SIZE_CASES = [
     (lambda x: ops.take(x, [0], axis=5), ValueError, r"^axis 5 is out of bounds for a tensor of rank 2"),
     (lambda x: ops.repeat(x, 2, axis=5), ValueError, r"^axis 5 is out of bounds for a tensor of rank 2"),
     (lambda x: ops.take(x, [7], axis=0), IndexError, r"^take: indices must lie in \[-2, 2\) for axis 0 of a tensor "
-                                                     r"of shape \(2, 3\); received values from 7 to 7"),
+                                                     r"of shape \(2, 3\)\. Received: indices from 7 to 7"),
     (lambda x: ops.pad(x, ((1, 1),) * 3), ValueError, r"^pad: a tensor of shape \(2, 3\) needs pad_width as 2"),
     (lambda x: ops.concatenate([x, x], axis=5), ValueError, r"^concatenate along axis 5 .*\[\(2, 3\), \(2, 3\)\]"),
     (lambda x: ops.stack([x, x], axis=5), ValueError, r"^stack along axis 5 .*\[\(2, 3\), \(2, 3\)\]"),

@@ -115,5 +115,5 @@ def test_lambda_callback_takes_any_hook_by_keyword():
 def test_lambda_callback_refuses_a_misspelled_hook():
     with pytest.raises(TypeError, match="`on_epoch_ends` is not a callback hook. Did you mean `on_epoch_end`"):
         callbacks.LambdaCallback(on_epoch_ends=print)
-    with pytest.raises(TypeError, match="`on_test_end` must be a function; received 3"):
+    with pytest.raises(TypeError, match="`on_test_end` must be a function. Received: on_test_end=3"):
         callbacks.LambdaCallback(on_test_end=3)

@@ -278,7 +278,7 @@ def test_fashion_mnist(server):
 
 def test_idx_header_is_checked(tmp_path):
     write_idx(tmp_path / "labels.gz", np.arange(5))
-    with pytest.raises(ValueError, match="expected magic number 2051, received 2049"):
+    with pytest.raises(ValueError, match="expected magic number 2051. Received: magic number 2049"):
         fashion_mnist.read_idx(tmp_path / "labels.gz", 3)
     with gzip.open(tmp_path / "short.gz", "wb") as f:
         f.write((2049).to_bytes(4, "big") + (10).to_bytes(4, "big") + bytes(3))

@@ -349,7 +349,7 @@ def test_lambda():
     pair = Lambda(lambda xs: ops.concatenate(xs, axis=-1))
     assert pair.compute_output_shape([(None, 2), (None, 3)]) == (None, 5)
     assert pair([np.ones((1, 2)), np.ones((1, 3))]).shape == (1, 5)
-    with pytest.raises(TypeError, match="`function` must be callable; received 3"):
+    with pytest.raises(TypeError, match="`function` must be callable. Received: function=3"):
         Lambda(3)
 
 
@@ -377,5 +377,5 @@ def test_dense_constraints_are_applied_by_the_optimizer():
     weights = layer.trainable_weights
     teachnet.optimizers.SGD(learning_rate=0.1).apply_gradients(zip(tape.gradient(loss, weights), weights))
     np.testing.assert_allclose(layer.kernel.numpy(), 0.5)
-    with pytest.raises(TypeError, match="`kernel_constraint` must be a callable weight -> weight; received 'non_neg'"):
+    with pytest.raises(TypeError, match="`kernel_constraint` must be a callable weight -> weight. Received: kernel_constraint='non_neg'"):
         Dense(2, kernel_constraint="non_neg")

@@ -376,8 +376,8 @@ def test_wrong_masks_name_both_shapes():
         layers.TimeDistributed(layers.Dense(2))(np.zeros((2, 3, 4)), mask=np.ones((2, 5), bool))
     with pytest.raises(ValueError, match=r"input of shape \(2, 4\)\. Received: mask with shape \(3,\)"):
         layers.Softmax()(np.zeros((2, 4)), mask=np.ones(3, bool))
-    with pytest.raises(ValueError, match=r"initial state must have shape \(batch, units\) = \(2, 3\); "
-                                         r"received shape \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"initial state must have shape \(batch, units\) = \(2, 3\)\. "
+                                         r"Received: an initial state of shape \(2, 4\)"):
         layers.RNN(layers.LSTMCell(3))(np.zeros((2, 5, 1)), initial_state=[np.zeros((2, 4))] * 2)
 
 

@@ -320,16 +320,16 @@ def test_integer_labels_with_the_categorical_loss_say_which_loss_to_use(labels):
 
 
 def test_class_ids_out_of_range_name_the_range():
-    with pytest.raises(ValueError, match=r"must lie in \[0, 3\) because y_pred has 3 classes; "
-                                         r"received values from 0 to 3"):
+    with pytest.raises(ValueError, match=r"must lie in \[0, 3\) because y_pred has 3 classes\. "
+                                         r"Received: values from 0 to 3"):
         losses.SparseCategoricalCrossentropy()([0, 1, 2, 3], PROBS)
-    with pytest.raises(ValueError, match=r"received values from -1 to 2"):
+    with pytest.raises(ValueError, match=r"Received: values from -1 to 2"):
         losses.sparse_categorical_crossentropy([-1, 1, 2, 0], PROBS)
 
 
 def test_non_integer_class_ids_are_refused():
-    with pytest.raises(ValueError, match=r"expects integer class ids in y_true; "
-                                         r"received non-integer values such as 0.5"):
+    with pytest.raises(ValueError, match=r"expects integer class ids in y_true\. "
+                                         r"Received: non-integer values such as 0.5"):
         losses.sparse_categorical_crossentropy([0, 0.5, 1, 2], PROBS)
 
 

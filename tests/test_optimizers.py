@@ -240,7 +240,7 @@ def test_get():
 def test_get_errors():
     with pytest.raises(ValueError, match=r"Unknown optimizer 'adma'. Valid names: \['adadelta', 'adagrad', 'adam', "):
         optimizers.get("adma")
-    with pytest.raises(TypeError, match="optimizer must be a name like 'adam' or an Optimizer instance; received 3"):
+    with pytest.raises(TypeError, match="optimizer must be a name like 'adam' or an Optimizer instance. Received: identifier=3"):
         optimizers.get(3)
 
 
@@ -274,7 +274,7 @@ def test_apply_errors():
     opt = optimizers.SGD()
     with pytest.raises(ValueError, match="must already be built"):
         opt.apply([np.ones(2)])
-    with pytest.raises(ValueError, match="received 2 gradients for 1 variables"):
+    with pytest.raises(ValueError, match="Received: 2 gradients for 1 variables"):
         opt.apply([np.ones(2), np.ones(2)], [a])
     with pytest.raises(ValueError, match=r"Gradient of shape \(3,\) does not match variable 'a' of shape \(2,\)"):
         opt.apply([np.ones(3)], [a])

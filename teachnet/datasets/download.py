@@ -113,7 +113,7 @@ def get_file(fname, origin, file_hash=None, cache_subdir=""):
     except _HashMismatch as mismatch:
         raise ValueError(
             f"The file downloaded from {origin} does not have the expected {_algorithm(file_hash)} hash: "
-            f"expected {file_hash}, received {mismatch.received}. It may be incomplete or a different file, "
+            f"expected {file_hash}. Received: {mismatch.received}. It may be incomplete or a different file, "
             f"so it was deleted. Try again, or place a verified copy at {target}.") from None
     except OSError as error:  # no network, unknown host, HTTP 404, timeout, full disk (URLError is an OSError)
         reason = error if isinstance(error, urllib.error.HTTPError) else getattr(error, "reason", error)

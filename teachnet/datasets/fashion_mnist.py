@@ -28,7 +28,8 @@ def read_idx(path, ndim):
     magic = int.from_bytes(data[:4], "big")
     if magic != 0x800 + ndim:
         raise ValueError(f"{os.path.basename(path)} is not an IDX file of {ndim}-d unsigned bytes: "
-                         f"expected magic number {0x800 + ndim}, received {magic}. Delete {path} and load again.")
+                         f"expected magic number {0x800 + ndim}. Received: magic number {magic}. "
+                         f"Delete {path} and load again.")
     shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
     values = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
     if values.size != np.prod(shape):

@@ -51,7 +51,7 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     (25000, 9999)
     """
     if kwargs:
-        raise TypeError(f"imdb.load_data() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        raise TypeError(f"imdb.load_data(): unexpected keyword argument(s) {sorted(kwargs)}.")
     text.check_text_arguments(num_words, skip_top, maxlen, start_char, oov_char, index_from)
     path = get_file(path, origin=dataset_url("imdb.npz"), file_hash=FILE_HASH)
     arrays = load_npz(path)

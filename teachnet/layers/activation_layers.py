@@ -27,7 +27,8 @@ class ReLU(Layer):
     Input shape / Output shape: any, unchanged.
 
     Example:
-        >>> ReLU(max_value=6.0)(np.array([[-1.0, 3.0, 9.0]]))  # [[0., 3., 6.]]
+        >>> print(ReLU(max_value=6.0)(np.array([[-1.0, 3.0, 9.0]])))
+        [[0. 3. 6.]]
     """
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
@@ -71,7 +72,8 @@ class LeakyReLU(Layer):
     Input shape / Output shape: any, unchanged.
 
     Example:
-        >>> LeakyReLU(negative_slope=0.1)(np.array([[-2.0, 3.0]]))  # [[-0.2, 3.]]
+        >>> print(LeakyReLU(negative_slope=0.1)(np.array([[-2.0, 3.0]])))
+        [[-0.2  3. ]]
     """
 
     def __init__(self, negative_slope=0.3, **kwargs):
@@ -108,7 +110,8 @@ class ELU(Layer):
     Input shape / Output shape: any, unchanged.
 
     Example:
-        >>> ELU()(np.array([[-1.0, 2.0]]))  # [[-0.632, 2.]]
+        >>> print(ELU()(np.array([[-1.0, 2.0]])))
+        [[-0.63212055  2.        ]]
     """
 
     def __init__(self, alpha=1.0, **kwargs):
@@ -145,7 +148,8 @@ class Softmax(Layer):
     Input shape / Output shape: any, unchanged.
 
     Example:
-        >>> Softmax()(np.array([[1.0, 1.0]]))  # [[0.5, 0.5]]
+        >>> print(Softmax()(np.array([[1.0, 1.0]])))
+        [[0.5 0.5]]
     """
 
     def __init__(self, axis=-1, **kwargs):
@@ -202,7 +206,8 @@ class PReLU(Layer):
 
     Example:
         >>> layer = PReLU(alpha_initializer=teachnet.initializers.Constant(0.25))
-        >>> layer(np.array([[-4.0, 2.0]]))  # [[-1., 2.]]
+        >>> print(layer(np.array([[-4.0, 2.0]])))
+        [[-1.  2.]]
     """
 
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
@@ -226,8 +231,8 @@ class PReLU(Layer):
                                  f"{self.shared_axes} for input shape {tuple(input_shape)}")
             param_shape[axis - 1] = 1
         if any(d is None for d in param_shape):
-            raise ValueError(f'Layer "{self.name}" needs a known size for every axis that is not shared; '
-                             f"received input shape {tuple(input_shape)}. Share the unknown axes with "
+            raise ValueError(f'Layer "{self.name}" needs a known size for every axis that is not shared. '
+                             f"Received: input_shape={tuple(input_shape)}. Share the unknown axes with "
                              "`shared_axes`.")
         self.alpha = self.add_weight(shape=param_shape, name="alpha",
                                      initializer=initializers.get(self.alpha_initializer),

@@ -46,7 +46,24 @@ def snake_case(name):
 
 
 class InputSpec:
-    """What a built layer accepts: a rank and fixed sizes for some axes."""
+    """What a built layer accepts: a rank and fixed sizes for some axes.
+
+    `Layer.__call__` checks each input's shape against the layer's `input_spec` and
+    raises a ValueError naming the layer, what was expected and the shape received.
+
+    Args:
+        dtype: recorded as Keras does (not checked here).
+        shape: a full shape, None where any size goes (it also fixes the rank).
+        ndim: the exact rank.
+        max_ndim: the largest rank.
+        min_ndim: the smallest rank.
+        axes: a dict {axis: size} of axes whose size is fixed.
+        name: recorded as Keras does.
+
+    Example:
+        >>> spec = InputSpec(min_ndim=2, axes={-1: 4})
+        >>> spec.check(teachnet.layers.Dense(3, name="d"), (None, 4))   # passes: returns None
+    """
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None, name=None):
         self.dtype, self.name = dtype, name
@@ -362,7 +379,7 @@ class Layer:
         weights = list(weights)
         if len(weights) != len(params):
             raise ValueError(f'Layer "{self.name}" expects {len(params)} weight arrays '
-                             f"({[p.path for p in params]}), but received {len(weights)}.")
+                             f"({[p.path for p in params]}). Received: {len(weights)} weight arrays")
         for p, w in zip(params, weights):
             w = np.asarray(w)
             if w.shape != p.shape:

@@ -61,8 +61,8 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         for arg, constraint in (("kernel_constraint", kernel_constraint), ("bias_constraint", bias_constraint)):
             if constraint is not None and not callable(constraint):
-                raise TypeError(f'Layer "{self.name}": `{arg}` must be a callable weight -> weight; '
-                                f"received {constraint!r}.")
+                raise TypeError(f'Layer "{self.name}": `{arg}` must be a callable weight -> weight. '
+                                f"Received: {arg}={constraint!r}")
         self.kernel_constraint = kernel_constraint
         self.bias_constraint = bias_constraint
         self.input_spec = InputSpec(min_ndim=2)
@@ -71,8 +71,8 @@ class Dense(Layer):
     def build(self, input_shape):
         input_dim = input_shape[-1]
         if input_dim is None:
-            raise ValueError(f'Layer "{self.name}" needs a known last axis (the number of features); '
-                             f"received input shape {tuple(input_shape)}.")
+            raise ValueError(f'Layer "{self.name}" needs a known last axis (the number of features). '
+                             f"Received: input_shape={tuple(input_shape)}")
         self.kernel = self.add_weight(shape=(input_dim, self.units), initializer=self.kernel_initializer,
                                       name="kernel", regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
@@ -110,7 +110,8 @@ class Activation(Layer):
     Input shape / Output shape: any, unchanged.
 
     Example:
-        >>> Activation("relu")(np.array([[-1.0, 2.0]]))  # [[0., 2.]]
+        >>> print(Activation("relu")(np.array([[-1.0, 2.0]])))
+        [[0. 2.]]
     """
 
     def __init__(self, activation, **kwargs):
@@ -255,7 +256,9 @@ class Dropout(Layer):
     Input shape / Output shape: any, unchanged.
 
     Example:
-        >>> Dropout(0.5)(np.ones((1, 4)), training=True)  # e.g. [[2., 0., 2., 2.]]
+        >>> y = Dropout(0.5)(np.ones((1, 1000)), training=True)   # about half the entries dropped
+        >>> sorted(set(y.numpy().ravel().tolist()))                 # the others scaled by 1 / (1 - 0.5)
+        [0.0, 2.0]
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -311,13 +314,14 @@ class Lambda(Layer):
         arguments: optional dict of keyword arguments for `function`.
 
     Example:
-        >>> Lambda(lambda x: x ** 2)(np.array([[1.0, 2.0]]))  # [[1., 4.]]
+        >>> print(Lambda(lambda x: x ** 2)(np.array([[1.0, 2.0]])))
+        [[1. 4.]]
     """
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):
-            raise TypeError(f'Layer "{self.name}": `function` must be callable; received {function!r}.')
+            raise TypeError(f'Layer "{self.name}": `function` must be callable. Received: function={function!r}')
         self.function = function
         self._output_shape = output_shape
         self.mask = mask

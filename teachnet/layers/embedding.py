@@ -63,16 +63,16 @@ class Embedding(Layer):
         ids = np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs)
         if ids.dtype.kind == "f":
             if not np.all(ids == np.round(ids)):
-                raise ValueError(f'Embedding layer "{self.name}" expects integer token ids; received '
+                raise ValueError(f'Embedding layer "{self.name}" expects integer token ids. Received: '
                                  f"non-integer values such as {ids[ids != np.round(ids)].flat[0]}.")
             ids = ids.astype(np.int64)
         elif ids.dtype.kind not in "iu":
-            raise TypeError(f'Embedding layer "{self.name}" expects integer token ids; received an array of '
-                            f"dtype {ids.dtype}.")
+            raise TypeError(f'Embedding layer "{self.name}" expects integer token ids. Received: an array of '
+                            f"dtype {ids.dtype}")
         if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
             bad = ids.min() if ids.min() < 0 else ids.max()
             raise ValueError(f'Embedding layer "{self.name}" expects token ids in [0, {self.input_dim}) '
-                             f"(input_dim={self.input_dim}); received the id {bad}. Increase input_dim to "
+                             f"(input_dim={self.input_dim}). Received: the id {bad}. Increase input_dim to "
                              "the vocabulary size (+1 when mask_zero=True) or fix the data.")
         return ids
 

@@ -156,6 +156,9 @@ class Subtract(Merge):
 
     Formula: `output = inputs[0] - inputs[1]`
 
+    Args:
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
     Input shape: a list of exactly 2 tensors of the same shape.
     Output shape: that shape.
 
@@ -184,6 +187,9 @@ class Multiply(Merge):
 
     Formula: `output = inputs[0] * inputs[1] * ...`
 
+    Args:
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
     Input shape: a list of tensors of the same shape. Output shape: that shape.
 
     Example:
@@ -203,6 +209,9 @@ class Average(Merge):
     """Averages a list of inputs, element by element.
 
     Formula: `output = (inputs[0] + ... + inputs[n-1]) / n`
+
+    Args:
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
 
     Input shape: a list of tensors of the same shape. Output shape: that shape.
 
@@ -225,6 +234,9 @@ class Maximum(Merge):
     Formula: `output = max(inputs[0], inputs[1], ...)`, element by element;
     the gradient goes to the input that holds the maximum.
 
+    Args:
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
     Input shape: a list of tensors of the same shape. Output shape: that shape.
 
     Example:
@@ -241,6 +253,9 @@ class Minimum(Merge):
     """The element-wise minimum of a list of inputs.
 
     Formula: `output = min(inputs[0], inputs[1], ...)`, element by element.
+
+    Args:
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
 
     Input shape: a list of tensors of the same shape. Output shape: that shape.
 
@@ -427,40 +442,136 @@ def _l2_normalize(x, axis, epsilon=1e-7):
 # -- function forms: `add([a, b])` is `Add()([a, b])` -------------------------
 
 def add(inputs, **kwargs):
-    """The sum of the inputs: `Add(**kwargs)(inputs)`."""
+    """The sum of the inputs, element by element: `Add(**kwargs)(inputs)`.
+
+    Formula:
+        output = inputs[0] + inputs[1] + ...
+
+    Args:
+        inputs: a list of tensors of the same shape.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> print(add([np.ones((1, 2)), np.ones((1, 2))]))
+        [[2. 2.]]
+    """
     return Add(**kwargs)(inputs)
 
 
 def subtract(inputs, **kwargs):
-    """`inputs[0] - inputs[1]`: `Subtract(**kwargs)(inputs)`."""
+    """The difference `inputs[0] - inputs[1]`: `Subtract(**kwargs)(inputs)`.
+
+    Formula:
+        output = inputs[0] - inputs[1]
+
+    Args:
+        inputs: a list of exactly 2 tensors of the same shape.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> print(subtract([np.full((1, 2), 3.0), np.ones((1, 2))]))
+        [[2. 2.]]
+    """
     return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs, **kwargs):
-    """The element-wise product: `Multiply(**kwargs)(inputs)`."""
+    """The product of the inputs, element by element: `Multiply(**kwargs)(inputs)`.
+
+    Formula:
+        output = inputs[0] * inputs[1] * ...
+
+    Args:
+        inputs: a list of tensors of the same shape.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> print(multiply([np.full((1, 2), 3.0), np.full((1, 2), 2.0)]))
+        [[6. 6.]]
+    """
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs, **kwargs):
-    """The element-wise mean: `Average(**kwargs)(inputs)`."""
+    """The mean of the inputs, element by element: `Average(**kwargs)(inputs)`.
+
+    Formula:
+        output = (inputs[0] + ... + inputs[n-1]) / n
+
+    Args:
+        inputs: a list of tensors of the same shape.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> print(average([np.zeros((1, 2)), np.full((1, 2), 4.0)]))
+        [[2. 2.]]
+    """
     return Average(**kwargs)(inputs)
 
 
 def maximum(inputs, **kwargs):
-    """The element-wise maximum: `Maximum(**kwargs)(inputs)`."""
+    """The largest of the inputs, element by element: `Maximum(**kwargs)(inputs)`.
+
+    Formula:
+        output = max(inputs[0], inputs[1], ...)
+
+    Args:
+        inputs: a list of tensors of the same shape.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> print(maximum([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])]))
+        [[3. 5.]]
+    """
     return Maximum(**kwargs)(inputs)
 
 
 def minimum(inputs, **kwargs):
-    """The element-wise minimum: `Minimum(**kwargs)(inputs)`."""
+    """The smallest of the inputs, element by element: `Minimum(**kwargs)(inputs)`.
+
+    Formula:
+        output = min(inputs[0], inputs[1], ...)
+
+    Args:
+        inputs: a list of tensors of the same shape.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> print(minimum([np.array([[1.0, 5.0]]), np.array([[3.0, 2.0]])]))
+        [[1. 2.]]
+    """
     return Minimum(**kwargs)(inputs)
 
 
 def concatenate(inputs, axis=-1, **kwargs):
-    """The inputs joined along `axis`: `Concatenate(axis, **kwargs)(inputs)`."""
+    """The inputs joined along `axis`: `Concatenate(axis, **kwargs)(inputs)`.
+
+    Args:
+        inputs: a list of tensors that agree on every axis but `axis`.
+        axis: the axis to join along.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> concatenate([np.ones((2, 3)), np.ones((2, 1))]).shape
+        (2, 4)
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def dot(inputs, axes=-1, normalize=False, **kwargs):
-    """The sample-wise dot product: `Dot(axes, normalize, **kwargs)(inputs)`."""
+    """The sample-wise dot product of two inputs: `Dot(axes, normalize, **kwargs)(inputs)`.
+
+    Formula:
+        output[b] = sum over the `axes` of inputs[0][b] * inputs[1][b]
+
+    Args:
+        inputs: a list of exactly 2 tensors.
+        axes: an int or a pair of ints, the axes summed over (counted with the batch axis).
+        normalize: L2-normalize both inputs along `axes` first (the result is then the cosine similarity).
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> print(dot([np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]])], axes=1))
+        [[11.]]
+    """
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)

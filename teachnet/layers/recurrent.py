@@ -28,15 +28,15 @@ def _activation_name(layer_name, argument, activation):
     name = "linear" if activation is None else activation if isinstance(activation, str) \
         else getattr(activation, "__name__", None)
     if name not in recurrent_ops.RECURRENT_ACTIVATIONS:
-        raise ValueError(f'Layer "{layer_name}": received an unsupported `{argument}`={activation!r}. '
-                         "The fused recurrent ops support the activations "
-                         f"{sorted(recurrent_ops.RECURRENT_ACTIVATIONS)} (or None for linear).")
+        raise ValueError(f'Layer "{layer_name}": unsupported `{argument}`; the fused recurrent ops support '
+                         f"the activations {sorted(recurrent_ops.RECURRENT_ACTIVATIONS)} (or None for linear). "
+                         f"Received: {argument}={activation!r}")
     return name
 
 
 def _check_rate(layer_name, argument, rate):
     if not 0.0 <= rate < 1.0:
-        raise ValueError(f'Layer "{layer_name}": `{argument}` must be a float in [0, 1); received {argument}={rate}.')
+        raise ValueError(f'Layer "{layer_name}": `{argument}` must be a float in [0, 1). Received: {argument}={rate}')
     return float(rate)
 
 
@@ -72,8 +72,8 @@ class _Cell(Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 2 or input_shape[-1] is None:
-            raise ValueError(f'Cell "{self.name}" expects one step of inputs with shape (batch, features); '
-                             f"received input_shape={tuple(input_shape)}.")
+            raise ValueError(f'Cell "{self.name}" expects one step of inputs with shape (batch, features). '
+                             f"Received: input_shape={tuple(input_shape)}")
         width = self.gates * self.units
         self.kernel = self.add_weight(shape=(input_shape[-1], width), name="kernel",
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
@@ -126,6 +126,12 @@ class SimpleRNNCell(_Cell):
 
     Call: `cell(x_t, [h_{t-1}])` with shapes `(batch, features)`, `(batch, units)`;
     returns `(h_t, [h_t])`.
+
+    Example:
+        >>> cell = SimpleRNNCell(4)
+        >>> h, states = cell(np.ones((2, 3)), [np.zeros((2, 4))])
+        >>> h.shape, len(states)
+        ((2, 4), 1)
     """
 
     def call(self, inputs, states, training=False):
@@ -151,6 +157,12 @@ class LSTMCell(_Cell):
     so at first the cell remembers; the rest of the bias uses bias_initializer).
 
     Call: `cell(x_t, [h_{t-1}, c_{t-1}])`; returns `(h_t, [h_t, c_t])`.
+
+    Example:
+        >>> cell = LSTMCell(4)
+        >>> h, (h_again, c) = cell(np.ones((2, 3)), [np.zeros((2, 4)), np.zeros((2, 4))])
+        >>> h.shape, c.shape
+        ((2, 4), (2, 4))
     """
 
     gates = 4
@@ -207,6 +219,12 @@ class GRUCell(_Cell):
     reset_after, else `(3 units,)`.
 
     Call: `cell(x_t, [h_{t-1}])`; returns `(h_t, [h_t])`.
+
+    Example:
+        >>> cell = GRUCell(4)
+        >>> h, states = cell(np.ones((2, 3)), [np.zeros((2, 4))])
+        >>> h.shape, cell.bias.shape
+        ((2, 4), (2, 12))
     """
 
     gates = 3
@@ -284,14 +302,14 @@ class _RNN(Layer):
 
     def _check_sequences(self, shape):
         if len(shape) != 3:
-            raise ValueError(f'Layer "{self.name}" expects sequences of shape (batch, time, features); received '
+            raise ValueError(f'Layer "{self.name}" expects sequences of shape (batch, time, features). Received: '
                              f"input with shape {tuple(shape)} (rank {len(shape)}). A sequence of numbers needs "
                              "a feature axis: reshape to (batch, time, 1); token ids go through an Embedding.")
         kernel = getattr(self.cell, "kernel", None)
         if getattr(self.cell, "built", False) and kernel is not None and shape[-1] is not None \
                 and shape[-1] != kernel.shape[0]:
-            raise ValueError(f'Layer "{self.name}" was built for {kernel.shape[0]} features per step; '
-                             f"received input with shape {tuple(shape)}.")
+            raise ValueError(f'Layer "{self.name}" was built for {kernel.shape[0]} features per step. '
+                             f"Received: input with shape {tuple(shape)}")
 
     def build(self, input_shape):
         self._check_sequences(input_shape)
@@ -340,13 +358,14 @@ class _RNN(Layer):
             return [ops.zeros((batch, size), dtype=self.dtype) for size in sizes]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
         if len(states) != len(sizes):
-            raise ValueError(f'Layer "{self.name}" expects {len(sizes)} initial state(s); received {len(states)}.')
+            raise ValueError(f'Layer "{self.name}" expects {len(sizes)} initial state(s). '
+                             f"Received: {len(states)} initial state(s)")
         states = [ops.convert_to_tensor(s, dtype=self.dtype) if not isinstance(s, Tensor) else s for s in states]
         what = "units" if hasattr(self.cell, "units") else "state size"
         for s, size in zip(states, sizes):
             if s.shape != (batch, size):
                 raise ValueError(f'Layer "{self.name}": each initial state must have shape (batch, {what}) = '
-                                 f"{(batch, size)}; received shape {s.shape}.")
+                                 f"{(batch, size)}. Received: an initial state of shape {s.shape}")
         return states
 
     def _dropout_mask(self, shape, rate):
@@ -361,8 +380,8 @@ class _RNN(Layer):
         if mask is not None:
             mask = np.asarray(getattr(mask, "data", mask), dtype=bool)
             if mask.shape != (batch, steps):
-                raise ValueError(f'Layer "{self.name}": the mask must have shape (batch, time) = {(batch, steps)}; '
-                                 f"received mask with shape {mask.shape}.")
+                raise ValueError(f'Layer "{self.name}": the mask must have shape (batch, time) = {(batch, steps)}. '
+                                 f"Received: mask with shape {mask.shape}")
         states = self._initial_states(initial_state, batch)
         recurrent_mask = None
         # teachnet's cells leave dropout to the layer (one mask per sequence); a user's cell does its own.

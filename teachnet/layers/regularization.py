@@ -24,8 +24,8 @@ class _SpatialDropout(Layer):
 
     def _check(self, shape):
         if len(shape) != self.rank + 2:
-            raise ValueError(f'Layer "{self.name}" expects inputs of rank {self.rank + 2}, {self._layout}; '
-                             f"received input with shape {tuple(shape)}.")
+            raise ValueError(f'Layer "{self.name}" expects inputs of rank {self.rank + 2}, {self._layout}. '
+                             f"Received: input with shape {tuple(shape)}")
 
     def build(self, input_shape):
         self._check(input_shape)
@@ -97,8 +97,8 @@ class SpatialDropout2D(_SpatialDropout):
         super().__init__(rate, seed=seed, name=name, **kwargs)
         data_format = data_format or "channels_last"
         if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(f'Layer "{self.name}": `data_format` must be "channels_last" or "channels_first"; '
-                             f"received data_format={data_format!r}.")
+            raise ValueError(f'Layer "{self.name}": `data_format` must be "channels_last" or "channels_first". '
+                             f"Received: data_format={data_format!r}")
         self.data_format = data_format
         self._layout = ("(batch, height, width, channels)" if data_format == "channels_last"
                         else "(batch, channels, height, width)")

@@ -341,10 +341,14 @@ class Identity(Layer):
     Formula:
         output = input
 
+    Args:
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
     Input shape / Output shape: any, unchanged (masks pass through).
 
     Example:
-        >>> Identity()(np.array([[1.0, 2.0]]))  # [[1., 2.]]
+        >>> print(Identity()(np.array([[1.0, 2.0]])))
+        [[1. 2.]]
     """
 
     def __init__(self, **kwargs):

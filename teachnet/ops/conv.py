@@ -478,9 +478,19 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
         pool_size: int or tuple, the window size.
         strides: int or tuple; defaults to `pool_size`.
         padding: "valid" or "same".
+        data_format: None or "channels_last" (the only layout).
 
     Backward: the gradient of each output goes to the first input that held
     the maximum of its window (row-major order), as TensorFlow and PyTorch do.
+
+    Returns:
+        (batch, out_steps, channels) or (batch, out_h, out_w, channels).
+
+    Example:
+        >>> x = np.arange(16.0, dtype="float32").reshape(1, 4, 4, 1)
+        >>> print(teachnet.ops.max_pool(x, 2)[0, :, :, 0])
+        [[ 5.  7.]
+         [13. 15.]]
     """
     x = _floats(inputs)
     check_data_format(data_format)
@@ -526,6 +536,16 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
         pool_size: int or tuple, the window size.
         strides: int or tuple; defaults to `pool_size`.
         padding: "valid" or "same".
+        data_format: None or "channels_last" (the only layout).
+
+    Returns:
+        (batch, out_steps, channels) or (batch, out_h, out_w, channels).
+
+    Example:
+        >>> x = np.arange(16.0, dtype="float32").reshape(1, 4, 4, 1)
+        >>> print(teachnet.ops.average_pool(x, 2)[0, :, :, 0])
+        [[ 2.5  4.5]
+         [10.5 12.5]]
     """
     x = _floats(inputs)
     check_data_format(data_format)

@@ -34,7 +34,15 @@ def convert_to_tensor(x, dtype=None):
     """A Tensor from an array, a number, a nested list or a Tensor.
 
     Python floats and lists of floats become float32; numpy arrays keep their
-    dtype.
+    dtype. A Tensor is returned as it is (cast, on the tape, when `dtype` differs).
+
+    Args:
+        x: an array, a number, a nested list or a Tensor.
+        dtype: the dtype to convert to, or None to keep (or choose) one as above.
+
+    Example:
+        >>> ops.convert_to_tensor([1.0, 2.0]).dtype
+        dtype('float32')
     """
     if isinstance(x, Tensor):
         return x if dtype is None or x.dtype == np.dtype(dtype) else cast(x, dtype)
@@ -74,7 +82,20 @@ def _op_error(op, x, error):
 
 
 def cast(x, dtype):
-    """Converts to `dtype`; the gradient flows back when both are floats."""
+    """Converts `x` to `dtype`; the gradient flows back when both dtypes are floats.
+
+    Args:
+        x: a tensor of any shape.
+        dtype: the new dtype, e.g. "float32" or "int32".
+
+    Returns:
+        A tensor of the same shape with dtype `dtype`.
+
+    Example:
+        >>> ops.cast([1.7, -2.2], "int32")
+        <Tensor shape=(2,), dtype=int32, numpy=
+        [ 1 -2]>
+    """
     x = convert_to_tensor(x)
     dtype = np.dtype(dtype)
 
@@ -84,41 +105,137 @@ def cast(x, dtype):
 
 
 def stop_gradient(variable):
-    """The same value, seen by the tape as a constant."""
+    """The same value, seen by the tape as a constant: no gradient flows through it.
+
+    Args:
+        variable: a tensor or Variable (a Variable's value right now is copied).
+
+    Returns:
+        A tensor of the same shape, outside the graph.
+
+    Example:
+        >>> print(ops.stop_gradient([1.0, 2.0]))
+        [1. 2.]
+    """
     return Tensor(convert_to_tensor(variable).numpy())  # of a Variable: a copy, the value right now
 
 
 def zeros(shape, dtype=None):
+    """A new tensor of `shape` filled with zeros.
+
+    Args:
+        shape: a tuple of ints.
+        dtype: the dtype (float32 when None).
+
+    Example:
+        >>> print(ops.zeros((2, 3)))
+        [[0. 0. 0.]
+         [0. 0. 0.]]
+    """
     return Tensor(np.zeros(shape, dtype=dtype or "float32"))
 
 
 def ones(shape, dtype=None):
+    """A new tensor of `shape` filled with ones.
+
+    Args:
+        shape: a tuple of ints.
+        dtype: the dtype (float32 when None).
+
+    Example:
+        >>> print(ops.ones((2,)))
+        [1. 1.]
+    """
     return Tensor(np.ones(shape, dtype=dtype or "float32"))
 
 
 def full(shape, fill_value, dtype=None):
+    """A new tensor of `shape` with every entry equal to `fill_value`.
+
+    Args:
+        shape: a tuple of ints.
+        fill_value: the value of every entry.
+        dtype: the dtype (float32 when None).
+
+    Example:
+        >>> print(ops.full((2,), 7.0))
+        [7. 7.]
+    """
     return Tensor(np.full(shape, fill_value, dtype=dtype or "float32"))
 
 
 def zeros_like(x, dtype=None):
+    """A tensor of zeros with the shape (and, unless `dtype` is given, the dtype) of `x`.
+
+    Args:
+        x: a tensor or array whose shape is copied.
+        dtype: the dtype (x's when None).
+
+    Example:
+        >>> print(ops.zeros_like(np.ones((2, 2))))
+        [[0. 0.]
+         [0. 0.]]
+    """
     return Tensor(np.zeros_like(np.asarray(x), dtype=dtype))
 
 
 def ones_like(x, dtype=None):
+    """A tensor of ones with the shape (and, unless `dtype` is given, the dtype) of `x`.
+
+    Args:
+        x: a tensor or array whose shape is copied.
+        dtype: the dtype (x's when None).
+
+    Example:
+        >>> print(ops.ones_like(np.zeros(3)))
+        [1. 1. 1.]
+    """
     return Tensor(np.ones_like(np.asarray(x), dtype=dtype))
 
 
 def arange(start, stop=None, step=None, dtype=None):
+    """Evenly spaced values in [start, stop), as numpy.arange.
+
+    Args:
+        start: the first value (or the stop, with start 0, when `stop` is None).
+        stop: the end, not included.
+        step: the spacing (1 when None).
+        dtype: the dtype (numpy's choice from the arguments when None).
+
+    Example:
+        >>> print(ops.arange(0, 1, 0.25))
+        [0.   0.25 0.5  0.75]
+    """
     return Tensor(np.arange(start, stop, 1 if step is None else step, dtype=dtype))
 
 
 def eye(N, M=None, k=0, dtype=None):
-    """The N x M matrix with ones on the k-th diagonal."""
+    """The N x M matrix with ones on the k-th diagonal and zeros elsewhere.
+
+    Args:
+        N: the number of rows.
+        M: the number of columns (N when None).
+        k: the diagonal: 0 the main one, > 0 above it, < 0 below it.
+        dtype: the dtype (float32 when None).
+
+    Example:
+        >>> print(ops.eye(2, 3, k=1))
+        [[0. 1. 0.]
+         [0. 0. 1.]]
+    """
     return Tensor(np.eye(N, M, k, dtype=dtype or "float32"))
 
 
 def shape(x):
-    """The static shape as a tuple of ints."""
+    """The static shape of `x` as a tuple of ints.
+
+    Args:
+        x: a tensor, an array or a nested list.
+
+    Example:
+        >>> ops.shape(np.ones((2, 3)))
+        (2, 3)
+    """
     return tuple(np.shape(x.data if isinstance(x, Tensor) else x))
 
 
@@ -127,6 +244,21 @@ def shape(x):
 # ---------------------------------------------------------------------------
 
 def add(x1, x2):
+    """Adds two tensors element by element, with numpy broadcasting.
+
+    Formula:
+        out = x1 + x2; the gradient reaches both inputs unchanged (summed over broadcast axes).
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Example:
+        >>> print(ops.add([1.0, 2.0], 10.0))
+        [11. 12.]
+    """
     a, b = _pair(x1, x2)
     try:
         out = a.data + b.data
@@ -139,6 +271,21 @@ def add(x1, x2):
 
 
 def subtract(x1, x2):
+    """Subtracts `x2` from `x1` element by element, with numpy broadcasting.
+
+    Formula:
+        out = x1 - x2; the gradients are g and -g.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Example:
+        >>> print(ops.subtract([5.0, 3.0], [1.0, 1.0]))
+        [4. 2.]
+    """
     a, b = _pair(x1, x2)
     try:
         out = a.data - b.data
@@ -151,6 +298,21 @@ def subtract(x1, x2):
 
 
 def multiply(x1, x2):
+    """Multiplies two tensors element by element, with numpy broadcasting.
+
+    Formula:
+        out = x1 * x2; the gradients are g * x2 and g * x1.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Example:
+        >>> print(ops.multiply([1.0, 2.0], [3.0, 4.0]))
+        [3. 8.]
+    """
     a, b = _pair(x1, x2)
     try:
         out = a.data * b.data
@@ -163,6 +325,21 @@ def multiply(x1, x2):
 
 
 def divide(x1, x2):
+    """Divides `x1` by `x2` element by element, with numpy broadcasting.
+
+    Formula:
+        out = x1 / x2; the gradients are g / x2 and -g * x1 / x2^2.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Returns:
+        A tensor of the broadcast shape.
+
+    Example:
+        >>> print(ops.divide([1.0, 3.0], 2.0))
+        [0.5 1.5]
+    """
     a, b = _pair(x1, x2)
     try:
         out = a.data / b.data
@@ -175,6 +352,18 @@ def divide(x1, x2):
 
 
 def negative(x):
+    """Flips the sign of every entry.
+
+    Formula:
+        out = -x
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.negative([1.0, -2.0]))
+        [-1.  2.]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -183,7 +372,19 @@ def negative(x):
 
 
 def power(x1, x2):
-    """`x1 ** x2` elementwise."""
+    """Raises `x1` to the power `x2` element by element, with numpy broadcasting.
+
+    Formula:
+        out = x1 ** x2; d/dx1 = x2 * x1 ** (x2 - 1), d/dx2 = out * log(x1) (taken as 0 where x1 <= 0).
+
+    Args:
+        x1: the bases.
+        x2: the exponents; a shape that broadcasts with x1.
+
+    Example:
+        >>> print(ops.power([2.0, 3.0], 2.0))
+        [4. 9.]
+    """
     a, b = _pair(x1, x2)
     try:
         out = a.data ** b.data
@@ -198,6 +399,18 @@ def power(x1, x2):
 
 
 def square(x):
+    """Squares every entry.
+
+    Formula:
+        out = x^2; the gradient is 2 x.
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.square([-2.0, 3.0]))
+        [4. 9.]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -206,6 +419,18 @@ def square(x):
 
 
 def sqrt(x):
+    """The square root of every entry.
+
+    Formula:
+        out = sqrt(x); the gradient is 0.5 / sqrt(x).
+
+    Args:
+        x: a tensor of any shape, non-negative.
+
+    Example:
+        >>> print(ops.sqrt([4.0, 9.0]))
+        [2. 3.]
+    """
     x = convert_to_tensor(x)
     out = np.sqrt(x.data)
 
@@ -215,6 +440,18 @@ def sqrt(x):
 
 
 def exp(x):
+    """The exponential of every entry.
+
+    Formula:
+        out = e^x; the gradient is e^x itself.
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.exp([0.0, 1.0]))
+        [1.       2.718282]
+    """
     x = convert_to_tensor(x)
     out = np.exp(x.data)
 
@@ -224,6 +461,18 @@ def exp(x):
 
 
 def log(x):
+    """The natural logarithm of every entry.
+
+    Formula:
+        out = ln(x); the gradient is 1 / x.
+
+    Args:
+        x: a tensor of any shape, positive.
+
+    Example:
+        >>> print(ops.log([1.0, np.e]))
+        [0. 1.]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -232,6 +481,18 @@ def log(x):
 
 
 def log1p(x):
+    """log(1 + x), accurate for small x.
+
+    Formula:
+        out = ln(1 + x); the gradient is 1 / (1 + x).
+
+    Args:
+        x: a tensor of any shape, greater than -1.
+
+    Example:
+        >>> print(ops.log1p([0.0, 1e-10]))
+        [0.e+00 1.e-10]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -240,6 +501,18 @@ def log1p(x):
 
 
 def abs(x):
+    """The absolute value of every entry.
+
+    Formula:
+        out = |x|; the gradient is sign(x) (0 at x = 0).
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.abs([-1.5, 2.0]))
+        [1.5 2. ]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -248,11 +521,32 @@ def abs(x):
 
 
 def sign(x):
+    """The sign of every entry: -1, 0 or 1; no gradient (it is 0 almost everywhere).
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.sign([-3.0, 0.0, 2.0]))
+        [-1.  0.  1.]
+    """
     x = convert_to_tensor(x)
     return Tensor(np.sign(x.data))  # zero gradient almost everywhere
 
 
 def sin(x):
+    """The sine of every entry (in radians).
+
+    Formula:
+        out = sin(x); the gradient is cos(x).
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.sin([0.0, np.pi / 2]))
+        [0. 1.]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -261,6 +555,18 @@ def sin(x):
 
 
 def cos(x):
+    """The cosine of every entry (in radians).
+
+    Formula:
+        out = cos(x); the gradient is -sin(x).
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.cos([0.0, np.pi]))
+        [ 1. -1.]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -269,6 +575,18 @@ def cos(x):
 
 
 def maximum(x1, x2):
+    """The larger of `x1` and `x2`, element by element, with numpy broadcasting.
+
+    Formula:
+        out = max(x1, x2); the gradient goes to the larger input (to x1 on ties).
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.maximum([1.0, 5.0], 3.0))
+        [3. 5.]
+    """
     a, b = _pair(x1, x2)
     try:
         a_wins = a.data >= b.data  # ties send the gradient to `a`
@@ -281,6 +599,18 @@ def maximum(x1, x2):
 
 
 def minimum(x1, x2):
+    """The smaller of `x1` and `x2`, element by element, with numpy broadcasting.
+
+    Formula:
+        out = min(x1, x2); the gradient goes to the smaller input (to x1 on ties).
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.minimum([1.0, 5.0], 3.0))
+        [1. 3.]
+    """
     a, b = _pair(x1, x2)
     try:
         a_wins = a.data <= b.data
@@ -293,13 +623,27 @@ def minimum(x1, x2):
 
 
 def matmul(x1, x2):
-    """Matrix product `a @ b`, with numpy's batching rules.
+    """Matrix product `x1 @ x2`, with numpy's batching rules.
 
-    Backward: for y = a @ b, da = g @ b^T and db = a^T @ g.
+    Formula:
+        out[..., i, j] = sum over k of x1[..., i, k] * x2[..., k, j]
+        Backward: for y = a @ b, da = g @ b^T and db = a^T @ g.
+
+    Args:
+        x1: (..., n, k), or (k,) for a vector.
+        x2: (..., k, m), or (k,) for a vector; the batch axes broadcast.
+
+    Returns:
+        (..., n, m) (an axis fewer for each vector argument).
+
+    Example:
+        >>> ops.matmul(np.ones((2, 3)), np.ones((3, 4))).shape
+        (2, 4)
     """
     a, b = _pair(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul needs arrays with at least one axis; received shapes {a.shape} and {b.shape}.")
+        raise ValueError("matmul needs arrays with at least one axis. "
+                         f"Received: x1.shape={a.shape}, x2.shape={b.shape}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(f"matmul: the last axis of a ({a.shape}) must match the "
                          f"{'second-to-last' if b.ndim > 1 else 'only'} axis of b ({b.shape}).")
@@ -324,7 +668,18 @@ def matmul(x1, x2):
 
 
 def dot(x1, x2):
-    """Like numpy.dot for vectors and matrices (= matmul)."""
+    """The dot product, as numpy.dot for vectors and matrices (the same as `matmul`).
+
+    Formula:
+        out = x1 @ x2
+
+    Args:
+        x1, x2: vectors or matrices with a shared inner size.
+
+    Example:
+        >>> print(ops.dot([1.0, 2.0], [3.0, 4.0]))
+        11.0
+    """
     return matmul(x1, x2)
 
 
@@ -349,6 +704,23 @@ def _expand(g, axes, keepdims):
 
 
 def sum(x, axis=None, keepdims=False):
+    """The sum of the entries along `axis`.
+
+    Formula:
+        out = sum over axis of x; the gradient copies g to every summed entry.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None sums everything.
+        keepdims: keep the summed axes with size 1.
+
+    Returns:
+        x's shape without the summed axes (or with size 1 there, with keepdims).
+
+    Example:
+        >>> print(ops.sum(np.arange(6.0).reshape(2, 3), axis=1))
+        [ 3. 12.]
+    """
     x = convert_to_tensor(x)
     axes = _axes(axis, x.ndim)
 
@@ -358,6 +730,23 @@ def sum(x, axis=None, keepdims=False):
 
 
 def mean(x, axis=None, keepdims=False):
+    """The mean of the entries along `axis`.
+
+    Formula:
+        out = sum over axis of x / n, n the number of entries summed; the gradient is g / n.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None averages everything.
+        keepdims: keep the averaged axes with size 1.
+
+    Returns:
+        x's shape without the averaged axes (or with size 1 there, with keepdims).
+
+    Example:
+        >>> print(ops.mean(np.arange(6.0).reshape(2, 3), axis=0))
+        [1.5 2.5 3.5]
+    """
     x = convert_to_tensor(x)
     axes = _axes(axis, x.ndim)
     n = int(np.prod([x.shape[a] for a in axes]))
@@ -379,34 +768,118 @@ def _extremum(name, reduce, x, axis, keepdims):
 
 
 def max(x, axis=None, keepdims=False, initial=None):
+    """The largest entry along `axis`; tied maxima share the gradient equally.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None reduces everything.
+        keepdims: keep the reduced axes with size 1.
+        initial: a floor: the result is at least this value (as numpy's `initial`).
+
+    Returns:
+        x's shape without the reduced axes (or with size 1 there, with keepdims).
+
+    Example:
+        >>> print(ops.max(np.array([[1.0, 5.0], [4.0, 2.0]]), axis=1))
+        [5. 4.]
+    """
     out = _extremum("max", np.max, x, axis, keepdims)
     return out if initial is None else maximum(out, initial)  # `initial` is a floor, as in numpy
 
 
 def min(x, axis=None, keepdims=False, initial=None):
+    """The smallest entry along `axis`; tied minima share the gradient equally.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None reduces everything.
+        keepdims: keep the reduced axes with size 1.
+        initial: a ceiling: the result is at most this value (as numpy's `initial`).
+
+    Returns:
+        x's shape without the reduced axes (or with size 1 there, with keepdims).
+
+    Example:
+        >>> print(ops.min(np.array([[1.0, 5.0], [4.0, 2.0]]), axis=1))
+        [1. 2.]
+    """
     out = _extremum("min", np.min, x, axis, keepdims)
     return out if initial is None else minimum(out, initial)
 
 
 def var(x, axis=None, keepdims=False):
-    """Population variance (ddof=0, as keras.ops.var)."""
+    """The population variance along `axis` (ddof=0, as keras.ops.var).
+
+    Formula:
+        out = mean((x - mean(x))^2)
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None reduces everything.
+        keepdims: keep the reduced axes with size 1.
+
+    Example:
+        >>> print(ops.var([1.0, 2.0, 3.0, 4.0]))
+        1.25
+    """
     centered = subtract(x, mean(x, axis=axis, keepdims=True))
     return mean(square(centered), axis=axis, keepdims=keepdims)
 
 
 def std(x, axis=None, keepdims=False):
+    """The population standard deviation along `axis` (ddof=0, as keras.ops.std).
+
+    Formula:
+        out = sqrt(mean((x - mean(x))^2))
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None reduces everything.
+        keepdims: keep the reduced axes with size 1.
+
+    Example:
+        >>> print(ops.std([1.0, 3.0]))
+        1.0
+    """
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
-    """The Euclidean (L2) norm, Frobenius for matrices: keras.ops.norm with ord=None, 2 on a vector or "fro"."""
+    """The Euclidean (L2) norm, Frobenius for matrices: keras.ops.norm with ord=None, 2 on a vector or "fro".
+
+    Formula:
+        out = sqrt(sum(x^2)) over `axis`
+
+    Args:
+        x: a tensor of any shape.
+        ord: None or "fro" (or 2 with a single int `axis`); other orders raise a ValueError.
+        axis: an int or tuple of ints; None reduces everything.
+        keepdims: keep the reduced axes with size 1.
+
+    Example:
+        >>> print(ops.norm([3.0, 4.0]))
+        5.0
+    """
     if ord not in (None, "fro") and not (ord == 2 and axis is not None and not isinstance(axis, (tuple, list))):
-        raise ValueError(f"norm: only the Euclidean norm (ord=None) is implemented; received ord={ord!r}.")
+        raise ValueError(f"norm: only the Euclidean norm (ord=None) is implemented. Received: ord={ord!r}")
     return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x))) computed without overflow: max + log(sum(exp(x - max)))."""
+    """log(sum(exp(x))) along `axis`, computed without overflow.
+
+    Formula:
+        out = m + log(sum(exp(x - m))), m = max(x); the gradient is softmax(x) * g.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None reduces everything.
+        keepdims: keep the reduced axes with size 1.
+
+    Example:
+        >>> print(ops.logsumexp([1000.0, 1000.0]))
+        1000.693...
+    """
     x = convert_to_tensor(x)
     axes = _axes(axis, x.ndim)
     m = np.max(x.data, axis=axes, keepdims=True)
@@ -421,7 +894,20 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 def argmax(x, axis=None, keepdims=False):
-    """Index of the largest value along `axis` (of the flattened tensor when None, as Keras)."""
+    """The index of the largest value along `axis` (of the flattened tensor when None, as Keras); no gradient.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int, or None to search the flattened tensor.
+        keepdims: keep the reduced axis with size 1.
+
+    Returns:
+        An integer tensor, x's shape without `axis`.
+
+    Example:
+        >>> print(ops.argmax(np.array([[1.0, 5.0], [4.0, 2.0]]), axis=1))
+        [1 0]
+    """
     x = convert_to_tensor(x)
     try:
         return Tensor(np.argmax(x.data, axis=axis, keepdims=keepdims))
@@ -430,6 +916,20 @@ def argmax(x, axis=None, keepdims=False):
 
 
 def argmin(x, axis=None, keepdims=False):
+    """The index of the smallest value along `axis` (of the flattened tensor when None, as Keras); no gradient.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int, or None to search the flattened tensor.
+        keepdims: keep the reduced axis with size 1.
+
+    Returns:
+        An integer tensor, x's shape without `axis`.
+
+    Example:
+        >>> print(ops.argmin(np.array([[1.0, 5.0], [4.0, 2.0]]), axis=1))
+        [0 1]
+    """
     x = convert_to_tensor(x)
     try:
         return Tensor(np.argmin(x.data, axis=axis, keepdims=keepdims))
@@ -438,10 +938,32 @@ def argmin(x, axis=None, keepdims=False):
 
 
 def all(x, axis=None, keepdims=False):
+    """Whether every entry along `axis` is true (non-zero); no gradient.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None reduces everything.
+        keepdims: keep the reduced axes with size 1.
+
+    Example:
+        >>> print(ops.all(np.array([[True, False], [True, True]]), axis=1))
+        [False  True]
+    """
     return Tensor(np.all(np.asarray(x), axis=axis, keepdims=keepdims))
 
 
 def any(x, axis=None, keepdims=False):
+    """Whether some entry along `axis` is true (non-zero); no gradient.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None reduces everything.
+        keepdims: keep the reduced axes with size 1.
+
+    Example:
+        >>> print(ops.any(np.array([[True, False], [False, False]]), axis=1))
+        [ True False]
+    """
     return Tensor(np.any(np.asarray(x), axis=axis, keepdims=keepdims))
 
 
@@ -450,6 +972,16 @@ def any(x, axis=None, keepdims=False):
 # ---------------------------------------------------------------------------
 
 def reshape(x, newshape):
+    """The same entries, in row-major order, arranged in `newshape`.
+
+    Args:
+        x: a tensor of any shape.
+        newshape: a tuple of ints with the same number of entries; one -1 is inferred.
+
+    Example:
+        >>> ops.reshape(np.arange(6.0), (2, -1)).shape
+        (2, 3)
+    """
     x = convert_to_tensor(x)
     try:
         out = x.data.reshape(newshape)
@@ -463,12 +995,22 @@ def reshape(x, newshape):
 
 
 def transpose(x, axes=None):
+    """Permutes the axes of `x`; the gradient permutes them back.
+
+    Args:
+        x: a tensor of any shape.
+        axes: a permutation of range(x.ndim); None reverses the axes.
+
+    Example:
+        >>> ops.transpose(np.ones((2, 3, 4)), (0, 2, 1)).shape
+        (2, 4, 3)
+    """
     x = convert_to_tensor(x)
     try:
         out = np.transpose(x.data, axes)
     except ValueError:
         raise ValueError(f"transpose: axes must be a permutation of the {x.ndim} axes of a tensor of shape "
-                         f"{x.shape}; received axes={tuple(axes)}.") from None
+                         f"{x.shape}. Received: axes={tuple(axes)}") from None
     inverse = None if axes is None else np.argsort(axes)
 
     def backward(g):
@@ -477,6 +1019,16 @@ def transpose(x, axes=None):
 
 
 def swapaxes(x, axis1, axis2):
+    """Exchanges two axes of `x`.
+
+    Args:
+        x: a tensor of any shape.
+        axis1, axis2: the two axes to exchange.
+
+    Example:
+        >>> ops.swapaxes(np.ones((2, 3, 4)), 0, 2).shape
+        (4, 3, 2)
+    """
     x = convert_to_tensor(x)
     try:
         out = np.swapaxes(x.data, axis1, axis2)
@@ -489,6 +1041,16 @@ def swapaxes(x, axis1, axis2):
 
 
 def expand_dims(x, axis):
+    """Inserts an axis of size 1 at position `axis`.
+
+    Args:
+        x: a tensor of any shape.
+        axis: where the new axis goes in the output (negative counts from the end).
+
+    Example:
+        >>> ops.expand_dims(np.ones((2, 3)), -1).shape
+        (2, 3, 1)
+    """
     x = convert_to_tensor(x)
     try:
         out = np.expand_dims(x.data, axis)
@@ -501,6 +1063,16 @@ def expand_dims(x, axis):
 
 
 def squeeze(x, axis=None):
+    """Removes axes of size 1.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of the size-1 axes to remove; None removes all of them.
+
+    Example:
+        >>> ops.squeeze(np.ones((2, 1, 3))).shape
+        (2, 3)
+    """
     x = convert_to_tensor(x)
     try:
         out = np.squeeze(x.data, axis)
@@ -513,6 +1085,19 @@ def squeeze(x, axis=None):
 
 
 def broadcast_to(x, shape):
+    """Repeats `x` along its size-1 (or missing leading) axes to reach `shape`.
+
+    The gradient is summed back down to x's shape by the tape.
+
+    Args:
+        x: a tensor whose shape broadcasts to `shape`.
+        shape: the target shape.
+
+    Example:
+        >>> print(ops.broadcast_to([1.0, 2.0], (2, 2)))
+        [[1. 2.]
+         [1. 2.]]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -526,12 +1111,25 @@ def broadcast_to(x, shape):
 
 
 def concatenate(xs, axis=0):
+    """Joins a list of tensors along an existing axis.
+
+    Args:
+        xs: a list of tensors of one rank, equal in every axis but `axis`.
+        axis: the axis to join along.
+
+    Returns:
+        A tensor whose `axis` is the sum of the inputs' sizes there; the gradient is split back.
+
+    Example:
+        >>> ops.concatenate([np.ones((2, 3)), np.zeros((2, 1))], axis=1).shape
+        (2, 4)
+    """
     xs = [convert_to_tensor(x) for x in xs]
     try:
         out = np.concatenate([x.data for x in xs], axis=axis)
     except ValueError:
         raise ValueError(f"concatenate along axis {axis} needs tensors of one rank that have that axis and "
-                         f"agree on the other axes; received shapes {[x.shape for x in xs]}.") from None
+                         f"agree on the other axes. Received: shapes={[x.shape for x in xs]}") from None
     bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
 
     def backward(g):
@@ -540,6 +1138,19 @@ def concatenate(xs, axis=0):
 
 
 def stack(x, axis=0):
+    """Joins a list of tensors of one shape along a new axis.
+
+    Args:
+        x: a list of tensors of one shape.
+        axis: the position of the new axis in the output.
+
+    Returns:
+        A tensor with one more axis, of size len(x), at `axis`.
+
+    Example:
+        >>> ops.stack([np.ones(3), np.zeros(3)], axis=0).shape
+        (2, 3)
+    """
     xs = [convert_to_tensor(t) for t in x]
 
     def backward(g):
@@ -548,7 +1159,7 @@ def stack(x, axis=0):
         out = np.stack([x.data for x in xs], axis=axis)
     except ValueError:
         raise ValueError(f"stack along axis {axis} needs tensors of one shape (and an axis within their rank "
-                         f"+ 1); received shapes {[x.shape for x in xs]}.") from None
+                         f"+ 1). Received: shapes={[x.shape for x in xs]}") from None
     return record("stack", out, tuple(xs), backward)
 
 
@@ -561,7 +1172,18 @@ def _plain_index(index):
 
 
 def getitem(x, index):
-    """`x[index]`: slicing and integer/boolean array indexing."""
+    """`x[index]`: slicing and integer/boolean array indexing, differentiable.
+
+    The gradient scatters g back into a zero tensor of x's shape (adding where an index repeats).
+
+    Args:
+        x: a tensor of any shape.
+        index: anything numpy accepts inside `x[...]`.
+
+    Example:
+        >>> print(ops.getitem(np.arange(5.0), slice(1, 3)))
+        [1. 2.]
+    """
     x = convert_to_tensor(x)
     index = _plain_index(index)
 
@@ -584,14 +1206,32 @@ def _is_basic_index(index):
 
 
 def take(x, indices, axis=None):
-    """Gathers entries of x along `axis` (an embedding lookup is take(table, ids, axis=0))."""
+    """Gathers entries of `x` along `axis` (an embedding lookup is take(table, ids, axis=0)).
+
+    Formula:
+        out[..., i, ...] = x[..., indices[i], ...]; the gradient adds g back at each index.
+
+    Args:
+        x: a tensor of any shape.
+        indices: an integer tensor of any shape; negative counts from the end.
+        axis: the axis to gather from; None gathers from the flattened tensor.
+
+    Returns:
+        x's shape with `axis` replaced by indices' shape.
+
+    Example:
+        >>> table = np.arange(6.0).reshape(3, 2)
+        >>> print(ops.take(table, [2, 0], axis=0))
+        [[4. 5.]
+         [0. 1.]]
+    """
     x = convert_to_tensor(x)
     indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
     ax = 0 if axis is None else _axes(axis, x.ndim)[0]
     flat = x.data.reshape(-1) if axis is None else x.data
     if indices.size and (indices.min() < -flat.shape[ax] or indices.max() >= flat.shape[ax]):
         raise IndexError(f"take: indices must lie in [-{flat.shape[ax]}, {flat.shape[ax]}) for axis {ax} of a "
-                         f"tensor of shape {x.shape}; received values from {indices.min()} to {indices.max()}.")
+                         f"tensor of shape {x.shape}. Received: indices from {indices.min()} to {indices.max()}")
 
     def backward(g):
         full = np.zeros(flat.shape, dtype=g.dtype)
@@ -603,15 +1243,29 @@ def take(x, indices, axis=None):
 
 
 def pad(x, pad_width, mode="constant", constant_values=None):
-    """Pads with `constant_values` (0 by default); `pad_width` is one (before, after) pair per axis."""
+    """Pads `x` with `constant_values` (0 by default) on both sides of each axis.
+
+    Args:
+        x: a tensor of any shape.
+        pad_width: one (before, after) pair per axis, or one pair for all axes.
+        mode: "constant" (the only mode implemented).
+        constant_values: the value of the padding (0 when None).
+
+    Returns:
+        A tensor whose axis k has size before_k + x.shape[k] + after_k.
+
+    Example:
+        >>> print(ops.pad([1.0, 2.0], [(1, 2)]))
+        [0. 1. 2. 0. 0.]
+    """
     x = convert_to_tensor(x)
     if mode != "constant":
-        raise ValueError(f'pad: only mode="constant" is implemented; received mode={mode!r}.')
+        raise ValueError(f'pad: only mode="constant" is implemented. Received: mode={mode!r}')
     try:
         pad_width = np.broadcast_to(np.asarray(pad_width), (x.ndim, 2))
     except ValueError:
-        raise ValueError(f"pad: a tensor of shape {x.shape} needs pad_width as {x.ndim} (before, after) pairs; "
-                         f"received pad_width={np.asarray(pad_width).tolist()}.") from None
+        raise ValueError(f"pad: a tensor of shape {x.shape} needs pad_width as {x.ndim} (before, after) pairs. "
+                         f"Received: pad_width={np.asarray(pad_width).tolist()}") from None
     inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape))
 
     def backward(g):
@@ -621,6 +1275,16 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 
 
 def tile(x, repeats):
+    """Repeats the whole tensor `repeats[k]` times along each axis k, as numpy.tile.
+
+    Args:
+        x: a tensor of any shape.
+        repeats: an int or a tuple of ints (leading axes are added when it is longer than x.ndim).
+
+    Example:
+        >>> print(ops.tile([1.0, 2.0], 2))
+        [1. 2. 1. 2.]
+    """
     x = convert_to_tensor(x)
     reps = tuple(int(r) for r in np.atleast_1d(repeats))
     ndim = builtins.max(x.ndim, len(reps))
@@ -640,6 +1304,17 @@ def tile(x, repeats):
 
 
 def repeat(x, repeats, axis=None):
+    """Repeats each entry `repeats` times along `axis`, as numpy.repeat.
+
+    Args:
+        x: a tensor of any shape.
+        repeats: an int, the number of copies of each entry.
+        axis: the axis to repeat along; None flattens x first.
+
+    Example:
+        >>> print(ops.repeat([1.0, 2.0], 2))
+        [1. 1. 2. 2.]
+    """
     x = convert_to_tensor(x)
     if not isinstance(repeats, int):
         raise TypeError("ops.repeat takes an integer number of repeats.")
@@ -653,6 +1328,16 @@ def repeat(x, repeats, axis=None):
 
 
 def flip(x, axis=None):
+    """Reverses the order of the entries along `axis`.
+
+    Args:
+        x: a tensor of any shape.
+        axis: an int or tuple of ints; None reverses every axis.
+
+    Example:
+        >>> print(ops.flip([1.0, 2.0, 3.0]))
+        [3. 2. 1.]
+    """
     x = convert_to_tensor(x)
     try:
         out = np.flip(x.data, axis)
@@ -669,8 +1354,24 @@ def flip(x, axis=None):
 # ---------------------------------------------------------------------------
 
 def where(condition, x1=None, x2=None):
-    """`x1` where condition holds, `x2` elsewhere; with neither, the indices
-    where it holds (one Tensor per axis, as numpy.nonzero)."""
+    """`x1` where `condition` holds, `x2` elsewhere; with neither, the indices where it holds.
+
+    Formula:
+        out = condition ? x1 : x2, with numpy broadcasting; the gradient goes to the side that was picked.
+
+    Args:
+        condition: a boolean tensor.
+        x1: the values where condition is true.
+        x2: the values where condition is false.
+
+    Returns:
+        A tensor of the broadcast shape; or, with neither x1 nor x2, one index Tensor per axis
+        (as numpy.nonzero).
+
+    Example:
+        >>> print(ops.where(np.array([True, False]), [1.0, 2.0], [10.0, 20.0]))
+        [ 1. 20.]
+    """
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     if x1 is None and x2 is None:
         return tuple(Tensor(i) for i in np.nonzero(cond))
@@ -686,7 +1387,20 @@ def where(condition, x1=None, x2=None):
 
 
 def clip(x, x_min, x_max):
-    """Limits values to [x_min, x_max]; the gradient is 0 where clipped."""
+    """Limits values to [x_min, x_max]; the gradient is 0 where a value was clipped.
+
+    Formula:
+        out = min(max(x, x_min), x_max)
+
+    Args:
+        x: a tensor of any shape.
+        x_min: the lower bound.
+        x_max: the upper bound.
+
+    Example:
+        >>> print(ops.clip([-2.0, 0.5, 3.0], 0.0, 1.0))
+        [0.  0.5 1. ]
+    """
     x = convert_to_tensor(x)
     try:
         inside = (x.data >= x_min) & (x.data <= x_max)
@@ -699,10 +1413,29 @@ def clip(x, x_min, x_max):
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None):
+    """Turns integer class ids into one-hot vectors; no gradient.
+
+    Formula:
+        out[..., c] = 1 if x[...] == c else 0
+
+    Args:
+        x: an integer tensor of class ids in [0, num_classes).
+        num_classes: the length of each one-hot vector.
+        axis: where the class axis goes in the output (the last by default).
+        dtype: the dtype (float32 when None).
+
+    Returns:
+        x's shape with an axis of size num_classes inserted at `axis`.
+
+    Example:
+        >>> print(ops.one_hot([0, 2], 3))
+        [[1. 0. 0.]
+         [0. 0. 1.]]
+    """
     x = np.asarray(x).astype(int)
     if x.size and (x.min() < 0 or x.max() >= num_classes):
-        raise ValueError(f"one_hot: class ids must lie in [0, {num_classes}); received values "
-                         f"from {x.min()} to {x.max()}.")
+        raise ValueError(f"one_hot: class ids must lie in [0, {num_classes}). Received: x with values "
+                         f"from {x.min()} to {x.max()}")
     out = np.eye(num_classes, dtype=dtype or "float32")[x]  # (..., num_classes)
     return Tensor(out if axis == -1 else np.moveaxis(out, -1, axis))
 
@@ -715,15 +1448,104 @@ def _compare(fn, a, b):
         raise _shape_error(fn.__name__, a, b) from None
 
 
-def equal(x1, x2): return _compare(np.equal, x1, x2)
-def not_equal(x1, x2): return _compare(np.not_equal, x1, x2)
-def less(x1, x2): return _compare(np.less, x1, x2)
-def less_equal(x1, x2): return _compare(np.less_equal, x1, x2)
-def greater(x1, x2): return _compare(np.greater, x1, x2)
-def greater_equal(x1, x2): return _compare(np.greater_equal, x1, x2)
-def logical_and(x1, x2): return _compare(np.logical_and, x1, x2)
-def logical_or(x1, x2): return _compare(np.logical_or, x1, x2)
+def equal(x1, x2):
+    """Whether x1 == x2, element by element, with numpy broadcasting; no gradient.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.equal([1, 2], [1, 3]))
+        [ True False]
+    """
+    return _compare(np.equal, x1, x2)
+def not_equal(x1, x2):
+    """Whether x1 != x2, element by element, with numpy broadcasting; no gradient.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.not_equal([1, 2], [1, 3]))
+        [False  True]
+    """
+    return _compare(np.not_equal, x1, x2)
+def less(x1, x2):
+    """Whether x1 < x2, element by element, with numpy broadcasting; no gradient.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.less([1, 2], 2))
+        [ True False]
+    """
+    return _compare(np.less, x1, x2)
+def less_equal(x1, x2):
+    """Whether x1 <= x2, element by element, with numpy broadcasting; no gradient.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.less_equal([1, 2], 2))
+        [ True  True]
+    """
+    return _compare(np.less_equal, x1, x2)
+def greater(x1, x2):
+    """Whether x1 > x2, element by element, with numpy broadcasting; no gradient.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.greater([1, 3], 2))
+        [False  True]
+    """
+    return _compare(np.greater, x1, x2)
+def greater_equal(x1, x2):
+    """Whether x1 >= x2, element by element, with numpy broadcasting; no gradient.
+
+    Args:
+        x1, x2: tensors whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.greater_equal([1, 2], 2))
+        [False  True]
+    """
+    return _compare(np.greater_equal, x1, x2)
+def logical_and(x1, x2):
+    """x1 and x2, element by element, with numpy broadcasting; no gradient.
+
+    Args:
+        x1, x2: tensors (non-zero is true) whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.logical_and([True, True], [True, False]))
+        [ True False]
+    """
+    return _compare(np.logical_and, x1, x2)
+def logical_or(x1, x2):
+    """x1 or x2, element by element, with numpy broadcasting; no gradient.
+
+    Args:
+        x1, x2: tensors (non-zero is true) whose shapes broadcast together.
+
+    Example:
+        >>> print(ops.logical_or([True, False], [False, False]))
+        [ True False]
+    """
+    return _compare(np.logical_or, x1, x2)
 
 
 def logical_not(x):
+    """not x, element by element; no gradient.
+
+    Args:
+        x: a tensor (non-zero is true).
+
+    Example:
+        >>> print(ops.logical_not([True, False]))
+        [False  True]
+    """
     return Tensor(np.logical_not(np.asarray(x)))

@@ -61,20 +61,21 @@ def _check(target, logits, target_length, output_length):
     target_length = np.asarray(getattr(target_length, "data", target_length)).astype(np.int64).reshape(-1)
     output_length = np.asarray(getattr(output_length, "data", output_length)).astype(np.int64).reshape(-1)
     if target.ndim != 2:
-        raise ValueError(f"ctc: `target` must have shape (batch, max_label_length); received shape {target.shape}.")
+        raise ValueError("ctc: `target` must have shape (batch, max_label_length). "
+                         f"Received: target.shape={target.shape}")
     if logits.ndim != 3:
         raise ValueError("ctc: `output` must be logits of shape (batch, time, num_classes); "
-                         f"received shape {logits.shape}.")
+                         f"Received: output.shape={logits.shape}")
     batch, steps = logits.shape[:2]
     if target.shape[0] != batch or target_length.shape != (batch,) or output_length.shape != (batch,):
         raise ValueError(f"ctc: batch sizes disagree: target {target.shape}, output {logits.shape}, "
                          f"target_length {target_length.shape}, output_length {output_length.shape}.")
     if np.any(output_length > steps) or np.any(output_length < 1):
         raise ValueError(f"ctc: every output_length must lie in [1, {steps}] (the time axis of the output); "
-                         f"received {output_length.tolist()}.")
+                         f"Received: output_length={output_length.tolist()}")
     if np.any(target_length > target.shape[1]) or np.any(target_length < 0):
         raise ValueError(f"ctc: every target_length must lie in [0, {target.shape[1]}]; "
-                         f"received {target_length.tolist()}.")
+                         f"Received: target_length={target_length.tolist()}")
     too_long = np.flatnonzero(target_length > output_length)
     if too_long.size:
         b = int(too_long[0])
@@ -162,6 +163,11 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     Raises:
         ValueError: a label has more symbols than its output has frames, or
             shapes and lengths disagree.
+
+    Example:
+        >>> loss = ops.ctc_loss([[1]], np.zeros((1, 2, 2)), [1], [2])   # 3 of 4 paths spell "1"
+        >>> print(loss)
+        [0.28768207]
     """
     output = convert_to_tensor(output)
     logits = output.data.astype(np.result_type(output.dtype, np.float32), copy=False)
@@ -185,11 +191,27 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
 def ctc_alpha_lattice(target, output, target_length, output_length, mask_index=0):
     """The CTC forward variables of each sample, for drawing the alignment lattice.
 
+    Formula:
+        log_alpha[b, t, s] = log of the total probability of the paths through frames 0..t
+        that end in state s of the extended labels (blank, l_1, blank, l_2, ..., blank)
+
+    Args:
+        target: int labels `(batch, max_label_length)`; entries past `target_length` are ignored.
+        output: logits `(batch, time, num_classes)` (not softmaxed).
+        target_length: `(batch,)` number of symbols of each label.
+        output_length: `(batch,)` number of valid frames of each output.
+        mask_index: the class used as blank (default 0).
+
     Returns:
         `(log_alpha, extended_labels)`: `log_alpha` `(batch, time, S)` with
         S = 2 * max_label_length + 1 (-inf where a state is unreachable), and
         the extended labels `(batch, S)` (blank, l_1, blank, l_2, ..., blank)
-        naming the state of each column.
+        naming the state of each column. Both are numpy arrays (no gradient).
+
+    Example:
+        >>> log_alpha, labels = ops.ctc_alpha_lattice([[1]], np.zeros((1, 2, 2)), [1], [2])
+        >>> log_alpha.shape, labels.tolist()
+        ((1, 2, 3), [[0, 1, 0]])
     """
     logits = np.asarray(getattr(output, "data", output), dtype=np.float64)
     _, ext, _, _, alpha, _, _, _ = _lattice(target, logits, target_length, output_length, mask_index)
@@ -279,22 +301,29 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
         with -1; `scores` `(batch, top_paths)`: for greedy minus the sum of
         the best score per frame (as Keras), for beam search the log
         probability of each decoded label sequence.
+
+    Example:
+        >>> frames = np.eye(3)[[1, 1, 0, 2]][None]      # best classes per frame: 1, 1, blank, 2
+        >>> decoded, scores = ops.ctc_decode(frames, [4])
+        >>> decoded.numpy().tolist()
+        [[[1, 2, -1, -1]]]
     """
     inputs = np.asarray(getattr(inputs, "data", inputs))
     inputs = inputs.astype(np.result_type(inputs.dtype, np.float32), copy=False)
     if inputs.ndim != 3:
-        raise ValueError(f"ctc_decode: `inputs` must have shape (batch, time, num_classes); received {inputs.shape}.")
+        raise ValueError("ctc_decode: `inputs` must have shape (batch, time, num_classes). "
+                         f"Received: inputs.shape={inputs.shape}")
     lengths = np.asarray(getattr(sequence_lengths, "data", sequence_lengths)).astype(np.int64).reshape(-1)
     if lengths.shape != (inputs.shape[0],) or np.any(lengths < 0) or np.any(lengths > inputs.shape[1]):
-        raise ValueError(f"ctc_decode: `sequence_lengths` must be {inputs.shape[0]} lengths in [0, {inputs.shape[1]}]; "
-                         f"received {lengths.tolist()}.")
+        raise ValueError(f"ctc_decode: `sequence_lengths` must be {inputs.shape[0]} lengths in [0, {inputs.shape[1]}]. "
+                         f"Received: sequence_lengths={lengths.tolist()}")
     if strategy == "greedy":
         decoded, scores = _greedy(inputs, lengths, merge_repeated, mask_index)
     elif strategy == "beam_search":
         if beam_width < 1 or top_paths < 1 or top_paths > beam_width:
-            raise ValueError(f"ctc_decode: need 1 <= top_paths <= beam_width; received top_paths={top_paths}, "
-                             f"beam_width={beam_width}.")
+            raise ValueError(f"ctc_decode: need 1 <= top_paths <= beam_width. Received: top_paths={top_paths}, "
+                             f"beam_width={beam_width}")
         decoded, scores = _beam_search(inputs, lengths, beam_width, top_paths, mask_index)
     else:
-        raise ValueError(f'ctc_decode: `strategy` must be "greedy" or "beam_search"; received strategy={strategy!r}.')
+        raise ValueError(f'ctc_decode: `strategy` must be "greedy" or "beam_search". Received: strategy={strategy!r}')
     return Tensor(decoded.astype(np.int32)), Tensor(scores.astype(inputs.dtype))

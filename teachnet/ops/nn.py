@@ -25,7 +25,18 @@ __all__ = ["relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "softpl
 
 
 def relu(x):
-    """max(x, 0)."""
+    """The rectified linear unit: negative entries become 0.
+
+    Formula:
+        out = max(x, 0); the gradient is 1 where x > 0, else 0.
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.relu([-1.0, 2.0]))
+        [0. 2.]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -34,7 +45,18 @@ def relu(x):
 
 
 def relu6(x):
-    """min(max(x, 0), 6)."""
+    """relu capped at 6.
+
+    Formula:
+        out = min(max(x, 0), 6); the gradient is 1 where 0 < x < 6, else 0.
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.relu6([-1.0, 3.0, 9.0]))
+        [0. 3. 6.]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -43,7 +65,19 @@ def relu6(x):
 
 
 def sigmoid(x):
-    """1 / (1 + exp(-x)), computed as exp(-log(1 + exp(-x))) so no exp overflows."""
+    """The logistic function, squashing every entry into (0, 1).
+
+    Formula:
+        out = 1 / (1 + exp(-x)), computed as exp(-log(1 + exp(-x))) so no exp overflows;
+        the gradient is out * (1 - out).
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.sigmoid([0.0]))
+        [0.5]
+    """
     x = convert_to_tensor(x)
     out = np.exp(-np.logaddexp(0, -x.data)).astype(x.dtype, copy=False)
 
@@ -53,7 +87,18 @@ def sigmoid(x):
 
 
 def hard_sigmoid(x):
-    """A piecewise-linear sigmoid: relu6(x + 3) / 6 (Keras 3's definition)."""
+    """A piecewise-linear sigmoid: relu6(x + 3) / 6 (Keras 3's definition).
+
+    Formula:
+        out = clip((x + 3) / 6, 0, 1); the gradient is 1/6 where -3 < x < 3, else 0.
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.hard_sigmoid([-4.0, 0.0, 4.0]))
+        [0.  0.5 1. ]
+    """
     x = convert_to_tensor(x)
     inside = (x.data > -3) & (x.data < 3)
 
@@ -63,6 +108,18 @@ def hard_sigmoid(x):
 
 
 def tanh(x):
+    """The hyperbolic tangent, squashing every entry into (-1, 1).
+
+    Formula:
+        out = (e^x - e^-x) / (e^x + e^-x); the gradient is 1 - out^2.
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.tanh([0.0]))
+        [0.]
+    """
     x = convert_to_tensor(x)
     out = np.tanh(x.data)
 
@@ -72,7 +129,20 @@ def tanh(x):
 
 
 def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along `axis`, shifted by the max so exp never overflows."""
+    """Turns scores into probabilities that sum to 1 along `axis`.
+
+    Formula:
+        out = exp(x) / sum(exp(x)), shifted by the max so exp never overflows;
+        the gradient (a Jacobian-vector product) is out * (g - sum(g * out)).
+
+    Args:
+        x: a tensor of any shape.
+        axis: the axis that sums to 1 (warns when its size is 1: the result would always be 1).
+
+    Example:
+        >>> print(ops.softmax([1.0, 1.0]))
+        [0.5 0.5]
+    """
     x = convert_to_tensor(x)
     _warn_if_size_one(x, axis, "softmax")
     try:
@@ -88,7 +158,19 @@ def softmax(x, axis=-1):
 
 
 def log_softmax(x, axis=-1):
-    """x - logsumexp(x): the log of softmax without computing softmax first."""
+    """The log of softmax, computed as x - logsumexp(x) without computing softmax first.
+
+    Formula:
+        out = x - log(sum(exp(x))) along `axis`
+
+    Args:
+        x: a tensor of any shape.
+        axis: the axis to normalize over.
+
+    Example:
+        >>> print(ops.log_softmax([0.0, 0.0]))
+        [-0.6931472 -0.6931472]
+    """
     x = convert_to_tensor(x)
     _warn_if_size_one(x, axis, "log_softmax")
     try:
@@ -118,7 +200,18 @@ def _warn_if_size_one(x, axis, op):
 
 
 def softplus(x):
-    """log(1 + exp(x)), stably."""
+    """A smooth relu, computed stably.
+
+    Formula:
+        out = log(1 + exp(x)); the gradient is sigmoid(x).
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.softplus([0.0]))
+        [0.6931472]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -127,7 +220,18 @@ def softplus(x):
 
 
 def softsign(x):
-    """x / (1 + |x|)."""
+    """A sigmoid-like squashing into (-1, 1) without exponentials.
+
+    Formula:
+        out = x / (1 + |x|); the gradient is 1 / (1 + |x|)^2.
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.softsign([1.0, -3.0]))
+        [ 0.5  -0.75]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -136,7 +240,19 @@ def softsign(x):
 
 
 def elu(x, alpha=1.0):
-    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    """The exponential linear unit: x for x > 0, a smooth curve towards -alpha below.
+
+    Formula:
+        out = x if x > 0 else alpha * (exp(x) - 1)
+
+    Args:
+        x: a tensor of any shape.
+        alpha: the value the curve approaches for very negative x (as -alpha).
+
+    Example:
+        >>> print(ops.elu([-10.0, 2.0]))
+        [-0.9999546  2.       ]
+    """
     x = convert_to_tensor(x)
     neg = alpha * np.expm1(np.minimum(x.data, 0))
     out = np.where(x.data > 0, x.data, neg).astype(x.dtype, copy=False)
@@ -147,7 +263,19 @@ def elu(x, alpha=1.0):
 
 
 def selu(x):
-    """scale * elu(x, alpha) with the self-normalizing constants."""
+    """The scaled exponential linear unit: scale * elu(x, alpha) with the self-normalizing constants.
+
+    Formula:
+        out = scale * (x if x > 0 else alpha * (exp(x) - 1)),
+        alpha = 1.6732632423543772, scale = 1.0507009873554805
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.selu([1.0]))
+        [1.050701]
+    """
     alpha, scale = 1.6732632423543772, 1.0507009873554805
     x = convert_to_tensor(x)
     neg = alpha * np.expm1(np.minimum(x.data, 0))
@@ -159,7 +287,19 @@ def selu(x):
 
 
 def leaky_relu(x, negative_slope=0.2):
-    """x for x > 0, negative_slope * x otherwise (Keras's default slope is 0.2)."""
+    """relu with a small slope for negative entries (Keras's default slope is 0.2).
+
+    Formula:
+        out = x if x > 0 else negative_slope * x
+
+    Args:
+        x: a tensor of any shape.
+        negative_slope: the slope below 0.
+
+    Example:
+        >>> print(ops.leaky_relu([-1.0, 2.0]))
+        [-0.2  2. ]
+    """
     x = convert_to_tensor(x)
     slope = np.where(x.data > 0, 1, negative_slope).astype(x.dtype)
 
@@ -169,7 +309,18 @@ def leaky_relu(x, negative_slope=0.2):
 
 
 def silu(x):
-    """x * sigmoid(x) (also called swish)."""
+    """The sigmoid linear unit x * sigmoid(x) (also called swish).
+
+    Formula:
+        out = x * sigmoid(x); the gradient is s + x * s * (1 - s), s = sigmoid(x).
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.silu([0.0, 1.0]))
+        [0.         0.73105854]
+    """
     x = convert_to_tensor(x)
     s = np.exp(-np.logaddexp(0, -x.data)).astype(x.dtype, copy=False)
 
@@ -179,7 +330,18 @@ def silu(x):
 
 
 def swish(x):
-    """Another name of `silu`: x * sigmoid(x)."""
+    """Another name of `silu`: x * sigmoid(x).
+
+    Formula:
+        out = x * sigmoid(x)
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.swish([0.0]))
+        [0.]
+    """
     return silu(x)
 
 
@@ -189,6 +351,14 @@ def gelu(x, approximate=True):
     Formula:
         approximate=False: x * 0.5 * (1 + erf(x / sqrt(2)))
         approximate=True (Keras's default): x * 0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
+
+    Args:
+        x: a tensor of any shape.
+        approximate: use the tanh approximation (faster) instead of erf.
+
+    Example:
+        >>> print(ops.gelu([0.0, 1.0], approximate=False))
+        [0.        0.8413447]
     """
     x = convert_to_tensor(x)
     if not approximate:
@@ -205,18 +375,51 @@ def gelu(x, approximate=True):
 
 
 def hard_silu(x):
-    """x * hard_sigmoid(x): 0 below -3, x above 3, x * (x + 3) / 6 between."""
+    """x * hard_sigmoid(x): 0 below -3, x above 3, x * (x + 3) / 6 between.
+
+    Formula:
+        out = x * clip((x + 3) / 6, 0, 1)
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.hard_silu([-4.0, 0.0, 4.0]))
+        [-0.  0.  4.]
+    """
     x = convert_to_tensor(x)
     return multiply(x, hard_sigmoid(x))
 
 
 def hard_swish(x):
-    """Another name of `hard_silu`."""
+    """Another name of `hard_silu`: x * hard_sigmoid(x).
+
+    Formula:
+        out = x * clip((x + 3) / 6, 0, 1)
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.hard_swish([4.0]))
+        [4.]
+    """
     return hard_silu(x)
 
 
 def log_sigmoid(x):
-    """log(sigmoid(x)) = -softplus(-x), stably."""
+    """The log of sigmoid, computed stably as -softplus(-x).
+
+    Formula:
+        out = log(sigmoid(x)) = -log(1 + exp(-x)); the gradient is sigmoid(-x).
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.log_sigmoid([0.0]))
+        [-0.6931472]
+    """
     x = convert_to_tensor(x)
 
     def backward(g):
@@ -225,7 +428,19 @@ def log_sigmoid(x):
 
 
 def celu(x, alpha=1.0):
-    """max(x, 0) + min(0, alpha * (exp(x / alpha) - 1)): elu with a slope-1 knee for every alpha."""
+    """The continuously differentiable elu: its slope is 1 at 0 for every alpha.
+
+    Formula:
+        out = max(x, 0) + min(0, alpha * (exp(x / alpha) - 1))
+
+    Args:
+        x: a tensor of any shape.
+        alpha: the scale of the negative part.
+
+    Example:
+        >>> print(ops.celu([-10.0, 2.0]))
+        [-0.9999546  2.       ]
+    """
     x = convert_to_tensor(x)
     negative = np.minimum(x.data, 0)
     out = (np.maximum(x.data, 0) + alpha * np.expm1(negative / alpha)).astype(x.dtype, copy=False)
@@ -236,7 +451,22 @@ def celu(x, alpha=1.0):
 
 
 def glu(x, axis=-1):
-    """The gated linear unit: split x in halves a, b along `axis`; a * sigmoid(b)."""
+    """The gated linear unit: split x in halves a, b along `axis`; a * sigmoid(b).
+
+    Formula:
+        out = a * sigmoid(b), (a, b) = the two halves of x along `axis`
+
+    Args:
+        x: a tensor whose `axis` has an even size.
+        axis: the axis to split.
+
+    Returns:
+        x's shape with `axis` halved.
+
+    Example:
+        >>> print(ops.glu([2.0, 0.0]))
+        [1.]
+    """
     x = convert_to_tensor(x)
     if x.shape[axis] % 2:
         raise ValueError(f"glu: axis size must be divisible by 2 (it is split in halves). Received: "
@@ -246,12 +476,35 @@ def glu(x, axis=-1):
 
 
 def hard_tanh(x):
-    """x clipped to [-1, 1]."""
+    """x clipped to [-1, 1].
+
+    Formula:
+        out = clip(x, -1, 1); the gradient is 0 where clipped.
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.hard_tanh([-2.0, 0.5, 2.0]))
+        [-1.   0.5  1. ]
+    """
     return clip(x, -1.0, 1.0)
 
 
 def soft_shrink(x, threshold=0.5):
-    """x - threshold above it, x + threshold below -threshold, 0 between."""
+    """Shrinks every entry towards 0 by `threshold`; entries within it become 0.
+
+    Formula:
+        out = x - threshold if x > threshold; x + threshold if x < -threshold; else 0
+
+    Args:
+        x: a tensor of any shape.
+        threshold: the amount to shrink by.
+
+    Example:
+        >>> print(ops.soft_shrink([-2.0, 0.2, 2.0]))
+        [-1.5  0.   1.5]
+    """
     x = convert_to_tensor(x)
     out = np.where(x.data > threshold, x.data - threshold, np.where(x.data < -threshold, x.data + threshold, 0))
 
@@ -261,7 +514,19 @@ def soft_shrink(x, threshold=0.5):
 
 
 def hard_shrink(x, threshold=0.5):
-    """x where |x| > threshold, 0 elsewhere."""
+    """Keeps the entries larger than `threshold` in magnitude, 0 elsewhere.
+
+    Formula:
+        out = x if |x| > threshold else 0
+
+    Args:
+        x: a tensor of any shape.
+        threshold: the magnitude an entry must exceed to be kept.
+
+    Example:
+        >>> print(ops.hard_shrink([-2.0, 0.2, 2.0]))
+        [-2.  0.  2.]
+    """
     x = convert_to_tensor(x)
     keep = np.abs(x.data) > threshold
 
@@ -271,18 +536,52 @@ def hard_shrink(x, threshold=0.5):
 
 
 def tanh_shrink(x):
-    """x - tanh(x)."""
+    """x minus its tanh: close to 0 near 0, close to x - sign(x) far from it.
+
+    Formula:
+        out = x - tanh(x)
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.tanh_shrink([0.0]))
+        [0.]
+    """
     return subtract(x, tanh(x))
 
 
 def squareplus(x, b=4):
-    """(x + sqrt(x^2 + b)) / 2: a smooth relu made of a square root."""
+    """A smooth relu made of a square root.
+
+    Formula:
+        out = (x + sqrt(x^2 + b)) / 2
+
+    Args:
+        x: a tensor of any shape.
+        b: how smooth the knee is (b = 0 gives relu).
+
+    Example:
+        >>> print(ops.squareplus([0.0]))
+        [1.]
+    """
     x = convert_to_tensor(x)
     return multiply(add(x, sqrt(add(square(x), float(b)))), 0.5)
 
 
 def sparse_plus(x):
-    """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."""
+    """A smooth relu that is exactly 0 below -1 and exactly x above 1.
+
+    Formula:
+        out = 0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.sparse_plus([-2.0, 0.0, 2.0]))
+        [0.   0.25 2.  ]
+    """
     x = convert_to_tensor(x)
     middle = (x.data > -1) & (x.data < 1)
     out = np.where(x.data <= -1, 0, np.where(middle, 0.25 * (x.data + 1) ** 2, x.data))
@@ -293,7 +592,18 @@ def sparse_plus(x):
 
 
 def sparse_sigmoid(x):
-    """0 for x <= -1, (x + 1) / 2 between, 1 for x >= 1."""
+    """A piecewise-linear sigmoid that is exactly 0 below -1 and exactly 1 above 1.
+
+    Formula:
+        out = 0 for x <= -1, (x + 1) / 2 between, 1 for x >= 1
+
+    Args:
+        x: a tensor of any shape.
+
+    Example:
+        >>> print(ops.sparse_sigmoid([-2.0, 0.0, 2.0]))
+        [0.  0.5 1. ]
+    """
     x = convert_to_tensor(x)
     inside = (x.data > -1) & (x.data < 1)
 
@@ -303,7 +613,20 @@ def sparse_sigmoid(x):
 
 
 def threshold(x, threshold, default_value):
-    """x where x > threshold, `default_value` elsewhere."""
+    """Keeps the entries above `threshold`, `default_value` elsewhere.
+
+    Formula:
+        out = x if x > threshold else default_value
+
+    Args:
+        x: a tensor of any shape.
+        threshold: the value an entry must exceed to be kept.
+        default_value: the value of the other entries.
+
+    Example:
+        >>> print(ops.threshold([1.0, 3.0], 2.0, 0.0))
+        [0. 3.]
+    """
     x = convert_to_tensor(x)
     keep = x.data > threshold
 
@@ -317,15 +640,48 @@ def threshold(x, threshold, default_value):
 # ---------------------------------------------------------------------------
 
 def moments(x, axes, keepdims=False, synchronized=False):
-    """(mean, variance) of x over `axes`, the statistics BatchNormalization uses."""
+    """(mean, variance) of x over `axes`, the statistics BatchNormalization uses.
+
+    Formula:
+        mean = sum(x) / n, variance = sum((x - mean)^2) / n over `axes`
+
+    Args:
+        x: a tensor of any shape.
+        axes: an int or list of ints, the axes to reduce.
+        keepdims: keep the reduced axes with size 1.
+        synchronized: must be False (there are no devices to synchronize across).
+
+    Example:
+        >>> m, v = ops.moments(np.array([1.0, 2.0, 3.0, 4.0]), axes=[0])
+        >>> print(m, v)
+        2.5 1.25
+    """
     if synchronized:
         raise ValueError("moments: synchronized=True (across devices) does not apply: teachnet runs on one CPU.")
     return mean(x, axis=axes, keepdims=keepdims), var(x, axis=axes, keepdims=keepdims)
 
 
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
-    """(x - mean) / sqrt(variance + epsilon) * scale + offset, the statistics
-    being vectors along `axis` (Keras's ops.batch_normalization)."""
+    """Normalizes x with given statistics, then scales and shifts it (Keras's ops.batch_normalization).
+
+    Formula:
+        out = (x - mean) / sqrt(variance + epsilon) * scale + offset
+
+    Args:
+        x: a tensor of any shape.
+        mean: a vector along `axis` (one value per feature).
+        variance: a vector along `axis`.
+        axis: the feature axis of x that the statistics lie along.
+        offset: a vector along `axis` added last, or None.
+        scale: a vector along `axis` multiplied in, or None.
+        epsilon: added to the variance so it never divides by 0.
+
+    Example:
+        >>> x = np.array([[1.0, 18.0], [3.0, 22.0]])
+        >>> print(ops.batch_normalization(x, [2.0, 20.0], [1.0, 4.0], axis=1, epsilon=0.0))
+        [[-1. -1.]
+         [ 1.  1.]]
+    """
     x = convert_to_tensor(x)
     shape = [1] * x.ndim
     shape[_axes(axis, x.ndim)[0]] = -1
@@ -339,7 +695,19 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
 def normalize(x, axis=-1, order=2, epsilon=None):
     """x divided by its `order`-norm along `axis` (at most 1 / epsilon times x, for zero vectors).
 
-    Formula (order=2, Keras's): x * min(1 / sqrt(sum(x^2)), 1 / epsilon), epsilon 1e-7 by default.
+    Formula:
+        order=2 (Keras's): x * min(1 / sqrt(sum(x^2)), 1 / epsilon), epsilon 1e-7 by default
+        other orders: x / max(sum(|x|^order)^(1/order), epsilon)
+
+    Args:
+        x: a tensor of any shape.
+        axis: the axis the norm is taken over.
+        order: an int >= 1, the order of the norm.
+        epsilon: the floor of the norm (1e-7 when None).
+
+    Example:
+        >>> print(ops.normalize([3.0, 4.0]))
+        [0.6 0.8]
     """
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
@@ -352,7 +720,23 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 
 
 def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
-    """One row per sample with a 1 at every class id the sample lists (a bag of ids)."""
+    """One row per sample with a 1 at every class id the sample lists (a bag of ids).
+
+    Formula:
+        out[b, c] = 1 if c occurs in inputs[b] else 0
+
+    Args:
+        inputs: integer class ids, (ids,) for one sample or (batch, ids).
+        num_classes: the length of each output row (Keras's older name `num_tokens` works too).
+        axis: where the class axis goes.
+        dtype: the dtype (float32 when None).
+        sparse: must be False (teachnet has no sparse tensors).
+
+    Example:
+        >>> print(ops.multi_hot([[0, 2], [1, 1]], num_classes=3))
+        [[1. 0. 1.]
+         [0. 1. 0.]]
+    """
     if num_classes is None:
         num_classes = kwargs.pop("num_tokens", None)  # Keras's older name of the argument
     if kwargs or num_classes is None or sparse:
@@ -364,8 +748,23 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
 
 
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
-    """(x - mean) / sqrt(variance + epsilon) * gamma + beta, the statistics taken
-    over `axis` of each sample (epsilon 1e-7 by default, as keras.ops)."""
+    """Normalizes each sample over `axis`, then scales by gamma and shifts by beta.
+
+    Formula:
+        out = (x - mean) / sqrt(variance + epsilon) * gamma + beta, the statistics taken
+        over `axis` of each sample (epsilon 1e-7 by default, as keras.ops)
+
+    Args:
+        x: a tensor of any shape.
+        gamma: the scale, shaped like the normalized axes, or None.
+        beta: the shift, shaped like the normalized axes, or None.
+        axis: an int or list of ints, the axes to normalize over.
+        epsilon: added to the variance (1e-7 when None).
+
+    Example:
+        >>> print(ops.layer_normalization(np.array([[1.0, 3.0]]), epsilon=0.0))
+        [[-1.  1.]]
+    """
     if kwargs.pop("rms_scaling", False):
         raise ValueError("layer_normalization: rms_scaling=True is not supported; use ops.rms_normalization.")
     if kwargs:
@@ -382,7 +781,21 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
 
 
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
-    """x / sqrt(mean(x^2) + epsilon) * scale over `axis` (no centering; epsilon 1e-7 by default)."""
+    """Divides x by its root mean square over `axis`, then scales it (no centering).
+
+    Formula:
+        out = x / sqrt(mean(x^2) + epsilon) * scale (epsilon 1e-7 by default)
+
+    Args:
+        x: a tensor of any shape.
+        scale: a tensor that broadcasts with x, or None.
+        axis: the axis the mean is taken over.
+        epsilon: added under the square root (1e-7 when None).
+
+    Example:
+        >>> print(ops.rms_normalization([3.0, 3.0]))
+        [1. 1.]
+    """
     x = convert_to_tensor(x)
     epsilon = 1e-7 if epsilon is None else epsilon
     out = multiply(x, 1.0 / sqrt(add(mean(square(x), axis=axis, keepdims=True), epsilon)))
@@ -396,10 +809,22 @@ _EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [eps,
 
 
 def binary_crossentropy(target, output, from_logits=False):
-    """-(t log p + (1 - t) log(1 - p)) entry by entry (no mean over any axis).
+    """Binary crossentropy entry by entry (no mean over any axis).
 
-    With from_logits, p = sigmoid(output), computed stably as
-    max(z, 0) - z t + log(1 + exp(-|z|))."""
+    Formula:
+        out = -(t log p + (1 - t) log(1 - p)), p clipped to [1e-7, 1 - 1e-7]
+        With from_logits, p = sigmoid(output), computed stably as
+        max(z, 0) - z t + log(1 + exp(-|z|)).
+
+    Args:
+        target: the labels t in [0, 1], of output's shape.
+        output: probabilities p, or logits z with from_logits.
+        from_logits: whether `output` is logits.
+
+    Example:
+        >>> print(ops.binary_crossentropy([1.0, 0.0], [0.5, 0.5]))
+        [0.6931472 0.6931472]
+    """
     target, output = convert_to_tensor(target), convert_to_tensor(output)
     if target.shape != output.shape:
         raise ValueError(f"Arguments `target` and `output` must have the same shape. Received: "
@@ -412,8 +837,25 @@ def binary_crossentropy(target, output, from_logits=False):
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """-sum(t log p) over the class `axis`, one value per sample; p is `output`
-    normalized to sum 1 (or softmax(output) with from_logits)."""
+    """Categorical crossentropy over the class `axis`, one value per sample.
+
+    Formula:
+        out = -sum(t log p) over `axis`; p is `output` normalized to sum 1 and clipped to
+        [1e-7, 1 - 1e-7] (or log_softmax(output) with from_logits)
+
+    Args:
+        target: one-hot (or soft) labels, of output's shape.
+        output: probabilities, or logits with from_logits.
+        from_logits: whether `output` is logits.
+        axis: the class axis.
+
+    Returns:
+        output's shape without `axis`.
+
+    Example:
+        >>> print(ops.categorical_crossentropy([[0.0, 1.0]], [[0.5, 0.5]]))
+        [0.6931472]
+    """
     target, output = convert_to_tensor(target), convert_to_tensor(output)
     if target.shape != output.shape:
         raise ValueError(f"Arguments `target` and `output` must have the same shape. Received: "
@@ -427,7 +869,21 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """categorical_crossentropy with integer class ids as targets (output has one more axis)."""
+    """Categorical crossentropy with integer class ids as targets (output has one more axis).
+
+    Formula:
+        out = -log p[target] along `axis` (p as in categorical_crossentropy)
+
+    Args:
+        target: integer class ids, output's shape without `axis` (a trailing axis of size 1 is allowed).
+        output: probabilities, or logits with from_logits.
+        from_logits: whether `output` is logits.
+        axis: the class axis.
+
+    Example:
+        >>> print(ops.sparse_categorical_crossentropy([1], [[0.5, 0.5]]))
+        [0.6931472]
+    """
     output = convert_to_tensor(output)
     ids = np.asarray(getattr(target, "data", target))
     if ids.ndim == output.ndim and ids.shape[-1] == 1:
@@ -447,10 +903,27 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
                           flash_attention=None, attn_logits_soft_cap=None):
     """Scaled dot-product attention: softmax(q k^T * scale + bias) v, for every head.
 
-    Shapes: query (B, T, N, H), key and value (B, S, N, H) -> (B, T, N, H);
-    bias and mask broadcast to the scores (B, N, T, S). `mask` is True where a
-    query may attend; is_causal keeps query t from keys after t. scale defaults
-    to 1 / sqrt(H).
+    Formula:
+        scores = einsum(query, key) * scale (+ bias), masked; out = softmax(scores) @ value
+
+    Args:
+        query: (B, T, N, H): batch, query length, heads, head size.
+        key: (B, S, N, H).
+        value: (B, S, N, H).
+        bias: added to the scores, broadcasting to (B, N, T, S), or None.
+        mask: True where a query may attend, broadcasting to (B, N, T, S), or None.
+        scale: the factor on the scores (1 / sqrt(H) when None).
+        is_causal: keep query t from attending to keys after t.
+        flash_attention: must be falsy (a GPU kernel).
+        attn_logits_soft_cap: if given, scores become cap * tanh(scores / cap) before the bias.
+
+    Returns:
+        (B, T, N, H).
+
+    Example:
+        >>> q = np.ones((1, 2, 1, 4), "float32")
+        >>> ops.dot_product_attention(q, q, q).shape
+        (1, 2, 1, 4)
     """
     if flash_attention:
         raise ValueError("dot_product_attention: flash_attention=True is not available (it is a GPU kernel); "
@@ -460,8 +933,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         raise ValueError("`dot_product_attention` only supports 4D inputs (batch, length, heads, head_dim). "
                          f"Received: query.shape={q.shape}, key.shape={k.shape}, value.shape={v.shape}.")
     if k.shape[2] != q.shape[2]:
-        raise ValueError(f"dot_product_attention: key and value need as many heads as the query ({q.shape[2]}); "
-                         f"received key.shape={k.shape}. Grouped-query attention is not supported.")
+        raise ValueError(f"dot_product_attention: key and value need as many heads as the query ({q.shape[2]}). "
+                         f"Received: key.shape={k.shape}. Grouped-query attention is not supported.")
     scale = 1.0 / math.sqrt(k.shape[-1]) if scale is None else scale
     logits = multiply(einsum("btnh,bsnh->bnts", q, k), scale)                      # (B, N, T, S)
     if attn_logits_soft_cap is not None:

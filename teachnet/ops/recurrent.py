@@ -158,6 +158,12 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
     Returns:
         The state after every step, `(batch, time, units)`; with
         `return_sequences=False` only the last one, `(batch, units)`.
+
+    Example:
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> k, rk, b, h0 = np.ones((3, 4), "float32"), np.eye(4, dtype="float32"), None, np.zeros((2, 4), "float32")
+        >>> teachnet.ops.simple_rnn(x, k, rk, b, h0).shape
+        (2, 5, 4)
     """
     x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
     bias = None if bias is None else convert_to_tensor(bias)
@@ -242,6 +248,12 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     Returns:
         `(2, batch, time, units)`: `[0]` the outputs h_t, `[1]` the cells c_t;
         with `return_sequences=False` only the last step, `(2, batch, units)`.
+
+    Example:
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> k, rk, h0 = np.zeros((3, 16), "float32"), np.zeros((4, 16), "float32"), np.zeros((2, 4), "float32")
+        >>> teachnet.ops.lstm(x, k, rk, None, h0, h0).shape
+        (2, 2, 5, 4)
     """
     x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
     bias = None if bias is None else convert_to_tensor(bias)
@@ -339,6 +351,12 @@ def gru(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None, recurr
     Returns:
         The state after every step, `(batch, time, units)`; with
         `return_sequences=False` only the last one, `(batch, units)`.
+
+    Example:
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> k, rk, h0 = np.zeros((3, 12), "float32"), np.zeros((4, 12), "float32"), np.zeros((2, 4), "float32")
+        >>> teachnet.ops.gru(x, k, rk, np.zeros((2, 12), "float32"), h0, return_sequences=False).shape
+        (2, 4)
     """
     x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
     bias = None if bias is None else convert_to_tensor(bias)
