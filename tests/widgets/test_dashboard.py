@@ -205,6 +205,33 @@ def test_redraws_are_throttled_during_fit():
     assert dashboard.redraws - start == 1  # only the final redraw at the end of fit
 
 
+def test_the_dashboard_follows_a_multi_second_fit_live():
+    # default settings: at least two redraws a second while fit runs (when frames are as cheap as the
+    # throttle needs: at most 7% of the time drawing), never more than its share of the time drawing
+    tn.utils.set_random_seed(0)
+    x = np.random.default_rng(0).random((2048, 64)).astype("float32")
+    y = (x[:, :1] > 0.5).astype("float32")
+    model = tn.Sequential([tn.Input((64,)), tn.layers.Dense(256, activation="relu"),
+                           tn.layers.Dense(256, activation="relu"), tn.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    dashboard = TrainingDashboard(model)
+    drawn_at = []
+    redraw = dashboard.redraw
+    dashboard.redraw = lambda: (redraw(), drawn_at.append(time.perf_counter()))
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0)  # how long an epoch takes on this (maybe busy) machine
+    epochs = int(np.ceil(3.0 / (time.perf_counter() - start)))
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[dashboard])  # one fit of >= ~3 s
+    seconds = time.perf_counter() - start
+    during = [t for t in drawn_at[:-1] if t > start]  # not the final redraw, at the end of fit
+    frame = dashboard.seconds_drawing / dashboard.redraws  # this machine's (maybe busy) cost of a frame
+    pause = max(dashboard.redraw_interval, frame / dashboard.max_draw_share)
+    assert len(during) / seconds >= min(2.0, 0.7 / (pause + frame)), (len(during), seconds, frame)
+    gaps = np.diff([start] + during)
+    assert gaps.max() < 2 * (pause + frame) + 0.5  # no long freeze: the picture keeps moving
+
+
 def test_fit_computes_step_details_only_for_batches_that_may_be_drawn():
     # Gradients and updates cost a copy of every weight per batch: with no redraw due, the
     # dashboard asks for them only for the last batch of each epoch (drawn at epoch and fit end).
