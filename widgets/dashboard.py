@@ -128,6 +128,7 @@ class TrainingDashboard(WidgetView, Callback):
     epoch = traitlets.Int(0, help="Completed epochs.")
     step = traitlets.Int(0, help="Trained batches, in all epochs.")
     redraws = traitlets.Int(0, help="How many times the pictures were redrawn.")
+    fit_state = traitlets.Unicode("", help="What the status line says of `fit`: running, interrupted, or nothing.")
 
     def __init__(self, model, x=None, y=None, validation_data=None, batch_size=32, **kwargs):
         WidgetView.__init__(self)
@@ -374,6 +375,7 @@ class TrainingDashboard(WidgetView, Callback):
 
     # -- the callback hooks (called by fit, and by the interactive trainer) -----------------
     def on_train_begin(self, logs=None):
+        self.fit_state = "fit running"
         if self.model.optimizer is not None:  # fit may come with a new optimizer (compile again)
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
         self._throttle.restart()  # the picture is current: the first redraw can wait an interval
@@ -424,7 +426,14 @@ class TrainingDashboard(WidgetView, Callback):
         if not self._end_of_fit_is_near():
             self._maybe_redraw()
 
+    def on_train_interrupted(self, epoch):
+        self.fit_state = (f"fit interrupted during epoch {epoch + 1}: the weights are those after the last "
+                          "completed batch")
+        self._fit_clock = None
+        self._maybe_redraw(force=True)
+
     def on_train_end(self, logs=None):
+        self.fit_state = ""
         self._fit_clock = None
         self._maybe_redraw(force=True)
 
@@ -453,7 +462,9 @@ class TrainingDashboard(WidgetView, Callback):
         step = self._last_step
         loss = f"{step.loss:.4g}" if step is not None else "-"
         self.status.value = (f"<b>epoch</b> {self.epoch} &nbsp; <b>batches trained</b> {self.step} &nbsp; "
-                             f"<b>last batch loss</b> {loss} &nbsp; <b>learning rate</b> {self.learning_rate:.3g}")
+                             f"<b>last batch loss</b> {loss} &nbsp; <b>learning rate</b> {self.learning_rate:.3g}"
+                             + (f" &nbsp; <b style='color:{'#b71c1c' if 'interrupted' in self.fit_state else '#333'}'>"
+                                f"{self.fit_state}</b>" if self.fit_state else ""))
         self.redraws += 1
 
     def static_png(self):

@@ -232,6 +232,22 @@ def test_the_dashboard_follows_a_multi_second_fit_live():
     assert gaps.max() < 2 * (pause + frame) + 0.5  # no long freeze: the picture keeps moving
 
 
+def test_an_interrupted_fit_says_so_in_the_status_line():
+    import os
+    import signal
+    x, y = make_data(96)
+    model = make_model()
+    dashboard = TrainingDashboard(model)
+    interrupt = LambdaCallback(on_train_batch_end=lambda batch, logs: batch == 2 and os.kill(os.getpid(),
+                                                                                           signal.SIGINT))
+    model.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[dashboard, interrupt])
+    assert dashboard.fit_state.startswith("fit interrupted during epoch 1")
+    assert "fit interrupted during epoch 1" in dashboard.status.value
+    assert dashboard.step == 3  # the interrupted batch completed
+    model.fit(x, y, batch_size=96, epochs=1, verbose=0, callbacks=[dashboard])
+    assert dashboard.fit_state == "" and "interrupted" not in dashboard.status.value
+
+
 def test_fit_computes_step_details_only_for_batches_that_may_be_drawn():
     # Gradients and updates cost a copy of every weight per batch: with no redraw due, the
     # dashboard asks for them only for the last batch of each epoch (drawn at epoch and fit end).
