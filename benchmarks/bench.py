@@ -303,7 +303,8 @@ def view_frames(repeats):
     logits = np.random.default_rng(0).normal(size=(4, 30, 11))
     ctc = CTCLatticeView(logits, np.array([[1, 2, 3, 4]] * 4), np.array([4, 3, 2, 4]), alphabet="-0123456789")
     frames = {
-        "TrainingDashboard (redraw after a batch)": (lambda i: dashboard._train_batches(1), lambda i: dashboard.redraw()),
+        "TrainingDashboard (redraw after a batch)": (lambda i: dashboard._train_batches(1),
+                                                     lambda i: dashboard.redraw()),
         "Playground (redraw after an epoch)": (lambda i: playground._train(1), lambda i: playground.redraw()),
         "OptimizerRace (start x slider)": (lambda i: None,
                                            lambda i: setattr(race.start_x, "value", -1.5 + 0.01 * (i % 50))),

@@ -161,8 +161,8 @@ def image_widget(width_px, **layout):
 
 def row(children, **layout):
     """An HBox whose children wrap onto the next line when the notebook is too narrow for them."""
-    return ipywidgets.HBox(children, layout=ipywidgets.Layout(flex_flow="row wrap", align_items="center",
-                                                              **layout))
+    layout = {"align_items": "center", **layout}
+    return ipywidgets.HBox(children, layout=ipywidgets.Layout(flex_flow="row wrap", **layout))
 
 
 def set_playing(play, value):

@@ -448,6 +448,7 @@ class TrainingDashboard(WidgetView, Callback):
         self.redraw()
         self._last_draw_seconds = time.perf_counter() - start
         self.seconds_drawing += self._last_draw_seconds
+        self._throttle.interval = self._redraw_pause(share)  # the pause after this redraw, from its own cost
 
     def _redraw_pause(self, share=None):
         """Seconds between redraws: redraw_interval, or longer when a redraw takes more than its share."""

@@ -112,7 +112,7 @@ class Playground(WidgetView):
         self._throttle = Throttle(0.0)
         self._build_controls()
         self.children = [self.error_banner, self.controls, self.status,
-                         ipywidgets.HBox([self.network_image, self.output_image])]
+                         row([self.network_image, self.output_image], align_items="flex-start")]  # wraps
         self._ready = True
         self._new_data()
 
@@ -208,12 +208,11 @@ class Playground(WidgetView):
         self.controls = ipywidgets.VBox([
             row([self.play_button, self.step_button, self.reset_button, self.dataset_control,
                  self.noise_control]),
-            ipywidgets.HBox([self.share_control, self.batch_control, self.multiclass_control]),
-            ipywidgets.HBox([self.activation_control, self.optimizer_control, self.lr_control,
-                             self.loss_control]),
-            ipywidgets.HBox([self.regularization_control, self.rate_control]),
-            ipywidgets.HBox([ipywidgets.HTML("<b>features</b>&nbsp;")] + list(self.feature_buttons.values())),
-            ipywidgets.HBox([self.add_layer_button, self.remove_layer_button, self.layer_controls])])
+            row([self.share_control, self.batch_control, self.multiclass_control]),
+            row([self.activation_control, self.optimizer_control, self.lr_control, self.loss_control]),
+            row([self.regularization_control, self.rate_control]),
+            row([ipywidgets.HTML("<b>features</b>&nbsp;")] + list(self.feature_buttons.values())),
+            row([self.add_layer_button, self.remove_layer_button, self.layer_controls])])
 
     def _toggle_feature(self, name, on):
         try:

@@ -215,20 +215,30 @@ def test_the_dashboard_follows_a_multi_second_fit_live():
                            tn.layers.Dense(256, activation="relu"), tn.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     dashboard = TrainingDashboard(model)
+    dashboard.redraw()  # a frame's cost on this machine now sets the throttle's pause
+    start = time.perf_counter()
+    dashboard.redraw()
+    frame = time.perf_counter() - start
+    pause = max(dashboard.redraw_interval, frame / dashboard.max_draw_share)
+    needed = max(3.0, 4 * (pause + frame))  # long enough for several redraws
+    if needed > 20:
+        pytest.skip(f"this machine is too busy to time a live fit: a frame took {frame:.2f} s")
     drawn_at = []
     redraw = dashboard.redraw
     dashboard.redraw = lambda: (redraw(), drawn_at.append(time.perf_counter()))
     start = time.perf_counter()
     model.fit(x, y, batch_size=16, epochs=1, verbose=0)  # how long an epoch takes on this (maybe busy) machine
-    epochs = int(np.ceil(3.0 / (time.perf_counter() - start)))
+    epochs = int(np.ceil(needed / (time.perf_counter() - start)))
     start = time.perf_counter()
     model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[dashboard])  # one fit of >= ~3 s
     seconds = time.perf_counter() - start
     during = [t for t in drawn_at[:-1] if t > start]  # not the final redraw, at the end of fit
-    frame = dashboard.seconds_drawing / dashboard.redraws  # this machine's (maybe busy) cost of a frame
+    frame = dashboard._last_draw_seconds
     pause = max(dashboard.redraw_interval, frame / dashboard.max_draw_share)
-    assert len(during) / seconds >= min(2.0, 0.7 / (pause + frame)), (len(during), seconds, frame)
-    gaps = np.diff([start] + during)
+    # one redraw every pause + frame seconds, the first after a pause: on an idle machine (frames of
+    # ~30 ms) that is more than two a second; a busy machine's slow frames make the throttle wait longer
+    assert len(during) >= min(2.0 * seconds, 0.7 * (seconds / (pause + frame) - 1)), (len(during), seconds, frame)
+    gaps = np.diff([start] + during + [start + seconds])
     assert gaps.max() < 2 * (pause + frame) + 0.5  # no long freeze: the picture keeps moving
 
 
@@ -276,7 +286,8 @@ def test_throttle_waits_long_enough_to_keep_drawing_below_its_share():
     took, count = dashboard._last_draw_seconds, dashboard.redraws
     assert took > 0.005  # three figures to PNG: milliseconds at least
     dashboard.model.fit(*make_data(), batch_size=96, epochs=3, verbose=0, callbacks=[dashboard])
-    assert dashboard._throttle.interval == pytest.approx(took / 0.05)  # drawing <= 5% of the time
+    # drawing <= 5% of the time: the pause after a redraw is its duration / share (the last: fit's end)
+    assert dashboard._throttle.interval == pytest.approx(dashboard._last_draw_seconds / 0.05)
     assert dashboard.redraws == count + 1  # the three batches came too soon after; the end of fit draws
 
 
