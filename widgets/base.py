@@ -46,7 +46,7 @@ from PIL import Image as PILImage
 DPI = 96      # CSS pixels per inch: a figure of width w px is w / DPI inches wide
 SCALE = 1.5   # rendered pixels per CSS pixel: sharp on high-DPI screens, cheap enough for 20 frames/s
 PNG_COMPRESS_LEVEL = 1  # zlib level 1: a few ms per frame; level 6 (matplotlib's default) takes 3-5x longer
-FONT, TITLE = 8, 9  # points: at SCALE 1 a 980 px picture shrunk into 820 px still shows text of 9 px and more
+FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of 9.5 px and more
 # ipywidgets 8 calls the Play widget's state `playing`, 7.x `_playing`
 PLAYING = "playing" if ipywidgets.Play.class_traits().get("playing") is not None else "_playing"
 
@@ -155,6 +155,7 @@ class LiveFigure:
 
 def image_widget(width_px, **layout):
     """An `ipywidgets.Image` shown `width_px` CSS pixels wide at most, shrinking with its container."""
+    layout = {"margin": "0", **layout}  # the default 2 px margins would overflow a full-width picture
     return ipywidgets.Image(format="png", layout=ipywidgets.Layout(
         width=f"{width_px}px", max_width="100%", height="auto", **layout))
 
@@ -223,7 +224,7 @@ class ErrorBanner(ipywidgets.HTML):
 
 
 def _model_id(widget):
-    FONT, TITLE = 8, 9  # points: at SCALE 1 a 980 px picture shrunk into 820 px still shows text of 9 px and more
+    FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of 9.5 px and more
 # ipywidgets 8 calls it model_id, 7.x _model_id
     return getattr(widget, "model_id", None) or widget._model_id
 

@@ -252,12 +252,13 @@ class TrainingDashboard(WidgetView, Callback):
         self.validation_button.observe(self.guarded(self._on_validation_button), names="value")
         self.status = ipywidgets.HTML()
         # drawn for 980 px, shrunk to fit a narrower notebook
+        # (no margins: two half-width pictures and their margins would be wider than the row)
         self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="100%", max_width=f"{WIDTH}px", height="auto"))
+            width="100%", max_width=f"{WIDTH}px", height="auto", margin="0"))
         self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="50%", max_width=f"{HALF}px", height="auto"))
+            width="50%", max_width=f"{HALF}px", height="auto", margin="0"))
         self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="50%", max_width=f"{HALF}px", height="auto"))
+            width="50%", max_width=f"{HALF}px", height="auto", margin="0"))
         self.controls = ipywidgets.VBox([
             row([self.play_button, self.step_button, self.epoch_button, self.reset_button]),
             row([self.lr_slider, self.speed_dropdown, self.log_button, self.validation_button])])
