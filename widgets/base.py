@@ -203,6 +203,54 @@ class Throttle:
         return False
 
 
+# -- traits whose refusals say what was expected ---------------------------------------------------
+class _Refusing:
+    """A trait type whose wrong value raises a ValueError (an unknown choice) or TypeError (a wrong
+    type) naming the widget, the argument, what it accepts and what it received, shown in the
+    widget's banner too, instead of traitlets' bare TraitError."""
+
+    def error(self, obj, value, error=None, info=None):
+        owner = type(obj).__name__ if obj is not None else "widget"
+        if isinstance(self, traitlets.Enum):
+            kind, expected = ValueError, f"one of {list(self.values)}"
+        else:
+            kind, expected = TypeError, self.info()
+        refusal = kind(f"{owner}: received an invalid value for `{self.name}`, expected {expected}. "
+                       f"Received: {self.name}={value!r} of type {type(value).__name__}")
+        if isinstance(obj, WidgetView):
+            obj.last_error = refusal
+            obj.error_banner.show(refusal)
+        raise refusal
+
+
+class Enum(_Refusing, traitlets.Enum):
+    """`traitlets.Enum` that refuses with a ValueError listing the valid values."""
+
+
+class Int(_Refusing, traitlets.Int):
+    """`traitlets.Int` that refuses with a TypeError saying what it expects."""
+
+
+class Float(_Refusing, traitlets.Float):
+    """`traitlets.Float` that refuses with a TypeError saying what it expects."""
+
+
+class Bool(_Refusing, traitlets.Bool):
+    """`traitlets.Bool` that refuses with a TypeError saying what it expects."""
+
+
+class Unicode(_Refusing, traitlets.Unicode):
+    """`traitlets.Unicode` that refuses with a TypeError saying what it expects."""
+
+
+class List(_Refusing, traitlets.List):
+    """`traitlets.List` that refuses with a TypeError saying what it expects."""
+
+
+class Tuple(_Refusing, traitlets.Tuple):
+    """`traitlets.Tuple` that refuses with a TypeError saying what it expects."""
+
+
 class ErrorBanner(ipywidgets.HTML):
     """A red box that shows the last error of a widget; empty when all is well."""
 
@@ -241,7 +289,7 @@ class WidgetView(ipywidgets.VBox):
     """
 
     last_error = None  # the exception last shown in the banner, for tests and debugging
-    running = traitlets.Bool(False, help="Whether Play is running (its timer ticking).")
+    running = Bool(False, help="Whether Play is running (its timer ticking).")
     # a tick handled this soon after the previous one ended was queued while that one ran: it is dropped,
     # so that ticks never pile up and a Pause behind them is handled at once
     queued_tick_gap = 0.01  # seconds
@@ -285,26 +333,14 @@ class WidgetView(ipywidgets.VBox):
                 raise TypeError(f"{name} got an unexpected argument {key!r}. Expected one of: "
                                 f"{', '.join(sorted(settable))}. Received: {key}={kwargs[key]!r}")
         for key, value in kwargs.items():
-            self.set_trait_checked(key, value)
-
-    def set_trait_checked(self, name, value):
-        """`setattr(self, name, value)`, with traitlets' TraitError (a wrong type or an unknown choice)
-        turned into a TypeError/ValueError that names the argument and what it accepts."""
-        try:
-            setattr(self, name, value)
-        except traitlets.TraitError:
-            trait = self.traits()[name]
-            kind = ValueError if isinstance(trait, traitlets.Enum) else TypeError
-            expected = (f"one of {list(trait.values)}" if isinstance(trait, traitlets.Enum) else trait.info())
-            raise kind(f"{type(self).__name__}: received an invalid value for `{name}`, expected {expected}. "
-                       f"Received: {name}={value!r}") from None
+            setattr(self, key, value)  # a wrong type or choice is refused by the trait types below
 
     def bind(self, control, name):
         """Keeps `control.value` and the trait `name` equal, both ways. A value the trait refuses is
         shown in the banner and the control goes back to the trait's value."""
         def to_trait(change):
             try:
-                self.set_trait_checked(name, change["new"])
+                setattr(self, name, change["new"])
             finally:
                 control.value = getattr(self, name)
 

@@ -30,8 +30,8 @@ from matplotlib.ticker import MaxNLocator
 
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
-from widgets.base import (FONT, TITLE, LiveFigure, Throttle, WidgetView, css_height, figure_to_png, new_figure,
-                          nice_ceiling, row, steady_limits)
+from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, Throttle, Unicode, WidgetView, css_height,
+                          figure_to_png, new_figure, nice_ceiling, row, steady_limits)
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2
@@ -113,22 +113,22 @@ class TrainingDashboard(WidgetView, Callback):
         >>> model.fit(x_train, y_train, epochs=5, callbacks=[dashboard])  # or watch fit
     """
 
-    learning_rate = traitlets.Float(help="The optimizer's learning rate; changing it takes effect at the "
+    learning_rate = Float(help="The optimizer's learning rate; changing it takes effect at the "
                                          "next batch (and replaces a learning-rate schedule).")
-    speed = traitlets.Int(1, help="Batches trained at each tick of Play.")
-    use_validation = traitlets.Bool(False, help="Evaluate `validation_data` at the end of each epoch "
+    speed = Int(1, help="Batches trained at each tick of Play.")
+    use_validation = Bool(False, help="Evaluate `validation_data` at the end of each epoch "
                                                 "(interactive trainer).")
-    log_scale = traitlets.Bool(False, help="Plot losses on a logarithmic axis.")
-    redraw_interval = traitlets.Float(0.25, help="The shortest time between two redraws, in seconds.")
-    max_draw_share = traitlets.Float(0.07, help="The largest share of training time spent drawing: after a "
+    log_scale = Bool(False, help="Plot losses on a logarithmic axis.")
+    redraw_interval = Float(0.25, help="The shortest time between two redraws, in seconds.")
+    max_draw_share = Float(0.07, help="The largest share of training time spent drawing: after a "
                                                 "redraw of d seconds the next waits at least d / share. With "
                                                 "frames of ~30 ms that is ~2-3 redraws a second during fit.")
-    highlight = traitlets.Enum(["forward", "loss", "update"], "forward",
+    highlight = Enum(["forward", "loss", "update"], "forward",
                                help="The phase whose arrows the diagram highlights.")
-    epoch = traitlets.Int(0, help="Completed epochs.")
-    step = traitlets.Int(0, help="Trained batches, in all epochs.")
-    redraws = traitlets.Int(0, help="How many times the pictures were redrawn.")
-    fit_state = traitlets.Unicode("", help="What the status line says of `fit`: running, interrupted, or nothing.")
+    epoch = Int(0, help="Completed epochs.")
+    step = Int(0, help="Trained batches, in all epochs.")
+    redraws = Int(0, help="How many times the pictures were redrawn.")
+    fit_state = Unicode("", help="What the status line says of `fit`: running, interrupted, or nothing.")
 
     def __init__(self, model, x=None, y=None, validation_data=None, batch_size=32, **kwargs):
         WidgetView.__init__(self)

@@ -20,8 +20,8 @@ import traitlets
 
 import teachnet as tn
 from teachnet import ops
-from widgets.base import (FONT, TITLE, LiveFigure, WidgetView, figure_to_png, image_widget, new_figure, nice_ceiling,
-                          row)
+from widgets.base import (FONT, TITLE, Int, LiveFigure, WidgetView, figure_to_png, image_widget, new_figure,
+                          nice_ceiling, row)
 
 WIDTH = 980  # px: fits a 1000 px wide notebook
 
@@ -40,8 +40,8 @@ def _index_slider(description, maximum):
 class _LayerView(WidgetView):
     """What the three views share: an image, a sample slider and a Redraw button."""
 
-    index = traitlets.Int(0, help="Which sample (image, sequence) is shown.")
-    redraws = traitlets.Int(0, help="How many times the picture was redrawn.")
+    index = Int(0, help="Which sample (image, sequence) is shown.")
+    redraws = Int(0, help="How many times the picture was redrawn.")
 
     def _setup(self, count, what, extra_controls=()):
         self._count = count
@@ -97,7 +97,7 @@ class ConvFilterView(_LayerView):
         >>> ConvFilterView.from_model(model, "conv2d_1", x_test[:10])  # a deeper layer: its inputs are computed
     """
 
-    channel = traitlets.Int(0, help="The input channel whose slice of each filter is drawn.")
+    channel = Int(0, help="The input channel whose slice of each filter is drawn.")
 
     def __init__(self, layer, images, max_filters=16):
         super().__init__()
@@ -212,7 +212,7 @@ class LSTMGateView(_LayerView):
         >>> view = LSTMGateView(model.layers[1], x_test[:8])
     """
 
-    unit = traitlets.Int(0, help="The unit whose gates are drawn as curves under the heatmaps.")
+    unit = Int(0, help="The unit whose gates are drawn as curves under the heatmaps.")
 
     def __init__(self, layer, sequences):
         super().__init__()

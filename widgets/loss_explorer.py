@@ -20,7 +20,7 @@ import numpy as np
 import traitlets
 
 import teachnet as tn
-from widgets.base import FONT, TITLE, LiveFigure, WidgetView, image_widget, new_figure, row
+from widgets.base import FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, WidgetView, image_widget, new_figure, row
 
 WIDTH, HEIGHT = 620, 460  # px; the text panel beside it takes the rest of a 1000 px notebook
 CLASSES = 3               # categorical crossentropy: three classes, the target is class 0
@@ -48,17 +48,17 @@ class LossExplorer(WidgetView):
         >>> explorer.loss_and_gradient([2.0]) # (loss values, gradients) at a logit of 2
     """
 
-    loss = traitlets.Enum(list(LOSSES), "binary crossentropy", help="The teachnet loss shown.")
-    outputs = traitlets.Enum(["probabilities", "logits"], "probabilities",
+    loss = Enum(list(LOSSES), "binary crossentropy", help="The teachnet loss shown.")
+    outputs = Enum(["probabilities", "logits"], "probabilities",
                              help="What the model's last layer outputs: probabilities (sigmoid/softmax) or "
                                   "logits (no activation). Classification losses only.")
-    from_logits = traitlets.Bool(False, help="The loss's from_logits argument.")
-    target = traitlets.Float(1.0, help="The true value y: a label in [0, 1] for binary crossentropy (the target "
+    from_logits = Bool(False, help="The loss's from_logits argument.")
+    target = Float(1.0, help="The true value y: a label in [0, 1] for binary crossentropy (the target "
                                        "of categorical crossentropy is class 0), any number in [-3, 3] for "
                                        "regression losses.")
-    prediction = traitlets.Float(0.7, help="The model output marked on the curves.")
-    delta = traitlets.Float(1.0, help="Huber's delta: where the quadratic part becomes linear.")
-    redraws = traitlets.Int(0, help="How many times the picture was redrawn.")
+    prediction = Float(0.7, help="The model output marked on the curves.")
+    delta = Float(1.0, help="Huber's delta: where the quadratic part becomes linear.")
+    redraws = Int(0, help="How many times the picture was redrawn.")
 
     def __init__(self, **kwargs):
         super().__init__()

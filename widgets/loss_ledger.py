@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 
 from teachnet.callbacks import Callback
-from widgets.base import FONT, Throttle, WidgetView, figure_to_png, new_figure
+from widgets.base import FONT, Float, Int, Throttle, WidgetView, figure_to_png, new_figure
 
 COLORS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#c62828", "#00838f"]
 REGULARIZATION_COLOR = "#9e9e9e"
@@ -37,10 +37,10 @@ class LossLedger(WidgetView, Callback):
         >>> model.fit(x, y, epochs=5, callbacks=[ledger])
     """
 
-    redraw_interval = traitlets.Float(0.5, help="The shortest time between two redraws, in seconds.")
-    max_draw_share = traitlets.Float(0.05, help="The largest share of training time spent drawing.")
-    redraws = traitlets.Int(0, help="How many times the picture was redrawn.")
-    batches = traitlets.Int(0, help="Training batches seen.")
+    redraw_interval = Float(0.5, help="The shortest time between two redraws, in seconds.")
+    max_draw_share = Float(0.05, help="The largest share of training time spent drawing.")
+    redraws = Int(0, help="How many times the picture was redrawn.")
+    batches = Int(0, help="Training batches seen.")
 
     wants_step_details = True  # fit fills model.last_step after each batch
 

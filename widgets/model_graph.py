@@ -16,7 +16,7 @@ from matplotlib import image as mpl_image
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from widgets.base import LiveFigure, WidgetView, figure_to_png, new_figure, row
+from widgets.base import LiveFigure, Unicode, WidgetView, figure_to_png, new_figure, row
 from widgets.dashboard import shapes_text
 
 PANEL_WIDTH = 500  # px: the layer panel; the graph takes the rest of a 1000 px row
@@ -38,7 +38,7 @@ class ModelGraph(WidgetView):
         >>> ModelGraph(model, sample=x)
     """
 
-    layer_name = traitlets.Unicode(help="The name of the selected layer.")
+    layer_name = Unicode(help="The name of the selected layer.")
 
     def __init__(self, model, sample=None, layer_name=None):
         super().__init__()

@@ -25,8 +25,8 @@ import traitlets
 
 import teachnet as tn
 from teachnet import ops
-from widgets.base import (FONT, TITLE, LiveFigure, Throttle, WidgetView, image_widget, new_figure, nice_ceiling,
-                          row)
+from widgets.base import (FONT, TITLE, Enum, Float, Int, LiveFigure, Throttle, Tuple, WidgetView, image_widget,
+                          new_figure, nice_ceiling, row)
 
 WIDTH, HEIGHT = 980, 430  # px: fits a 1000 px wide notebook
 
@@ -210,13 +210,13 @@ class OptimizerRace(WidgetView):
         0.9
     """
 
-    surface = traitlets.Enum(list(SURFACES), "bowl", help="The loss surface the optimizers descend.")
-    start = traitlets.Tuple(traitlets.Float(), traitlets.Float(), default_value=(0.0, 0.0),
+    surface = Enum(list(SURFACES), "bowl", help="The loss surface the optimizers descend.")
+    start = Tuple(Float(), Float(), default_value=(0.0, 0.0),
                             help="The point (x, y) every racer starts from; changing it restarts the race.")
-    steps_per_tick = traitlets.Int(1, help="Steps each racer takes at each tick of Play.")
-    max_steps = traitlets.Int(500, help="Play pauses after this many steps.")
-    step = traitlets.Int(0, help="Steps taken since the start.")
-    redraws = traitlets.Int(0, help="How many times the picture was redrawn.")
+    steps_per_tick = Int(1, help="Steps each racer takes at each tick of Play.")
+    max_steps = Int(500, help="Play pauses after this many steps.")
+    step = Int(0, help="Steps taken since the start.")
+    redraws = Int(0, help="How many times the picture was redrawn.")
 
     def __init__(self, surface="bowl", racers=None, **kwargs):
         super().__init__()

@@ -29,8 +29,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 import teachnet as tn
-from widgets.base import (FONT, TITLE, LiveFigure, Throttle, WidgetView, image_widget, new_figure, nice_ceiling,
-                          row, steady_limits)
+from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, List, LiveFigure, Throttle, Unicode, WidgetView,
+                          image_widget, new_figure, nice_ceiling, row, steady_limits)
 
 POSITIVE, NEGATIVE = "#0877bd", "#f59322"  # the Playground's colours: blue for +, orange for -
 CMAP = LinearSegmentedColormap.from_list("playground", [NEGATIVE, "#f7f7f7", POSITIVE])
@@ -82,25 +82,25 @@ class Playground(WidgetView):
         >>> playground.set_data(x, y)  # or your own points: x (n, 2), y (n, 1) of 0/1 labels
     """
 
-    dataset = traitlets.Enum(list(DATASETS) + ["custom"], "circle",
+    dataset = Enum(list(DATASETS) + ["custom"], "circle",
                              help="The 2-D dataset (\"custom\" after set_data).")
-    noise = traitlets.Float(0.0, help="The Playground's noise, 0 to 0.5 (its slider's percentage / 100).")
-    train_share = traitlets.Float(0.5, help="The share of the points used for training; the rest validate.")
-    n_samples = traitlets.Int(400, help="How many points the dataset has.")
-    seed = traitlets.Int(0, help="Seed of the data draw (the same seed gives the same points).")
-    features = traitlets.List(traitlets.Unicode(), ["x1", "x2"], help=f"Input features, from {list(FEATURES)}.")
-    hidden_layers = traitlets.List(traitlets.Int(), [4, 2], help="Neurons in each hidden layer.")
-    activation = traitlets.Enum(ACTIVATIONS, "tanh", help="Activation of the hidden layers.")
-    optimizer = traitlets.Enum(OPTIMIZERS, "SGD", help="The teachnet optimizer class.")
-    learning_rate = traitlets.Float(0.03, help="The optimizer's learning rate (takes effect at the next epoch).")
-    regularization = traitlets.Enum(["none", "L1", "L2"], "none", help="Penalty on the kernels of all layers.")
-    regularization_rate = traitlets.Float(0.001, help="The factor of the L1 or L2 penalty.")
-    batch_size = traitlets.Int(10, help="Samples per gradient step.")
-    loss = traitlets.Enum(["crossentropy", "mse"], "crossentropy", help="The loss the model minimizes.")
-    multiclass = traitlets.Bool(False, help="Two softmax outputs (one per class) instead of one sigmoid.")
-    epochs_per_tick = traitlets.Int(1, help="Epochs trained at each tick of Play.")
-    epoch = traitlets.Int(0, help="Epochs trained since the model was built or reset.")
-    redraws = traitlets.Int(0, help="How many times the pictures were redrawn.")
+    noise = Float(0.0, help="The Playground's noise, 0 to 0.5 (its slider's percentage / 100).")
+    train_share = Float(0.5, help="The share of the points used for training; the rest validate.")
+    n_samples = Int(400, help="How many points the dataset has.")
+    seed = Int(0, help="Seed of the data draw (the same seed gives the same points).")
+    features = List(Unicode(), ["x1", "x2"], help=f"Input features, from {list(FEATURES)}.")
+    hidden_layers = List(Int(), [4, 2], help="Neurons in each hidden layer.")
+    activation = Enum(ACTIVATIONS, "tanh", help="Activation of the hidden layers.")
+    optimizer = Enum(OPTIMIZERS, "SGD", help="The teachnet optimizer class.")
+    learning_rate = Float(0.03, help="The optimizer's learning rate (takes effect at the next epoch).")
+    regularization = Enum(["none", "L1", "L2"], "none", help="Penalty on the kernels of all layers.")
+    regularization_rate = Float(0.001, help="The factor of the L1 or L2 penalty.")
+    batch_size = Int(10, help="Samples per gradient step.")
+    loss = Enum(["crossentropy", "mse"], "crossentropy", help="The loss the model minimizes.")
+    multiclass = Bool(False, help="Two softmax outputs (one per class) instead of one sigmoid.")
+    epochs_per_tick = Int(1, help="Epochs trained at each tick of Play.")
+    epoch = Int(0, help="Epochs trained since the model was built or reset.")
+    redraws = Int(0, help="How many times the pictures were redrawn.")
 
     def __init__(self, **kwargs):
         super().__init__()
