@@ -3,8 +3,8 @@
 - Pictures are matplotlib figures drawn off-screen (Agg, no pyplot state) and
   shown as PNG bytes in an `ipywidgets.Image`. A view builds each figure once
   and updates its artists in place (`set_data`, bar heights, `set_array`,
-  texts) before `figure_to_png` renders it: a frame then costs tens of
-  milliseconds, not hundreds. Figures are sized in CSS pixels and rendered at
+  texts) and `LiveFigure` draws only what moves over a kept background: a
+  frame costs a fraction of a full redraw (benchmarks/bench.py --frames). Figures are sized in CSS pixels and rendered at
   `SCALE` times that, so they stay sharp on high-DPI screens; the images
   scale down to their container (`max-width: 100%`, height auto).
 - Every widget also puts a static PNG in its display data, so a notebook saved
@@ -46,7 +46,7 @@ from PIL import Image as PILImage
 DPI = 96      # CSS pixels per inch: a figure of width w px is w / DPI inches wide
 SCALE = 1.5   # rendered pixels per CSS pixel: sharp on high-DPI screens, cheap enough for 20 frames/s
 PNG_COMPRESS_LEVEL = 1  # zlib level 1: a few ms per frame; level 6 (matplotlib's default) takes 3-5x longer
-FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of 9.5 px and more
+FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of ~9.5 px and more
 # ipywidgets 8 calls the Play widget's state `playing`, 7.x `_playing`
 PLAYING = "playing" if ipywidgets.Play.class_traits().get("playing") is not None else "_playing"
 
@@ -272,7 +272,7 @@ class ErrorBanner(ipywidgets.HTML):
 
 
 def _model_id(widget):
-    FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of 9.5 px and more
+    FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of ~9.5 px and more
 # ipywidgets 8 calls it model_id, 7.x _model_id
     return getattr(widget, "model_id", None) or widget._model_id
 

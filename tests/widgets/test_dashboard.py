@@ -237,7 +237,8 @@ def test_the_dashboard_follows_a_multi_second_fit_live():
     pause = max(dashboard.redraw_interval, frame / dashboard.max_draw_share)
     # one redraw every pause + frame seconds, the first after a pause: on an idle machine (frames of
     # ~30 ms) that is more than two a second; a busy machine's slow frames make the throttle wait longer
-    assert len(during) >= min(2.0 * seconds, 0.7 * (seconds / (pause + frame) - 1)), (len(during), seconds, frame)
+    assert len(during) >= int(min(2.0 * seconds, 0.7 * (seconds / (pause + frame) - 1))), (len(during), seconds,
+                                                                                            frame)
     gaps = np.diff([start] + during + [start + seconds])
     assert gaps.max() < 2 * (pause + frame) + 0.5  # no long freeze: the picture keeps moving
 
