@@ -162,7 +162,7 @@ def test_engine_import_loads_no_plotting_or_widget_modules():
 def test_widgets_import_only_declared_dependencies():
     imports = _imported_top_level_modules(ROOT / "widgets")
     # ipywidgets itself requires traitlets and IPython, so those come with it.
-    allowed = {"numpy", "matplotlib", "ipywidgets", "traitlets", "IPython", "teachnet", "widgets"}
+    allowed = {"numpy", "matplotlib", "PIL", "ipywidgets", "traitlets", "IPython", "teachnet", "widgets"}
     allowed |= set(sys.stdlib_module_names)
     extra = {name: where for name, where in imports.items() if name not in allowed}
     assert not extra, f"widgets/ imports packages pyproject does not declare (add them to dependencies): {extra}"

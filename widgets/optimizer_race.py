@@ -25,7 +25,8 @@ import traitlets
 
 import teachnet as tn
 from teachnet import ops
-from widgets.base import Throttle, WidgetView, figure_to_png, new_figure
+from widgets.base import (FONT, TITLE, Enum, Float, Int, LiveFigure, Throttle, Tuple, WidgetView, image_widget,
+                          new_figure, nice_ceiling, row)
 
 WIDTH, HEIGHT = 980, 430  # px: fits a 1000 px wide notebook
 
@@ -209,14 +210,13 @@ class OptimizerRace(WidgetView):
         0.9
     """
 
-    surface = traitlets.Enum(list(SURFACES), "bowl", help="The loss surface the optimizers descend.")
-    start = traitlets.Tuple(traitlets.Float(), traitlets.Float(), default_value=(0.0, 0.0),
+    surface = Enum(list(SURFACES), "bowl", help="The loss surface the optimizers descend.")
+    start = Tuple(Float(), Float(), default_value=(0.0, 0.0),
                             help="The point (x, y) every racer starts from; changing it restarts the race.")
-    steps_per_tick = traitlets.Int(1, help="Steps each racer takes at each tick of Play.")
-    max_steps = traitlets.Int(500, help="Play pauses after this many steps.")
-    running = traitlets.Bool(False, help="Whether Play is racing.")
-    step = traitlets.Int(0, help="Steps taken since the start.")
-    redraws = traitlets.Int(0, help="How many times the picture was redrawn.")
+    steps_per_tick = Int(1, help="Steps each racer takes at each tick of Play.")
+    max_steps = Int(500, help="Play pauses after this many steps.")
+    step = Int(0, help="Steps taken since the start.")
+    redraws = Int(0, help="How many times the picture was redrawn.")
 
     def __init__(self, surface="bowl", racers=None, **kwargs):
         super().__init__()
@@ -233,13 +233,10 @@ class OptimizerRace(WidgetView):
                                    {p: spec[0] for p, spec in RACERS[name][3].items()}) for name in names}
         self.surface = surface
         self.start = SURFACES[surface].start
-        for name, value in kwargs.items():
-            if not self.has_trait(name) or name in ("running", "step", "redraws"):
-                raise TypeError(f"OptimizerRace got an unexpected argument {name!r}; settable traits: "
-                                "start, steps_per_tick, max_steps")
-            setattr(self, name, value)
-        self._throttle = Throttle(0.2)
+        self.set_traits_from(kwargs, ["start", "steps_per_tick", "max_steps"])
+        self._throttle = Throttle(0.0)
         self._contours = {}  # surface name -> (xs, ys, values) of its grid
+        self._figure = None  # the picture, built once per surface and updated in place
         self._build_controls()
         self.children = [self.error_banner, self.controls, self.status, self.image, self.racer_controls,
                          self.formulas]
@@ -271,12 +268,9 @@ class OptimizerRace(WidgetView):
             return b
 
         wide = {"description_width": "initial"}
-        self.play_button = button("Play", self.play, "Race continuously, steps_per_tick steps per tick")
-        self.pause_button = button("Pause", self.pause, "Stop after the current tick")
+        self.play_button = self.make_play(60, "race", "Race continuously, steps_per_tick steps per tick")
         self.step_button = button("Step", self.take_step, "Every racer takes one step")
         self.reset_button = button("Reset", self.reset, "Back to the start with fresh optimizers")
-        self.ticker = ipywidgets.Play(interval=150, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
-        self.ticker.observe(self.guarded(self._on_tick), names="value")
         self.surface_control = ipywidgets.Dropdown(options=list(SURFACES), value=self.surface, description="surface",
                                                    style=wide, layout=ipywidgets.Layout(width="190px"))
         self.surface_control.observe(self.guarded(lambda c: setattr(self, "surface", c["new"])), names="value")
@@ -289,10 +283,10 @@ class OptimizerRace(WidgetView):
         self.start_x.observe(self.guarded(lambda c: setattr(self, "start", (c["new"], self.start[1]))), names="value")
         self.start_y.observe(self.guarded(lambda c: setattr(self, "start", (self.start[0], c["new"]))), names="value")
         self.status = ipywidgets.HTML()
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
+        self.image = image_widget(WIDTH)
         self.formulas = ipywidgets.HTML()
-        self.controls = ipywidgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button,
-                                         self.ticker, self.surface_control, self.start_x, self.start_y])
+        self.controls = row([self.play_button, self.step_button, self.reset_button, self.surface_control,
+                             self.start_x, self.start_y])
         self.sliders = {}  # (racer, parameter) -> slider
         rows = []
         for name, racer in self.racers.items():
@@ -300,7 +294,7 @@ class OptimizerRace(WidgetView):
                                            description="learning rate", readout_format=".2g", style=wide,
                                            layout=ipywidgets.Layout(width="300px"))
             self.sliders[name, "learning_rate"] = lr
-            row = [ipywidgets.HTML(f'<b style="color:{racer.colour}">{name}</b>',
+            cells = [ipywidgets.HTML(f'<b style="color:{racer.colour}">{name}</b>',
                                    layout=ipywidgets.Layout(width="90px")), lr]
             for parameter, (_, low, high) in RACERS[name][3].items():
                 slider = ipywidgets.FloatSlider(value=racer.parameters[parameter], min=low, max=high,
@@ -308,8 +302,8 @@ class OptimizerRace(WidgetView):
                                                 description=parameter, style=wide,
                                                 layout=ipywidgets.Layout(width="280px"))
                 self.sliders[name, parameter] = slider
-                row.append(slider)
-            rows.append(ipywidgets.HBox(row))
+                cells.append(slider)
+            rows.append(row(cells))
         for (name, parameter), slider in self.sliders.items():
             slider.observe(self.guarded(lambda c, n=name, p=parameter: self.racers[n].set_parameter(p, c["new"])),
                            names="value")
@@ -339,11 +333,6 @@ class OptimizerRace(WidgetView):
         self.start_x.value, self.start_y.value = change["new"]
         self.reset()
 
-    @traitlets.observe("running")
-    def _start_or_stop_ticker(self, change):
-        # ipywidgets 8 calls the trait `playing`, 7.x `_playing`
-        setattr(self.ticker, "playing" if self.ticker.has_trait("playing") else "_playing", change["new"])
-
     # -- the race -------------------------------------------------------------------------------
     def reset(self):
         """Every racer back at the start with a fresh optimizer."""
@@ -358,29 +347,18 @@ class OptimizerRace(WidgetView):
         self._advance(1)
         self.redraw()
 
-    def play(self):
-        """Takes `steps_per_tick` steps at each tick of the timer until `pause()` (or `max_steps`)."""
-        self.running = True
-
-    def pause(self):
-        """Stops Play and draws the current state."""
-        self.running = False
+    def on_pause(self):
         self.redraw()
 
-    def _on_tick(self, change):
-        if not self.running:
-            return
-        try:
-            self._advance(self.steps_per_tick)
-        except Exception:
-            self.running = False  # an error stops Play; the banner shows it
-            raise
+    def tick(self):
+        """One tick of Play: every racer takes `steps_per_tick` steps; Play pauses itself at `max_steps`."""
+        self._advance(self.steps_per_tick)
         if self.step >= self.max_steps:
             self.running = False
         if not self.running or self._throttle.ready():
             started = time.perf_counter()
-            self.redraw()
-            self._throttle.interval = max(0.2, 1.5 * (time.perf_counter() - started))
+            self.redraw()  # a frame takes tens of ms: the throttle only steps in when a frame gets slow
+            self._throttle.interval = 0.5 * (time.perf_counter() - started)
 
     def _advance(self, steps):
         surface = SURFACES[self.surface]
@@ -420,9 +398,30 @@ class OptimizerRace(WidgetView):
         self.redraws += 1
 
     def draw(self):
-        """The contour plot with the paths (left) and each racer's loss per step (right)."""
-        fig = new_figure(WIDTH, HEIGHT)
-        ax = fig.add_axes([0.05, 0.1, 0.5, 0.82])
+        """The contour plot with the paths (left) and each racer's loss per step (right).
+
+        The contours, axes and minima are the background, drawn again only for a new surface or when
+        the step axis grows; a frame draws the paths, the start, the title and the loss curves."""
+        if self._figure is None or self._figure["surface"] != self.surface:
+            self._figure = self._build_figure()
+        f = self._figure
+        for racer, path_line, head in zip(self.racers.values(), f["paths"], f["heads"]):
+            path = np.array(racer.path)                                    # (steps + 1, 2)
+            path_line.set_data(path[:, 0], path[:, 1])
+            head.set_data([path[-1, 0]], [path[-1, 1]])
+        f["start"].set_data([self.start[0]], [self.start[1]])
+        f["title"].set_text(f"{self.surface}: paths after {self.step} steps (square: start, star: minimum)")
+        for racer, line in zip(self.racers.values(), f["curves"]):
+            # loss above the minimum, on a log axis floored at float32's resolution
+            gap = np.maximum(np.array(racer.losses) - f["lowest"], 1e-7) if racer.losses else []
+            line.set_data(np.arange(len(gap)), gap)
+        steps = max(len(r.losses) for r in self.racers.values())
+        f["curve"].set_xlim(0, nice_ceiling(max(steps, 10)))
+        return f["live"].png(key=f["curve"].get_xlim())
+
+    def _build_figure(self):
+        live = LiveFigure(new_figure(WIDTH, HEIGHT))
+        ax = live.fig.add_axes([0.05, 0.1, 0.5, 0.82])
         xs, ys, values = self._grid()
         surface = SURFACES[self.surface]
         # levels at quantiles of the values: every band covers the same area, so the valley floor, where the
@@ -430,34 +429,35 @@ class OptimizerRace(WidgetView):
         levels = np.unique(np.quantile(values, np.linspace(0, 1, 26)))
         ax.contourf(xs, ys, values, levels=levels, cmap="Greys_r", alpha=0.6)
         ax.contour(xs, ys, values, levels=levels[1:-1:2], colors="white", linewidths=0.5)
+        paths, heads = [], []
         for racer in self.racers.values():
-            path = np.array(racer.path)                                    # (steps + 1, 2)
-            ax.plot(path[:, 0], path[:, 1], color=racer.colour, linewidth=1.5, marker=".", markersize=3,
-                    label=racer.name)
-            ax.plot(*path[-1], "o", color=racer.colour, markeredgecolor="black", markersize=7)
-        ax.plot(*self.start, "s", color="white", markeredgecolor="black", markersize=7)
+            paths.append(live.animate(ax.plot([], [], color=racer.colour, linewidth=1.5, marker=".", markersize=3,
+                                              label=racer.name)[0]))
+            heads.append(live.animate(ax.plot([], [], "o", color=racer.colour, markeredgecolor="black",
+                                              markersize=7)[0]))
+        start = live.animate(ax.plot([], [], "s", color="white", markeredgecolor="black", markersize=7)[0])
         for minimum in surface.minima:
             ax.plot(*minimum, "*", color="gold", markeredgecolor="black", markersize=13)
         x0, x1, y0, y1 = surface.box
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        ax.set_xlabel("x", fontsize=8)
-        ax.set_ylabel("y", fontsize=8)
-        ax.set_title(f"{self.surface}: paths after {self.step} steps (square: start, star: minimum)", fontsize=9)
-        ax.tick_params(labelsize=7)
-        curve = fig.add_axes([0.63, 0.1, 0.35, 0.82])
-        lowest = min(min(surface.fn(*[ops.convert_to_tensor(np.float64(c)) for c in m]).numpy() for m in
-                         surface.minima), 0.0)
-        for racer in self.racers.values():
-            if racer.losses:  # loss above the minimum, on a log axis floored at float32's resolution
-                gap = np.maximum(np.array(racer.losses) - float(lowest), 1e-7)
-                curve.plot(np.arange(len(gap)), gap, color=racer.colour, label=racer.name)
+        ax.set_xlabel("x", fontsize=FONT)
+        ax.set_ylabel("y", fontsize=FONT)
+        title = live.animate(ax.set_title("", fontsize=TITLE))
+        ax.tick_params(labelsize=FONT)
+        live.animate(ax.legend(handles=paths, fontsize=FONT, loc="lower right", framealpha=0.85))
+        curve = live.fig.add_axes([0.63, 0.1, 0.35, 0.82])
+        lowest = float(min(min(surface.fn(*[ops.convert_to_tensor(np.float64(c)) for c in m]).numpy()
+                               for m in surface.minima), 0.0))
+        curves = [live.animate(curve.plot([], [], color=racer.colour, label=racer.name)[0])
+                  for racer in self.racers.values()]
         curve.set_yscale("log")
-        curve.set_xlabel("step", fontsize=8)
-        curve.set_title("f(w) - f(minimum)", fontsize=9)
-        curve.tick_params(labelsize=7)
-        ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
-        return figure_to_png(fig)
+        curve.set_ylim(1e-7, max(float(values.max()) - lowest, 1.0) * 10)  # all the surface's values fit
+        curve.set_xlabel("step", fontsize=FONT)
+        curve.set_title("f(w) - f(minimum)", fontsize=TITLE)
+        curve.tick_params(labelsize=FONT)
+        return {"live": live, "surface": self.surface, "paths": paths, "heads": heads, "start": start,
+                "title": title, "curve": curve, "curves": curves, "lowest": lowest}
 
     def static_png(self):
         return bytes(self.image.value)

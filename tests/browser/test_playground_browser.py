@@ -9,6 +9,25 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "lessons" / "demo_playground.ipynb"
 
 
+def press(lab, icon, area=None):
+    """Clicks the Play (`icon="play"`) or Pause (`"pause"`) button of a widget's Play control: the
+    ipywidgets.Play widget with CSS class tn-play (widgets/base.py), whose buttons show icons."""
+    root = lab.page if area is None else area
+    button = root.locator(f".tn-play button:has(i.fa-{icon})")
+    assert button.count() == 1, f"expected one {icon} button in a .tn-play control; found {button.count()}"
+    button.click()
+
+
+def press_play_and_wait_for_image_change(lab, image_index, timeout=60):
+    before = lab.image_digests()[image_index]
+    press(lab, "play")
+    deadline = time.monotonic() + timeout
+    while lab.image_digests()[image_index] == before:
+        assert time.monotonic() < deadline, f"Play did not change Image {image_index} within {timeout} s"
+        time.sleep(0.2)
+    return lab.image_digests()[image_index]
+
+
 def test_playground_step_play_pause(lab):
     path = lab.copy_notebook(DEMO)
     lab.open_notebook(path)
@@ -22,16 +41,17 @@ def test_playground_step_play_pause(lab):
 
     lab.page.wait_for_selector("img.widget-image")
     assert len(lab.image_digests()) == 2, "the Playground shows two images: the network and the output"
-    for label in ("Play", "Pause", "Step", "Reset"):
+    for label in ("Step", "Reset"):
         lab.button(label)  # exactly one button with each literal label
+    assert lab.page.locator(".tn-play").count() == 1  # and the Play control (its own play/pause buttons)
 
     first, second = lab.click_and_wait_for_image_change("Step", image_index=1)
     assert first != second
     lab.screenshot("playground-after-step")
 
-    lab.click_and_wait_for_image_change("Play", image_index=1)
+    press_play_and_wait_for_image_change(lab, 1)
     time.sleep(2)  # let it train a few ticks
-    lab.button("Pause").click()
+    press(lab, "pause")
     paused = lab.wait_until_images_stable()
     time.sleep(1.0)
     assert lab.image_digests() == paused, "the images changed after Pause"

@@ -3,6 +3,7 @@ PNG bytes (never pixels). They run under ipywidgets 8 and, in CI, 7.7.1 too."""
 import base64
 import time
 
+import ipywidgets
 import numpy as np
 import pytest
 
@@ -11,6 +12,7 @@ pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has 
 import teachnet as tn  # noqa: E402
 from teachnet.callbacks import LambdaCallback  # noqa: E402
 from widgets.dashboard import TrainingDashboard  # noqa: E402
+from tests.widgets.helpers import press_pause, press_play, tick, ticker_playing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -44,17 +46,16 @@ def images(dashboard):
             bytes(dashboard.weights_image.value)]
 
 
-def ticker_playing(dashboard):
-    ticker = dashboard.ticker  # ipywidgets 8: `playing`; 7.x: `_playing`
-    return ticker.playing if ticker.has_trait("playing") else ticker._playing
-
 
 def test_pictures_are_pngs_from_the_start_and_the_buttons_have_literal_labels():
     dashboard = make_dashboard()
     assert all(picture.startswith(PNG_SIGNATURE) for picture in images(dashboard))
-    labels = [b.description for b in (dashboard.play_button, dashboard.pause_button, dashboard.step_button,
-                                      dashboard.epoch_button, dashboard.reset_button)]
-    assert labels == ["Play", "Pause", "Step", "Step epoch", "Reset"]
+    labels = [b.description for b in (dashboard.play_button, dashboard.step_button, dashboard.epoch_button,
+                                      dashboard.reset_button)]
+    assert labels == ["train", "Step", "Step epoch", "Reset"]
+    # Play/Pause are the timer's own buttons (the only start ipywidgets 7.x honours), findable by CSS class
+    assert dashboard.play_button is dashboard.ticker and isinstance(dashboard.ticker, ipywidgets.Play)
+    assert "tn-play" in dashboard.ticker._dom_classes and not dashboard.ticker.show_repeat
     assert dashboard.redraws == 1 and dashboard.step == 0 and dashboard.highlight == "forward"
 
 
@@ -144,17 +145,17 @@ def test_static_png_fallback_is_in_the_mimebundle():
 
 def test_play_trains_speed_batches_per_tick_until_pause():
     dashboard = make_dashboard(speed=4)
-    dashboard.play_button.click()
+    press_play(dashboard)
     assert dashboard.running and ticker_playing(dashboard)
-    dashboard.ticker.value += 1  # what the front end's timer does while playing
+    tick(dashboard)  # what the front end's timer does while playing
     assert dashboard.step == 4 and dashboard.epoch == 1
     dashboard.speed_dropdown.value = 16
     assert dashboard.speed == 16
-    dashboard.ticker.value += 1
+    tick(dashboard)
     assert dashboard.step == 20
-    dashboard.pause_button.click()
+    press_pause(dashboard)
     assert not dashboard.running and not ticker_playing(dashboard)
-    dashboard.ticker.value += 1  # a late tick after Pause trains nothing
+    tick(dashboard)  # a late tick after Pause trains nothing
     assert dashboard.step == 20 and dashboard.last_error is None
 
 
@@ -204,6 +205,60 @@ def test_redraws_are_throttled_during_fit():
     assert dashboard.redraws - start == 1  # only the final redraw at the end of fit
 
 
+def test_the_dashboard_follows_a_multi_second_fit_live():
+    # default settings: at least two redraws a second while fit runs (when frames are as cheap as the
+    # throttle needs: at most 7% of the time drawing), never more than its share of the time drawing
+    tn.utils.set_random_seed(0)
+    x = np.random.default_rng(0).random((2048, 64)).astype("float32")
+    y = (x[:, :1] > 0.5).astype("float32")
+    model = tn.Sequential([tn.Input((64,)), tn.layers.Dense(256, activation="relu"),
+                           tn.layers.Dense(256, activation="relu"), tn.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    dashboard = TrainingDashboard(model)
+    dashboard.redraw()  # a frame's cost on this machine now sets the throttle's pause
+    start = time.perf_counter()
+    dashboard.redraw()
+    frame = time.perf_counter() - start
+    pause = max(dashboard.redraw_interval, frame / dashboard.max_draw_share)
+    needed = max(3.0, 4 * (pause + frame))  # long enough for several redraws
+    if needed > 20:
+        pytest.skip(f"this machine is too busy to time a live fit: a frame took {frame:.2f} s")
+    drawn_at = []
+    redraw = dashboard.redraw
+    dashboard.redraw = lambda: (redraw(), drawn_at.append(time.perf_counter()))
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0)  # how long an epoch takes on this (maybe busy) machine
+    epochs = int(np.ceil(needed / (time.perf_counter() - start)))
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[dashboard])  # one fit of >= ~3 s
+    seconds = time.perf_counter() - start
+    during = [t for t in drawn_at[:-1] if t > start]  # not the final redraw, at the end of fit
+    frame = dashboard._last_draw_seconds
+    pause = max(dashboard.redraw_interval, frame / dashboard.max_draw_share)
+    # one redraw every pause + frame seconds, the first after a pause: on an idle machine (frames of
+    # ~30 ms) that is more than two a second; a busy machine's slow frames make the throttle wait longer
+    assert len(during) >= int(min(2.0 * seconds, 0.7 * (seconds / (pause + frame) - 1))), (len(during), seconds,
+                                                                                            frame)
+    gaps = np.diff([start] + during + [start + seconds])
+    assert gaps.max() < 2 * (pause + frame) + 0.5  # no long freeze: the picture keeps moving
+
+
+def test_an_interrupted_fit_says_so_in_the_status_line():
+    import os
+    import signal
+    x, y = make_data(96)
+    model = make_model()
+    dashboard = TrainingDashboard(model)
+    interrupt = LambdaCallback(on_train_batch_end=lambda batch, logs: batch == 2 and os.kill(os.getpid(),
+                                                                                           signal.SIGINT))
+    model.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[dashboard, interrupt])
+    assert dashboard.fit_state.startswith("fit interrupted during epoch 1")
+    assert "fit interrupted during epoch 1" in dashboard.status.value
+    assert dashboard.step == 3  # the interrupted batch completed
+    model.fit(x, y, batch_size=96, epochs=1, verbose=0, callbacks=[dashboard])
+    assert dashboard.fit_state == "" and "interrupted" not in dashboard.status.value
+
+
 def test_fit_computes_step_details_only_for_batches_that_may_be_drawn():
     # Gradients and updates cost a copy of every weight per batch: with no redraw due, the
     # dashboard asks for them only for the last batch of each epoch (drawn at epoch and fit end).
@@ -232,7 +287,8 @@ def test_throttle_waits_long_enough_to_keep_drawing_below_its_share():
     took, count = dashboard._last_draw_seconds, dashboard.redraws
     assert took > 0.005  # three figures to PNG: milliseconds at least
     dashboard.model.fit(*make_data(), batch_size=96, epochs=3, verbose=0, callbacks=[dashboard])
-    assert dashboard._throttle.interval == pytest.approx(took / 0.05)  # drawing <= 5% of the time
+    # drawing <= 5% of the time: the pause after a redraw is its duration / share (the last: fit's end)
+    assert dashboard._throttle.interval == pytest.approx(dashboard._last_draw_seconds / 0.05)
     assert dashboard.redraws == count + 1  # the three batches came too soon after; the end of fit draws
 
 
@@ -245,11 +301,17 @@ def test_uncompiled_model_shows_a_message_and_raises_from_code():
     assert "model.compile(" in dashboard.error_banner.message
     with pytest.raises(ValueError, match="is not compiled"):
         dashboard.train_step()
+    dashboard.error_banner.clear()
+    press_play(dashboard)  # the Play button: refused, says why, and the button goes back to Play
+    assert "model.compile(" in dashboard.error_banner.message
+    assert not dashboard.running and not ticker_playing(dashboard)
+    with pytest.raises(ValueError, match="is not compiled"):
+        dashboard.play()
 
 
 def test_training_without_data_shows_a_message():
     dashboard = TrainingDashboard(make_model())
-    dashboard.play_button.click()
+    press_play(dashboard)
     assert "no training data" in dashboard.error_banner.message and not dashboard.running
     with pytest.raises(ValueError, match=r"TrainingDashboard\(model, x, y\)"):
         dashboard.train_epoch()
@@ -291,11 +353,25 @@ def test_bad_data_raises_with_shapes_and_lengths():
         TrainingDashboard(make_model(), x, y, speed=0)
 
 
+def test_play_from_code_starts_the_timer_and_queued_ticks_are_dropped():
+    dashboard = make_dashboard()
+    dashboard.play()
+    assert dashboard.running and ticker_playing(dashboard)
+    tick(dashboard)
+    assert dashboard.step == 1
+    dashboard.ticker.value += 1  # arrives right after the last tick ended: it waited in the queue
+    assert dashboard.step == 1
+    tick(dashboard)
+    assert dashboard.step == 2
+    dashboard.pause()
+    assert not dashboard.running and not ticker_playing(dashboard)
+
+
 def test_an_error_during_play_stops_it_and_shows_in_the_banner():
     dashboard = make_dashboard()
-    dashboard.play_button.click()
+    press_play(dashboard)
     dashboard.y = dashboard.y[:, :0]  # the data went bad after the dashboard was made: (96, 0) targets
-    dashboard.ticker.value += 1
+    tick(dashboard)
     assert not dashboard.running
     assert dashboard.last_error is not None and dashboard.error_banner.message
     dashboard.y = make_data()[1]

@@ -1,0 +1,49 @@
+"""Widgets refuse bad arguments with a ValueError (an unknown choice) or TypeError (a wrong type) that names
+the widget, the argument, what it accepts and what it received, never a bare traitlets TraitError, and
+show the same message in their banner (issue 14, item 7)."""
+import numpy as np
+import pytest
+import traitlets
+
+import teachnet as tn
+from widgets import LossExplorer, OptimizerRace, Playground, TrainingDashboard
+
+
+def small_model():
+    model = tn.Sequential([tn.Input((3,)), tn.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("make, argument, value, kind, expected", [
+    (lambda **kw: Playground(n_samples=40, **kw), "activation", "sigmoidx", ValueError,
+     "expected one of ['tanh', 'relu', 'sigmoid', 'linear']"),
+    (lambda **kw: Playground(n_samples=40, **kw), "batch_size", "ten", TypeError, "expected an int"),
+    (lambda **kw: TrainingDashboard(small_model(), **kw), "speed", "fast", TypeError, "expected an int"),
+    (lambda **kw: TrainingDashboard(small_model(), **kw), "highlight", "backward", ValueError,
+     "expected one of ['forward', 'loss', 'update']"),
+    (lambda **kw: OptimizerRace("bowl", **kw), "steps_per_tick", "3", TypeError, "expected an int"),
+    (lambda **kw: LossExplorer(**kw), "outputs", "probs", ValueError,
+     "expected one of ['probabilities', 'logits']"),
+])
+def test_a_bad_argument_says_what_was_expected_and_received(make, argument, value, kind, expected):
+    with pytest.raises(kind) as raised:
+        make(**{argument: value})
+    assert not isinstance(raised.value, traitlets.TraitError)
+    message = str(raised.value)
+    assert f"`{argument}`" in message and expected in message and f"Received: {argument}={value!r}" in message
+    widget = make()  # the same mistake made in code, on a widget on screen: raised and shown in its banner
+    with pytest.raises(kind, match="Received: "):
+        setattr(widget, argument, value)
+    assert widget.error_banner.message.endswith(message.split(": ", 1)[1])
+
+
+def test_an_unknown_argument_lists_the_settable_ones():
+    with pytest.raises(TypeError, match=r"unexpected argument 'epochs_per_tik'\. Expected one of: .*epochs_per_tick"):
+        Playground(epochs_per_tik=2)
+    with pytest.raises(TypeError, match=r"unexpected argument 'steps'\. Expected one of: max_steps, start, "
+                                        r"steps_per_tick\. Received: steps=3"):
+        OptimizerRace(steps=3)
+    x = np.zeros((4, 3), "float32")
+    with pytest.raises(TypeError, match="unexpected argument 'running'"):
+        TrainingDashboard(small_model(), x, x[:, :1], running=True)
