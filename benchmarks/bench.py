@@ -12,6 +12,7 @@ unless --threads is given); both counts and the BLAS kernel in use are printed.
     python benchmarks/bench.py                      # all workloads
     python benchmarks/bench.py --workloads mlp --repeats 7
     python benchmarks/bench.py --quick              # tiny sizes; used by tests/test_bench_smoke.py
+    python benchmarks/bench.py --workloads "" --frames   # only the widgets' median ms per frame, per view
     python benchmarks/bench.py --workloads mlp --sides teachnet --no-memory   # includes the dashboard line
 
 With the mlp workload and the teachnet side, a last line compares `fit` with a TrainingDashboard attached
@@ -260,6 +261,67 @@ def print_dashboard_report(r):
     print(f"  ratio dashboard attached/not = {r['ratio_attached_over_not']:.2f}  (goal >= 0.9)")
 
 
+# --- The widgets' frames: median ms from a change to the new picture, per view -------------------------------
+
+def view_frames(repeats):
+    """Median milliseconds per frame of each widget: for the animated views (TrainingDashboard, Playground) the
+    redraw after a trained batch/epoch (training not timed); for the others the whole reaction to a slider or
+    dropdown move, from the control's new value to the new PNG bytes (what the learner waits for)."""
+    import teachnet as tn
+    from teachnet import examples
+    from widgets import (ConvFilterView, CTCLatticeView, LossExplorer, LSTMGateView, ModelGraph, OptimizerRace,
+                         Playground, TrainingDashboard)
+
+    def median_ms(prepare, frame):
+        times = []
+        for i in range(repeats + 1):  # the first frame warms caches and is not counted
+            prepare(i)
+            start = time.perf_counter()
+            frame(i)
+            if i:
+                times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    tn.utils.set_random_seed(0)
+    x, y = mnist_shaped(256, np.random.default_rng(0))
+    model = tn.Sequential([tn.Input((784,)), tn.layers.Dense(64, activation="relu"),
+                           tn.layers.Dense(32, activation="relu"), tn.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    dashboard = TrainingDashboard(model, x, y, batch_size=32)
+    playground = Playground(dataset="spiral", hidden_layers=[8, 8, 4])
+    race = OptimizerRace("Rosenbrock")
+    explorer = LossExplorer()
+    graph_model = examples.inception_block_model()
+    graph = ModelGraph(graph_model, sample=examples.inception_data(16)[0])
+    graph_layers = [layer.name for layer in graph_model.layers]
+    images = np.random.default_rng(0).random((8, 12, 12, 1), dtype=np.float32)
+    conv = ConvFilterView(tn.layers.Conv2D(16, 3, activation="relu"), images)
+    lstm = LSTMGateView(tn.layers.LSTM(8), np.random.default_rng(0).random((6, 20, 3), dtype=np.float32))
+    logits = np.random.default_rng(0).normal(size=(4, 30, 11))
+    ctc = CTCLatticeView(logits, np.array([[1, 2, 3, 4]] * 4), np.array([4, 3, 2, 4]), alphabet="-0123456789")
+    frames = {
+        "TrainingDashboard (redraw after a batch)": (lambda i: dashboard._train_batches(1), lambda i: dashboard.redraw()),
+        "Playground (redraw after an epoch)": (lambda i: playground._train(1), lambda i: playground.redraw()),
+        "OptimizerRace (start x slider)": (lambda i: None,
+                                           lambda i: setattr(race.start_x, "value", -1.5 + 0.01 * (i % 50))),
+        "OptimizerRace (a step of Play)": (lambda i: race._advance(1), lambda i: race.redraw()),
+        "LossExplorer (prediction slider)": (lambda i: None, lambda i: setattr(
+            explorer.prediction_control, "value", 0.2 + 0.01 * (i % 60))),
+        "ModelGraph (layer dropdown)": (lambda i: None, lambda i: setattr(
+            graph, "layer_name", graph_layers[i % len(graph_layers)])),
+        "ConvFilterView (image slider)": (lambda i: None, lambda i: setattr(conv.index_control, "value", i % 8)),
+        "LSTMGateView (sequence slider)": (lambda i: None, lambda i: setattr(lstm.index_control, "value", i % 6)),
+        "CTCLatticeView (sample slider)": (lambda i: None, lambda i: setattr(ctc.index_control, "value", i % 4)),
+    }
+    return {name: median_ms(prepare, frame) for name, (prepare, frame) in frames.items()}
+
+
+def print_frames_report(frames, repeats):
+    print(f"\nwidget frames: median ms per frame over {repeats} frames (goal <= 50 ms)")
+    for name, ms in frames.items():
+        print(f"  {name:42s} {ms:7.1f} ms per frame")
+
+
 # --- measurement ---------------------------------------------------------------------------------------
 
 def blas_info():
@@ -415,6 +477,9 @@ def main(argv=None):
     parser.add_argument("--no-dashboard", action="store_true", help="skip the TrainingDashboard overhead line "
                         "(run with the mlp workload and the teachnet side)")
     parser.add_argument("--dashboard-epochs", type=int, default=3, help="epochs per fit in the dashboard line")
+    parser.add_argument("--frames", action="store_true", help="print the widgets' median ms per frame, per view "
+                        "(also run by --quick)")
+    parser.add_argument("--frame-repeats", type=int, default=20, help="frames timed per view (default 20)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument("--_memory-probe", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -456,6 +521,10 @@ def main(argv=None):
         samples = args.samples or (mlp.quick_samples if args.quick else mlp.samples)
         report["dashboard"] = dashboard_overhead(samples, 1 if args.quick else args.dashboard_epochs, repeats)
         print_dashboard_report(report["dashboard"])
+    if args.frames or args.quick:
+        frame_repeats = 3 if args.quick and not args.frames else args.frame_repeats
+        report["frames_ms"] = view_frames(frame_repeats)
+        print_frames_report(report["frames_ms"], frame_repeats)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
     del limiter

@@ -1,13 +1,32 @@
 """What every teachnet widget shares.
 
 - Pictures are matplotlib figures drawn off-screen (Agg, no pyplot state) and
-  shown as PNG bytes in an `ipywidgets.Image`, updated in place. That works in
-  JupyterLab, Notebook 7, VS Code and Colab (ipywidgets 7.7 and 8), where an
-  interactive matplotlib backend often does not.
+  shown as PNG bytes in an `ipywidgets.Image`. A view builds each figure once
+  and updates its artists in place (`set_data`, bar heights, `set_array`,
+  texts) before `figure_to_png` renders it: a frame then costs tens of
+  milliseconds, not hundreds. Figures are sized in CSS pixels and rendered at
+  `SCALE` times that, so they stay sharp on high-DPI screens; the images
+  scale down to their container (`max-width: 100%`, height auto).
 - Every widget also puts a static PNG in its display data, so a notebook saved
   with outputs shows the picture on GitHub or in nbconvert HTML.
 - An exception inside a widget callback is shown in the widget (a red banner),
   never swallowed: a click that does nothing would teach nothing.
+- Animated views (the dashboard, the Playground, the OptimizerRace) are driven
+  by an `ipywidgets.Play` timer whose *own* buttons are the visible Play /
+  Pause control (`WidgetView.make_play`). ipywidgets 7.x (Google Colab) starts
+  the browser-side timer only from that button, never from Python, so the
+  control must be the Play widget itself. Each tick runs the view's `tick()`
+  in the kernel; the kernel stays free between ticks to handle Pause, sliders
+  and other clicks.
+
+How a browser test presses Play and Pause: the control carries the CSS class
+`tn-play`. Play is the button showing the play icon,
+`.tn-play button:has(i.fa-play)` (the first button in ipywidgets 7 and 8).
+Pause is the button showing the pause icon, `.tn-play button:has(i.fa-pause)`:
+in ipywidgets 8 that is the same first button (it toggles while playing), in
+7.x the second one. A headless test sets the timer's trait instead:
+`set_playing(widget.ticker, True)`, then bumps `widget.ticker.value` as the
+browser's timer would (see `tick()` in tests/widgets/helpers.py).
 """
 import base64
 import functools
@@ -18,24 +37,57 @@ import time
 import traceback
 
 import ipywidgets
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image as PILImage
 
-DPI = 96
+DPI = 96      # CSS pixels per inch: a figure of width w px is w / DPI inches wide
+SCALE = 1.5   # rendered pixels per CSS pixel: sharp on high-DPI screens, cheap enough for 20 frames/s
+PNG_COMPRESS_LEVEL = 1  # zlib level 1: a few ms per frame; level 6 (matplotlib's default) takes 3-5x longer
+# ipywidgets 8 calls the Play widget's state `playing`, 7.x `_playing`
+PLAYING = "playing" if ipywidgets.Play.class_traits().get("playing") is not None else "_playing"
 
 
 def new_figure(width_px, height_px, dpi=DPI):
-    """A matplotlib Figure of the given size in pixels, not attached to pyplot."""
-    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+    """A matplotlib Figure `width_px` x `height_px` CSS pixels, not attached to pyplot.
+
+    It is rendered at `SCALE` x the resolution, so font sizes in points keep their size on screen."""
+    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi * SCALE)
     FigureCanvasAgg(fig)
     return fig
 
 
 def figure_to_png(fig):
-    """The figure rendered to PNG bytes."""
+    """The figure rendered to PNG bytes, with fast compression (the Agg buffer encoded by Pillow)."""
+    fig.canvas.draw()
+    rgba = fig.canvas.buffer_rgba()  # (height, width, 4) uint8
+    picture = PILImage.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
+    picture.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
     return buf.getvalue()
+
+
+def image_widget(width_px, **layout):
+    """An `ipywidgets.Image` shown `width_px` CSS pixels wide at most, shrinking with its container."""
+    return ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+        width=f"{width_px}px", max_width="100%", height="auto", **layout))
+
+
+def row(children, **layout):
+    """An HBox whose children wrap onto the next line when the notebook is too narrow for them."""
+    return ipywidgets.HBox(children, layout=ipywidgets.Layout(flex_flow="row wrap", align_items="center",
+                                                              **layout))
+
+
+def set_playing(play, value):
+    """Starts or stops a `ipywidgets.Play` timer from Python (ipywidgets 8 honours it in the browser;
+    7.x only stops there: it starts its timer from its own button)."""
+    setattr(play, PLAYING, value)
+
+
+def is_playing(play):
+    return getattr(play, PLAYING)
 
 
 class Throttle:
@@ -91,18 +143,27 @@ def _model_id(widget):
 
 
 class WidgetView(ipywidgets.VBox):
-    """Base class of teachnet's widgets: a VBox with an error banner and a
-    static PNG fallback in its display data.
+    """Base class of teachnet's widgets: a VBox with an error banner, a static
+    PNG fallback in its display data and, for animated views, a Play control.
 
     Subclasses implement `static_png()` (usually their main image's bytes) and
     wrap every callback that reacts to the user with `self.guarded(...)`.
+    Animated views call `make_play(...)` and implement `tick()` (one step of
+    the animation), `check_can_play()` (raises when Play cannot run) and
+    optionally `on_pause()` (e.g. draw the final state).
     """
 
     last_error = None  # the exception last shown in the banner, for tests and debugging
+    running = traitlets.Bool(False, help="Whether Play is running (its timer ticking).")
+    # a tick handled this soon after the previous one ended was queued while that one ran: it is dropped,
+    # so that ticks never pile up and a Pause behind them is handled at once
+    queued_tick_gap = 0.01  # seconds
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.error_banner = ErrorBanner()
+        self.ticker = None
+        self._last_tick_end = -float("inf")
 
     def static_png(self):
         raise NotImplementedError(f"{type(self).__name__} must implement static_png().")
@@ -121,6 +182,127 @@ class WidgetView(ipywidgets.VBox):
             self.error_banner.clear()
             return result
         return wrapper
+
+    def refuse(self, error):
+        """Shows `error` in the banner and raises it (for mistakes made in code, e.g. a bad argument)."""
+        self.last_error = error
+        self.error_banner.show(error)
+        raise error
+
+    # -- keyword arguments and controls bound to traits -------------------------------------------
+    def set_traits_from(self, kwargs, settable):
+        """Sets each trait named in `kwargs`; a name outside `settable` is a TypeError listing them."""
+        name = type(self).__name__
+        for key in kwargs:
+            if key not in settable:
+                raise TypeError(f"{name} got an unexpected argument {key!r}. Expected one of: "
+                                f"{', '.join(sorted(settable))}. Received: {key}={kwargs[key]!r}")
+        for key, value in kwargs.items():
+            self.set_trait_checked(key, value)
+
+    def set_trait_checked(self, name, value):
+        """`setattr(self, name, value)`, with traitlets' TraitError (a wrong type or an unknown choice)
+        turned into a TypeError/ValueError that names the argument and what it accepts."""
+        try:
+            setattr(self, name, value)
+        except traitlets.TraitError:
+            trait = self.traits()[name]
+            kind = ValueError if isinstance(trait, traitlets.Enum) else TypeError
+            expected = (f"one of {list(trait.values)}" if isinstance(trait, traitlets.Enum) else trait.info())
+            raise kind(f"{type(self).__name__}: received an invalid value for `{name}`, expected {expected}. "
+                       f"Received: {name}={value!r}") from None
+
+    def bind(self, control, name):
+        """Keeps `control.value` and the trait `name` equal, both ways. A value the trait refuses is
+        shown in the banner and the control goes back to the trait's value."""
+        def to_trait(change):
+            try:
+                self.set_trait_checked(name, change["new"])
+            finally:
+                control.value = getattr(self, name)
+
+        def to_control(change):
+            options = getattr(control, "options", None)
+            if options is not None and isinstance(control, ipywidgets.Dropdown):
+                values = [o[1] if isinstance(o, tuple) else o for o in options]
+                if change["new"] not in values:  # a value set in code joins the options
+                    control.options = sorted(set(options) | {change["new"]},
+                                             key=lambda o: o[1] if isinstance(o, tuple) else o)
+            control.value = change["new"]
+        control.observe(self.guarded(to_trait), names="value")
+        self.observe(to_control, names=name)
+        return control
+
+    # -- Play: the timer and its own buttons ------------------------------------------------------
+    def make_play(self, interval_ms, description, tooltip=""):
+        """The Play control: an `ipywidgets.Play` whose own play/pause buttons start and stop the
+        animation (the only start ipywidgets 7.x honours). Each tick of its timer calls `tick()`."""
+        play = ipywidgets.Play(value=0, min=0, max=10 ** 9, interval=interval_ms, description=description,
+                               show_repeat=False, style={"description_width": "initial"},
+                               layout=ipywidgets.Layout(width="auto", flex="0 0 auto"))
+        if tooltip and play.has_trait("tooltip"):  # ipywidgets 8 (7.x has no tooltip on a Play)
+            play.tooltip = tooltip
+        play.add_class("tn-play")
+        play.observe(self.guarded(self._on_play_state), names=PLAYING)
+        play.observe(self.guarded(self._on_play_value), names="value")
+        self.ticker = play
+        return play
+
+    def play(self):
+        """Starts the animation (as the Play button does). In ipywidgets 7.x only the button starts
+        the browser's timer."""
+        self.check_can_play()
+        self.running = True
+
+    def pause(self):
+        """Stops the animation after the current tick."""
+        was_running = self.running
+        self.running = False
+        if was_running:
+            self.on_pause()
+
+    def check_can_play(self):
+        """Raises an error saying why Play cannot run (e.g. no compiled model or no data)."""
+
+    def tick(self):
+        """One step of the animation (train a little, redraw)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement tick() to use make_play().")
+
+    def on_pause(self):
+        """Called when Pause stops a running animation."""
+
+    @traitlets.observe("running")
+    def _running_to_timer(self, change):
+        if self.ticker is not None and is_playing(self.ticker) != change["new"]:
+            set_playing(self.ticker, change["new"])
+
+    def _on_play_state(self, change):
+        """The Play widget's own buttons (or set_playing) started or stopped its timer."""
+        if change["new"] and not self.running:
+            try:
+                self.check_can_play()
+            except Exception:
+                set_playing(self.ticker, False)  # the button goes back to Play; the banner says why
+                raise
+            self.running = True
+        elif not change["new"] and self.running:
+            self.pause()
+
+    def _on_play_value(self, change):
+        """A tick of the timer."""
+        if not self.running:
+            return
+        now = time.perf_counter()
+        if now - self._last_tick_end < self.queued_tick_gap:
+            self._last_tick_end = now  # queued behind the last tick: drop it
+            return
+        try:
+            self.tick()
+        except Exception:
+            self.running = False  # an error stops Play; the banner shows it
+            raise
+        finally:
+            self._last_tick_end = time.perf_counter()
 
     def _repr_mimebundle_(self, **kwargs):
         data = {

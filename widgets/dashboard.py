@@ -30,13 +30,17 @@ from matplotlib.ticker import MaxNLocator
 
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
-from widgets.base import Throttle, WidgetView, figure_to_png, new_figure
+from widgets.base import Throttle, WidgetView, figure_to_png, new_figure, row
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2
 ACTIVE, IDLE = "#d62728", "#9e9e9e"  # arrow colours: the phase that just ran, the others
 SPEEDS = [("1 batch per tick", 1), ("4 batches per tick", 4), ("16 batches per tick", 16),
           ("64 batches per tick", 64)]
+
+
+SETTABLE = ("learning_rate", "speed", "use_validation", "log_scale", "redraw_interval", "max_draw_share",
+            "highlight")
 
 
 class TrainingLog:
@@ -114,7 +118,6 @@ class TrainingDashboard(WidgetView, Callback):
     use_validation = traitlets.Bool(False, help="Evaluate `validation_data` at the end of each epoch "
                                                 "(interactive trainer).")
     log_scale = traitlets.Bool(False, help="Plot losses on a logarithmic axis.")
-    running = traitlets.Bool(False, help="Whether Play is training.")
     redraw_interval = traitlets.Float(0.5, help="The shortest time between two redraws, in seconds.")
     max_draw_share = traitlets.Float(0.05, help="The largest share of training time spent drawing: after a "
                                                 "redraw of d seconds the next waits at least d / share.")
@@ -155,11 +158,7 @@ class TrainingDashboard(WidgetView, Callback):
         lr = float(np.asarray(model.optimizer.learning_rate)) if model.optimizer is not None else 1e-3
         self._build_controls(lr)
         self.learning_rate = lr
-        for name, value in kwargs.items():
-            if not self.has_trait(name):
-                raise TypeError(f"TrainingDashboard got an unexpected argument {name!r}; "
-                                f"settable traits: {sorted(self.class_own_traits())}")
-            setattr(self, name, value)
+        self.set_traits_from(kwargs, SETTABLE)
         self.use_validation = kwargs.get("use_validation", validation_data is not None)
         self.children = [self.error_banner, self.controls, self.status, self.diagram_image,
                          ipywidgets.HBox([self.curves_image, self.weights_image])]
@@ -228,8 +227,8 @@ class TrainingDashboard(WidgetView, Callback):
             b.on_click(self.guarded(lambda _: action()))
             return b
 
-        self.play_button = button("Play", self.play, "Train continuously, a few batches per tick")
-        self.pause_button = button("Pause", self.pause, "Stop after the current tick")
+        # Play/Pause are the timer's own buttons: the front end bumps its `value` every `interval` ms
+        self.play_button = self.make_play(100, "train", "Train continuously, `speed` batches per tick")
         self.step_button = button("Step", self.train_step, "Train one batch")
         self.epoch_button = button("Step epoch", self.train_epoch, "Train to the end of the epoch")
         self.reset_button = button("Reset", self.reset, "Fresh weights and optimizer state; clear the curves")
@@ -243,13 +242,10 @@ class TrainingDashboard(WidgetView, Callback):
         self.log_button = ipywidgets.ToggleButton(description="log scale", layout=ipywidgets.Layout(width="90px"))
         self.validation_button = ipywidgets.ToggleButton(description="validate",
                                                          layout=ipywidgets.Layout(width="90px"))
-        # the timer: the front end bumps `value` every `interval` ms while playing
-        self.ticker = ipywidgets.Play(interval=250, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
         self.lr_slider.observe(self.guarded(lambda c: setattr(self, "learning_rate", c["new"])), names="value")
         self.speed_dropdown.observe(self.guarded(lambda c: setattr(self, "speed", c["new"])), names="value")
         self.log_button.observe(self.guarded(lambda c: setattr(self, "log_scale", c["new"])), names="value")
         self.validation_button.observe(self.guarded(self._on_validation_button), names="value")
-        self.ticker.observe(self.guarded(self._on_tick), names="value")
         self.status = ipywidgets.HTML()
         # drawn for 980 px, shrunk to fit a narrower notebook
         self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
@@ -259,9 +255,8 @@ class TrainingDashboard(WidgetView, Callback):
         self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             width="50%", max_width=f"{HALF}px", height="auto"))
         self.controls = ipywidgets.VBox([
-            ipywidgets.HBox([self.play_button, self.pause_button, self.step_button, self.epoch_button,
-                             self.reset_button, self.ticker]),
-            ipywidgets.HBox([self.lr_slider, self.speed_dropdown, self.log_button, self.validation_button])])
+            row([self.play_button, self.step_button, self.epoch_button, self.reset_button]),
+            row([self.lr_slider, self.speed_dropdown, self.log_button, self.validation_button])])
 
     def _on_validation_button(self, change):
         try:
@@ -291,12 +286,10 @@ class TrainingDashboard(WidgetView, Callback):
         self.log_button.value = change["new"]
         self.curves_image.value = self.draw_curves()
 
-    @traitlets.observe("running")
-    def _start_or_stop_ticker(self, change):
-        # ipywidgets 8 calls the trait `playing`, 7.x `_playing`
-        setattr(self.ticker, "playing" if self.ticker.has_trait("playing") else "_playing", change["new"])
-
     # -- the interactive trainer -----------------------------------------------------------
+    def check_can_play(self):
+        self._assert_can_train()
+
     def _assert_can_train(self):
         if not self.model.compiled:
             raise ValueError(self._compile_message())
@@ -304,24 +297,12 @@ class TrainingDashboard(WidgetView, Callback):
             raise ValueError("TrainingDashboard has no training data: create it with "
                              "TrainingDashboard(model, x, y) to train with its buttons.")
 
-    def play(self):
-        """Trains `speed` batches at each tick of the timer until `pause()`."""
-        self._assert_can_train()
-        self.running = True
-
-    def pause(self):
-        """Stops Play after the current tick and draws the current state."""
-        self.running = False
+    def on_pause(self):
         self._maybe_redraw(force=True)
 
-    def _on_tick(self, change):
-        if not self.running:
-            return
-        try:
-            self._train_batches(self.speed)
-        except Exception:
-            self.running = False  # an error stops Play; the banner shows it
-            raise
+    def tick(self):
+        """One tick of Play: trains `speed` batches, redraws when the throttle allows."""
+        self._train_batches(self.speed)
         # the timer paces training here, so drawing may take up to half the time (not max_draw_share):
         # the picture moves, and the kernel stays free half the time to handle Pause and the slider
         self._maybe_redraw(share=0.5)

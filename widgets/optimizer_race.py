@@ -25,7 +25,7 @@ import traitlets
 
 import teachnet as tn
 from teachnet import ops
-from widgets.base import Throttle, WidgetView, figure_to_png, new_figure
+from widgets.base import Throttle, WidgetView, figure_to_png, new_figure, row
 
 WIDTH, HEIGHT = 980, 430  # px: fits a 1000 px wide notebook
 
@@ -214,7 +214,6 @@ class OptimizerRace(WidgetView):
                             help="The point (x, y) every racer starts from; changing it restarts the race.")
     steps_per_tick = traitlets.Int(1, help="Steps each racer takes at each tick of Play.")
     max_steps = traitlets.Int(500, help="Play pauses after this many steps.")
-    running = traitlets.Bool(False, help="Whether Play is racing.")
     step = traitlets.Int(0, help="Steps taken since the start.")
     redraws = traitlets.Int(0, help="How many times the picture was redrawn.")
 
@@ -233,12 +232,8 @@ class OptimizerRace(WidgetView):
                                    {p: spec[0] for p, spec in RACERS[name][3].items()}) for name in names}
         self.surface = surface
         self.start = SURFACES[surface].start
-        for name, value in kwargs.items():
-            if not self.has_trait(name) or name in ("running", "step", "redraws"):
-                raise TypeError(f"OptimizerRace got an unexpected argument {name!r}; settable traits: "
-                                "start, steps_per_tick, max_steps")
-            setattr(self, name, value)
-        self._throttle = Throttle(0.2)
+        self.set_traits_from(kwargs, ["start", "steps_per_tick", "max_steps"])
+        self._throttle = Throttle(0.0)
         self._contours = {}  # surface name -> (xs, ys, values) of its grid
         self._build_controls()
         self.children = [self.error_banner, self.controls, self.status, self.image, self.racer_controls,
@@ -271,12 +266,9 @@ class OptimizerRace(WidgetView):
             return b
 
         wide = {"description_width": "initial"}
-        self.play_button = button("Play", self.play, "Race continuously, steps_per_tick steps per tick")
-        self.pause_button = button("Pause", self.pause, "Stop after the current tick")
+        self.play_button = self.make_play(60, "race", "Race continuously, steps_per_tick steps per tick")
         self.step_button = button("Step", self.take_step, "Every racer takes one step")
         self.reset_button = button("Reset", self.reset, "Back to the start with fresh optimizers")
-        self.ticker = ipywidgets.Play(interval=150, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
-        self.ticker.observe(self.guarded(self._on_tick), names="value")
         self.surface_control = ipywidgets.Dropdown(options=list(SURFACES), value=self.surface, description="surface",
                                                    style=wide, layout=ipywidgets.Layout(width="190px"))
         self.surface_control.observe(self.guarded(lambda c: setattr(self, "surface", c["new"])), names="value")
@@ -291,8 +283,8 @@ class OptimizerRace(WidgetView):
         self.status = ipywidgets.HTML()
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
         self.formulas = ipywidgets.HTML()
-        self.controls = ipywidgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button,
-                                         self.ticker, self.surface_control, self.start_x, self.start_y])
+        self.controls = row([self.play_button, self.step_button, self.reset_button, self.surface_control,
+                             self.start_x, self.start_y])
         self.sliders = {}  # (racer, parameter) -> slider
         rows = []
         for name, racer in self.racers.items():
@@ -300,7 +292,7 @@ class OptimizerRace(WidgetView):
                                            description="learning rate", readout_format=".2g", style=wide,
                                            layout=ipywidgets.Layout(width="300px"))
             self.sliders[name, "learning_rate"] = lr
-            row = [ipywidgets.HTML(f'<b style="color:{racer.colour}">{name}</b>',
+            cells = [ipywidgets.HTML(f'<b style="color:{racer.colour}">{name}</b>',
                                    layout=ipywidgets.Layout(width="90px")), lr]
             for parameter, (_, low, high) in RACERS[name][3].items():
                 slider = ipywidgets.FloatSlider(value=racer.parameters[parameter], min=low, max=high,
@@ -308,8 +300,8 @@ class OptimizerRace(WidgetView):
                                                 description=parameter, style=wide,
                                                 layout=ipywidgets.Layout(width="280px"))
                 self.sliders[name, parameter] = slider
-                row.append(slider)
-            rows.append(ipywidgets.HBox(row))
+                cells.append(slider)
+            rows.append(row(cells))
         for (name, parameter), slider in self.sliders.items():
             slider.observe(self.guarded(lambda c, n=name, p=parameter: self.racers[n].set_parameter(p, c["new"])),
                            names="value")
@@ -339,11 +331,6 @@ class OptimizerRace(WidgetView):
         self.start_x.value, self.start_y.value = change["new"]
         self.reset()
 
-    @traitlets.observe("running")
-    def _start_or_stop_ticker(self, change):
-        # ipywidgets 8 calls the trait `playing`, 7.x `_playing`
-        setattr(self.ticker, "playing" if self.ticker.has_trait("playing") else "_playing", change["new"])
-
     # -- the race -------------------------------------------------------------------------------
     def reset(self):
         """Every racer back at the start with a fresh optimizer."""
@@ -358,29 +345,18 @@ class OptimizerRace(WidgetView):
         self._advance(1)
         self.redraw()
 
-    def play(self):
-        """Takes `steps_per_tick` steps at each tick of the timer until `pause()` (or `max_steps`)."""
-        self.running = True
-
-    def pause(self):
-        """Stops Play and draws the current state."""
-        self.running = False
+    def on_pause(self):
         self.redraw()
 
-    def _on_tick(self, change):
-        if not self.running:
-            return
-        try:
-            self._advance(self.steps_per_tick)
-        except Exception:
-            self.running = False  # an error stops Play; the banner shows it
-            raise
+    def tick(self):
+        """One tick of Play: every racer takes `steps_per_tick` steps; Play pauses itself at `max_steps`."""
+        self._advance(self.steps_per_tick)
         if self.step >= self.max_steps:
             self.running = False
         if not self.running or self._throttle.ready():
             started = time.perf_counter()
-            self.redraw()
-            self._throttle.interval = max(0.2, 1.5 * (time.perf_counter() - started))
+            self.redraw()  # a frame takes tens of ms: the throttle only steps in when a frame gets slow
+            self._throttle.interval = 0.5 * (time.perf_counter() - started)
 
     def _advance(self, steps):
         surface = SURFACES[self.surface]

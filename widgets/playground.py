@@ -28,7 +28,7 @@ from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
 import teachnet as tn
-from widgets.base import Throttle, WidgetView, figure_to_png, new_figure
+from widgets.base import Throttle, WidgetView, figure_to_png, new_figure, row
 
 POSITIVE, NEGATIVE = "#0877bd", "#f59322"  # the Playground's colours: blue for +, orange for -
 CMAP = LinearSegmentedColormap.from_list("playground", [NEGATIVE, "#f7f7f7", POSITIVE])
@@ -97,22 +97,16 @@ class Playground(WidgetView):
     loss = traitlets.Enum(["crossentropy", "mse"], "crossentropy", help="The loss the model minimizes.")
     multiclass = traitlets.Bool(False, help="Two softmax outputs (one per class) instead of one sigmoid.")
     epochs_per_tick = traitlets.Int(1, help="Epochs trained at each tick of Play.")
-    running = traitlets.Bool(False, help="Whether Play is training.")
     epoch = traitlets.Int(0, help="Epochs trained since the model was built or reset.")
     redraws = traitlets.Int(0, help="How many times the pictures were redrawn.")
 
     def __init__(self, **kwargs):
         super().__init__()
-        for name in kwargs:
-            if not self.has_trait(name) or name in ("running", "epoch", "redraws"):
-                raise TypeError(f"Playground got an unexpected argument {name!r}; settable traits: "
-                                f"{sorted(n for n in self.class_own_traits() if n not in ('epoch', 'redraws'))}")
         self._ready = False  # observers wait until every trait has its initial value
         self._custom = None  # (x, y) given to set_data
-        for name, value in kwargs.items():
-            setattr(self, name, value)
+        self.set_traits_from(kwargs, [n for n in self.class_own_traits() if n not in ("epoch", "redraws")])
         self.history = {"epoch": [], "loss": [], "val_loss": []}
-        self._throttle = Throttle(0.3)
+        self._throttle = Throttle(0.0)
         self._build_controls()
         self.children = [self.error_banner, self.controls, self.status,
                          ipywidgets.HBox([self.network_image, self.output_image])]
@@ -156,22 +150,6 @@ class Playground(WidgetView):
         return value
 
     # -- controls ------------------------------------------------------------------------
-    def _bind(self, control, name):
-        """Keeps `control.value` and the trait `name` equal (a refused value puts the control back)."""
-        def to_trait(change):
-            try:
-                setattr(self, name, change["new"])
-            finally:
-                control.value = getattr(self, name)
-
-        def to_control(change):
-            if isinstance(control, ipywidgets.Dropdown) and change["new"] not in control.options:
-                control.options = sorted(set(control.options) | {change["new"]})  # a value set in code
-            control.value = change["new"]
-        control.observe(self.guarded(to_trait), names="value")
-        self.observe(to_control, names=name)
-        return control
-
     def _build_controls(self):
         def button(label, action, tip, width="80px"):
             b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width=width))
@@ -182,17 +160,14 @@ class Playground(WidgetView):
             """A control labelled `label`, bound to the trait `name`."""
             widget = kind(value=getattr(self, name), description=label, style={"description_width": "initial"},
                           layout=ipywidgets.Layout(width=width), **options)
-            return self._bind(widget, name)
+            return self.bind(widget, name)
 
-        self.play_button = button("Play", self.play, "Train continuously, epochs_per_tick epochs per tick")
-        self.pause_button = button("Pause", self.pause, "Stop after the current tick")
+        self.play_button = self.make_play(100, "train", "Train continuously, epochs_per_tick epochs per tick")
         self.step_button = button("Step", self.train, "Train one epoch")
         self.reset_button = button("Reset", self.reset, "Fresh weights and optimizer; clear the loss curve")
         self.add_layer_button = button("Add layer", self.add_layer, "Add a hidden layer of 2 neurons", "90px")
         self.remove_layer_button = button("Remove layer", self.remove_layer, "Remove the last hidden layer",
                                           "110px")
-        self.ticker = ipywidgets.Play(interval=200, min=0, max=10**9, layout=ipywidgets.Layout(display="none"))
-        self.ticker.observe(self.guarded(self._on_tick), names="value")
 
         self.dataset_control = control(ipywidgets.Dropdown, "dataset", "data", "220px", options=list(DATASETS))
         self.noise_control = control(ipywidgets.FloatSlider, "noise", "noise", "220px", min=0, max=0.5, step=0.05)
@@ -228,8 +203,8 @@ class Playground(WidgetView):
         self.network_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{NETWORK_SIZE[0]}px"))
         self.output_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{OUTPUT_SIZE[0]}px"))
         self.controls = ipywidgets.VBox([
-            ipywidgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button,
-                             self.ticker, self.dataset_control, self.noise_control]),
+            row([self.play_button, self.step_button, self.reset_button, self.dataset_control,
+                 self.noise_control]),
             ipywidgets.HBox([self.share_control, self.batch_control, self.multiclass_control]),
             ipywidgets.HBox([self.activation_control, self.optimizer_control, self.lr_control,
                              self.loss_control]),
@@ -378,32 +353,16 @@ class Playground(WidgetView):
         finally:  # also show where training stopped when it failed
             self.redraw()
 
-    def play(self):
-        """Trains `epochs_per_tick` epochs at each tick of the timer until `pause()`."""
-        self.running = True
-
-    def pause(self):
-        """Stops Play after the current tick and draws the current state."""
-        self.running = False
+    def on_pause(self):
         self.redraw()
 
-    @traitlets.observe("running")
-    def _start_or_stop_ticker(self, change):
-        # ipywidgets 8 calls the trait `playing`, 7.x `_playing`
-        setattr(self.ticker, "playing" if self.ticker.has_trait("playing") else "_playing", change["new"])
-
-    def _on_tick(self, change):
-        if not self.running:
-            return
-        try:
-            self._train(self.epochs_per_tick)
-        except Exception:
-            self.running = False  # an error stops Play; the banner shows it
-            raise
+    def tick(self):
+        """One tick of Play: trains `epochs_per_tick` epochs, then redraws (when the throttle allows)."""
+        self._train(self.epochs_per_tick)
         if self._throttle.ready():
             started = time.perf_counter()
-            self.redraw()  # drawing takes a few tenths of a second: redraw rarely enough to keep training
-            self._throttle.interval = max(0.3, 1.5 * (time.perf_counter() - started))
+            self.redraw()  # a frame takes tens of ms: the throttle only steps in when a frame gets slow
+            self._throttle.interval = 0.5 * (time.perf_counter() - started)
 
     def _train(self, epochs):
         x, y = self.points["train"]

@@ -3,6 +3,7 @@ PNG bytes (never pixels). They run under ipywidgets 8 and, in CI, 7.7.1 too."""
 import base64
 import time
 
+import ipywidgets
 import numpy as np
 import pytest
 
@@ -11,6 +12,7 @@ pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has 
 import teachnet as tn  # noqa: E402
 from teachnet.callbacks import LambdaCallback  # noqa: E402
 from widgets.dashboard import TrainingDashboard  # noqa: E402
+from tests.widgets.helpers import press_pause, press_play, tick, ticker_playing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -44,17 +46,16 @@ def images(dashboard):
             bytes(dashboard.weights_image.value)]
 
 
-def ticker_playing(dashboard):
-    ticker = dashboard.ticker  # ipywidgets 8: `playing`; 7.x: `_playing`
-    return ticker.playing if ticker.has_trait("playing") else ticker._playing
-
 
 def test_pictures_are_pngs_from_the_start_and_the_buttons_have_literal_labels():
     dashboard = make_dashboard()
     assert all(picture.startswith(PNG_SIGNATURE) for picture in images(dashboard))
-    labels = [b.description for b in (dashboard.play_button, dashboard.pause_button, dashboard.step_button,
-                                      dashboard.epoch_button, dashboard.reset_button)]
-    assert labels == ["Play", "Pause", "Step", "Step epoch", "Reset"]
+    labels = [b.description for b in (dashboard.play_button, dashboard.step_button, dashboard.epoch_button,
+                                      dashboard.reset_button)]
+    assert labels == ["train", "Step", "Step epoch", "Reset"]
+    # Play/Pause are the timer's own buttons (the only start ipywidgets 7.x honours), findable by CSS class
+    assert dashboard.play_button is dashboard.ticker and isinstance(dashboard.ticker, ipywidgets.Play)
+    assert "tn-play" in dashboard.ticker._dom_classes and not dashboard.ticker.show_repeat
     assert dashboard.redraws == 1 and dashboard.step == 0 and dashboard.highlight == "forward"
 
 
@@ -144,17 +145,17 @@ def test_static_png_fallback_is_in_the_mimebundle():
 
 def test_play_trains_speed_batches_per_tick_until_pause():
     dashboard = make_dashboard(speed=4)
-    dashboard.play_button.click()
+    press_play(dashboard)
     assert dashboard.running and ticker_playing(dashboard)
-    dashboard.ticker.value += 1  # what the front end's timer does while playing
+    tick(dashboard)  # what the front end's timer does while playing
     assert dashboard.step == 4 and dashboard.epoch == 1
     dashboard.speed_dropdown.value = 16
     assert dashboard.speed == 16
-    dashboard.ticker.value += 1
+    tick(dashboard)
     assert dashboard.step == 20
-    dashboard.pause_button.click()
+    press_pause(dashboard)
     assert not dashboard.running and not ticker_playing(dashboard)
-    dashboard.ticker.value += 1  # a late tick after Pause trains nothing
+    tick(dashboard)  # a late tick after Pause trains nothing
     assert dashboard.step == 20 and dashboard.last_error is None
 
 
@@ -245,11 +246,17 @@ def test_uncompiled_model_shows_a_message_and_raises_from_code():
     assert "model.compile(" in dashboard.error_banner.message
     with pytest.raises(ValueError, match="is not compiled"):
         dashboard.train_step()
+    dashboard.error_banner.clear()
+    press_play(dashboard)  # the Play button: refused, says why, and the button goes back to Play
+    assert "model.compile(" in dashboard.error_banner.message
+    assert not dashboard.running and not ticker_playing(dashboard)
+    with pytest.raises(ValueError, match="is not compiled"):
+        dashboard.play()
 
 
 def test_training_without_data_shows_a_message():
     dashboard = TrainingDashboard(make_model())
-    dashboard.play_button.click()
+    press_play(dashboard)
     assert "no training data" in dashboard.error_banner.message and not dashboard.running
     with pytest.raises(ValueError, match=r"TrainingDashboard\(model, x, y\)"):
         dashboard.train_epoch()
@@ -291,11 +298,25 @@ def test_bad_data_raises_with_shapes_and_lengths():
         TrainingDashboard(make_model(), x, y, speed=0)
 
 
+def test_play_from_code_starts_the_timer_and_queued_ticks_are_dropped():
+    dashboard = make_dashboard()
+    dashboard.play()
+    assert dashboard.running and ticker_playing(dashboard)
+    tick(dashboard)
+    assert dashboard.step == 1
+    dashboard.ticker.value += 1  # arrives right after the last tick ended: it waited in the queue
+    assert dashboard.step == 1
+    tick(dashboard)
+    assert dashboard.step == 2
+    dashboard.pause()
+    assert not dashboard.running and not ticker_playing(dashboard)
+
+
 def test_an_error_during_play_stops_it_and_shows_in_the_banner():
     dashboard = make_dashboard()
-    dashboard.play_button.click()
+    press_play(dashboard)
     dashboard.y = dashboard.y[:, :0]  # the data went bad after the dashboard was made: (96, 0) targets
-    dashboard.ticker.value += 1
+    tick(dashboard)
     assert not dashboard.running
     assert dashboard.last_error is not None and dashboard.error_banner.message
     dashboard.y = make_data()[1]

@@ -8,13 +8,10 @@ import pytest
 import teachnet as tn
 from tests.gradcheck import check_gradients
 from widgets.optimizer_race import RACERS, SURFACES, OptimizerRace, Racer
+from tests.widgets.helpers import press_pause, press_play, tick, ticker_playing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-
-def ticker_playing(widget):
-    ticker = widget.ticker  # ipywidgets 8: `playing`; 7.x: `_playing`
-    return ticker.playing if ticker.has_trait("playing") else ticker._playing
 
 
 @pytest.mark.parametrize("name", list(SURFACES))
@@ -104,9 +101,9 @@ def test_sliders_change_the_optimizers_hyperparameters_at_the_next_step():
 
 def test_reset_restores_the_start_and_fresh_optimizers():
     race = OptimizerRace("saddle")
-    race.play_button.click()
+    press_play(race)
     for _ in range(3):
-        race.ticker.value += 1
+        tick(race)
     assert race.step == 3 and race.running and ticker_playing(race)
     old = race.racers["Adam"].optimizer
     race.reset_button.click()
@@ -120,16 +117,16 @@ def test_reset_restores_the_start_and_fresh_optimizers():
 
 def test_play_takes_steps_per_tick_and_pauses_at_max_steps():
     race = OptimizerRace("bowl", steps_per_tick=4, max_steps=10)
-    race.ticker.value += 1  # paused: nothing moves
+    tick(race)  # paused: nothing moves
     assert race.step == 0
-    race.play_button.click()
+    press_play(race)
     for _ in range(5):
-        race.ticker.value += 1
+        tick(race)
     assert race.step == 12 and not race.running  # 3 ticks reached 10 steps, then Play paused itself
     assert all(len(r.path) == 13 for r in race.racers.values())
-    race.play_button.click()
-    race.pause_button.click()
-    race.ticker.value += 1
+    press_play(race)
+    press_pause(race)
+    tick(race)
     assert race.step == 12
 
 
@@ -195,8 +192,9 @@ def test_static_png_in_the_display_data():
     race = OptimizerRace("bowl")
     png = base64.b64decode(race._repr_mimebundle_()["image/png"])
     assert png.startswith(PNG_SIGNATURE) and png == bytes(race.image.value)
-    labels = [b.description for b in (race.play_button, race.pause_button, race.step_button, race.reset_button)]
-    assert labels == ["Play", "Pause", "Step", "Reset"]
+    labels = [b.description for b in (race.play_button, race.step_button, race.reset_button)]
+    assert labels == ["race", "Step", "Reset"]
+    assert race.play_button is race.ticker and "tn-play" in race.ticker._dom_classes
     assert set(RACERS) == {"SGD", "Momentum", "Nesterov", "RMSprop", "Adam", "Adagrad"}
     assert Racer("Adam", 0.1, {"beta_1": 0.9, "beta_2": 0.999}).explanation == "(no step yet)"
 

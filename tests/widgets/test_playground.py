@@ -7,6 +7,7 @@ import pytest
 
 import teachnet as tn
 from widgets.playground import DATASETS, FEATURES, OPTIMIZERS, Playground, make_features
+from tests.widgets.helpers import press_pause, press_play, tick, ticker_playing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -21,10 +22,6 @@ def images(playground):
     return [bytes(playground.network_image.value), bytes(playground.output_image.value)]
 
 
-def ticker_playing(playground):
-    ticker = playground.ticker  # ipywidgets 8: `playing`; 7.x: `_playing`
-    return ticker.playing if ticker.has_trait("playing") else ticker._playing
-
 
 def dense_units(model):
     return [layer.units for layer in model.layers]
@@ -33,9 +30,9 @@ def dense_units(model):
 def test_starts_with_pictures_a_model_and_literal_button_labels():
     playground = make_playground()
     assert all(picture.startswith(PNG_SIGNATURE) for picture in images(playground))
-    labels = [b.description for b in (playground.play_button, playground.pause_button, playground.step_button,
-                                      playground.reset_button)]
-    assert labels == ["Play", "Pause", "Step", "Reset"]
+    labels = [b.description for b in (playground.play_button, playground.step_button, playground.reset_button)]
+    assert labels == ["train", "Step", "Reset"]
+    assert playground.play_button is playground.ticker and "tn-play" in playground.ticker._dom_classes
     assert dense_units(playground.model) == [4, 2, 1]
     assert playground.epoch == 0 and playground.history["epoch"] == [0] and len(playground.history["loss"]) == 1
     n_train = len(playground.points["train"][0])
@@ -67,16 +64,16 @@ def test_training_learns_the_circle_with_squared_features():
 
 def test_play_trains_at_each_tick_and_pause_stops():
     playground = make_playground(epochs_per_tick=2)
-    playground.ticker.value += 1  # a tick while paused trains nothing
+    tick(playground)  # a tick while paused trains nothing
     assert playground.epoch == 0
-    playground.play_button.click()
+    press_play(playground)
     assert playground.running and ticker_playing(playground)
-    playground.ticker.value += 1
-    playground.ticker.value += 1
+    tick(playground)
+    tick(playground)
     assert playground.epoch == 4
-    playground.pause_button.click()
+    press_pause(playground)
     assert not playground.running and not ticker_playing(playground)
-    playground.ticker.value += 1
+    tick(playground)
     assert playground.epoch == 4
     assert playground.output_image.value == playground.draw_output()  # Pause drew the final state
 
@@ -193,12 +190,12 @@ def test_regularization_loss_and_softmax_output_shape_the_model():
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_an_error_while_playing_is_shown_in_the_banner_and_stops_play():
     playground = make_playground()
-    playground.play_button.click()
-    playground.ticker.value += 1
+    press_play(playground)
+    tick(playground)
     assert playground.epoch == 1 and playground.last_error is None
     kernel = playground.model.layers[0].kernel
     kernel.assign(np.full(kernel.shape, np.inf))  # weights that overflowed: every prediction is nan
-    playground.ticker.value += 1
+    tick(playground)
     assert not playground.running and not ticker_playing(playground)
     assert "training loss became nan at epoch 2" in playground.error_banner.message
     assert "Lower the learning rate (now 0.03) and press Reset" in playground.error_banner.message
