@@ -11,12 +11,14 @@ numbered lesson shows at least one live widget.
   test-artifacts/lessons/<frontend>-<width>/.
 - Live, JupyterLab: each Step button is clicked and must change a picture of its widget; each Play is
   pressed, must change a picture, and Pause must stop it. A widget without Step or Play is live when
-  dragging its first slider changes a picture. Each numbered lesson must have a live widget.
+  dragging its first slider changes what it shows (a picture or its text: lesson 1's `interact` prints).
+  Each numbered lesson must have a live widget.
 
 The server serves a temp copy of each lesson (`copy_notebook`): autosave never writes into lessons/, which
 the test checks.
 """
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -88,11 +90,24 @@ def drag_first_slider(frontend, area):
     return True
 
 
+def shown(frontend, area):
+    """What `area` shows: its pictures' digests and its text."""
+    return frontend.image_digests(area), area.inner_text()
+
+
+def wait_for_change(frontend, area, before, what, timeout=30):
+    """Wait until `area` shows something other than `before` (see `shown`)."""
+    deadline = time.monotonic() + timeout
+    while shown(frontend, area) == before:
+        assert time.monotonic() < deadline, f"{what} changed neither a picture nor a text within {timeout} s"
+        time.sleep(0.2)
+
+
 def press_every_control(frontend, lesson, problems):
     """Click each Step, press each Play (then Pause) in every widget output; drag a slider where a widget
     has neither. Appends what failed to `problems`; returns the output areas that answered with a picture."""
     live = []
-    areas = frontend.widget_areas()
+    areas = frontend.output_areas().filter(has=frontend.page.locator(".jupyter-widgets"))
     for i in range(areas.count()):
         area = areas.nth(i)
         area.scroll_into_view_if_needed()
@@ -116,9 +131,9 @@ def press_every_control(frontend, lesson, problems):
                 assert frontend.image_digests(area) == paused, f"{where}: the pictures changed after Pause"
                 live.append(i)
             if not steps.count() and not plays and area.locator(".noUi-handle, .ui-slider-handle").count():
-                before = frontend.image_digests(area)
+                before = shown(frontend, area)
                 drag_first_slider(frontend, area)
-                frontend.wait_for_image_change(before, None, 30, area, f"{where}: dragging its first slider")
+                wait_for_change(frontend, area, before, f"{where}: dragging its first slider")
                 live.append(i)
         except AssertionError as e:
             problems.append(str(e).split("; browser console errors")[0])
