@@ -549,7 +549,8 @@ class Frontend:
             button = area.get_by_role("button", name=label, exact=True)
             assert button.count() == 1, f"expected one button {label!r} in the widget; it has {button.count()}"
         button.click()
-        return before[image_index], self.wait_for_image_change(before, image_index, timeout, area, f"clicking {label!r}")
+        after = self.wait_for_image_change(before, image_index, timeout, area, f"clicking {label!r}")
+        return before[image_index], after
 
     def wait_for_image_change(self, before, image_index=None, timeout=60, area=None, what="the click"):
         """Wait until picture `image_index` (None: any picture, or their number) differs from `before`

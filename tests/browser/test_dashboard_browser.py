@@ -33,14 +33,17 @@ def test_dashboard_steps_plays_and_pauses_in_jupyterlab(lab):
     lab.screenshot("dashboard-after-step")
 
     # Play: the front end's timer ticks, each tick trains a batch; the picture keeps changing by itself
-    _, playing = lab.click_and_wait_for_image_change("Play", DIAGRAM, timeout=90)
+    area = lab.widget_areas().first
+    before = lab.image_digests(area)
+    lab.press(area, "play")
+    playing = lab.wait_for_image_change(before, DIAGRAM, timeout=90, area=area, what="Play")
     deadline = time.monotonic() + 90
-    while lab.image_digests()[DIAGRAM] == playing:
+    while lab.image_digests(area)[DIAGRAM] == playing:
         assert time.monotonic() < deadline, "the dashboard did not redraw a second time while playing"
         time.sleep(0.3)
     lab.screenshot("dashboard-playing")
 
-    lab.button("Pause").click()
+    lab.press(area, "pause")
     time.sleep(3)  # the last tick and Pause's own redraw land
     paused = lab.image_digests()
     time.sleep(3)
