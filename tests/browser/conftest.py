@@ -97,9 +97,6 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-LabServer = Server  # the name the first browser tests used
-
-
 def _write_jupyter_dirs(home, python):
     """Temp Jupyter config/data/settings: a kernel running `python`, no news, no update checks, and no
     notebook windowing (JupyterLab 4 leaves off-screen cells out of the page by default)."""
@@ -584,7 +581,8 @@ class Frontend:
     def wait_until_painted(self, area=None):
         """Waits until the pictures (in `area` or the page) are decoded and two more frames are painted."""
         root = self.page.locator("body") if area is None else area
-        root.evaluate("(root) => Promise.all([...root.querySelectorAll('img')].map(i => i.decode().catch(() => null)))")
+        root.evaluate("(root) => Promise.all([...root.querySelectorAll('img')]"
+                      ".map(img => img.decode().catch(() => null)))")
         self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
     def error_banners(self):

@@ -4,8 +4,8 @@ numbered lesson shows at least one live widget.
 
 - Layout, every frontend: JupyterLab in a 1280 px window with its file browser open (the laptop case: the
   output area is ~850 px) and in an 820 px window with it folded; Notebook 7 and the classic Notebook with
-  ipywidgets 7.7.1 in an 820 px window. For each output area no element or text may end right of the area's
-  right edge, no horizontal scrollbar may appear inside it, and no picture may be shown below 70 % of the
+  ipywidgets 7.7.1 in an 820 px window (the numbered lessons; the demos' widgets are lessons 5's and 11's).
+  For each output area no element or text may end right of the area's right edge, no horizontal scrollbar may appear inside it, and no picture may be shown below 70 % of the
   width it was drawn for (text drawn at 13 px would end up under 9 px). Offenders are reported with the
   notebook, the cell number and the element. Screenshots of every widget output go to
   test-artifacts/lessons/<frontend>-<width>/.
@@ -77,17 +77,19 @@ def layout_problems(frontend, lesson, width):
 
 
 def drag_first_slider(frontend, area):
-    """Drag the first slider handle in `area` 40 px right (ipywidgets 8's noUiSlider or 7's jQuery UI)."""
-    handle = area.locator(".noUi-handle, .ui-slider-handle").first
-    box = handle.bounding_box()
-    if box is None:
-        return False
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    """Drag the first slider's handle in `area` (ipywidgets 8's noUiSlider or 7's jQuery UI) to 30 % of its
+    track if it sits in the right half, else to 70 %: a real move wherever the slider starts."""
+    track = area.locator(".noUi-target, .ui-slider").first
+    handle = track.locator(".noUi-handle, .ui-slider-handle").first
+    handle.scroll_into_view_if_needed()
+    rail, knob = track.bounding_box(), handle.bounding_box()
+    x, y = knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+    right_half = x > rail["x"] + rail["width"] / 2
+    target = rail["x"] + rail["width"] * (0.3 if right_half else 0.7)
     frontend.page.mouse.move(x, y)
     frontend.page.mouse.down()
-    frontend.page.mouse.move(x + 40, y, steps=5)
+    frontend.page.mouse.move(target, y, steps=5)
     frontend.page.mouse.up()
-    return True
 
 
 def shown(frontend, area):
@@ -130,7 +132,7 @@ def press_every_control(frontend, lesson, problems):
                 frontend.page.wait_for_timeout(1000)
                 assert frontend.image_digests(area) == paused, f"{where}: the pictures changed after Pause"
                 live.append(i)
-            if not steps.count() and not plays and area.locator(".noUi-handle, .ui-slider-handle").count():
+            if not steps.count() and not plays and area.locator(".noUi-target, .ui-slider").count():
                 before = shown(frontend, area)
                 drag_first_slider(frontend, area)
                 wait_for_change(frontend, area, before, f"{where}: dragging its first slider")
@@ -150,11 +152,11 @@ def test_lesson_in_jupyterlab_fits_and_is_live(lab, lesson):
     lab.open_notebook(path)  # 1280 px, the file browser open
     lab.run_all_cells()  # fails on any error output
     problems, wide = layout_problems(lab, lesson.stem, 1280)
+    live = press_every_control(lab, lesson.stem, problems)
     lab.toggle_left_area()
     lab.set_viewport_width(820)
     found, narrow = layout_problems(lab, lesson.stem, 820)
     problems += found
-    live = press_every_control(lab, lesson.stem, problems)
     assert digest(lesson) == original, f"the test run modified {lesson}"
     assert not problems, (f"{lesson.stem} in JupyterLab (output areas {wide} px at 1280, {narrow} px at 820):\n"
                           + "\n".join(problems))
@@ -163,7 +165,12 @@ def test_lesson_in_jupyterlab_fits_and_is_live(lab, lesson):
                            f"slider); issue 11 asks for one in every lesson")
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+# The demo notebooks show the dashboard and the Playground of lessons 5 and 11 again: JupyterLab checks them,
+# the other frontends skip them to save CI time (their Play tests show those widgets at 820 px too).
+NUMBERED = [p for p in LESSONS if p.stem[:2].isdigit()]
+
+
+@pytest.mark.parametrize("lesson", NUMBERED, ids=[p.stem for p in NUMBERED])
 @pytest.mark.parametrize("frontend_name", ["notebook7", "classic"])
 def test_lesson_fits_820_px(request, frontend_name, lesson):
     frontend = request.getfixturevalue(frontend_name)

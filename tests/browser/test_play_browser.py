@@ -27,10 +27,12 @@ NOTEBOOKS = {  # the widget under test is the last cell's output
         "tn.utils.set_random_seed(0)\n"
         "x, y = circle(400, noise=0.05, seed=0)",
         "model = tn.Sequential([tn.Input(shape=(2,)), tn.layers.Dense(8, activation='relu'),\n"
-        "                       tn.layers.Dense(8, activation='relu'), tn.layers.Dense(1, activation='sigmoid')])\n"
+        "                       tn.layers.Dense(8, activation='relu'),\n"
+        "                       tn.layers.Dense(1, activation='sigmoid')])\n"
         "model.compile(optimizer=tn.optimizers.RMSprop(learning_rate=0.01), loss='binary_crossentropy',\n"
         "              metrics=['accuracy'])\n"
-        "dashboard = TrainingDashboard(model, x[:320], y[:320], validation_data=(x[320:], y[320:]), batch_size=32)\n"
+        "dashboard = TrainingDashboard(model, x[:320], y[:320], validation_data=(x[320:], y[320:]),\n"
+        "                              batch_size=32)\n"
         "dashboard",
     ],
     "playground": [
