@@ -5,8 +5,9 @@ numbered lesson shows at least one live widget.
 - Layout, every frontend: JupyterLab in a 1280 px window with its file browser open (the laptop case: the
   output area is ~850 px) and in an 820 px window with it folded; Notebook 7 and the classic Notebook with
   ipywidgets 7.7.1 in an 820 px window (the numbered lessons; the demos' widgets are lessons 5's and 11's).
-  For each output area no element or text may end right of the area's right edge, no horizontal scrollbar may appear inside it, and no picture may be shown below 70 % of the
-  width it was drawn for (text drawn at 13 px would end up under 9 px). Offenders are reported with the
+  For each output area no element or text may end right of the area's right edge, no horizontal
+  scrollbar may appear inside it, and no picture may be shown below 70 % of the width it was drawn for
+  (text drawn at 13 px would end up under 9 px). Offenders are reported with the
   notebook, the cell number and the element. Screenshots of every widget output go to
   test-artifacts/lessons/<frontend>-<width>/.
 - Live, JupyterLab: each Step button is clicked and must change a picture of its widget; each Play is
