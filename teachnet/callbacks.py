@@ -83,6 +83,7 @@ class Callback:
 
     def on_train_begin(self, logs=None): """Called once when `fit` starts."""
     def on_train_end(self, logs=None): """Called once when `fit` ends, with the last epoch's logs."""
+    def on_train_interrupted(self, epoch): """Called instead of `on_train_end` when Ctrl-C stops fit (teachnet's)."""
     def on_epoch_begin(self, epoch, logs=None): """Called when an epoch (0-based) starts."""
     def on_epoch_end(self, epoch, logs=None): """Called at the end of an epoch with its logs (val_ included)."""
     def on_test_begin(self, logs=None): """Called when `evaluate` (or validation) starts."""
@@ -148,6 +149,10 @@ class CallbackList:
         logs = _sorted(logs)
         for cb in self.callbacks:
             cb.on_train_end(logs)
+
+    def on_train_interrupted(self, epoch):
+        for cb in self.callbacks:
+            cb.on_train_interrupted(epoch)
 
     def on_epoch_begin(self, epoch, logs=None):
         logs = _sorted(logs)

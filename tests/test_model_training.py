@@ -492,6 +492,46 @@ def test_a_second_interrupt_stops_at_once_and_restores_the_handler():
     assert signal.getsignal(signal.SIGINT) is previous
 
 
+@pytest.mark.parametrize("where", ["batch", "validation", "epoch_end", "second_interrupt"])
+def test_an_interrupt_always_says_so_wherever_it_lands(where, capsys):
+    x, y = binary_data(32)
+    model = binary_model()
+    told = []
+
+    class Interrupt(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if where == "batch" and batch == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+            if where == "second_interrupt" and batch == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)
+
+        def on_test_batch_end(self, batch, logs=None):  # during validation
+            if where == "validation":
+                os.kill(os.getpid(), signal.SIGINT)
+
+        def on_epoch_end(self, epoch, logs=None):
+            if where == "epoch_end":
+                os.kill(os.getpid(), signal.SIGINT)
+
+        def on_train_interrupted(self, epoch):
+            told.append(epoch)
+
+        def on_train_end(self, logs=None):
+            told.append("end")
+
+    fit = lambda: model.fit(x, y, epochs=3, batch_size=8, verbose=0, validation_data=(x[:8], y[:8]),  # noqa: E731
+                            callbacks=[Interrupt()])
+    if where == "second_interrupt":
+        with pytest.raises(KeyboardInterrupt):
+            fit()
+    else:
+        history = fit()
+        assert len(history.epoch) == (0 if where == "batch" else 1)  # validation and epoch end complete the epoch
+    assert "Training interrupted during epoch 1" in capsys.readouterr().out
+    assert told == [0]  # on_train_interrupted instead of on_train_end
+
+
 def test_a_numpy_loss_function_is_refused_with_the_loss_modules_message():
     x, y = binary_data(8)
     model = binary_model()

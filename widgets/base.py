@@ -37,6 +37,7 @@ import time
 import traceback
 
 import ipywidgets
+import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -45,6 +46,7 @@ from PIL import Image as PILImage
 DPI = 96      # CSS pixels per inch: a figure of width w px is w / DPI inches wide
 SCALE = 1.5   # rendered pixels per CSS pixel: sharp on high-DPI screens, cheap enough for 20 frames/s
 PNG_COMPRESS_LEVEL = 1  # zlib level 1: a few ms per frame; level 6 (matplotlib's default) takes 3-5x longer
+FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of 9.5 px and more
 # ipywidgets 8 calls the Play widget's state `playing`, 7.x `_playing`
 PLAYING = "playing" if ipywidgets.Play.class_traits().get("playing") is not None else "_playing"
 
@@ -58,26 +60,110 @@ def new_figure(width_px, height_px, dpi=DPI):
     return fig
 
 
+def css_height(fig):
+    """The figure's height in CSS pixels (its bbox counts rendered pixels, SCALE times more)."""
+    return fig.get_figheight() * DPI
+
+
 def figure_to_png(fig):
     """The figure rendered to PNG bytes, with fast compression (the Agg buffer encoded by Pillow)."""
     fig.canvas.draw()
-    rgba = fig.canvas.buffer_rgba()  # (height, width, 4) uint8
+    return canvas_png(fig.canvas)
+
+
+def canvas_png(canvas):
+    """What the Agg canvas holds now, as PNG bytes (RGB: the figures are opaque; zlib level 1)."""
+    rgba = canvas.buffer_rgba()  # (height, width, 4) uint8
     picture = PILImage.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
-    picture.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    picture.convert("RGB").save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
     return buf.getvalue()
+
+
+def steady_limits(current, low, high, log=False, margin=0.08):
+    """Axis limits that change rarely (each change redraws a LiveFigure's background): `current`
+    while the data range [low, high] fits inside it and fills at least 40% of it, else the data range
+    with a margin (on a log axis, in decades)."""
+    if log:
+        if not (low > 0 and high > 0):
+            return current or (0.1, 1.0)
+        limits = steady_limits(None if current is None else tuple(np.log10(current)), np.log10(low),
+                               np.log10(high), margin=margin)
+        return None if current is None and limits is None else tuple(10.0 ** np.asarray(limits))
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return current or (0.0, 1.0)
+    if high - low < 1e-12 * max(abs(low), abs(high), 1e-30):
+        low, high = low - max(abs(low) * 0.1, 1e-6), high + max(abs(high) * 0.1, 1e-6)
+    if current is not None:
+        c0, c1 = current
+        if c0 <= low and high <= c1 and high - low >= 0.4 * (c1 - c0):
+            return current
+    span = high - low
+    return (low - margin * span, high + margin * span)
+
+
+def nice_ceiling(value):
+    """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 (times a power of ten) at or above `value` (> 0)."""
+    if not value > 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    return next(m * power for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10) if m * power >= value * (1 - 1e-9))
+
+
+class LiveFigure:
+    """A figure drawn in two layers, the way animations are drawn fast (matplotlib's blitting):
+    the background (axes, ticks, labels: everything not marked animated) is rendered once per `key`
+    and kept as pixels; each frame restores those pixels and draws only the animated artists
+    (lines, images, bars, changing texts) over them.
+
+    Text is most of a matplotlib figure's drawing time, and most of it does not change between
+    frames: a frame that draws a few lines and numbers costs a fraction of a full draw.
+
+    Example:
+        >>> live = LiveFigure(new_figure(400, 300))
+        >>> ax = live.fig.add_subplot()
+        >>> line = live.animate(ax.plot([], [])[0])
+        >>> line.set_data(x, y); png = live.png(key=(ax.get_xlim(), ax.get_ylim()))
+    """
+
+    def __init__(self, fig):
+        self.fig = fig
+        self.animated = []
+        self._background = None
+        self._key = None
+
+    def animate(self, artist):
+        """Marks `artist` as drawn every frame (over the background); returns it."""
+        artist.set_animated(True)
+        self.animated.append(artist)
+        return artist
+
+    def png(self, key=None):
+        """The frame as PNG bytes. The background is drawn again only when `key` (anything that
+        changes the non-animated artists, e.g. axis limits or static texts) differs from last time."""
+        canvas = self.fig.canvas
+        if self._background is None or key != self._key:
+            canvas.draw()  # skips the animated artists
+            self._background, self._key = canvas.copy_from_bbox(self.fig.bbox), key
+        else:
+            canvas.restore_region(self._background)
+        for artist in self.animated:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
+        return canvas_png(canvas)
 
 
 def image_widget(width_px, **layout):
     """An `ipywidgets.Image` shown `width_px` CSS pixels wide at most, shrinking with its container."""
+    layout = {"margin": "0", **layout}  # the default 2 px margins would overflow a full-width picture
     return ipywidgets.Image(format="png", layout=ipywidgets.Layout(
         width=f"{width_px}px", max_width="100%", height="auto", **layout))
 
 
 def row(children, **layout):
     """An HBox whose children wrap onto the next line when the notebook is too narrow for them."""
-    return ipywidgets.HBox(children, layout=ipywidgets.Layout(flex_flow="row wrap", align_items="center",
-                                                              **layout))
+    layout = {"align_items": "center", **layout}
+    return ipywidgets.HBox(children, layout=ipywidgets.Layout(flex_flow="row wrap", **layout))
 
 
 def set_playing(play, value):
@@ -138,7 +224,8 @@ class ErrorBanner(ipywidgets.HTML):
 
 
 def _model_id(widget):
-    # ipywidgets 8 calls it model_id, 7.x _model_id
+    FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of 9.5 px and more
+# ipywidgets 8 calls it model_id, 7.x _model_id
     return getattr(widget, "model_id", None) or widget._model_id
 
 

@@ -30,7 +30,8 @@ from matplotlib.ticker import MaxNLocator
 
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
-from widgets.base import Throttle, WidgetView, figure_to_png, new_figure, row
+from widgets.base import (FONT, TITLE, LiveFigure, Throttle, WidgetView, css_height, figure_to_png, new_figure,
+                          nice_ceiling, row, steady_limits)
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2
@@ -118,14 +119,16 @@ class TrainingDashboard(WidgetView, Callback):
     use_validation = traitlets.Bool(False, help="Evaluate `validation_data` at the end of each epoch "
                                                 "(interactive trainer).")
     log_scale = traitlets.Bool(False, help="Plot losses on a logarithmic axis.")
-    redraw_interval = traitlets.Float(0.5, help="The shortest time between two redraws, in seconds.")
-    max_draw_share = traitlets.Float(0.05, help="The largest share of training time spent drawing: after a "
-                                                "redraw of d seconds the next waits at least d / share.")
+    redraw_interval = traitlets.Float(0.25, help="The shortest time between two redraws, in seconds.")
+    max_draw_share = traitlets.Float(0.07, help="The largest share of training time spent drawing: after a "
+                                                "redraw of d seconds the next waits at least d / share. With "
+                                                "frames of ~30 ms that is ~2-3 redraws a second during fit.")
     highlight = traitlets.Enum(["forward", "loss", "update"], "forward",
                                help="The phase whose arrows the diagram highlights.")
     epoch = traitlets.Int(0, help="Completed epochs.")
     step = traitlets.Int(0, help="Trained batches, in all epochs.")
     redraws = traitlets.Int(0, help="How many times the pictures were redrawn.")
+    fit_state = traitlets.Unicode("", help="What the status line says of `fit`: running, interrupted, or nothing.")
 
     def __init__(self, model, x=None, y=None, validation_data=None, batch_size=32, **kwargs):
         WidgetView.__init__(self)
@@ -154,6 +157,7 @@ class TrainingDashboard(WidgetView, Callback):
         self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
         self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
         self._last_step = None  # the last step record drawn or to draw
+        self._diagram = self._curves = self._weights = None  # the figures, built once and updated in place
         self._optimizer_template = copy.deepcopy(model.optimizer)  # what Reset returns to
         lr = float(np.asarray(model.optimizer.learning_rate)) if model.optimizer is not None else 1e-3
         self._build_controls(lr)
@@ -248,12 +252,13 @@ class TrainingDashboard(WidgetView, Callback):
         self.validation_button.observe(self.guarded(self._on_validation_button), names="value")
         self.status = ipywidgets.HTML()
         # drawn for 980 px, shrunk to fit a narrower notebook
+        # (no margins: two half-width pictures and their margins would be wider than the row)
         self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="100%", max_width=f"{WIDTH}px", height="auto"))
+            width="100%", max_width=f"{WIDTH}px", height="auto", margin="0"))
         self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="50%", max_width=f"{HALF}px", height="auto"))
+            width="50%", max_width=f"{HALF}px", height="auto", margin="0"))
         self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="50%", max_width=f"{HALF}px", height="auto"))
+            width="50%", max_width=f"{HALF}px", height="auto", margin="0"))
         self.controls = ipywidgets.VBox([
             row([self.play_button, self.step_button, self.epoch_button, self.reset_button]),
             row([self.lr_slider, self.speed_dropdown, self.log_button, self.validation_button])])
@@ -371,6 +376,7 @@ class TrainingDashboard(WidgetView, Callback):
 
     # -- the callback hooks (called by fit, and by the interactive trainer) -----------------
     def on_train_begin(self, logs=None):
+        self.fit_state = "fit running"
         if self.model.optimizer is not None:  # fit may come with a new optimizer (compile again)
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
         self._throttle.restart()  # the picture is current: the first redraw can wait an interval
@@ -421,7 +427,14 @@ class TrainingDashboard(WidgetView, Callback):
         if not self._end_of_fit_is_near():
             self._maybe_redraw()
 
+    def on_train_interrupted(self, epoch):
+        self.fit_state = (f"fit interrupted during epoch {epoch + 1}: the weights are those after the last "
+                          "completed batch")
+        self._fit_clock = None
+        self._maybe_redraw(force=True)
+
     def on_train_end(self, logs=None):
+        self.fit_state = ""
         self._fit_clock = None
         self._maybe_redraw(force=True)
 
@@ -436,6 +449,7 @@ class TrainingDashboard(WidgetView, Callback):
         self.redraw()
         self._last_draw_seconds = time.perf_counter() - start
         self.seconds_drawing += self._last_draw_seconds
+        self._throttle.interval = self._redraw_pause(share)  # the pause after this redraw, from its own cost
 
     def _redraw_pause(self, share=None):
         """Seconds between redraws: redraw_interval, or longer when a redraw takes more than its share."""
@@ -450,7 +464,9 @@ class TrainingDashboard(WidgetView, Callback):
         step = self._last_step
         loss = f"{step.loss:.4g}" if step is not None else "-"
         self.status.value = (f"<b>epoch</b> {self.epoch} &nbsp; <b>batches trained</b> {self.step} &nbsp; "
-                             f"<b>last batch loss</b> {loss} &nbsp; <b>learning rate</b> {self.learning_rate:.3g}")
+                             f"<b>last batch loss</b> {loss} &nbsp; <b>learning rate</b> {self.learning_rate:.3g}"
+                             + (f" &nbsp; <b style='color:{'#b71c1c' if 'interrupted' in self.fit_state else '#333'}'>"
+                                f"{self.fit_state}</b>" if self.fit_state else ""))
         self.redraws += 1
 
     def static_png(self):
@@ -477,130 +493,235 @@ class TrainingDashboard(WidgetView, Callback):
                 for layer in self._layers() if layer.trainable_weights]
 
     def draw_diagram(self):
-        """The relationship diagram with live values, as PNG bytes."""
-        fig = new_figure(WIDTH, 240)
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.axis("off")
-        step, model = self._last_step, self.model
+        """The relationship diagram with live values, as PNG bytes. Boxes, arrows and the fixed
+        words are the figure's background (drawn again only when they change, e.g. the highlighted
+        phase); a frame draws the numbers: each layer's |Δw|, the loss score, the learning rate."""
+        layers = self._layers()
+        shown = layers if len(layers) <= 5 else layers[:4] + [None]  # None: the "more layers" box
+        if self._diagram is None or self._diagram["layers"] != layers:
+            self._diagram = self._build_diagram(shown, layers)
+        d, step, model = self._diagram, self._last_step, self.model
         norms = {}
         if step is not None:
             for layer, indices in self._layer_weight_indices():
                 norms[layer.name] = np.sqrt(sum(float(np.sum(step.updates[i] ** 2)) for i in indices))
-        layers = self._layers()
-        shown = layers if len(layers) <= 5 else layers[:4] + [None]  # None: the "more layers" box
-        colour = {phase: ACTIVE if self.highlight == phase else IDLE for phase in ("forward", "loss", "update")}
+        for text, layer in zip(d["values"]["layers"], shown):
+            if layer is not None:
+                text.set_text(f"|Δw| = {norms[layer.name]:.2e}" if layer.name in norms else (
+                    f"{layer.count_params()} weights" if layer.weights else "no weights"))
+        d["values"]["score"].set_text(f"{step.loss:.4g}" if step is not None else "-")
+        d["values"]["optimizer"].set_text(f"lr = {self.learning_rate:.2e}" if model.optimizer else "-")
+        x_shape = shapes_text(step.x) if step is not None else shapes_text(self.x) if self.x is not None else ""
+        loss = getattr(model, "loss", None)
+        loss = loss if isinstance(loss, str) else type(loss).__name__ if loss is not None else "?"
+        if len(loss) > 16 and "_" in loss:  # a long name on two lines, to fit its box
+            middle = min((i for i, ch in enumerate(loss) if ch == "_"), key=lambda i: abs(i - len(loss) / 2))
+            loss = loss[:middle + 1] + "\n" + loss[middle + 1:]
+        words = {"input": f"Input X\n{x_shape}",
+                 "predictions": "Predictions Y'\n" + (shapes_text(step.y_pred) if step is not None else ""),
+                 "targets": "True targets Y\n" + (shapes_text(step.y) if step is not None else ""),
+                 "loss": f"Loss function\n{loss}", "optimizer": f"Optimizer\n{type(model.optimizer).__name__}"}
+        for name, text in words.items():
+            d["words"][name].set_text(text)
+        for phase, arrows in d["arrows"].items():
+            active = self.highlight == phase
+            for arrow in arrows:
+                arrow.set_color(ACTIVE if active else IDLE)
+                arrow.set_linewidth(2.2 if active else 1.2)
+        d["update_label"].set_color(ACTIVE if self.highlight == "update" else IDLE)
+        return d["live"].png(key=(self.highlight, tuple(words.values())))
 
-        def box(x, y, text, face):
+    def _build_diagram(self, shown, layers):
+        """The diagram's figure: boxes, arrows (per phase), fixed words and the animated value texts."""
+        live = LiveFigure(new_figure(WIDTH, 240))
+        ax = live.fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
+        arrows = {"forward": [], "loss": [], "update": []}
+        words, values = {}, {"layers": []}
+
+        def box(x, y, face, name=None, text="", value=False):
+            """A box with words (background) and, when `value`, a number under them (animated)."""
             ax.add_patch(FancyBboxPatch((x - 0.05, y - 0.13), 0.1, 0.26, boxstyle="round,pad=0.004",
                                         facecolor=face, edgecolor="#555555"))
-            ax.text(x, y, text, ha="center", va="center", fontsize=7.5)
+            word = ax.text(x, y + (0.035 if value else 0), text, ha="center", va="center", fontsize=FONT)
+            if name is not None:
+                words[name] = word
+            if value:
+                return live.animate(ax.text(x, y - 0.075, "", ha="center", va="center", fontsize=FONT))
+            return None
 
         def arrow(start, end, phase):
-            ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=colour[phase],
-                                         linewidth=2.2 if colour[phase] == ACTIVE else 1.2))
+            patch = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=IDLE, linewidth=1.2)
+            arrows[phase].append(ax.add_patch(patch))
 
         # fixed places: the forward pass along the top, the loss and the update along the bottom
         top, bottom, half_w, half_h = 0.77, 0.2, 0.052, 0.135
         xs = [0.4] if len(shown) == 1 else list(np.linspace(0.19, 0.62, len(shown)))
         pred_x, targets_x, loss_x, score_x, opt_x = 0.76, 0.93, 0.845, 0.64, 0.42
-        x_shape = shapes_text(step.x) if step is not None else shapes_text(self.x) if self.x is not None else ""
-        box(0.06, top, f"Input X\n{x_shape}", "#e3f2fd")
+        box(0.06, top, "#e3f2fd", "input")
         previous = 0.06
         for x, layer in zip(xs, shown):
             if layer is None:
-                text = f"... {len(layers) - 4} more\nlayers"
+                box(x, top, "#fff8e1", text=f"... {len(layers) - 4} more\nlayers")
+                values["layers"].append(None)
             else:
-                update = f"|Δw| = {norms[layer.name]:.2e}" if layer.name in norms else (
-                    f"{layer.count_params()} weights" if layer.weights else "no weights")
-                text = f"{layer.name}\n{type(layer).__name__}\n{update}"
-            box(x, top, text, "#fff8e1")
+                values["layers"].append(box(x, top, "#fff8e1", text=f"{layer.name}\n{type(layer).__name__}",
+                                            value=True))
             arrow((previous + half_w, top), (x - half_w, top), "forward")
             previous = x
-        box(pred_x, top, "Predictions Y'\n" + (shapes_text(step.y_pred) if step is not None else ""), "#e8f5e9")
+        box(pred_x, top, "#e8f5e9", "predictions")
         arrow((previous + half_w, top), (pred_x - half_w, top), "forward")
-        box(targets_x, top, "True targets Y\n" + (shapes_text(step.y) if step is not None else ""), "#e8f5e9")
-        loss = getattr(model, "loss", None)
-        loss = loss if isinstance(loss, str) else type(loss).__name__ if loss is not None else "?"
-        box(loss_x, bottom, f"Loss function\n{loss}", "#fce4ec")
+        box(targets_x, top, "#e8f5e9", "targets")
+        box(loss_x, bottom, "#fce4ec", "loss")
         arrow((pred_x, top - half_h), (loss_x - 0.02, bottom + half_h), "loss")
         arrow((targets_x, top - half_h), (loss_x + 0.02, bottom + half_h), "loss")
-        box(score_x, bottom, "Loss score\n" + (f"{step.loss:.4g}" if step is not None else "-"), "#fce4ec")
+        values["score"] = box(score_x, bottom, "#fce4ec", text="Loss score", value=True)
         arrow((loss_x - half_w, bottom), (score_x + half_w, bottom), "loss")
-        opt = model.optimizer
-        box(opt_x, bottom, f"Optimizer\n{type(opt).__name__}\nlr = {self.learning_rate:.2e}" if opt else
-            "Optimizer\n-", "#ede7f6")
+        values["optimizer"] = box(opt_x, bottom, "#ede7f6", "optimizer", value=True)
         arrow((score_x - half_w, bottom), (opt_x + half_w, bottom), "update")
         for x, layer in zip(xs, shown):
             if layer is None or layer.weights:  # the update flows back into each layer with weights
                 arrow((opt_x + np.clip(x - opt_x, -0.04, 0.04), bottom + half_h), (x, top - half_h), "update")
-        ax.text(0.19, 0.47, "weight update", color=colour["update"], fontsize=8, ha="center")
-        return figure_to_png(fig)
+        update_label = ax.text(0.19, 0.47, "weight update", color=IDLE, fontsize=FONT, ha="center")
+        return {"live": live, "layers": layers, "words": words, "values": values, "arrows": arrows,
+                "update_label": update_label}
 
     def draw_curves(self):
-        """The loss and metric curves, as PNG bytes."""
+        """The loss and metric curves, as PNG bytes. Axes, ticks and titles are the background
+        (drawn again only when an axis's limits change, which they do rarely: see steady_limits);
+        a frame draws the lines and the legend."""
         log = self.training_log
-        names = log.names() or ["loss"]
-        names = names[:4]  # loss and the first metrics fit the half-width panel
-        fig = new_figure(HALF, 130 + 170 * ((len(names) + 1) // 2))
+        names = (log.names() or ["loss"])[:4]  # loss and the first metrics fit the half-width panel
         best = log.best_epoch()
+        if self._curves is None or self._curves["names"] != names:
+            self._curves = self._build_curves(names)
+        c = self._curves
+        last_x = max(log.batch_x[-1] if log.batch_x else 0, log.epochs[-1] if log.epochs else 0)
+        x_limits = (0.0, nice_ceiling(last_x))
+        key = []
+        for name, ax, lines in zip(names, c["axes"], c["lines"]):
+            batch_values = log.batch_values.get(name, [])
+            epoch_values = log.epoch_values.get(name, [np.nan] * len(log.epochs))
+            val_values = log.epoch_values.get(f"val_{name}", [np.nan] * len(log.epochs))
+            lines["batch"].set_data(log.batch_x[-len(batch_values):] if batch_values else [], batch_values)
+            lines["train"].set_data(log.epochs, epoch_values)
+            lines["validation"].set_data(log.epochs, val_values)
+            lines["best"].set_xdata([best, best] if best is not None else [np.nan, np.nan])
+            lines["empty"].set_visible(not log.batch_x)
+            shown = np.asarray(list(batch_values) + list(epoch_values) + list(val_values), dtype=float)
+            shown = shown[np.isfinite(shown)]
+            log_axis = self.log_scale and name.endswith("loss") and shown.size > 0 and shown.min() > 0
+            if log_axis != (ax.get_yscale() == "log"):
+                ax.set_yscale("log" if log_axis else "linear")
+                lines["limits"] = None
+            if shown.size:
+                lines["limits"] = steady_limits(lines["limits"], shown.min(), shown.max(), log=log_axis)
+                ax.set_ylim(*lines["limits"])
+            ax.set_xlim(*x_limits)
+            key.append((ax.get_ylim(), log_axis))
+        legend_key = (bool(log.batch_x), bool(log.epochs), "val_loss" in log.epoch_values, best)
+        if c["legend_key"] != legend_key:  # the legend lists the series that have data
+            c["legend_key"] = legend_key
+            lines, ax = c["lines"][0], c["axes"][0]
+            lines["best"].set_label(f"best epoch ({best})")
+            if c["legend"] is not None:
+                c["live"].animated.remove(c["legend"])
+                c["legend"].remove()
+                c["legend"] = None
+            if log.batch_x:
+                shown = [lines["batch"]] + ([lines["train"]] if log.epochs else []) + (
+                    [lines["validation"]] if legend_key[2] else []) + ([lines["best"]] if best is not None else [])
+                c["legend"] = c["live"].animate(ax.legend(handles=shown, fontsize=FONT, loc="upper right"))
+        return c["live"].png(key=(x_limits, tuple(key)))
+
+    def _build_curves(self, names):
+        rows = (len(names) + 1) // 2
+        live = LiveFigure(new_figure(HALF, 130 + 170 * rows))
+        axes, lines = [], []
         for i, name in enumerate(names):
-            ax = fig.add_subplot((len(names) + 1) // 2, min(2, len(names)), i + 1)
-            if log.batch_values.get(name):
-                ax.plot(log.batch_x[-len(log.batch_values[name]):], log.batch_values[name], color="#90caf9",
-                        linewidth=0.8, label="batch")
-            if name in log.epoch_values:
-                ax.plot(log.epochs, log.epoch_values[name], "o-", color="#1565c0", markersize=4, label="train")
-            if f"val_{name}" in log.epoch_values:
-                ax.plot(log.epochs, log.epoch_values[f"val_{name}"], "s--", color="#ef6c00", markersize=4,
-                        label="validation")
-            if best is not None:
-                ax.axvline(best, color="#2e7d32", linestyle=":", linewidth=1.2, label=f"best epoch ({best})")
-            if self.log_scale and name.endswith("loss") and log.batch_values.get(name) and \
-                    min(log.batch_values[name]) > 0:
-                ax.set_yscale("log")
-            ax.set_title(name, fontsize=9)
-            ax.set_xlabel("epoch", fontsize=8)
-            ax.tick_params(labelsize=7)
-            ax.yaxis.set_major_locator(MaxNLocator(5))
-            if i == 0 and log.batch_x:
-                ax.legend(fontsize=6.5, loc="best")
-            if not log.batch_x:
-                ax.text(0.5, 0.5, "no training yet", ha="center", va="center", transform=ax.transAxes,
-                        color="#757575")
-        fig.subplots_adjust(left=0.1, right=0.97, top=1 - 28 / fig.bbox.height, bottom=38 / fig.bbox.height,
-                            wspace=0.3, hspace=0.55)
-        return figure_to_png(fig)
+            ax = live.fig.add_subplot(rows, min(2, len(names)), i + 1)
+            lines.append({
+                "batch": live.animate(ax.plot([], [], color="#90caf9", linewidth=0.8, label="batch")[0]),
+                "train": live.animate(ax.plot([], [], "o-", color="#1565c0", markersize=4, label="train")[0]),
+                "validation": live.animate(ax.plot([], [], "s--", color="#ef6c00", markersize=4,
+                                                   label="validation")[0]),
+                "best": live.animate(ax.axvline(np.nan, color="#2e7d32", linestyle=":", linewidth=1.2)),
+                "empty": live.animate(ax.text(0.5, 0.5, "no training yet", ha="center", va="center",
+                                              transform=ax.transAxes, color="#757575", fontsize=FONT)),
+                "limits": None})
+            ax.set_title(name, fontsize=TITLE)
+            ax.set_xlabel("epoch", fontsize=FONT)
+            ax.tick_params(labelsize=FONT)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+            ax.yaxis.set_major_locator(MaxNLocator(4))
+            axes.append(ax)
+        height = css_height(live.fig)
+        live.fig.subplots_adjust(left=0.14, right=0.97, top=1 - 28 / height, bottom=40 / height, wspace=0.4,
+                                 hspace=0.6)
+        return {"live": live, "names": names, "axes": axes, "lines": lines, "legend": None, "legend_key": None}
 
     def draw_weights(self):
-        """Per layer: histograms of weights, gradients and last update, as PNG bytes."""
+        """Per layer: histograms of weights, gradients and last update, as PNG bytes. Each panel's
+        axes are fixed (0 to 1 both ways, no ticks): a frame draws the bars, scaled to the panel,
+        and the range of the values as text, so the background never has to be drawn again."""
         rows = self._layer_weight_indices()[:5]
-        fig = new_figure(HALF, 60 + 110 * max(1, len(rows)))
-        if not rows:
-            fig.text(0.5, 0.5, "no trainable weights yet (the model is built on its first batch)",
-                     ha="center", va="center", fontsize=8)
-            return figure_to_png(fig)
         weights, step = self.model.trainable_weights, self._last_step
-        for r, (layer, indices) in enumerate(rows):
+        key = (tuple((layer.name, tuple(indices)) for layer, indices in rows), step is not None)
+        if self._weights is None or self._weights["key"] != key:
+            self._weights = self._build_weights(rows, key)
+        for (layer, indices), panels in zip(rows, self._weights["panels"]):
             w = np.concatenate([weights[i].numpy().ravel() for i in indices])
-            panels, titles = [w], [f"{layer.name} weights"]
+            values = [w]
             if step is not None:
                 g = np.concatenate([step.gradients[i].ravel() for i in indices])
                 u = np.concatenate([step.updates[i].ravel() for i in indices])
-                panels += [g, u]  # the update-to-weight ratio: how big a step is, relative to the weights
-                titles += ["gradients", f"update  |Δw|/|w| = {np.linalg.norm(u) / max(np.linalg.norm(w), 1e-12):.1e}"]
-            for c, values in enumerate(panels):
-                ax = fig.add_subplot(len(rows), 3, 3 * r + c + 1)
-                counts, edges = np.histogram(values, bins=30)
-                ax.stairs(counts, edges, fill=True, color=("#1565c0", "#ef6c00", "#6a1b9a")[c])  # one patch: fast
-                ax.set_title(titles[c], fontsize=7, loc="left")
-                ax.tick_params(labelsize=6)
-                ax.xaxis.set_major_locator(MaxNLocator(3))  # few tick labels: text is most of the drawing time
-                ax.yaxis.set_visible(False)
-        fig.subplots_adjust(left=0.03, right=0.98, top=1 - 22 / fig.bbox.height, bottom=25 / fig.bbox.height,
-                            wspace=0.12, hspace=0.75)
-        return figure_to_png(fig)
+                values += [g, u]
+            for (bars, text), v in zip(panels, values):
+                counts, edges = _histogram(v)
+                bars.set_data(counts / max(counts.max(), 1), (edges - edges[0]) / (edges[-1] - edges[0]))
+                text.set_text(f"±{max(abs(edges[0]), abs(edges[-1])):.1g}")  # the x axis's reach, tickless
+            if step is not None:  # the update-to-weight ratio: how big a step is, relative to the weights
+                ratio = np.linalg.norm(u) / max(np.linalg.norm(w), 1e-12)
+                panels[2][1].set_text(f"{panels[2][1].get_text()}  |Δw|/|w| {ratio:.0e}")
+        return self._weights["live"].png()
+
+    def _build_weights(self, rows, key):
+        live = LiveFigure(new_figure(HALF, 60 + 110 * max(1, len(rows))))
+        panels = []
+        if not rows:
+            live.fig.text(0.5, 0.5, "no trainable weights yet\n(the model is built on its first batch)",
+                          ha="center", va="center", fontsize=TITLE)
+        columns = 3 if key[1] else 1
+        for r, (layer, _) in enumerate(rows):
+            row_panels = []
+            for c in range(columns):
+                ax = live.fig.add_subplot(len(rows), 3, 3 * r + c + 1)
+                ax.set_xlim(0, 1)
+                ax.set_ylim(0, 1.05)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.set_title((f"{layer.name} weights", "gradients", "update")[c], fontsize=FONT, loc="left")
+                bars = live.animate(ax.stairs(np.zeros(1), [0.0, 1.0], fill=True,
+                                              color=("#1565c0", "#ef6c00", "#6a1b9a")[c]))
+                text = live.animate(ax.text(0.02, 0.97, "", transform=ax.transAxes, fontsize=FONT, va="top",
+                                            color="#333333"))
+                row_panels.append((bars, text))
+            panels.append(row_panels)
+        height = css_height(live.fig)
+        live.fig.subplots_adjust(left=0.02, right=0.98, top=1 - 24 / height, bottom=10 / height, wspace=0.08,
+                                 hspace=0.45)
+        return {"live": live, "key": key, "panels": panels}
+
+
+def _histogram(values, bins=30):
+    """Counts and edges of `values` in `bins` equal bins (one bin around the value when all are equal)."""
+    low, high = float(values.min()), float(values.max())
+    if not high > low:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(values, bins=bins, range=(low, high))
+    return counts, edges
 
 
 def _num_samples(data):

@@ -20,7 +20,8 @@ import traitlets
 
 import teachnet as tn
 from teachnet import ops
-from widgets.base import WidgetView, figure_to_png, new_figure
+from widgets.base import (FONT, TITLE, LiveFigure, WidgetView, figure_to_png, image_widget, new_figure, nice_ceiling,
+                          row)
 
 WIDTH = 980  # px: fits a 1000 px wide notebook
 
@@ -44,14 +45,14 @@ class _LayerView(WidgetView):
 
     def _setup(self, count, what, extra_controls=()):
         self._count = count
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
+        self.image = image_widget(WIDTH)
         self.index_control = _index_slider(what, count - 1)
         self.index_control.observe(self.guarded(lambda c: setattr(self, "index", c["new"])), names="value")
         self.refresh_button = ipywidgets.Button(description="Redraw", tooltip="Draw again from the current weights",
                                                 layout=ipywidgets.Layout(width="90px"))
         self.refresh_button.on_click(self.guarded(lambda _: self.refresh()))
-        self.children = [self.error_banner, ipywidgets.HBox([self.index_control, *extra_controls,
-                                                             self.refresh_button]), self.image]
+        self.children = [self.error_banner, row([self.index_control, *extra_controls, self.refresh_button]),
+                         self.image]
 
     @traitlets.validate("index")
     def _valid_index(self, proposal):
@@ -60,13 +61,20 @@ class _LayerView(WidgetView):
                              f"Received: index={proposal.value}")
         return proposal.value
 
+    _figure = None  # the figure, built once (again after refresh()) and updated in place
+
     @traitlets.observe("index")
     def _on_index(self, change):
         self.index_control.value = change["new"]
-        self.refresh()
+        self._show()
 
     def refresh(self):
         """Draws the picture again (from the layer's current weights)."""
+        self._figure = None  # the weights may have changed: build the figure again
+        self._show()
+
+    def _show(self):
+        """Draws the picture for the current controls (the kept figure, updated in place)."""
         self.image.value = self.draw()
         self.redraws += 1
 
@@ -131,36 +139,54 @@ class ConvFilterView(_LayerView):
     @traitlets.observe("channel")
     def _on_channel(self, change):
         self.channel_control.value = change["new"]
-        self.refresh()
+        self._show()
 
     def feature_maps(self):
         """The layer's output for the chosen image: `(new_height, new_width, filters)`."""
         return self.layer(self.images[self.index:self.index + 1]).numpy()[0]
 
     def draw(self):
+        """The input, the filters and the feature maps. The filters (which change with the channel and
+        the weights) are the background; a frame draws the input image and the feature maps."""
         maps = self.feature_maps()                                        # (h', w', filters)
         kernel = self.layer.kernel.numpy()                                # (kh, kw, channels, filters)
         shown = min(kernel.shape[-1], self.max_filters)
-        rows, cols = _grid_shape(shown, 4)
-        fig = new_figure(WIDTH, 40 + 110 * rows)
-        panels = fig.subfigures(1, 3, width_ratios=[1, 1.6, 1.6])
-        ax = panels[0].add_subplot(1, 1, 1)
-        ax.imshow(self.images[self.index, :, :, self.channel], cmap="gray")
-        ax.set_title(f"input {self.index}, channel {self.channel}", fontsize=9)
-        ax.axis("off")
+        if self._figure is None:
+            self._figure = self._build(kernel, maps, shown)
+        f = self._figure
+        f["input"].set_data(self.images[self.index, :, :, self.channel])
+        f["input"].autoscale()
+        f["input_title"].set_text(f"input {self.index}, channel {self.channel}")
         limit = float(np.abs(kernel).max()) or 1.0  # one colour scale for all filters: they compare
-        for panel, title, pictures, style in (
-                (panels[1], f"filters (kernel {kernel.shape[0]}x{kernel.shape[1]}, channel {self.channel})",
-                 [kernel[:, :, self.channel, f] for f in range(shown)], dict(cmap="RdBu_r", vmin=-limit, vmax=limit)),
-                (panels[2], f"feature maps ({self.layer.activation.__name__} applied)",
-                 [maps[:, :, f] for f in range(shown)], dict(cmap="viridis"))):
-            panel.suptitle(title, fontsize=9)
-            for f, picture in enumerate(pictures):
-                a = panel.add_subplot(rows, cols, f + 1)
-                a.imshow(picture, interpolation="nearest", **style)
-                a.set_title(str(f), fontsize=7, pad=1)
+        for i, image in enumerate(f["filters"]):
+            image.set_data(kernel[:, :, self.channel, i])
+            image.set_clim(-limit, limit)
+        f["filters_title"].set_text(f"filters (kernel {kernel.shape[0]}x{kernel.shape[1]}, channel {self.channel})")
+        for i, image in enumerate(f["maps"]):
+            image.set_data(maps[:, :, i])
+            image.autoscale()
+        return f["live"].png(key=self.channel)
+
+    def _build(self, kernel, maps, shown):
+        rows, cols = _grid_shape(shown, 4)
+        live = LiveFigure(new_figure(WIDTH, 40 + 110 * rows))
+        panels = live.fig.subfigures(1, 3, width_ratios=[1, 1.6, 1.6])
+        ax = panels[0].add_subplot(1, 1, 1)
+        f = {"live": live, "input": live.animate(ax.imshow(self.images[0, :, :, 0], cmap="gray")),
+             "input_title": live.animate(ax.set_title("", fontsize=TITLE))}
+        ax.axis("off")
+        f["filters_title"] = panels[1].suptitle("", fontsize=TITLE)
+        panels[2].suptitle(f"feature maps ({self.layer.activation.__name__} applied)", fontsize=TITLE)
+        for panel, name, picture, style in ((panels[1], "filters", kernel[:, :, 0, 0], dict(cmap="RdBu_r")),
+                                            (panels[2], "maps", maps[:, :, 0], dict(cmap="viridis"))):
+            f[name] = []
+            for i in range(shown):
+                a = panel.add_subplot(rows, cols, i + 1)
+                image = a.imshow(picture, interpolation="nearest", **style)
+                f[name].append(live.animate(image) if name == "maps" else image)
+                a.set_title(str(i), fontsize=FONT, pad=1)
                 a.axis("off")
-        return figure_to_png(fig)
+        return f
 
 
 # -- LSTM -----------------------------------------------------------------------------------------
@@ -219,7 +245,7 @@ class LSTMGateView(_LayerView):
     @traitlets.observe("unit")
     def _on_unit(self, change):
         self.unit_control.value = change["new"]
-        self.refresh()
+        self._show()
 
     def gates(self):
         """The gate activations of the chosen sequence: a dict name -> array (time, units), GATES order."""
@@ -242,31 +268,57 @@ class LSTMGateView(_LayerView):
         return {name: np.array(values) for name, values in rows.items()}   # (time, units) each
 
     def draw(self):
+        """The input and the gates as heatmaps (time across, units down) and one unit's gates as curves.
+
+        Axes, titles and colour bars are the background: the gates i, f, o are in [0, 1] and g in
+        [-1, 1] always; the input, c and h get a symmetric scale rounded up (nice_ceiling), so the
+        background changes only when a sequence needs a wider scale. A frame draws the heatmaps and curves."""
         gates = self.gates()
-        time_steps = len(self.sequences[self.index])
-        fig = new_figure(WIDTH, 560)
-        axes = fig.subplots(4, 2, gridspec_kw={"height_ratios": [1, 1, 1, 1.2]})
         panels = [("input x", self.sequences[self.index])] + list(gates.items())
+        if self._figure is None:
+            self._figure = self._build(panels)
+        f = self._figure
+        limits = []
+        for image, (name, values) in zip(f["images"], panels):
+            image.set_data(values.T)                                      # (units, time)
+            if name.split()[-1] not in ("i", "f", "o", "g"):
+                limit = nice_ceiling(max(float(np.abs(values).max()), 1e-6))
+                image.set_clim(-limit, limit)
+                limits.append(limit)
+        time_steps = len(self.sequences[self.index])
+        for line, name in zip(f["traces"], GATES):
+            line.set_data(np.arange(time_steps), gates[name][:, self.unit])
+        reach = nice_ceiling(max(1.0, float(np.abs(gates["cell c"][:, self.unit]).max())))
+        f["trace"].set_ylim(-reach * 1.05, reach * 1.05)
+        f["trace_title"].set_text(f"unit {self.unit} over time")
+        return f["live"].png(key=(tuple(limits), reach))
+
+    def _build(self, panels):
+        live = LiveFigure(new_figure(WIDTH, 560))
+        axes = live.fig.subplots(4, 2, gridspec_kw={"height_ratios": [1, 1, 1, 1.2]})
+        images = []
         for ax, (name, values) in zip(axes.ravel()[:7], panels):
             bounded = name.split()[-1] in ("i", "f", "o")
-            im = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="viridis" if bounded else "RdBu_r",
-                           vmin=0 if bounded else -max(float(np.abs(values).max()), 1e-6),
-                           vmax=1 if bounded else max(float(np.abs(values).max()), 1e-6))
+            image = live.animate(ax.imshow(values.T, aspect="auto", interpolation="nearest",
+                                           cmap="viridis" if bounded else "RdBu_r",
+                                           vmin=0 if bounded else -1, vmax=1))
+            images.append(image)
             ax.set_title(name + (" (read from the end)" if self.layer.go_backwards and name == "input x" else ""),
-                         fontsize=8, pad=2)
-            ax.set_ylabel("feature" if name == "input x" else "unit", fontsize=7)
-            ax.tick_params(labelsize=6)
-            fig.colorbar(im, ax=ax, fraction=0.03, pad=0.01).ax.tick_params(labelsize=6)
+                         fontsize=FONT, pad=2)
+            ax.set_ylabel("feature" if name == "input x" else "unit", fontsize=FONT)
+            ax.tick_params(labelsize=FONT)
+            live.fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01).ax.tick_params(labelsize=FONT)
         trace = axes[3, 1]
-        for name, colour in zip(GATES, ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")):
-            trace.plot(np.arange(time_steps), gates[name][:, self.unit], color=colour, label=name.split()[-1])
-        trace.set_title(f"unit {self.unit} over time", fontsize=8, pad=2)
-        trace.legend(fontsize=6, ncol=6, loc="upper center")
-        trace.tick_params(labelsize=6)
+        traces = [live.animate(trace.plot([], [], color=colour, label=name.split()[-1])[0]) for name, colour in
+                  zip(GATES, ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"))]
+        trace.set_xlim(-0.5, len(panels[0][1]) - 0.5)
+        trace_title = live.animate(trace.set_title("", fontsize=FONT, pad=2))
+        live.animate(trace.legend(fontsize=FONT, ncol=6, loc="upper center"))
+        trace.tick_params(labelsize=FONT)
         for ax in axes[3]:
-            ax.set_xlabel("time step", fontsize=7)
-        fig.subplots_adjust(left=0.05, right=0.98, top=0.95, bottom=0.07, hspace=0.55, wspace=0.12)
-        return figure_to_png(fig)
+            ax.set_xlabel("time step", fontsize=FONT)
+        live.fig.subplots_adjust(left=0.05, right=0.95, top=0.95, bottom=0.08, hspace=0.6, wspace=0.14)
+        return {"live": live, "images": images, "traces": traces, "trace": trace, "trace_title": trace_title}
 
 
 # -- CTC ------------------------------------------------------------------------------------------
@@ -360,27 +412,27 @@ class CTCLatticeView(_LayerView):
         ext = self.extended[self.index, :len(log_alpha[0])]
         T = len(log_probs)
         fig = new_figure(WIDTH, 520)
-        top = fig.add_axes([0.07, 0.43, 0.9, 0.5])
+        top = fig.add_axes([0.07, 0.43, 0.86, 0.5])
         shown = np.where(np.isfinite(log_alpha), log_alpha, np.nan).T    # (states, time)
         im = top.imshow(shown, aspect="auto", cmap="magma", interpolation="nearest")
         top.plot(np.arange(T), states, color="#00e5ff", linewidth=2, marker="o", markersize=3,
                  label=f"best alignment (log p = {path_log_prob:.3g})")
         top.set_yticks(range(len(ext)))
-        top.set_yticklabels([self.alphabet[k] for k in ext], fontsize=8)
-        top.set_ylabel("extended label state", fontsize=8)
+        top.set_yticklabels([self.alphabet[k] for k in ext], fontsize=FONT)
+        top.set_ylabel("extended label state", fontsize=FONT)
         label_text = "".join(self.alphabet[k] for k in labels)
         top.set_title(f"log alpha_t(s) of sample {self.index}, label \"{label_text}\": loss = -log p = "
-                      f"{self.losses[self.index]:.4g}", fontsize=9)
-        top.legend(fontsize=7, loc="lower right")
-        top.tick_params(labelsize=7)
-        fig.colorbar(im, ax=top, fraction=0.02, pad=0.01).ax.tick_params(labelsize=7)
-        bottom = fig.add_axes([0.07, 0.08, 0.9 * 0.978, 0.25])
+                      f"{self.losses[self.index]:.4g}", fontsize=TITLE)
+        top.legend(fontsize=FONT, loc="lower right")
+        top.tick_params(labelsize=FONT)
+        fig.colorbar(im, ax=top, fraction=0.02, pad=0.01).ax.tick_params(labelsize=FONT)
+        bottom = fig.add_axes([0.07, 0.08, 0.86 * 0.978, 0.25])
         bottom.imshow(np.exp(log_probs).T, aspect="auto", cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
         bottom.set_yticks(range(len(self.alphabet)))
-        bottom.set_yticklabels(self.alphabet, fontsize=6 if len(self.alphabet) > 12 else 8)
+        bottom.set_yticklabels(self.alphabet, fontsize=FONT)
         bottom.plot(np.arange(T), [ext[s] for s in states], "o", color="#00b8d4", markersize=4)  # its class per frame
         spelled = "".join(self.alphabet[ext[s]] for s in states)
-        bottom.set_title(f"frame probabilities; the best alignment reads \"{spelled}\"", fontsize=9)
-        bottom.set_xlabel("time step (frame)", fontsize=8)
-        bottom.tick_params(labelsize=7)
+        bottom.set_title(f"frame probabilities; the best alignment reads \"{spelled}\"", fontsize=TITLE)
+        bottom.set_xlabel("time step (frame)", fontsize=FONT)
+        bottom.tick_params(labelsize=FONT)
         return figure_to_png(fig)

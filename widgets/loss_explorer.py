@@ -20,7 +20,7 @@ import numpy as np
 import traitlets
 
 import teachnet as tn
-from widgets.base import WidgetView, figure_to_png, new_figure
+from widgets.base import FONT, TITLE, LiveFigure, WidgetView, image_widget, new_figure, row
 
 WIDTH, HEIGHT = 620, 460  # px; the text panel beside it takes the rest of a 1000 px notebook
 CLASSES = 3               # categorical crossentropy: three classes, the target is class 0
@@ -63,13 +63,11 @@ class LossExplorer(WidgetView):
     def __init__(self, **kwargs):
         super().__init__()
         self._ready = False
-        for name, value in kwargs.items():
-            if not self.has_trait(name) or name == "redraws":
-                raise TypeError(f"LossExplorer got an unexpected argument {name!r}; settable traits: "
-                                "loss, outputs, from_logits, target, prediction, delta")
-            setattr(self, name, value)
+        self._figure = None  # the picture, built once per curve and updated in place
+        self.set_traits_from(kwargs, ["loss", "outputs", "from_logits", "target", "prediction", "delta"])
         self._build_controls()
-        self.children = [self.error_banner, self.controls, ipywidgets.HBox([self.image, self.explanation])]
+        # the explanation goes under the picture when the notebook is narrower than both
+        self.children = [self.error_banner, self.controls, row([self.image, self.explanation])]
         self._ready = True
         self._configure_controls()
         self.redraw()
@@ -186,11 +184,11 @@ class LossExplorer(WidgetView):
                  (self.prediction_control, "prediction"), (self.delta_control, "delta")]
         for control, name in pairs:
             control.observe(self.guarded(lambda c, name=name: setattr(self, name, c["new"])), names="value")
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
+        self.image = image_widget(WIDTH)
         self.explanation = ipywidgets.HTML(layout=ipywidgets.Layout(width="350px"))
         self.controls = ipywidgets.VBox([
-            ipywidgets.HBox([self.loss_control, self.outputs_control, self.from_logits_control]),
-            ipywidgets.HBox([self.target_control, self.prediction_control, self.delta_control])])
+            row([self.loss_control, self.outputs_control, self.from_logits_control]),
+            row([self.target_control, self.prediction_control, self.delta_control])])
 
     @traitlets.observe("loss", "outputs", "from_logits", "target", "prediction", "delta")
     def _on_change(self, change):
@@ -245,8 +243,22 @@ class LossExplorer(WidgetView):
         return np.linspace(low, high, 400)
 
     def draw(self):
-        """Loss (top) and gradient (bottom) against the model's output."""
-        fig = new_figure(WIDTH, HEIGHT)
+        """Loss (top) and gradient (bottom) against the model's output.
+
+        The curves depend on the loss, the outputs, from_logits, the target and delta: they are the
+        background, drawn again when one of those changes. Moving the prediction only moves the markers
+        (animated), the common slider move, which is why it is fast."""
+        key = (self.loss, self.outputs, self.from_logits, self.target, self.delta)
+        if self._figure is None or self._figure["key"] != key:
+            self._figure = self._build_figure(key)
+        at_loss, at_gradient = self.loss_and_gradient([self.prediction])
+        self._figure["loss_marker"].set_data([self.prediction], at_loss)
+        self._figure["gradient_marker"].set_data([self.prediction], at_gradient)
+        return self._figure["live"].png(key=key)
+
+    def _build_figure(self, key):
+        live = LiveFigure(new_figure(WIDTH, HEIGHT))
+        fig = live.fig
         top = fig.add_axes([0.11, 0.55, 0.85, 0.38])
         bottom = fig.add_axes([0.11, 0.09, 0.85, 0.34], sharex=top)
         x = self.curve_points()
@@ -260,12 +272,10 @@ class LossExplorer(WidgetView):
             top.plot(x, right_loss, color="#1f77b4", linestyle="--", label=f"from_logits={not self.from_logits}"
                      " (matches the outputs)")
             bottom.plot(x, right_gradient, color="#1f77b4", linestyle="--")
-        at_loss, at_gradient = self.loss_and_gradient([self.prediction])
-        top.plot([self.prediction], at_loss, "o", color="black")
-        bottom.plot([self.prediction], at_gradient, "o", color="black")
-        if self.kind != "categorical":
-            top.axvline(self.target, color="#2ca02c", linewidth=1, linestyle=":", label=f"target y = {self.target:g}"
-                        ) if self.axis != "logits" else None
+        loss_marker = live.animate(top.plot([], [], "o", color="black")[0])
+        gradient_marker = live.animate(bottom.plot([], [], "o", color="black")[0])
+        if self.kind != "categorical" and self.axis != "logits":
+            top.axvline(self.target, color="#2ca02c", linewidth=1, linestyle=":", label=f"target y = {self.target:g}")
         bottom.axhline(0, color="#999999", linewidth=0.8)
         shown = np.concatenate([gradient] + ([right_gradient] if not self.matched else []))
         low, high = np.percentile(shown, [3, 97])  # near p = 0 crossentropy's slope runs off to -1e7
@@ -275,14 +285,14 @@ class LossExplorer(WidgetView):
                 "regression": "prediction y_pred"}[self.axis]
         if self.kind == "categorical":
             name += " of the target class (of 3)"
-        bottom.set_xlabel(name, fontsize=8)
-        top.set_title(f"{self.loss}: loss", fontsize=9)
-        bottom.set_title("gradient d loss / d output (from the GradientTape)", fontsize=9)
-        top.legend(fontsize=7, loc="best")
+        bottom.set_xlabel(name, fontsize=FONT)
+        top.set_title(f"{self.loss}: loss", fontsize=TITLE)
+        bottom.set_title("gradient d loss / d output (from the GradientTape)", fontsize=TITLE)
+        top.legend(fontsize=FONT, loc="best")
         for ax in (top, bottom):
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=FONT)
             ax.grid(alpha=0.3)
-        return figure_to_png(fig)
+        return {"live": live, "key": key, "loss_marker": loss_marker, "gradient_marker": gradient_marker}
 
     def explain(self):
         """The text beside the picture: formula, values at the marker, and what from_logits does."""

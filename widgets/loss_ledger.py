@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 
 from teachnet.callbacks import Callback
-from widgets.base import Throttle, WidgetView, figure_to_png, new_figure
+from widgets.base import FONT, Throttle, WidgetView, figure_to_png, new_figure
 
 COLORS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#c62828", "#00838f"]
 REGULARIZATION_COLOR = "#9e9e9e"
@@ -144,12 +144,12 @@ class LossLedger(WidgetView, Callback):
                           label=label if y == len(rows) - 1 else None)
                 if width > 0.06 * max(self.total, 1e-12):  # room for the term's text
                     bars.text(left + width / 2, y, f"{weight:.3g} × {losses[label]:.3g}", ha="center",
-                              va="center", fontsize=7, color="white")
+                              va="center", fontsize=FONT, color="white")
                 left += width
         bars.axvline(self.total, color="black", linestyle="--", linewidth=1)
         bars.set_yticks(range(len(rows)), [title for title, _ in reversed(rows)], fontsize=8)
-        bars.tick_params(axis="x", labelsize=7)
-        bars.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 1.22), ncol=min(len(self.terms), 5),
+        bars.tick_params(axis="x", labelsize=FONT)
+        bars.legend(fontsize=FONT, loc="upper center", bbox_to_anchor=(0.5, 1.22), ncol=min(len(self.terms), 5),
                     frameon=False)
         note = ("the weights are 1/n: this model minimizes the AVERAGE of its heads' losses" if self.is_average
                 else "averaging = weights 1/n: it is the sum of (1/n) × loss")
@@ -160,7 +160,7 @@ class LossLedger(WidgetView, Callback):
         trace.stackplot(np.arange(1, len(history) + 1), history.T, colors=colors)
         trace.set_title("weighted terms per batch", fontsize=8)
         trace.set_xlabel("batch", fontsize=8)
-        trace.tick_params(labelsize=7)
+        trace.tick_params(labelsize=FONT)
         return figure_to_png(fig)
 
     def static_png(self):

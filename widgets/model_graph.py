@@ -16,7 +16,7 @@ from matplotlib import image as mpl_image
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from widgets.base import WidgetView, figure_to_png, new_figure
+from widgets.base import LiveFigure, WidgetView, figure_to_png, new_figure, row
 from widgets.dashboard import shapes_text
 
 PANEL_WIDTH = 500  # px: the layer panel; the graph takes the rest of a 1000 px row
@@ -57,18 +57,23 @@ class ModelGraph(WidgetView):
         named = [(f"{layer.name} ({type(layer).__name__}, {layer.count_params():,} params)", layer.name)
                  for layer in model.layers]
         self.layer_dropdown = ipywidgets.Dropdown(options=named, description="layer",
-                                                  layout=ipywidgets.Layout(width=f"{PANEL_WIDTH - 10}px"))
+                                                  layout=ipywidgets.Layout(width=f"{PANEL_WIDTH - 10}px",
+                                                                           max_width="100%"))
         self.graph_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             max_width=f"{1000 - PANEL_WIDTH - 20}px", height="auto"))
         self.layer_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             width=f"{PANEL_WIDTH}px", max_width="100%", height="auto"))
         self.layer_info = ipywidgets.HTML()
         self.layer_dropdown.observe(self.guarded(lambda c: setattr(self, "layer_name", c["new"])), names="value")
-        self._graph_figure = None
+        self._graph = None  # the graph figure, built once; the selected layer's outline moves
+        self._layer_pngs = {}  # layer name -> its panel's PNG, for the weights as they are now
         with_weights = [layer.name for layer in model.layers if layer.weights]
         self.layer_name = layer_name or (with_weights or [model.layers[0].name])[0]
-        self.children = [self.error_banner, ipywidgets.HBox([
-            self.graph_image, ipywidgets.VBox([self.layer_dropdown, self.layer_info, self.layer_image])])]
+        # side by side in a wide notebook; the layer panel goes under the graph in a narrow one
+        self.children = [self.error_banner, row([
+            self.graph_image, ipywidgets.VBox([self.layer_dropdown, self.layer_info, self.layer_image],
+                                              layout=ipywidgets.Layout(max_width="100%"))],
+            align_items="flex-start")]
 
     @traitlets.validate("layer_name")
     def _valid_layer_name(self, proposal):
@@ -81,14 +86,22 @@ class ModelGraph(WidgetView):
     @traitlets.observe("layer_name")
     def _show_layer(self, change):
         self.layer_dropdown.value = change["new"]
-        self.refresh()
+        self._show()
 
     def refresh(self):
         """Redraws both pictures from the current weights (e.g. after training)."""
+        self._layer_pngs.clear()
+        self._show()
+
+    def _show(self):
+        """Shows the selected layer: the graph's outline moves (a frame of the kept graph figure) and
+        the layer's panel is drawn, or taken from the panels drawn since the last refresh()."""
         layer = self.model.get_layer(self.layer_name) if hasattr(self.model, "get_layer") else \
             next(l for l in self.model.layers if l.name == self.layer_name)
         self.graph_image.value = self.draw_graph()
-        self.layer_image.value = self.draw_layer(layer)
+        if layer.name not in self._layer_pngs:
+            self._layer_pngs[layer.name] = self.draw_layer(layer)
+        self.layer_image.value = self._layer_pngs[layer.name]
         stats = self.activations.get(layer.name)
         self.layer_info.value = (f"<b>{layer.name}</b> ({type(layer).__name__}): {layer.count_params():,} "
                                  f"parameters in {len(layer.weights)} weight arrays"
@@ -117,18 +130,22 @@ class ModelGraph(WidgetView):
     # -- drawing ------------------------------------------------------------------------------
     def draw_graph(self):
         """plot_model's picture with parameter counts and the selected layer outlined, as PNG bytes."""
-        fig = self._plot_model(self.model, show_shapes=True)
-        ax = fig.axes[0]
-        height = fig.bbox.height
-        for layer in self.model.layers:
-            x0, y0, x1, y1 = fig.box_extents[layer.name]  # display pixels, origin bottom left
-            if layer.weights:
-                ax.text(x1, height - y0 + 6, f"{layer.count_params():,} params", fontsize=7, color="#555555",
-                        ha="right", va="top")  # the axes count pixels downwards
-            if layer.name == self.layer_name:
-                ax.add_patch(Rectangle((x0 - 3, height - y1 - 3), x1 - x0 + 6, y1 - y0 + 6, fill=False,
-                                       edgecolor="#d62728", linewidth=2.5))
-        return figure_to_png(fig)
+        if self._graph is None:
+            fig = self._plot_model(self.model, show_shapes=True)
+            ax, height = fig.axes[0], fig.bbox.height
+            for layer in self.model.layers:
+                x0, y0, x1, y1 = fig.box_extents[layer.name]  # display pixels, origin bottom left
+                if layer.weights:
+                    ax.text(x1, height - y0 + 6, f"{layer.count_params():,} params", fontsize=7, color="#555555",
+                            ha="right", va="top")  # the axes count pixels downwards
+            live = LiveFigure(fig)
+            outline = live.animate(ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="#d62728",
+                                                          linewidth=2.5)))
+            self._graph = {"live": live, "outline": outline, "height": height}
+        g = self._graph
+        x0, y0, x1, y1 = g["live"].fig.box_extents[self.layer_name]
+        g["outline"].set_bounds(x0 - 3, g["height"] - y1 - 3, x1 - x0 + 6, y1 - y0 + 6)
+        return g["live"].png()
 
     def draw_layer(self, layer):
         """The selected layer's weights and activation statistics, as PNG bytes."""
@@ -147,7 +164,7 @@ class ModelGraph(WidgetView):
                 matrix = values.reshape(-1, values.shape[-1])  # (fan_in, units)
                 image = ax.imshow(matrix, aspect="auto", cmap="RdBu_r", vmin=-np.abs(matrix).max(),
                                   vmax=np.abs(matrix).max())
-                fig.colorbar(image, ax=ax, fraction=0.08).ax.tick_params(labelsize=6)
+                fig.colorbar(image, ax=ax, fraction=0.08).ax.tick_params(labelsize=7)
             else:
                 ax.bar(np.arange(values.size), values.ravel(), color="#1565c0")
                 if not values.any():
@@ -155,7 +172,7 @@ class ModelGraph(WidgetView):
             ax.set_xlabel("unit", fontsize=7)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(f"{w.name} {tuple(values.shape)}", fontsize=8)
-            ax.tick_params(labelsize=6)
+            ax.tick_params(labelsize=7)
         if activations is not None:
             ax = fig.add_subplot(rows, 1, rows)
             values = activations.ravel()
@@ -164,7 +181,7 @@ class ModelGraph(WidgetView):
             zeros = float(np.mean(values == 0))
             ax.set_title(f"activations on the sample: mean {values.mean():.3g}, std {values.std():.3g}, "
                          f"exact zeros {zeros:.0%}", fontsize=8)
-            ax.tick_params(labelsize=6)
+            ax.tick_params(labelsize=7)
         fig.subplots_adjust(left=0.08, right=0.95, top=1 - 30 / fig.bbox.height, bottom=40 / fig.bbox.height,
                             hspace=0.6, wspace=0.45)
         return figure_to_png(fig)

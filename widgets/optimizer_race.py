@@ -25,7 +25,8 @@ import traitlets
 
 import teachnet as tn
 from teachnet import ops
-from widgets.base import Throttle, WidgetView, figure_to_png, new_figure, row
+from widgets.base import (FONT, TITLE, LiveFigure, Throttle, WidgetView, image_widget, new_figure, nice_ceiling,
+                          row)
 
 WIDTH, HEIGHT = 980, 430  # px: fits a 1000 px wide notebook
 
@@ -235,6 +236,7 @@ class OptimizerRace(WidgetView):
         self.set_traits_from(kwargs, ["start", "steps_per_tick", "max_steps"])
         self._throttle = Throttle(0.0)
         self._contours = {}  # surface name -> (xs, ys, values) of its grid
+        self._figure = None  # the picture, built once per surface and updated in place
         self._build_controls()
         self.children = [self.error_banner, self.controls, self.status, self.image, self.racer_controls,
                          self.formulas]
@@ -281,7 +283,7 @@ class OptimizerRace(WidgetView):
         self.start_x.observe(self.guarded(lambda c: setattr(self, "start", (c["new"], self.start[1]))), names="value")
         self.start_y.observe(self.guarded(lambda c: setattr(self, "start", (self.start[0], c["new"]))), names="value")
         self.status = ipywidgets.HTML()
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{WIDTH}px"))
+        self.image = image_widget(WIDTH)
         self.formulas = ipywidgets.HTML()
         self.controls = row([self.play_button, self.step_button, self.reset_button, self.surface_control,
                              self.start_x, self.start_y])
@@ -396,9 +398,30 @@ class OptimizerRace(WidgetView):
         self.redraws += 1
 
     def draw(self):
-        """The contour plot with the paths (left) and each racer's loss per step (right)."""
-        fig = new_figure(WIDTH, HEIGHT)
-        ax = fig.add_axes([0.05, 0.1, 0.5, 0.82])
+        """The contour plot with the paths (left) and each racer's loss per step (right).
+
+        The contours, axes and minima are the background, drawn again only for a new surface or when
+        the step axis grows; a frame draws the paths, the start, the title and the loss curves."""
+        if self._figure is None or self._figure["surface"] != self.surface:
+            self._figure = self._build_figure()
+        f = self._figure
+        for racer, path_line, head in zip(self.racers.values(), f["paths"], f["heads"]):
+            path = np.array(racer.path)                                    # (steps + 1, 2)
+            path_line.set_data(path[:, 0], path[:, 1])
+            head.set_data([path[-1, 0]], [path[-1, 1]])
+        f["start"].set_data([self.start[0]], [self.start[1]])
+        f["title"].set_text(f"{self.surface}: paths after {self.step} steps (square: start, star: minimum)")
+        for racer, line in zip(self.racers.values(), f["curves"]):
+            # loss above the minimum, on a log axis floored at float32's resolution
+            gap = np.maximum(np.array(racer.losses) - f["lowest"], 1e-7) if racer.losses else []
+            line.set_data(np.arange(len(gap)), gap)
+        steps = max(len(r.losses) for r in self.racers.values())
+        f["curve"].set_xlim(0, nice_ceiling(max(steps, 10)))
+        return f["live"].png(key=f["curve"].get_xlim())
+
+    def _build_figure(self):
+        live = LiveFigure(new_figure(WIDTH, HEIGHT))
+        ax = live.fig.add_axes([0.05, 0.1, 0.5, 0.82])
         xs, ys, values = self._grid()
         surface = SURFACES[self.surface]
         # levels at quantiles of the values: every band covers the same area, so the valley floor, where the
@@ -406,34 +429,35 @@ class OptimizerRace(WidgetView):
         levels = np.unique(np.quantile(values, np.linspace(0, 1, 26)))
         ax.contourf(xs, ys, values, levels=levels, cmap="Greys_r", alpha=0.6)
         ax.contour(xs, ys, values, levels=levels[1:-1:2], colors="white", linewidths=0.5)
+        paths, heads = [], []
         for racer in self.racers.values():
-            path = np.array(racer.path)                                    # (steps + 1, 2)
-            ax.plot(path[:, 0], path[:, 1], color=racer.colour, linewidth=1.5, marker=".", markersize=3,
-                    label=racer.name)
-            ax.plot(*path[-1], "o", color=racer.colour, markeredgecolor="black", markersize=7)
-        ax.plot(*self.start, "s", color="white", markeredgecolor="black", markersize=7)
+            paths.append(live.animate(ax.plot([], [], color=racer.colour, linewidth=1.5, marker=".", markersize=3,
+                                              label=racer.name)[0]))
+            heads.append(live.animate(ax.plot([], [], "o", color=racer.colour, markeredgecolor="black",
+                                              markersize=7)[0]))
+        start = live.animate(ax.plot([], [], "s", color="white", markeredgecolor="black", markersize=7)[0])
         for minimum in surface.minima:
             ax.plot(*minimum, "*", color="gold", markeredgecolor="black", markersize=13)
         x0, x1, y0, y1 = surface.box
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        ax.set_xlabel("x", fontsize=8)
-        ax.set_ylabel("y", fontsize=8)
-        ax.set_title(f"{self.surface}: paths after {self.step} steps (square: start, star: minimum)", fontsize=9)
-        ax.tick_params(labelsize=7)
-        curve = fig.add_axes([0.63, 0.1, 0.35, 0.82])
-        lowest = min(min(surface.fn(*[ops.convert_to_tensor(np.float64(c)) for c in m]).numpy() for m in
-                         surface.minima), 0.0)
-        for racer in self.racers.values():
-            if racer.losses:  # loss above the minimum, on a log axis floored at float32's resolution
-                gap = np.maximum(np.array(racer.losses) - float(lowest), 1e-7)
-                curve.plot(np.arange(len(gap)), gap, color=racer.colour, label=racer.name)
+        ax.set_xlabel("x", fontsize=FONT)
+        ax.set_ylabel("y", fontsize=FONT)
+        title = live.animate(ax.set_title("", fontsize=TITLE))
+        ax.tick_params(labelsize=FONT)
+        live.animate(ax.legend(handles=paths, fontsize=FONT, loc="lower right", framealpha=0.85))
+        curve = live.fig.add_axes([0.63, 0.1, 0.35, 0.82])
+        lowest = float(min(min(surface.fn(*[ops.convert_to_tensor(np.float64(c)) for c in m]).numpy()
+                               for m in surface.minima), 0.0))
+        curves = [live.animate(curve.plot([], [], color=racer.colour, label=racer.name)[0])
+                  for racer in self.racers.values()]
         curve.set_yscale("log")
-        curve.set_xlabel("step", fontsize=8)
-        curve.set_title("f(w) - f(minimum)", fontsize=9)
-        curve.tick_params(labelsize=7)
-        ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
-        return figure_to_png(fig)
+        curve.set_ylim(1e-7, max(float(values.max()) - lowest, 1.0) * 10)  # all the surface's values fit
+        curve.set_xlabel("step", fontsize=FONT)
+        curve.set_title("f(w) - f(minimum)", fontsize=TITLE)
+        curve.tick_params(labelsize=FONT)
+        return {"live": live, "surface": self.surface, "paths": paths, "heads": heads, "start": start,
+                "title": title, "curve": curve, "curves": curves, "lowest": lowest}
 
     def static_png(self):
         return bytes(self.image.value)

@@ -23,12 +23,14 @@ import ipywidgets
 import numpy as np
 import traitlets
 from matplotlib import image as mpl_image
-from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 import teachnet as tn
-from widgets.base import Throttle, WidgetView, figure_to_png, new_figure, row
+from widgets.base import (FONT, TITLE, LiveFigure, Throttle, WidgetView, image_widget, new_figure, nice_ceiling,
+                          row, steady_limits)
 
 POSITIVE, NEGATIVE = "#0877bd", "#f59322"  # the Playground's colours: blue for +, orange for -
 CMAP = LinearSegmentedColormap.from_list("playground", [NEGATIVE, "#f7f7f7", POSITIVE])
@@ -106,10 +108,11 @@ class Playground(WidgetView):
         self._custom = None  # (x, y) given to set_data
         self.set_traits_from(kwargs, [n for n in self.class_own_traits() if n not in ("epoch", "redraws")])
         self.history = {"epoch": [], "loss": [], "val_loss": []}
+        self._network = self._output = None  # the figures, built once and updated in place
         self._throttle = Throttle(0.0)
         self._build_controls()
         self.children = [self.error_banner, self.controls, self.status,
-                         ipywidgets.HBox([self.network_image, self.output_image])]
+                         row([self.network_image, self.output_image], align_items="flex-start")]  # wraps
         self._ready = True
         self._new_data()
 
@@ -200,17 +203,16 @@ class Playground(WidgetView):
         self.observe(self._show_layer_controls, names="hidden_layers")
         self._show_layer_controls()
         self.status = ipywidgets.HTML()
-        self.network_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{NETWORK_SIZE[0]}px"))
-        self.output_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width=f"{OUTPUT_SIZE[0]}px"))
+        self.network_image = image_widget(NETWORK_SIZE[0])
+        self.output_image = image_widget(OUTPUT_SIZE[0])
         self.controls = ipywidgets.VBox([
             row([self.play_button, self.step_button, self.reset_button, self.dataset_control,
                  self.noise_control]),
-            ipywidgets.HBox([self.share_control, self.batch_control, self.multiclass_control]),
-            ipywidgets.HBox([self.activation_control, self.optimizer_control, self.lr_control,
-                             self.loss_control]),
-            ipywidgets.HBox([self.regularization_control, self.rate_control]),
-            ipywidgets.HBox([ipywidgets.HTML("<b>features</b>&nbsp;")] + list(self.feature_buttons.values())),
-            ipywidgets.HBox([self.add_layer_button, self.remove_layer_button, self.layer_controls])])
+            row([self.share_control, self.batch_control, self.multiclass_control]),
+            row([self.activation_control, self.optimizer_control, self.lr_control, self.loss_control]),
+            row([self.regularization_control, self.rate_control]),
+            row([ipywidgets.HTML("<b>features</b>&nbsp;")] + list(self.feature_buttons.values())),
+            row([self.add_layer_button, self.remove_layer_button, self.layer_controls])])
 
     def _toggle_feature(self, name, on):
         try:
@@ -416,75 +418,132 @@ class Playground(WidgetView):
         self.redraws += 1
 
     def draw_network(self):
-        """The features, the neurons (each a heatmap over the plane) and the weights between them."""
-        fig = new_figure(*NETWORK_SIZE)
-        ax = fig.add_axes([0, 0, 1, 1])
-        columns = self.activations()
+        """The features, the neurons (each a heatmap over the plane) and the weights between them.
+
+        Built once per architecture (names and titles are the background); a frame sets each
+        heatmap's pixels and colour range and each link's colour and width."""
         names = [self.features] + [[f"{i + 1}.{j + 1}" for j in range(units)] for i, units in
                                    enumerate(self.hidden_layers)]
         names.append(["class 0", "class 1"] if self.multiclass else ["P(class 1)"])
-        n_cols, box = len(columns), 0.7
-        height = 1.2 * max(4, max(c.shape[-1] for c in columns))
+        if self._network is None or self._network["names"] != names:
+            self._network = self._build_network(names)
+        net = self._network
+        columns = self.activations()
+        for c, layer in enumerate(self.model.layers):
+            weights = layer.kernel.numpy().ravel()  # row-major: the same (input, unit) order as the segments
+            scale = max(float(np.abs(weights).max()), 1e-9)
+            net["links"][c].set_color(np.where(weights > 0, POSITIVE, NEGATIVE))
+            net["links"][c].set_linewidth(0.3 + 3.5 * np.abs(weights) / scale)
+        for c, values in enumerate(columns):
+            for j, image in enumerate(net["images"][c]):
+                picture = values[..., j]
+                image.set_data(picture)
+                if c < len(columns) - 1:  # the output is a probability, in [0, 1]; the others centre on 0
+                    limit = max(float(np.abs(picture).max()), 1e-6)
+                    image.set_clim(-limit, limit)
+        return net["live"].png()
+
+    def _build_network(self, names):
+        live = LiveFigure(new_figure(*NETWORK_SIZE))
+        ax = live.fig.add_axes([0, 0, 1, 1])
+        n_cols, box = len(names), 0.7
+        height = 1.2 * max(4, max(len(c) for c in names))
         ax.set_xlim(-0.8, 2.2 * (n_cols - 1) + 0.8)
         ax.set_ylim(-height - 0.3, 1.0)
         ax.axis("off")
         centres = []  # per column: (x, y) of each node's centre
-        for c, values in enumerate(columns):
-            units = values.shape[-1]
-            top = -(height - 1.2 * units) / 2 - 0.1  # centre the column vertically
-            centres.append([(2.2 * c, top - 1.2 * j - box / 2) for j in range(units)])
-        for c, layer in enumerate(self.model.layers):  # links first, so the nodes are drawn over them
-            kernel = layer.kernel.numpy()  # (inputs, units)
-            scale = max(float(np.abs(kernel).max()), 1e-9)
+        for c, column in enumerate(names):
+            top = -(height - 1.2 * len(column)) / 2 - 0.1  # centre the column vertically
+            centres.append([(2.2 * c, top - 1.2 * j - box / 2) for j in range(len(column))])
+        links = []  # drawn first, so the nodes are drawn over them
+        for c in range(n_cols - 1):
             segments = [[(x0 + box / 2, y0), (x1 - box / 2, y1)] for x0, y0 in centres[c] for x1, y1 in centres[c + 1]]
-            weights = kernel.ravel()  # row-major: the same (input, unit) order as the segments
-            ax.add_collection(LineCollection(segments, colors=np.where(weights > 0, POSITIVE, NEGATIVE),
-                                             linewidths=0.3 + 3.5 * np.abs(weights) / scale, alpha=0.75, zorder=1))
-        for c, values in enumerate(columns):
+            links.append(live.animate(ax.add_collection(LineCollection(segments, alpha=0.75, zorder=1))))
+        images, frames = [], []
+        for c, column in enumerate(names):
+            images.append([])
             for j, (x, y) in enumerate(centres[c]):
-                picture = values[..., j]
-                if c == n_cols - 1:
-                    norm = TwoSlopeNorm(0.5, 0.0, 1.0)                      # a probability
-                else:
-                    limit = max(float(np.abs(picture).max()), 1e-6)
-                    norm = TwoSlopeNorm(0.0, -limit, limit)
-                ax.imshow(picture, cmap=CMAP, norm=norm, extent=(x - box / 2, x + box / 2, y - box / 2, y + box / 2),
-                          zorder=2, interpolation="nearest")
-                ax.add_patch(_frame(x, y, box))
-                ax.text(x, y - box / 2 - 0.08, names[c][j], ha="center", va="top", fontsize=7, zorder=3)
+                norm = Normalize(0.0, 1.0) if c == n_cols - 1 else Normalize(-1.0, 1.0)
+                images[c].append(live.animate(ax.imshow(
+                    np.zeros((GRID, GRID)), cmap=CMAP, norm=norm, zorder=2, interpolation="nearest",
+                    extent=(x - box / 2, x + box / 2, y - box / 2, y + box / 2))))
+                frames.append(Rectangle((x - box / 2, y - box / 2), box, box))
+                ax.text(x, y - box / 2 - 0.08, column[j], ha="center", va="top", fontsize=FONT, zorder=3)
+        live.animate(ax.add_collection(PatchCollection(frames, facecolor="none", edgecolor="#555555",
+                                                       linewidth=0.8, zorder=3)))
         titles = ["features"] + [f"hidden {i + 1}" for i in range(len(self.hidden_layers))] + ["output"]
         for c, title in enumerate(titles):
-            ax.text(2.2 * c, 0.75, title, ha="center", va="center", fontsize=9, weight="bold")
-        return figure_to_png(fig)
+            ax.text(2.2 * c, 0.75, title, ha="center", va="center", fontsize=TITLE, weight="bold")
+        ax.set_autoscale_on(False)  # imshow would reset the limits
+        ax.set_xlim(-0.8, 2.2 * (n_cols - 1) + 0.8)
+        ax.set_ylim(-height - 0.3, 1.0)
+        return {"live": live, "names": names, "links": links, "images": images}
 
     def draw_output(self):
-        """The prediction over the plane with the points, and the loss curves."""
-        fig = new_figure(*OUTPUT_SIZE)
-        ax = fig.add_axes([0.14, 0.33, 0.82, 0.62])
-        probability = self.probability(self._grid(OUTPUT_GRID)).reshape(OUTPUT_GRID, OUTPUT_GRID)
+        """The prediction over the plane with the points, and the loss curves.
+
+        The axes are the background (drawn again when the plane or the loss axis's limits change);
+        a frame draws the heatmap, the 0.5 contour, the points, the title and the loss lines."""
+        key = (self.extent, self.multiclass)
+        if self._output is None or self._output["key"] != key:
+            self._output = self._build_output(key)
+        out = self._output
         e = self.extent
-        ax.imshow(probability, cmap=CMAP, norm=TwoSlopeNorm(0.5, 0.0, 1.0), extent=(-e, e, -e, e),
-                  interpolation="bilinear", alpha=0.65)  # pale, so that the points stand out
-        ax.contour(np.linspace(-e, e, OUTPUT_GRID), np.linspace(e, -e, OUTPUT_GRID), probability, levels=[0.5],
-                   colors="#333333", linewidths=1)
-        for part, marker in (("train", "o"), ("validation", "^")):
+        probability = self.probability(self._grid(OUTPUT_GRID)).reshape(OUTPUT_GRID, OUTPUT_GRID)
+        out["heatmap"].set_data(probability)
+        live, ax = out["live"], out["ax"]
+        if out["contour"] is not None:
+            live.animated.remove(out["contour"])
+            out["contour"].remove()
+        ticks = np.linspace(-e, e, OUTPUT_GRID)
+        out["contour"] = ax.contour(ticks, ticks[::-1], probability, levels=[0.5], colors="#333333", linewidths=1)
+        live.animated.insert(1, out["contour"])  # right over the heatmap, under the points
+        out["contour"].set_animated(True)
+        for part in ("train", "validation"):
             x, y = self.points[part]
-            colours = np.where(y[:, 0] > 0.5, POSITIVE, NEGATIVE)
-            ax.scatter(x[:, 0], x[:, 1], c=colours, marker=marker, s=16, edgecolors="#222222", linewidths=0.5,
-                       label=part)
+            out[part].set_offsets(x)
+            out[part].set_facecolor(np.where(y[:, 0] > 0.5, POSITIVE, NEGATIVE))
+        out["title"].set_text(f"output: P(class 1), epoch {self.epoch}")
+        epochs, losses = self.history["epoch"], self.history["loss"] + self.history["val_loss"]
+        out["train_loss"].set_data(epochs, self.history["loss"])
+        out["val_loss"].set_data(epochs, self.history["val_loss"])
+        finite = np.asarray(losses, dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size:
+            out["limits"] = steady_limits(out["limits"], finite.min(), finite.max())
+            out["curve"].set_ylim(*out["limits"])
+        out["curve"].set_xlim(0, nice_ceiling(max(epochs[-1], 1)))
+        return live.png(key=(out["curve"].get_xlim(), out["curve"].get_ylim()))
+
+    def _build_output(self, key):
+        live = LiveFigure(new_figure(*OUTPUT_SIZE))
+        ax = live.fig.add_axes([0.14, 0.33, 0.82, 0.6])
+        e = self.extent
+        heatmap = live.animate(ax.imshow(np.zeros((OUTPUT_GRID, OUTPUT_GRID)), cmap=CMAP, norm=Normalize(0.0, 1.0),
+                                         extent=(-e, e, -e, e), interpolation="bilinear", alpha=0.65))
+        points = {}
+        for part, marker in (("train", "o"), ("validation", "^")):
+            points[part] = live.animate(ax.scatter([], [], marker=marker, s=16, edgecolors="#222222", linewidths=0.5,
+                                                   label=part))
         ax.set_xlim(-e, e)
         ax.set_ylim(-e, e)
-        ax.set_title(f"output: P(class 1) — epoch {self.epoch}", fontsize=9)
-        ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
-        ax.tick_params(labelsize=7)
-        curve = fig.add_axes([0.14, 0.07, 0.82, 0.18])
-        curve.plot(self.history["epoch"], self.history["loss"], color="#333333", marker=".", label="train loss")
-        curve.plot(self.history["epoch"], self.history["val_loss"], color="#d62728", linestyle="--", marker=".",
-                   label="validation loss")
-        curve.set_xlabel("epoch", fontsize=7, labelpad=1)
-        curve.tick_params(labelsize=7)
-        curve.legend(fontsize=7, loc="upper right")
-        return figure_to_png(fig)
+        ax.tick_params(labelsize=FONT)
+        legend = ax.legend(handles=[points["train"], points["validation"]], loc="upper right", fontsize=FONT,
+                           framealpha=0.8)
+        for handle in legend.legend_handles:  # the markers' shape matters here, not their colour
+            handle.set_facecolor("#bbbbbb")
+        live.animate(legend)
+        title = live.animate(ax.set_title("", fontsize=TITLE))
+        curve = live.fig.add_axes([0.14, 0.07, 0.82, 0.18])
+        train_loss = live.animate(curve.plot([], [], color="#333333", marker=".", label="train loss")[0])
+        val_loss = live.animate(curve.plot([], [], color="#d62728", linestyle="--", marker=".",
+                                           label="validation loss")[0])
+        curve.set_xlabel("epoch", fontsize=FONT, labelpad=1)
+        curve.tick_params(labelsize=FONT)
+        curve.yaxis.set_major_locator(MaxNLocator(3))
+        live.animate(curve.legend(handles=[train_loss, val_loss], fontsize=FONT, loc="upper right"))
+        return {"live": live, "key": key, "ax": ax, "heatmap": heatmap, "contour": None, "title": title,
+                "curve": curve, "train_loss": train_loss, "val_loss": val_loss, "limits": None, **points}
 
     def static_png(self):
         """Both pictures side by side (the notebook's saved output)."""
@@ -495,9 +554,3 @@ class Playground(WidgetView):
         buf = io.BytesIO()
         mpl_image.imsave(buf, np.concatenate(padded, axis=1), format="png")  # (height, width, 3)
         return buf.getvalue()
-
-
-def _frame(x, y, box):
-    """The grey square around a node's heatmap."""
-    return Rectangle((x - box / 2, y - box / 2), box, box, fill=False, edgecolor="#555555", linewidth=0.8,
-                     zorder=3)

@@ -322,7 +322,9 @@ class Model(Layer):
         self.stop_training = False
         training_logs = {}
         callbacks.on_train_begin()
-        with _DeferInterrupt() as interrupt:
+        epoch = initial_epoch
+        # a second Ctrl-C raises KeyboardInterrupt at once: the message is printed on the way out
+        with _DeferInterrupt(on_raise=lambda: _say_interrupted(epoch, callbacks)) as interrupt:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
@@ -336,11 +338,7 @@ class Model(Layer):
                     if self.stop_training or interrupt.requested:
                         break
                 if interrupt.requested:
-                    print(f"\nTraining interrupted during epoch {epoch + 1}: the weights are those after the "
-                          f"last completed step; the History holds {len(callbacks.history.epoch)} completed "
-                          "epoch(s).")
-                    self.history = callbacks.history
-                    return callbacks.history
+                    break
                 epoch_logs = self.get_metrics_result() if logs else {}
                 if validation_data is not None and _should_validate(epoch, validation_freq):
                     val_logs = self.evaluate(val_x, val_y, sample_weight=val_sw,
@@ -351,6 +349,10 @@ class Model(Layer):
                 training_logs = epoch_logs
                 if self.stop_training or interrupt.requested:
                     break
+        if interrupt.requested:  # wherever it landed: a batch, validation, a callback
+            _say_interrupted(epoch, callbacks)
+            self.history = callbacks.history
+            return callbacks.history
         callbacks.on_train_end(logs=training_logs)
         self.history = callbacks.history
         return callbacks.history
@@ -452,10 +454,21 @@ class Model(Layer):
 
 
 # -- helpers -----------------------------------------------------------------------
+def _say_interrupted(epoch, callbacks):
+    """Prints that fit was interrupted (in `epoch`, 0-based) and tells the callbacks."""
+    print(f"\nTraining interrupted during epoch {epoch + 1}: the weights are those after the last completed "
+          f"step; the History holds {len(callbacks.history.epoch)} completed epoch(s).")
+    callbacks.on_train_interrupted(epoch)
+
+
 class _DeferInterrupt:
     """During `fit`, Ctrl-C (a notebook's interrupt) is turned into a request
     that the loop honours after the current step, so the weights are never
-    left half-updated. A second Ctrl-C raises KeyboardInterrupt at once."""
+    left half-updated. A second Ctrl-C raises KeyboardInterrupt at once (after
+    calling `on_raise`, which says so)."""
+
+    def __init__(self, on_raise=None):
+        self.on_raise = on_raise
 
     def __enter__(self):
         self.requested = False
@@ -472,7 +485,9 @@ class _DeferInterrupt:
             raise KeyboardInterrupt
         self.requested = True
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is KeyboardInterrupt and self.on_raise is not None:
+            self.on_raise()
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
         return False
