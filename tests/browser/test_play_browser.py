@@ -91,6 +91,8 @@ def test_play_draws_ten_frames_in_five_seconds_and_pause_stops_them(request, fro
     frontend.screenshot(f"{name}-paused", area)
 
     times = [round(f["t"] - played) for f in playing]
+    print(f"{frontend_name}, {widget}: {len(distinct)} distinct frames in {WINDOW_MS} ms after Play; "
+          f"last change {max([round(f['t'] - paused) for f in changes(frames)], default=None)} ms after Pause")
     assert len(distinct) >= FRAMES, (
         f"{frontend_name}, {widget}: {len(distinct)} distinct frames within {WINDOW_MS} ms of pressing Play "
         f"(at ms {times}; {unreadable} pictures could not be read); expected at least {FRAMES}. "
