@@ -12,7 +12,8 @@ numbered lesson shows at least one live widget.
   test-artifacts/lessons/<frontend>-<width>/.
 - Live, JupyterLab: each Step button is clicked and must change a picture of its widget; each Play is
   pressed, must change a picture, and Pause must stop it. A widget without Step or Play is live when
-  dragging its first slider changes what it shows (a picture or its text: lesson 1's `interact` prints).
+  dragging its first slider (or, without sliders, choosing another option in its first menu) changes what
+  it shows (a picture or its text: lesson 1's `interact` prints).
   Each numbered lesson must have a live widget.
 
 The server serves a temp copy of each lesson (`copy_notebook`): autosave never writes into lessons/, which
@@ -93,6 +94,13 @@ def drag_first_slider(frontend, area):
     frontend.page.mouse.up()
 
 
+def pick_another_option(select):
+    """Choose, in the <select> (an ipywidgets Dropdown), the option after the selected one (or the first)."""
+    values = select.locator("option").evaluate_all("(options) => options.map(o => o.value)")
+    current = select.input_value()
+    select.select_option(values[(values.index(current) + 1) % len(values)] if current in values else values[0])
+
+
 def shown(frontend, area):
     """What `area` shows: its pictures' digests and its text."""
     return frontend.image_digests(area), area.inner_text()
@@ -138,6 +146,11 @@ def press_every_control(frontend, lesson, problems):
                 drag_first_slider(frontend, area)
                 wait_for_change(frontend, area, before, f"{where}: dragging its first slider")
                 live.append(i)
+            elif not steps.count() and not plays and area.locator("select").count():
+                before = shown(frontend, area)
+                pick_another_option(area.locator("select").first)
+                wait_for_change(frontend, area, before, f"{where}: choosing another option in its first menu")
+                live.append(i)
         except AssertionError as e:
             problems.append(str(e).split("; browser console errors")[0])
     banners = frontend.error_banners()
@@ -162,8 +175,8 @@ def test_lesson_in_jupyterlab_fits_and_is_live(lab, lesson):
     assert not problems, (f"{lesson.stem} in JupyterLab (output areas {wide} px at 1280, {narrow} px at 820):\n"
                           + "\n".join(problems))
     if lesson.stem[:2].isdigit() and not live:
-        raise NoLiveWidget(f"{lesson.stem} shows no live widget (none whose picture answers Step, Play or a "
-                           f"slider); issue 11 asks for one in every lesson")
+        raise NoLiveWidget(f"{lesson.stem} shows no live widget (none whose picture answers Step, Play, a "
+                           f"slider or a menu); issue 11 asks for one in every lesson")
 
 
 # The demo notebooks show the dashboard and the Playground of lessons 5 and 11 again: JupyterLab checks them,
