@@ -610,7 +610,20 @@ class Frontend:
         """Save a PNG of the page (or of the locator `area`) to test-artifacts/<name>.png; returns its path."""
         path = ARTIFACTS / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        (self.page if area is None else area).screenshot(path=str(path))
+        if area is None:
+            self.page.screenshot(path=str(path))
+            return path
+        # The frontends scroll the notebook inside their own panel, so a widget taller than the window
+        # would be cut: make the window tall enough for a moment (its width, and so the layout, stays).
+        size = self.page.viewport_size
+        height = area.evaluate("(a) => a.getBoundingClientRect().height")
+        if height + 300 > size["height"]:
+            self.page.set_viewport_size({"width": size["width"], "height": int(height) + 300})
+        try:
+            area.scroll_into_view_if_needed()
+            area.screenshot(path=str(path))
+        finally:
+            self.page.set_viewport_size(size)
         return path
 
     def _wait_js(self, predicate, arg, timeout, what):
