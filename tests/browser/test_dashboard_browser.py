@@ -12,25 +12,6 @@ NOTEBOOK = ROOT / "lessons" / "demo_dashboard.ipynb"
 DIAGRAM = 0  # the dashboard's first Image: the relationship diagram, redrawn after every Step
 
 
-def press(lab, icon, area=None):
-    """Clicks the Play (`icon="play"`) or Pause (`"pause"`) button of a widget's Play control: the
-    ipywidgets.Play widget with CSS class tn-play (widgets/base.py), whose buttons show icons."""
-    root = lab.page if area is None else area
-    button = root.locator(f".tn-play button:has(i.fa-{icon})")
-    assert button.count() == 1, f"expected one {icon} button in a .tn-play control; found {button.count()}"
-    button.click()
-
-
-def press_play_and_wait_for_image_change(lab, image_index, timeout=60):
-    before = lab.image_digests()[image_index]
-    press(lab, "play")
-    deadline = time.monotonic() + timeout
-    while lab.image_digests()[image_index] == before:
-        assert time.monotonic() < deadline, f"Play did not change Image {image_index} within {timeout} s"
-        time.sleep(0.2)
-    return lab.image_digests()[image_index]
-
-
 def error_banners(lab):
     """The texts of the red error banners shown by teachnet widgets."""
     return lab.page.locator("div[style*='fdecea']").all_inner_texts()
@@ -52,14 +33,17 @@ def test_dashboard_steps_plays_and_pauses_in_jupyterlab(lab):
     lab.screenshot("dashboard-after-step")
 
     # Play: the front end's timer ticks, each tick trains a batch; the picture keeps changing by itself
-    playing = press_play_and_wait_for_image_change(lab, DIAGRAM, timeout=90)
+    area = lab.widget_areas().first
+    before = lab.image_digests(area)
+    lab.press(area, "play")
+    playing = lab.wait_for_image_change(before, DIAGRAM, timeout=90, area=area, what="Play")
     deadline = time.monotonic() + 90
-    while lab.image_digests()[DIAGRAM] == playing:
+    while lab.image_digests(area)[DIAGRAM] == playing:
         assert time.monotonic() < deadline, "the dashboard did not redraw a second time while playing"
         time.sleep(0.3)
     lab.screenshot("dashboard-playing")
 
-    press(lab, "pause")
+    lab.press(area, "pause")
     time.sleep(3)  # the last tick and Pause's own redraw land
     paused = lab.image_digests()
     time.sleep(3)

@@ -9,25 +9,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "lessons" / "demo_playground.ipynb"
 
 
-def press(lab, icon, area=None):
-    """Clicks the Play (`icon="play"`) or Pause (`"pause"`) button of a widget's Play control: the
-    ipywidgets.Play widget with CSS class tn-play (widgets/base.py), whose buttons show icons."""
-    root = lab.page if area is None else area
-    button = root.locator(f".tn-play button:has(i.fa-{icon})")
-    assert button.count() == 1, f"expected one {icon} button in a .tn-play control; found {button.count()}"
-    button.click()
-
-
-def press_play_and_wait_for_image_change(lab, image_index, timeout=60):
-    before = lab.image_digests()[image_index]
-    press(lab, "play")
-    deadline = time.monotonic() + timeout
-    while lab.image_digests()[image_index] == before:
-        assert time.monotonic() < deadline, f"Play did not change Image {image_index} within {timeout} s"
-        time.sleep(0.2)
-    return lab.image_digests()[image_index]
-
-
 def test_playground_step_play_pause(lab):
     path = lab.copy_notebook(DEMO)
     lab.open_notebook(path)
@@ -43,15 +24,18 @@ def test_playground_step_play_pause(lab):
     assert len(lab.image_digests()) == 2, "the Playground shows two images: the network and the output"
     for label in ("Step", "Reset"):
         lab.button(label)  # exactly one button with each literal label
-    assert lab.page.locator(".tn-play").count() == 1  # and the Play control (its own play/pause buttons)
+    area = lab.widget_areas().first
+    assert area.locator(".tn-play").count() == 1, "the Playground should have one Play control (.tn-play)"
 
     first, second = lab.click_and_wait_for_image_change("Step", image_index=1)
     assert first != second
     lab.screenshot("playground-after-step")
 
-    press_play_and_wait_for_image_change(lab, 1)
+    before = lab.image_digests(area)
+    lab.press(area, "play")
+    lab.wait_for_image_change(before, 1, area=area, what="Play")
     time.sleep(2)  # let it train a few ticks
-    press(lab, "pause")
+    lab.press(area, "pause")
     paused = lab.wait_until_images_stable()
     time.sleep(1.0)
     assert lab.image_digests() == paused, "the images changed after Pause"

@@ -1,8 +1,12 @@
-"""The whole browser chain works: JupyterLab starts, a notebook runs in this Python, a widget button click
+"""The whole browser chain works in each frontend (JupyterLab 4, Notebook 7, classic Notebook with
+ipywidgets 7.7.1): the server starts, a notebook runs in the frontend's Python, a widget button click
 changes an image in the page, errors in cells are caught, and screenshots are written."""
+import os
 import sys
 
 import pytest
+
+from conftest import CLASSIC_PYTHON, FRONTENDS
 
 WIDGET_NOTEBOOK = [
     "# md\n# Smoke test\nA button and an image whose PNG bytes change on every click.",
@@ -32,13 +36,16 @@ widgets.VBox([button, image])''',
 ]
 
 
-def test_notebook_runs_and_button_changes_image(lab):
+@pytest.mark.parametrize("frontend_name", FRONTENDS)
+def test_notebook_runs_and_button_changes_image(request, frontend_name):
+    lab = request.getfixturevalue(frontend_name)
     path = lab.write_notebook("smoke.ipynb", WIDGET_NOTEBOOK)
     lab.open_notebook(path)
     outputs = lab.run_all_cells()
 
     printed = "".join(o.get("text", "") for o in outputs[0] if o["output_type"] == "stream").strip()
-    assert printed == sys.executable, "the notebook kernel should be the Python running the tests"
+    python = CLASSIC_PYTHON if frontend_name == "classic" else sys.executable
+    assert os.path.realpath(printed) == os.path.realpath(python), "the kernel should be the frontend's Python"
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs[1])
 
     first, second = lab.click_and_wait_for_image_change("Step")
@@ -46,11 +53,13 @@ def test_notebook_runs_and_button_changes_image(lab):
     _, third = lab.click_and_wait_for_image_change("Step")
     assert third not in (first, second)
 
-    shot = lab.screenshot("browser-smoke")
+    shot = lab.screenshot(f"browser-smoke-{frontend_name}")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 1000
 
 
-def test_cell_error_is_reported(lab):
+@pytest.mark.parametrize("frontend_name", FRONTENDS)
+def test_cell_error_is_reported(request, frontend_name):
+    lab = request.getfixturevalue(frontend_name)
     path = lab.write_notebook("broken.ipynb", ["x = 1", "1 / 0", "print('never runs')"])
     lab.open_notebook(path)
     with pytest.raises(AssertionError, match="cell 1: ZeroDivisionError"):
