@@ -1,4 +1,4 @@
-"""Bad input gets a clear ValueError/TypeError: the mistakes listed in issues 2, 3 and 4.
+"""Bad input gets a clear ValueError/TypeError: the mistakes listed in issues 2, 3, 4, 13 and 14.
 
 Each listed mistake is tested once. Where another test file already asserts the
 message, this index points to it instead of repeating it; the tests below cover
@@ -60,7 +60,7 @@ Issue 13 item 5 (the smaller Keras surface):
 Issue 14 items 5 and 6 (warnings, hints, old spellings): test_warnings_and_old_names.py
 - softmax over an axis of size 1: test_ops_keras_gap.py::test_softmax_over_an_axis_of_size_one_warns
 - Precision / Recall on a multi-class output with class labels:
-  ::test_precision_and_recall_on_class_labels_say_to_use_one_hot_targets_or_class_id
+  test_warnings_and_old_names.py::test_precision_and_recall_on_class_labels_say_to_use_one_hot_targets_or_class_id
 - Dense on images without Flatten: ::test_dense_on_images_without_flatten_gets_a_hint_after_the_shapes
 - Conv2D on channels-first arrays: ::test_conv2d_on_channels_first_images_gets_a_hint
 - a built model called on a symbolic Input of the wrong width:
@@ -115,6 +115,19 @@ Issue 14 item 4 (plain Python data):
   test_data_adapters.py::test_class_weight_as_a_list_or_with_string_keys_is_refused_saying_how_to_write_it
 - labels outside [0, 1] for binary crossentropy, outside [0, classes) for the sparse loss, validation data in
   another label format than the training data, rows of different lengths in a list: below
+
+Issue 14 item 1 (saving never destroys a file): test_saving_keras.py
+- a writer raising mid-file and Ctrl-C mid-save, for .keras, .weights.h5 and .weights.npz:
+  ::test_a_save_failing_mid_file_keeps_the_previous_file
+- a file-size limit (RLIMIT_FSIZE, in a subprocess): ::test_a_file_size_limit_keeps_the_previous_file
+- ModelCheckpoint, plot_model(to_file=), the dataset cache: ::test_model_checkpoint_failing_keeps_the_previous_checkpoint,
+  ::test_plot_file_failing_keeps_the_previous_picture, ::test_dataset_download_failing_keeps_the_previous_cached_file
+
+Issue 14 item 7 (widgets): tests/widgets/test_bad_arguments.py
+- a bad argument (wrong type or unknown choice) is a ValueError/TypeError naming the widget's argument, what it
+  accepts and what it received, never a bare TraitError, and the banner shows the same words:
+  ::test_a_bad_argument_says_what_was_expected_and_received
+- an unknown keyword lists the settable ones: ::test_an_unknown_argument_lists_the_settable_ones
 """
 import os
 import pickle
@@ -445,3 +458,24 @@ def test_a_list_of_rows_of_different_lengths_says_to_pad_them():
     model = _classifier(1, "sigmoid", "binary_crossentropy")
     with pytest.raises(ValueError, match=r"^`x` is a list of rows of different lengths \(\[2, 3\]\).*pad_sequences"):
         model.fit([[1.0, 2.0, 3.0], [1.0, 2.0]], [0, 1], verbose=0)
+
+
+# -- the index itself ------------------------------------------------------------------------------------
+def test_every_test_the_index_names_exists():
+    # `file.py::test_name` names a test in tests/ (or tests/widgets/); `::test_name` continues the last file named.
+    import re
+    from pathlib import Path
+    here = Path(__file__).parent
+    current, missing, named = None, [], 0
+    for line in __doc__.splitlines():
+        for file, name in re.findall(r"([\w/]*test_\w+\.py)?(?:::(test_\w+))?", line):
+            if file:
+                current = next((p for p in (here / file, here / "widgets" / Path(file).name,
+                                            here.parent / file) if p.exists()), None)
+                if current is None:
+                    missing.append(file)
+            if name:
+                named += 1
+                if current is None or not re.search(rf"^def {name}\(", current.read_text(), re.M):
+                    missing.append(f"{current and current.name}::{name}")
+    assert named > 50 and not missing, missing
