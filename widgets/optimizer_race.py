@@ -380,6 +380,11 @@ class OptimizerRace(WidgetView):
         self._advance(1)
         self.redraw()
 
+    def advance(self, steps):
+        """Every racer takes `steps` steps, then one redraw (quicker than `steps` calls of `take_step`)."""
+        self._advance(steps)
+        self.redraw()
+
     def on_pause(self):
         self.redraw()
 

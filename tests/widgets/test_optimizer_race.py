@@ -292,3 +292,13 @@ def test_the_noise_slider_sets_the_trait_and_bad_noise_is_refused():
         race.gradient_noise = -1.0
     with pytest.raises(Exception, match="Received: gradient_noise=50"):
         OptimizerRace("ravine", gradient_noise=50.0)
+
+
+def test_advance_takes_many_steps_with_one_redraw():
+    race, stepped = OptimizerRace("ravine", gradient_noise=1.0), OptimizerRace("ravine", gradient_noise=1.0)
+    redraws = race.redraws
+    race.advance(15)
+    for _ in range(15):
+        stepped.take_step()
+    assert race.step == 15 and race.redraws == redraws + 1
+    np.testing.assert_array_equal(race.racers["Adam"].path, stepped.racers["Adam"].path)

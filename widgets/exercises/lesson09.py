@@ -15,7 +15,7 @@ def _check_kept_share(number, answer):
                                      "(bias ln 99) it would keep 90 % after 10 steps: an open forget gate carries "
                                      "a value across many steps.")
     if close_to(value, FORGET ** (STEPS + 1), rtol=0.01) or close_to(value, FORGET ** (STEPS - 1), rtol=0.01):
-        return Verdict(number, False, "Count the multiplications: from step 1 to step 11 the cell is multiplied "
+        return Verdict(number, False, "Count the multiplications: from step 0 to step 10 the cell is multiplied "
                                       "by f ten times.")
     if close_to(value, FORGET, rtol=0.01):
         return Verdict(number, False, "0.9 is what one step keeps; the cell is multiplied by f at every step.")
