@@ -20,6 +20,7 @@ LESSONS = ROOT / "lessons"
 README = LESSONS / "README.md"
 NOTEBOOKS = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
 MAX_NOTEBOOK_BYTES = 600_000
+MAX_SAVED_WIDTH = 1000  # px: a saved picture as wide as a notebook shows it (widgets are at most 980 CSS px)
 
 
 def repo_url():
@@ -153,7 +154,7 @@ def fix_urls():
 
 
 def shrink(paths=None, threshold=20_000):
-    """Re-encodes big saved PNGs with a palette and drops `metadata.widgets` (the widgets' state, which
+    """Re-encodes big saved PNGs with a palette (at most MAX_SAVED_WIDTH px wide) and drops `metadata.widgets` (the widgets' state, which
     repeats their pictures); every widget keeps its own static PNG in its output."""
     import base64
     import io
@@ -168,6 +169,9 @@ def shrink(paths=None, threshold=20_000):
                 if len(data.get("image/png", "")) < threshold:
                     continue
                 image = Image.open(io.BytesIO(base64.b64decode(data["image/png"]))).convert("RGB")
+                if image.width > MAX_SAVED_WIDTH:  # widgets draw at 1.5 px per CSS px; a saved copy needs 1
+                    image = image.resize((MAX_SAVED_WIDTH, round(image.height * MAX_SAVED_WIDTH / image.width)),
+                                         Image.Resampling.LANCZOS)
                 buffer = io.BytesIO()
                 image.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", optimize=True)
                 smaller = base64.b64encode(buffer.getvalue()).decode("ascii")

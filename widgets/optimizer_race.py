@@ -15,6 +15,11 @@ its loss per step; the text under it shows each racer's last update written
 out with its numbers (read from the optimizer's own slots). Sliders set each
 optimizer's learning rate and parameters (they take effect at the next step),
 and the start point; Play/Pause/Step/Reset drive the race.
+
+Mini-batch mode: `gradient_noise` (the "gradient noise" slider) adds zero-mean
+normal noise of that standard deviation to every gradient, as a mini-batch's
+gradient is a noisy estimate of the full one. The noise is seeded
+(`noise_seed`), every racer gets the same draws, and Reset replays them.
 """
 import html
 import time
@@ -93,6 +98,7 @@ RACERS = {
     "Adagrad": ("#8c564b", tn.optimizers.Adagrad, {}, {"initial_accumulator_value": (0.1, 0.0, 1.0)}),
 }
 TOO_FAR = 1e4  # a racer whose |w| grows beyond this has diverged and stops
+MAX_NOISE = 10.0  # the largest gradient noise the slider offers
 
 
 def _vec(values):
@@ -110,8 +116,10 @@ class Racer:
         self.learning_rate = learning_rate
         self.restart((0.0, 0.0))
 
-    def restart(self, start):
-        """A fresh variable at `start` and a fresh optimizer (no slots, iterations 0)."""
+    def restart(self, start, noise_seed=0):
+        """A fresh variable at `start`, a fresh optimizer (no slots, iterations 0) and the gradient noise
+        from its first draw."""
+        self.noise = np.random.default_rng(noise_seed)  # every racer seeded alike: they all see the same noise
         self.variable = tn.Variable(np.array(start, dtype="float32"), name="w")
         self.optimizer = self.optimizer_class(learning_rate=self.learning_rate, **self.fixed, **self.parameters)
         self.optimizer.build([self.variable])  # the slots exist from the start, so the text can show them
@@ -136,13 +144,17 @@ class Racer:
                 return variable.numpy()
         raise KeyError(f"{type(self.optimizer).__name__} has no slot {name!r}")
 
-    def step(self, surface):
-        """One step of the optimizer on `surface`; returns False when the racer has stopped."""
+    def step(self, surface, gradient_noise=0.0):
+        """One step of the optimizer on `surface`, its gradient plus `gradient_noise` times a standard
+        normal draw (a mini-batch's noisy gradient); returns False when the racer has stopped."""
         if self.diverged_at is not None:
             return False
         with tn.GradientTape() as tape:
             loss = surface(self.variable)
-        g = tape.gradient(loss, self.variable).numpy()  # (2,)
+        exact = tape.gradient(loss, self.variable).numpy()  # (2,)
+        # drawn at every step, even at scale 0, so that step t gets the same draw whatever the scale was before
+        noise = (gradient_noise * self.noise.standard_normal(2)).astype(exact.dtype)
+        g = exact + noise
         if not self.losses:
             self.losses.append(float(loss))
         before = self.variable.numpy()
@@ -152,6 +164,9 @@ class Racer:
         self.path.append(after)
         self.losses.append(float(surface(ops.convert_to_tensor(after))))
         self.explanation = self.explain(g, before, after, slots_before)
+        if gradient_noise:
+            self.explanation = (f"g = grad f(w) + noise = {_vec(exact)} + {_vec(noise)} = {_vec(g)}\n"
+                                + self.explanation.split("\n", 1)[1])
         if not np.all(np.isfinite(after)) or np.abs(after).max() > TOO_FAR:
             self.diverged_at = len(self.path) - 1
         return True
@@ -215,6 +230,9 @@ class OptimizerRace(WidgetView):
                             help="The point (x, y) every racer starts from; changing it restarts the race.")
     steps_per_tick = Int(1, help="Steps each racer takes at each tick of Play.")
     max_steps = Int(500, help="Play pauses after this many steps.")
+    gradient_noise = Float(0.0, help="Standard deviation of the zero-mean noise added to every gradient (a "
+                                     "mini-batch's gradient is noisy); 0 is the exact, full-batch gradient.")
+    noise_seed = Int(0, help="Seed of the gradient noise; Reset replays the same noise.")
     step = Int(0, help="Steps taken since the start.")
     redraws = Int(0, help="How many times the picture was redrawn.")
 
@@ -233,7 +251,7 @@ class OptimizerRace(WidgetView):
                                    {p: spec[0] for p, spec in RACERS[name][3].items()}) for name in names}
         self.surface = surface
         self.start = SURFACES[surface].start
-        self.set_traits_from(kwargs, ["start", "steps_per_tick", "max_steps"])
+        self.set_traits_from(kwargs, ["start", "steps_per_tick", "max_steps", "gradient_noise", "noise_seed"])
         self._throttle = Throttle(0.0)
         self._contours = {}  # surface name -> (xs, ys, values) of its grid
         self._figure = None  # the picture, built once per surface and updated in place
@@ -252,6 +270,13 @@ class OptimizerRace(WidgetView):
             raise ValueError(f"OptimizerRace: expected `start` inside the {self.surface} box x in [{x0}, {x1}], "
                              f"y in [{y0}, {y1}]. Received: start={proposal.value}")
         return (float(x), float(y))
+
+    @traitlets.validate("gradient_noise")
+    def _valid_noise(self, proposal):
+        if not 0 <= proposal.value <= MAX_NOISE:
+            raise ValueError(f"OptimizerRace: expected `gradient_noise` between 0 (exact gradients) and "
+                             f"{MAX_NOISE:g}. Received: gradient_noise={proposal.value}")
+        return float(proposal.value)
 
     @traitlets.validate("steps_per_tick", "max_steps")
     def _valid_count(self, proposal):
@@ -282,11 +307,14 @@ class OptimizerRace(WidgetView):
                                               description="start y", style=wide, layout=narrow)
         self.start_x.observe(self.guarded(lambda c: setattr(self, "start", (c["new"], self.start[1]))), names="value")
         self.start_y.observe(self.guarded(lambda c: setattr(self, "start", (self.start[0], c["new"]))), names="value")
+        self.noise_control = self.bind(ipywidgets.FloatSlider(
+            value=self.gradient_noise, min=0.0, max=MAX_NOISE, step=0.1, description="gradient noise", style=wide,
+            layout=narrow), "gradient_noise")
         self.status = ipywidgets.HTML()
         self.image = image_widget(WIDTH)
         self.formulas = ipywidgets.HTML()
         self.controls = row([self.play_button, self.step_button, self.reset_button, self.surface_control,
-                             self.start_x, self.start_y])
+                             self.start_x, self.start_y, self.noise_control])
         self.sliders = {}  # (racer, parameter) -> slider
         rows = []
         for name, racer in self.racers.items():
@@ -326,6 +354,11 @@ class OptimizerRace(WidgetView):
             self.start = surface.start  # the observer restarts
         self.start_x.min, self.start_x.max, self.start_y.min, self.start_y.max = x0, x1, y0, y1
 
+    @traitlets.observe("noise_seed")
+    def _on_noise_seed(self, change):
+        if self._ready:
+            self.reset()
+
     @traitlets.observe("start")
     def _on_start(self, change):
         if not self._ready:
@@ -338,13 +371,18 @@ class OptimizerRace(WidgetView):
         """Every racer back at the start with a fresh optimizer."""
         self.running = False
         for racer in self.racers.values():
-            racer.restart(self.start)
+            racer.restart(self.start, self.noise_seed)
         self.step = 0
         self.redraw()
 
     def take_step(self):
         """Every racer takes one step; redraws."""
         self._advance(1)
+        self.redraw()
+
+    def advance(self, steps):
+        """Every racer takes `steps` steps, then one redraw (quicker than `steps` calls of `take_step`)."""
+        self._advance(steps)
         self.redraw()
 
     def on_pause(self):
@@ -363,7 +401,7 @@ class OptimizerRace(WidgetView):
     def _advance(self, steps):
         surface = SURFACES[self.surface]
         for _ in range(steps):
-            moved = [racer.step(surface) for racer in self.racers.values()]
+            moved = [racer.step(surface, self.gradient_noise) for racer in self.racers.values()]
             if not any(moved):
                 self.running = False
                 return
@@ -394,7 +432,8 @@ class OptimizerRace(WidgetView):
                                + "\n\n".join(rows) + "</pre>")
         surface = SURFACES[self.surface]
         self.status.value = (f"<b>step</b> {self.step} &nbsp; <b>surface</b> {html.escape(surface.description)} "
-                             f"&nbsp; <b>start</b> {_vec(self.start)}")
+                             f"&nbsp; <b>start</b> {_vec(self.start)}"
+                             + (f" &nbsp; <b>gradient noise</b> {self.gradient_noise:g}" if self.gradient_noise else ""))
         self.redraws += 1
 
     def draw(self):

@@ -41,8 +41,8 @@ def test_a_bad_argument_says_what_was_expected_and_received(make, argument, valu
 def test_an_unknown_argument_lists_the_settable_ones():
     with pytest.raises(TypeError, match=r"unexpected argument 'epochs_per_tik'\. Expected one of: .*epochs_per_tick"):
         Playground(epochs_per_tik=2)
-    with pytest.raises(TypeError, match=r"unexpected argument 'steps'\. Expected one of: max_steps, start, "
-                                        r"steps_per_tick\. Received: steps=3"):
+    with pytest.raises(TypeError, match=r"unexpected argument 'steps'\. Expected one of: gradient_noise, "
+                                        r"max_steps, noise_seed, start, steps_per_tick\. Received: steps=3"):
         OptimizerRace(steps=3)
     x = np.zeros((4, 3), "float32")
     with pytest.raises(TypeError, match="unexpected argument 'running'"):

@@ -231,3 +231,74 @@ def test_the_race_matches_keras_optimizers_on_the_rosenbrock_surface():
             path.append(w.numpy().copy())
         np.testing.assert_allclose(np.array(race.racers[name].path), np.array(path), rtol=1e-4, atol=1e-5,
                                    err_msg=name)
+
+
+# -- mini-batch mode: noise on every gradient ---------------------------------------------------
+
+def test_gradient_noise_adds_seeded_zero_mean_noise_to_each_gradient():
+    start = (2.0, -1.0)
+    race = OptimizerRace("bowl", racers=["SGD"], start=start, gradient_noise=0.5, noise_seed=3)
+    race.step_button.click()
+    draw = 0.5 * np.random.default_rng(3).standard_normal(2)  # the first draw of the racer's seeded generator
+    lr, w0 = SURFACES["bowl"].learning_rates["SGD"], np.array(start)
+    np.testing.assert_allclose(race.racers["SGD"].path[-1], w0 - lr * (2 * w0 + draw), rtol=1e-5)
+    assert race.racers["SGD"].explanation.startswith("g = grad f(w) + noise = (4, -2) + (")
+    assert "gradient noise</b> 0.5" in race.status.value
+
+
+def test_gradient_noise_repeats_after_reset_and_is_the_same_for_every_racer():
+    race = OptimizerRace("ravine", racers=["SGD", "Momentum"], gradient_noise=1.0)
+    exact = OptimizerRace("ravine", racers=["SGD", "Momentum"])
+    for _ in range(20):
+        race.take_step()
+        exact.take_step()
+    first = [p.copy() for p in race.racers["SGD"].path]
+    assert not np.allclose(first, exact.racers["SGD"].path)  # the noise changed the path
+    race.reset_button.click()
+    for _ in range(20):
+        race.take_step()
+    np.testing.assert_array_equal(first, race.racers["SGD"].path)  # Reset replays the same noise
+    race.noise_seed = 1                                              # another seed restarts, other noise
+    assert race.step == 0
+    for _ in range(20):
+        race.take_step()
+    assert not np.allclose(first, race.racers["SGD"].path)
+    # SGD and Momentum at their first step: the same draw added to the same exact gradient
+    race.reset()
+    race.take_step()
+    sgd, momentum = race.racers["SGD"], race.racers["Momentum"]
+    assert sgd.explanation.splitlines()[0] == momentum.explanation.splitlines()[0]
+
+
+def test_with_noise_sgd_stalls_at_a_noise_floor_and_without_it_converges():
+    def final_losses(noise):
+        race = OptimizerRace("ravine", racers=["SGD"], gradient_noise=noise)
+        for _ in range(300):
+            race.take_step()
+        return np.array(race.racers["SGD"].losses[-100:])
+    exact, noisy = final_losses(0.0), final_losses(1.0)
+    assert exact.max() < 1e-3
+    # the stationary spread of w under SGD with noise sigma on the ravine gives a mean loss of ~0.3 sigma^2
+    assert 0.1 < noisy.mean() < 1.0
+
+
+def test_the_noise_slider_sets_the_trait_and_bad_noise_is_refused():
+    race = OptimizerRace("ravine")
+    race.noise_control.value = 2.5
+    assert race.gradient_noise == 2.5
+    race.gradient_noise = 0.7
+    assert race.noise_control.value == 0.7
+    with pytest.raises(Exception, match=r"expected `gradient_noise` between 0 .*Received: gradient_noise=-1"):
+        race.gradient_noise = -1.0
+    with pytest.raises(Exception, match="Received: gradient_noise=50"):
+        OptimizerRace("ravine", gradient_noise=50.0)
+
+
+def test_advance_takes_many_steps_with_one_redraw():
+    race, stepped = OptimizerRace("ravine", gradient_noise=1.0), OptimizerRace("ravine", gradient_noise=1.0)
+    redraws = race.redraws
+    race.advance(15)
+    for _ in range(15):
+        stepped.take_step()
+    assert race.step == 15 and race.redraws == redraws + 1
+    np.testing.assert_array_equal(race.racers["Adam"].path, stepped.racers["Adam"].path)
