@@ -227,8 +227,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     # The chunks are independent: the thread pool (teachnet.ops.parallel) gives
     # each thread a contiguous run of them and its own im2col buffer; every
     # number is computed as on one thread.
-    pieces = parallel.split(len(chunks), parallel.get_num_threads() if B * Ho * Wo * F * x4.itemsize
-                           >= parallel.MIN_SPLIT_BYTES else 1)
+    pieces = parallel.pieces_for(len(chunks), B * Ho * Wo * (kh * kw * C + F) * x4.itemsize)  # cols + output
 
     def im2col(images, buffer):
         """The rows of `cols` for a slice of the batch: (images * Ho * Wo, kh * kw * C)."""

@@ -9,28 +9,30 @@ The ops cut their large passes into independent pieces (a range of images, a
 range of a weight's elements) and hand them to `run`. Each piece writes its
 own part of the result and computes every number exactly as one thread would,
 so the results are bit-identical whatever the thread count (the tests check
-this). Small arrays are not split: handing work to a thread costs a few tens
-of microseconds, more than a small pass takes.
+this). Small arrays are not split: handing work to a thread costs tens of
+microseconds, more than a small pass takes.
 
 The switch:
 
     teachnet.ops.parallel.set_num_threads(1)   # everything on the calling thread
     teachnet.ops.parallel.set_num_threads(None)  # back to the default
 
-The default is the number of threads numpy's BLAS uses (read with threadpoolctl
-when it is installed, else the CPU count), so `OPENBLAS_NUM_THREADS=1` or
-`threadpoolctl.threadpool_limits(1)` at start-up also keeps teachnet on one
-core. The environment variable `TEACHNET_NUM_THREADS` overrides the default.
+The default is the number of threads numpy's BLAS uses (read with threadpoolctl),
+so `OPENBLAS_NUM_THREADS=1` or `threadpoolctl.threadpool_limits(1)` at start-up
+also keeps teachnet on one core. The environment variable `TEACHNET_NUM_THREADS` overrides the default.
 """
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
+
 __all__ = ["get_num_threads", "set_num_threads", "run", "split", "pieces_for", "elementwise", "worth_splitting",
            "MIN_SPLIT_BYTES"]
 
-# Below this many bytes touched, a pass stays on one thread: a 256 KiB copy
-# takes ~20 us, about what it costs to wake a thread and wait for it.
-MIN_SPLIT_BYTES = 256 * 1024
+# Below this many bytes touched, a pass stays on one thread. Handing two empty
+# pieces to `run` took 70 us on this project's shared 2-core machine (load
+# average 7), as long as copying ~1 MiB (a 256 KiB copy took 14 us).
+MIN_SPLIT_BYTES = 1 << 20
 
 _num_threads = None   # None: the default (see `_default_num_threads`)
 _pool = None          # the ThreadPoolExecutor, made on first use
@@ -39,15 +41,11 @@ _blas = None          # threadpoolctl's BLAS controllers, looked up on first use
 
 
 def _default_num_threads():
-    """TEACHNET_NUM_THREADS, else the size of numpy's BLAS pool, else the CPU count."""
+    """TEACHNET_NUM_THREADS, else the size of numpy's BLAS pool (1 if none is found)."""
     if os.environ.get("TEACHNET_NUM_THREADS"):
         return max(1, int(os.environ["TEACHNET_NUM_THREADS"]))
-    try:
-        from threadpoolctl import threadpool_info   # optional: only to read BLAS's pool size
-    except ImportError:
-        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
-    return max(1, pools[0]["num_threads"]) if pools else max(1, os.cpu_count() or 1)
+    numpy_first = sorted(_blas_pools(), key=lambda lib: "numpy" not in lib.filepath)  # not torch's own BLAS
+    return max(1, numpy_first[0].num_threads) if numpy_first else 1
 
 
 def get_num_threads():
@@ -84,15 +82,10 @@ def split(count, pieces):
 
 
 def _blas_pools():
-    """threadpoolctl's handles on the loaded BLAS libraries ([] without threadpoolctl)."""
+    """threadpoolctl's handles on the BLAS libraries loaded in this process (numpy's OpenBLAS, ...)."""
     global _blas
     if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController   # optional, as in `_default_num_threads`
-        except ImportError:
-            _blas = []
-        else:
-            _blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+        _blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
     return _blas
 
 
