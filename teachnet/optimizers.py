@@ -345,21 +345,24 @@ class SGD(Optimizer):
         self.momentums = self.add_optimizer_variables(var_list, "momentum") if self.momentum else []
 
     def update_step(self, gradient, variable, learning_rate):
-        g, w = gradient, variable.data
-        lr = w.dtype.type(learning_rate)
-        if not self.momentum:
-            w -= g * lr
-            return
-        if not self.momentums:  # momentum was switched on after build (e.g. by a slider)
+        w = variable.data
+        lr, mu = w.dtype.type(learning_rate), w.dtype.type(self.momentum)
+        if self.momentum and not self.momentums:  # momentum was switched on after build (e.g. by a slider)
             self.momentums = self.add_optimizer_variables(self._trainable_variables, "momentum")
-        mu = w.dtype.type(self.momentum)
-        v = self.momentums[self._get_variable_index(variable)].data
-        v *= mu
-        v -= g * lr                            # v <- mu * v - lr * g
-        if self.nesterov:
-            w += v * mu - g * lr               # look ahead along the velocity
-        else:
-            w += v
+        v = self.momentums[self._get_variable_index(variable)].data if self.momentum else None
+
+        def rule(g, w, v):
+            if v is None:
+                w -= g * lr
+                return
+            v *= mu
+            v -= g * lr                        # v <- mu * v - lr * g
+            if self.nesterov:
+                w += v * mu - g * lr           # look ahead along the velocity
+            else:
+                w += v
+        # Elementwise, so a large weight is updated a piece per thread (teachnet.ops.parallel).
+        parallel.elementwise(rule, gradient, w, v)
 
 
 class RMSprop(Optimizer):

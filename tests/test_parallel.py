@@ -95,14 +95,16 @@ def test_max_pool_is_bit_identical_on_any_number_of_threads(monkeypatch, pool, s
 
 
 @pytest.mark.parametrize("make_optimizer", [
+    lambda: teachnet.optimizers.SGD(learning_rate=0.01),
+    lambda: teachnet.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True),
     lambda: teachnet.optimizers.RMSprop(learning_rate=0.01),
     lambda: teachnet.optimizers.RMSprop(learning_rate=0.01, momentum=0.9, centered=True),
     lambda: teachnet.optimizers.Adam(learning_rate=0.01),
     lambda: teachnet.optimizers.Adam(learning_rate=0.01, amsgrad=True),
-], ids=["rmsprop", "rmsprop-centered-momentum", "adam", "adam-amsgrad"])
+], ids=["sgd", "sgd-nesterov", "rmsprop", "rmsprop-centered-momentum", "adam", "adam-amsgrad"])
 def test_optimizer_updates_are_bit_identical_on_any_number_of_threads(monkeypatch, make_optimizer):
     rng = np.random.default_rng(2)
-    start = rng.standard_normal((300, 400)).astype("float32")   # 480 KB: split
+    start = rng.standard_normal((400, 700)).astype("float32")   # 1.1 MB a weight: split
     grads = [rng.standard_normal(start.shape).astype("float32") for _ in range(3)]
     calls = count_split_runs(monkeypatch)
 

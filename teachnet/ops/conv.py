@@ -267,7 +267,8 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
 
         def backward_chunks(piece):
-            buffer = None if keep_cols or not need_k else np.empty((chunk_rows, kh * kw * C), dtype=x4.dtype)
+            # One buffer per piece: a chunk's cols, then (once dk is done) its dcols.
+            buffer = np.empty((chunk_rows, kh * kw * C), dtype=g.dtype)
             for chunk in range(len(chunks))[piece]:
                 images = chunks[chunk]
                 g2 = g[images].reshape(-1, F)                  # (images*Ho*Wo, F)
@@ -279,7 +280,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
                     cols = kept[chunk] if keep_cols else im2col(images, buffer)
                     np.matmul(cols.T, g2, out=dk_parts[chunk])  # the kernel's gradient: cols^T @ g
                 if need_x:
-                    dcols = (g2 @ k2.T).reshape(-1, Ho, Wo, kh, kw, C)
+                    dcols = np.matmul(g2, k2.T, out=buffer[:len(g2)]).reshape(-1, Ho, Wo, kh, kw, C)
                     # col2im: each kernel offset (di, dj) read a strided slice of xp;
                     # its gradient is added back to that same slice.
                     dx_images = dxp[images]
