@@ -117,7 +117,7 @@ def _image_chunks(batch, bytes_per_image, budget=1 << 20):
     """Slices of the batch whose im2col rows take about `budget` bytes (1 MiB),
     so they stay in the CPU's cache between the copy and the matrix product."""
     step = max(1, budget // max(bytes_per_image, 1))
-    return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
+    return parallel.split(batch, -(-batch // step))  # as many chunks as needed, of near-equal size
 
 
 def _sum_in_order(parts, shape):
@@ -219,7 +219,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     windows = windows.transpose(0, 1, 2, 4, 5, 3)                                     # (B, Ho, Wo, kh, kw, C)
     k2 = k4.reshape(kh * kw * C, F)                                                   # (kh*kw*C, F)
     chunks = _image_chunks(B, Ho * Wo * (kh * kw * C + 2 * F) * x4.itemsize)  # cols, output, gradient
-    chunk_rows = (chunks[0].stop if chunks else 0) * Ho * Wo                          # rows of a chunk's cols
+    chunk_rows = max([0] + [c.stop - c.start for c in chunks]) * Ho * Wo              # rows of the largest chunk
     # The backward pass needs `cols` again. Where its rows are no longer than the
     # output's (few input channels, as in a first layer), keep a copy; else
     # rebuild it then, which is faster than reading a large matrix back.
