@@ -6,13 +6,20 @@ neighbour on a shared machine slows both alike; the report gives median samples/
 (teachnet / torch; above 1 means teachnet is faster) and each side's peak memory (growth of peak RSS while
 training, measured in a child process per side so the two do not mix).
 
-numpy's BLAS and torch run with the same number of threads (numpy's BLAS pool, read with threadpoolctl,
-unless --threads is given); both counts and the BLAS kernel in use are printed.
+numpy's BLAS, teachnet's thread pool (teachnet/ops/parallel.py) and torch run with the same number of threads
+(numpy's BLAS pool, read with threadpoolctl, unless --threads is given); the counts and the BLAS kernel in use
+are printed.
+
+A third side, keras-tf, trains the same networks with Keras 3 on TensorFlow CPU (the book's own stack) in a
+child process (TensorFlow in this process would slow the other two), one epoch per request, so its epochs
+alternate with the others' all the same. It is skipped, with the reason printed, when tensorflow is not
+installed (`pip install tensorflow-cpu==2.21.0`; no extra installs it, so CI stays lean).
 
     python benchmarks/bench.py                      # all workloads
     python benchmarks/bench.py --workloads mlp --repeats 7
     python benchmarks/bench.py --quick              # tiny sizes; used by tests/test_bench_smoke.py
     python benchmarks/bench.py --workloads "" --frames   # only the widgets' median ms per frame, per view
+    python benchmarks/bench.py --sides teachnet,torch   # without the keras-tf side
     python benchmarks/bench.py --workloads mlp --sides teachnet --no-memory   # includes the dashboard line
 
 With the mlp workload and the teachnet side, a last line compares `fit` with a TrainingDashboard attached
@@ -183,6 +190,97 @@ def torch_lstm(x, y, batch_size):
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     return _torch_epoch(model, optimizer, loss_fn, torch.from_numpy(x), torch.from_numpy(y), batch_size)
+
+
+# --- Keras 3 on TensorFlow CPU (the book's own stack): the same three networks, trained by keras's fit -----
+# These run in a child process (see KerasTFSide): TensorFlow's thread pools and allocator in the same process
+# slow the other two sides. Keras's defaults are the ones teachnet copies (RMSprop/Adam, glorot_uniform).
+
+def keras_tf_model(name):
+    import keras
+    from keras import layers
+
+    if name == "mlp":
+        model = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(512, activation="relu"),
+                                  layers.Dense(10, activation="softmax")])
+        model.compile(optimizer=keras.optimizers.RMSprop(), loss="sparse_categorical_crossentropy")
+    elif name == "convnet":
+        model = keras.Sequential([
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(),
+            layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(),
+            layers.Conv2D(128, 3, activation="relu"), layers.Flatten(),
+            layers.Dense(10, activation="softmax"),
+        ])
+        model.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy")
+    else:
+        model = keras.Sequential([keras.Input(shape=(100,), dtype="int64"), layers.Embedding(10000, 32),
+                                  layers.LSTM(32), layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=keras.optimizers.RMSprop(), loss="binary_crossentropy")
+    return model
+
+
+def keras_tf_server(name, samples, threads):
+    """Child process: builds the keras model, trains one warm-up epoch, then trains one epoch per "epoch"
+    line read from stdin and answers each with its seconds, until stdin closes."""
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    import keras
+
+    workload = WORKLOADS[name]
+    x, y = workload.make_data(samples, np.random.default_rng(0))  # the same data as the parent's sides
+    model = keras_tf_model(name)
+    model.fit(x, y, batch_size=workload.batch_size, epochs=1, verbose=0)  # warm-up: tracing, allocations
+    print(json.dumps({"ready": True, "tensorflow": tf.__version__, "keras": keras.__version__,
+                      "jit_compile": bool(model.jit_compile)}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "epoch":
+            break
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=workload.batch_size, epochs=1, verbose=0)
+        print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
+
+
+def keras_tf_missing():
+    """Why the keras-tf side cannot run here (None when it can)."""
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:
+        return "tensorflow is not installed (pip install tensorflow-cpu==2.21.0 to add this side)"
+    if importlib.util.find_spec("keras") is None:
+        return "keras is not installed (pip install keras)"
+    return None
+
+
+class KerasTFSide:
+    """The keras-tf side, trained in a child process (KERAS_BACKEND=tensorflow) that runs one epoch per call.
+
+    Calling it returns the epoch's seconds as the child measured them, so the parent can alternate it with
+    the other sides as if it were one of its own."""
+
+    def __init__(self, name, samples, threads):
+        env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        self.child = subprocess.Popen([sys.executable, __file__, "--_keras-tf-server", name, str(samples),
+                                       str(threads)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True, env=env)
+        self.info = self._answer()
+
+    def _answer(self):
+        line = self.child.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the keras-tf child process stopped:\n{self.child.stderr.read()[-3000:]}")
+        return json.loads(line)
+
+    def __call__(self):
+        self.child.stdin.write("epoch\n")
+        self.child.stdin.flush()
+        return self._answer()["seconds"]
+
+    def close(self):
+        self.child.stdin.close()
+        self.child.wait(timeout=60)
 
 
 WORKLOADS = {
@@ -376,15 +474,27 @@ def memory_probe(workload_name, side, samples, threads):
         import torch
 
         torch.set_num_threads(threads)
+    if side == "keras-tf":
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        import keras  # noqa: F401  (loaded before the baseline, as torch is)
     _limit_blas(threads)
+    from teachnet.ops import parallel
+
+    parallel.set_num_threads(threads)
     workload = WORKLOADS[workload_name]
     x, y = workload.make_data(samples, np.random.default_rng(0))
+    setup = workload.sides[side] if side != "keras-tf" else (
+        lambda x, y, batch_size: lambda: keras_tf_model(workload_name).fit(x, y, batch_size=batch_size,
+                                                                          epochs=1, verbose=0))
     if reset_peak_rss() and _proc_status_mb("VmRSS") is not None:
         baseline = _proc_status_mb("VmRSS")
-        workload.sides[side](x, y, workload.batch_size)()
+        setup(x, y, workload.batch_size)()
         return _proc_status_mb("VmHWM") - baseline
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    workload.sides[side](x, y, workload.batch_size)()
+    setup(x, y, workload.batch_size)()
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - baseline
 
 
@@ -398,15 +508,24 @@ def _limit_blas(threads):
 
 def run_workload(name, workload, sides, repeats, samples, threads, memory):
     x, y = workload.make_data(samples, np.random.default_rng(0))
-    epochs = {side: workload.sides[side](x, y, workload.batch_size) for side in sides}
-    for side in sides:  # warm-up: first-call costs (allocations, lazy init) are not throughput
+    epochs = {side: workload.sides[side](x, y, workload.batch_size) for side in sides if side != "keras-tf"}
+    keras_tf = KerasTFSide(name, samples, threads) if "keras-tf" in sides else None  # warms up in the child
+    for side in epochs:  # warm-up: first-call costs (allocations, lazy init) are not throughput
         epochs[side]()
     rates = {side: [] for side in sides}
-    for _ in range(repeats):
-        for side in sides:  # alternate, so drifting machine load hits both sides alike
-            start = time.perf_counter()
-            epochs[side]()
-            rates[side].append(samples / (time.perf_counter() - start))
+    try:
+        for _ in range(repeats):
+            for side in sides:  # alternate, so drifting machine load hits every side alike
+                if side == "keras-tf":
+                    seconds = keras_tf()  # the child trains while this process waits
+                else:
+                    start = time.perf_counter()
+                    epochs[side]()
+                    seconds = time.perf_counter() - start
+                rates[side].append(samples / seconds)
+    finally:
+        if keras_tf is not None:
+            keras_tf.close()
     result = {
         "workload": name,
         "description": workload.description,
@@ -415,10 +534,12 @@ def run_workload(name, workload, sides, repeats, samples, threads, memory):
         "samples_per_s": {side: rates[side] for side in sides},
         "median_samples_per_s": {side: statistics.median(rates[side]) for side in sides},
     }
-    if "teachnet" in sides and "torch" in sides:
-        result["ratio_teachnet_over_torch"] = (
-            result["median_samples_per_s"]["teachnet"] / result["median_samples_per_s"]["torch"]
-        )
+    medians = result["median_samples_per_s"]
+    for peer, key in (("torch", "ratio_teachnet_over_torch"), ("keras-tf", "ratio_teachnet_over_keras_tf")):
+        if "teachnet" in sides and peer in sides:
+            result[key] = medians["teachnet"] / medians[peer]
+    if keras_tf is not None:
+        result["keras_tf"] = keras_tf.info
     if memory:
         result["peak_rss_growth_mb"] = {side: _probe_in_child(name, side, samples, threads) for side in sides}
     return result
@@ -426,7 +547,8 @@ def run_workload(name, workload, sides, repeats, samples, threads, memory):
 
 def _probe_in_child(name, side, samples, threads):
     command = [sys.executable, __file__, "--_memory-probe", name, side, str(samples), str(threads)]
-    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"} if side == "keras-tf" else None
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -464,15 +586,23 @@ def print_report(env, results):
             memory = r.get("peak_rss_growth_mb", {}).get(side)
             memory = f"  peak RSS growth {memory:.1f} MB" if memory is not None else ""
             print(f"  {side:9s} median {median:10.0f} samples/s  (runs: {runs}){memory}")
+        if "keras_tf" in r:
+            info = r["keras_tf"]
+            print(f"  (keras-tf: tensorflow {info['tensorflow']}, keras {info['keras']}, "
+                  f"jit_compile={info['jit_compile']}, in a child process)")
         if "ratio_teachnet_over_torch" in r:
             print(f"  ratio teachnet/torch = {r['ratio_teachnet_over_torch']:.2f}")
+        if "ratio_teachnet_over_keras_tf" in r:
+            print(f"  ratio teachnet/keras-tf = {r['ratio_teachnet_over_keras_tf']:.2f}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
                         help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all)")
-    parser.add_argument("--sides", default="teachnet,torch", help="comma-separated: teachnet, torch")
+    parser.add_argument("--sides", default="teachnet,torch,keras-tf",
+                        help="comma-separated: teachnet, torch, keras-tf (Keras 3 on TensorFlow CPU, in a child "
+                             "process; skipped with the reason when tensorflow is not installed)")
     parser.add_argument("--repeats", type=int, default=5, help="timed epochs per side (default 5)")
     parser.add_argument("--samples", type=int, default=None, help="samples per timed epoch (default: per workload)")
     parser.add_argument("--threads", type=int, default=None, help="threads for numpy's BLAS and torch "
@@ -487,11 +617,16 @@ def main(argv=None):
     parser.add_argument("--frame-repeats", type=int, default=20, help="frames timed per view (default 20)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument("--_memory-probe", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--_keras-tf-server", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args._memory_probe:
         name, side, samples, threads = args._memory_probe
         print(memory_probe(name, side, int(samples), int(threads)))
+        return None
+    if args._keras_tf_server:
+        name, samples, threads = args._keras_tf_server
+        keras_tf_server(name, int(samples), int(threads))
         return None
 
     names = [w for w in args.workloads.split(",") if w]
@@ -499,8 +634,14 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown workload(s) {unknown}; expected some of {list(WORKLOADS)}")
     sides = [s for s in args.sides.split(",") if s]
-    if not sides or set(sides) - {"teachnet", "torch"}:
-        parser.error(f"--sides must name teachnet and/or torch; received {args.sides!r}")
+    if not sides or set(sides) - {"teachnet", "torch", "keras-tf"}:
+        parser.error(f"--sides must name some of teachnet, torch, keras-tf; received {args.sides!r}")
+    skipped = {}
+    if "keras-tf" in sides and keras_tf_missing():
+        skipped["keras-tf"] = keras_tf_missing()
+        sides.remove("keras-tf")
+        if not sides:
+            parser.error(f"the keras-tf side cannot run: {skipped['keras-tf']}")
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1; received {args.repeats}")
     repeats = 2 if args.quick else args.repeats
@@ -513,14 +654,20 @@ def main(argv=None):
     threads = args.threads or blas_info().get("num_threads") or 1
     torch.set_num_threads(threads)
     limiter = _limit_blas(threads)  # keeps numpy's pool at `threads` for the whole run
+    from teachnet.ops import parallel
+
+    parallel.set_num_threads(threads)  # teachnet's elementwise passes too (teachnet/ops/parallel.py)
     env = environment_report(threads)
+    env["teachnet_threads"] = parallel.get_num_threads()
     results = []
     for name in names:
         workload = WORKLOADS[name]
         samples = args.samples or (workload.quick_samples if args.quick else workload.samples)
         results.append(run_workload(name, workload, sides, repeats, samples, threads, not args.no_memory))
     print_report(env, results)
-    report = {"environment": env, "results": results}
+    for side, reason in skipped.items():
+        print(f"\n{side} side skipped: {reason}")
+    report = {"environment": env, "results": results, "skipped_sides": skipped}
     if "mlp" in names and "teachnet" in sides and not args.no_dashboard:
         mlp = WORKLOADS["mlp"]
         samples = args.samples or (mlp.quick_samples if args.quick else mlp.samples)

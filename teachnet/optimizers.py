@@ -24,6 +24,7 @@ import numpy as np
 
 from teachnet import old_names, schedules
 from teachnet.autodiff import Tensor, Variable
+from teachnet.ops import parallel
 
 # `teachnet.optimizers.schedules` is the module teachnet/schedules.py (Keras's
 # path). Registering it under that name too lets
@@ -352,21 +353,24 @@ class SGD(Optimizer):
         self.momentums = self.add_optimizer_variables(var_list, "momentum") if self.momentum else []
 
     def update_step(self, gradient, variable, learning_rate):
-        g, w = gradient, variable.data
-        lr = w.dtype.type(learning_rate)
-        if not self.momentum:
-            w -= g * lr
-            return
-        if not self.momentums:  # momentum was switched on after build (e.g. by a slider)
+        w = variable.data
+        lr, mu = w.dtype.type(learning_rate), w.dtype.type(self.momentum)
+        if self.momentum and not self.momentums:  # momentum was switched on after build (e.g. by a slider)
             self.momentums = self.add_optimizer_variables(self._trainable_variables, "momentum")
-        mu = w.dtype.type(self.momentum)
-        v = self.momentums[self._get_variable_index(variable)].data
-        v *= mu
-        v -= g * lr                            # v <- mu * v - lr * g
-        if self.nesterov:
-            w += v * mu - g * lr               # look ahead along the velocity
-        else:
-            w += v
+        v = self.momentums[self._get_variable_index(variable)].data if self.momentum else None
+
+        def rule(g, w, v):
+            if v is None:
+                w -= g * lr
+                return
+            v *= mu
+            v -= g * lr                        # v <- mu * v - lr * g
+            if self.nesterov:
+                w += v * mu - g * lr           # look ahead along the velocity
+            else:
+                w += v
+        # Elementwise, so a large weight is updated a piece per thread (teachnet.ops.parallel).
+        parallel.elementwise(rule, gradient, w, v)
 
 
 class RMSprop(Optimizer):
@@ -407,39 +411,42 @@ class RMSprop(Optimizer):
         self._average_gradients = self.add_optimizer_variables(var_list, "average_gradient") if self.centered else []
 
     def update_step(self, gradient, variable, learning_rate):
-        i, g, w = self._get_variable_index(variable), gradient, variable.data
+        i, w = self._get_variable_index(variable), variable.data
         lr, rho, eps = (w.dtype.type(x) for x in (learning_rate, self.rho, self.epsilon))
-        # In place, reusing one scratch array `tmp`: fresh arrays of a big
-        # weight's size cost more than the arithmetic (the order of operations
-        # is Keras's, so the results agree to the last bit or so).
-        s = self._velocities[i].data
-        tmp = np.square(g)
-        tmp *= 1 - self.rho                            # (1 - rho) in Python floats, as Keras
-        s *= rho
-        s += tmp                                       # s <- rho * s + (1 - rho) * g^2
-        if self.centered:
-            if not self._average_gradients:  # switched on after build
-                self._average_gradients = self.add_optimizer_variables(self._trainable_variables, "average_gradient")
-            a = self._average_gradients[i].data
-            a *= rho
-            a += (1 - self.rho) * g                    # a <- rho * a + (1 - rho) * g
-            np.square(a, out=tmp)
-            np.subtract(s, tmp, out=tmp)
-            tmp += eps                                 # s - a^2 + epsilon
-        else:
-            np.add(s, eps, out=tmp)                    # s + epsilon
-        np.sqrt(tmp, out=tmp)
-        delta = g * lr
-        delta /= tmp                                   # delta = lr * g / sqrt(...)
-        if self.momentum > 0:
-            if not self._momentums:  # switched on after build
-                self._momentums = self.add_optimizer_variables(self._trainable_variables, "momentum")
-            b = self._momentums[i].data
-            b *= w.dtype.type(self.momentum)
-            b += delta                                 # b <- mu * b + delta
-            w -= b
-        else:
-            w -= delta
+        if self.centered and not self._average_gradients:  # switched on after build
+            self._average_gradients = self.add_optimizer_variables(self._trainable_variables, "average_gradient")
+        if self.momentum > 0 and not self._momentums:     # switched on after build
+            self._momentums = self.add_optimizer_variables(self._trainable_variables, "momentum")
+        a = self._average_gradients[i].data if self.centered else None
+        b = self._momentums[i].data if self.momentum > 0 else None
+
+        def rule(g, w, s, a, b):
+            # In place, reusing one scratch array `tmp`: fresh arrays of a big
+            # weight's size cost more than the arithmetic (the order of operations
+            # is Keras's, so the results agree to the last bit or so).
+            tmp = np.square(g)
+            tmp *= 1 - self.rho                        # (1 - rho) in Python floats, as Keras
+            s *= rho
+            s += tmp                                   # s <- rho * s + (1 - rho) * g^2
+            if a is not None:
+                a *= rho
+                a += (1 - self.rho) * g                # a <- rho * a + (1 - rho) * g
+                np.square(a, out=tmp)
+                np.subtract(s, tmp, out=tmp)
+                tmp += eps                             # s - a^2 + epsilon
+            else:
+                np.add(s, eps, out=tmp)                # s + epsilon
+            np.sqrt(tmp, out=tmp)
+            delta = g * lr
+            delta /= tmp                               # delta = lr * g / sqrt(...)
+            if b is not None:
+                b *= w.dtype.type(self.momentum)
+                b += delta                             # b <- mu * b + delta
+                w -= b
+            else:
+                w -= delta
+        # Elementwise, so a large weight is updated a piece per thread (teachnet.ops.parallel).
+        parallel.elementwise(rule, gradient, w, self._velocities[i].data, a, b)
 
 
 class Adam(Optimizer):
@@ -477,32 +484,35 @@ class Adam(Optimizer):
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
     def update_step(self, gradient, variable, learning_rate):
-        i, g, w = self._get_variable_index(variable), gradient, variable.data
+        i, w = self._get_variable_index(variable), variable.data
         f = w.dtype.type
         lr, beta_1, beta_2, eps = f(learning_rate), f(self.beta_1), f(self.beta_2), f(self.epsilon)
         t = f(int(self._iterations.data) + 1)
-        m, v = self._momentums[i].data, self._velocities[i].data
         alpha = lr * np.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
-        # In place, reusing one scratch array `tmp` (fresh arrays of a big
-        # weight's size cost more than the arithmetic); Keras's order of operations.
-        tmp = g - m
-        tmp *= 1 - self.beta_1                         # (1 - beta) in Python floats, as Keras
-        m += tmp                                       # m <- m + (g - m) * (1 - beta_1)
-        np.square(g, out=tmp)
-        tmp -= v
-        tmp *= 1 - self.beta_2
-        v += tmp                                       # v <- v + (g^2 - v) * (1 - beta_2)
-        if self.amsgrad:
-            if not getattr(self, "_velocity_hats", None):  # switched on after build
-                self._velocity_hats = self.add_optimizer_variables(self._trainable_variables, "velocity_hat")
-            v_hat = self._velocity_hats[i].data
-            np.maximum(v_hat, v, out=v_hat)
-            v = v_hat
-        np.sqrt(v, out=tmp)
-        tmp += eps
-        step = m * alpha
-        step /= tmp
-        w -= step                                      # w <- w - alpha * m / (sqrt(v) + epsilon)
+        if self.amsgrad and not getattr(self, "_velocity_hats", None):  # switched on after build
+            self._velocity_hats = self.add_optimizer_variables(self._trainable_variables, "velocity_hat")
+        v_hat = self._velocity_hats[i].data if self.amsgrad else None
+
+        def rule(g, w, m, v, v_hat):
+            # In place, reusing one scratch array `tmp` (fresh arrays of a big
+            # weight's size cost more than the arithmetic); Keras's order of operations.
+            tmp = g - m
+            tmp *= 1 - self.beta_1                     # (1 - beta) in Python floats, as Keras
+            m += tmp                                   # m <- m + (g - m) * (1 - beta_1)
+            np.square(g, out=tmp)
+            tmp -= v
+            tmp *= 1 - self.beta_2
+            v += tmp                                   # v <- v + (g^2 - v) * (1 - beta_2)
+            if v_hat is not None:
+                np.maximum(v_hat, v, out=v_hat)
+                v = v_hat
+            np.sqrt(v, out=tmp)
+            tmp += eps
+            step = m * alpha
+            step /= tmp
+            w -= step                                  # w <- w - alpha * m / (sqrt(v) + epsilon)
+        # Elementwise, so a large weight is updated a piece per thread (teachnet.ops.parallel).
+        parallel.elementwise(rule, gradient, w, self._momentums[i].data, self._velocities[i].data, v_hat)
 
 
 class AdamW(Adam):

@@ -92,3 +92,40 @@ def test_the_benchmark_reports_that_both_sides_share_teachnets_malloc_settings(t
     own_settings = any(name in os.environ for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
                                                        "MALLOC_TOP_PAD_"))
     assert report["environment"]["malloc_thresholds_set_by_teachnet"] is (glibc and not own_settings)
+
+
+def _bench_module():
+    spec = importlib.util.spec_from_file_location("teachnet_bench_keras_tf", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def test_the_keras_tf_side_is_skipped_with_its_reason_when_tensorflow_is_missing(monkeypatch, capsys):
+    from teachnet.ops import parallel
+
+    bench = _bench_module()
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tensorflow" else real_find_spec(name, *a))
+    assert "tensorflow is not installed" in bench.keras_tf_missing()
+    try:
+        report = bench.main(["--quick", "--workloads", "mlp", "--sides", "teachnet,keras-tf", "--no-memory",
+                             "--no-dashboard"])
+    finally:
+        parallel.set_num_threads(None)
+    assert "keras-tf side skipped: tensorflow is not installed" in capsys.readouterr().out
+    assert list(report["results"][0]["samples_per_s"]) == ["teachnet"]
+    assert "ratio_teachnet_over_keras_tf" not in report["results"][0]
+
+
+def test_the_keras_tf_side_trains_in_a_child_process_when_tensorflow_is_installed(tmp_path):
+    pytest.importorskip("tensorflow", reason="the keras-tf side needs tensorflow-cpu (not in any extra)")
+    stdout, report = run_bench(tmp_path, "--workloads", "mlp", "--sides", "teachnet,torch,keras-tf",
+                               "--no-memory", "--no-dashboard")
+    result = report["results"][0]
+    assert len(result["samples_per_s"]["keras-tf"]) == 2 and result["median_samples_per_s"]["keras-tf"] > 0
+    medians = result["median_samples_per_s"]
+    assert result["ratio_teachnet_over_keras_tf"] == pytest.approx(medians["teachnet"] / medians["keras-tf"])
+    assert result["keras_tf"]["tensorflow"] and "ratio teachnet/keras-tf" in stdout
+    assert report["skipped_sides"] == {}

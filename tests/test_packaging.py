@@ -134,7 +134,8 @@ def test_engine_imports_only_numpy_and_stdlib():
     imports = _imported_top_level_modules(ROOT / "teachnet")
     assert "numpy" in imports  # the scan sees the engine's imports at all
     assert "widgets" not in imports, f"the engine must never import widgets: {imports.get('widgets')}"
-    allowed = {"numpy", "teachnet"} | set(sys.stdlib_module_names)
+    # threadpoolctl (a declared dependency) reads and sets BLAS's thread count for teachnet/ops/parallel.py
+    allowed = {"numpy", "teachnet", "threadpoolctl"} | set(sys.stdlib_module_names)
     extra = {name: where for name, where in imports.items() if name not in allowed}
     matplotlib_uses = extra.pop("matplotlib", [])
     h5py_uses = extra.pop("h5py", [])

@@ -5,6 +5,7 @@ import pytest
 
 import teachnet
 from teachnet import layers, ops
+from teachnet.autodiff import GradientTape, Variable
 from tests.gradcheck import check_gradients, check_layer_gradients
 
 RNG = np.random.default_rng(0)
@@ -203,3 +204,29 @@ def test_lstm_gradients_over_several_backward_chunks():
     layer(x)
     _perturb_weights(layer)
     check_layer_gradients(layer, x, mask=mask)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_lstm_fast_gate_path_is_bit_identical_to_the_plain_one(monkeypatch, masked, return_sequences):
+    # sigmoid + tanh (the defaults) take the one-tanh-call path; the same functions under another
+    # name take the plain path (sigmoid over the block, then tanh for g). Values and gradients agree exactly.
+    from teachnet.ops import recurrent as recurrent_ops
+
+    monkeypatch.setitem(recurrent_ops.RECURRENT_ACTIVATIONS, "plain_sigmoid",
+                        recurrent_ops.RECURRENT_ACTIVATIONS["sigmoid"])
+    rng = np.random.default_rng(7)
+    B, T, D, n = 5, 9, 4, 6
+    args = [Variable(a.astype("float32")) for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
+                                                    rng.standard_normal((n, 4 * n)), rng.standard_normal(4 * n),
+                                                    rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
+    mask = rng.random((B, T)) > 0.3 if masked else None
+
+    def run(recurrent_activation):
+        with GradientTape() as tape:
+            y = recurrent_ops.lstm(*args, mask=mask, recurrent_activation=recurrent_activation,
+                                   return_sequences=return_sequences)
+            loss = ops.sum(y * np.arange(y.size, dtype="float32").reshape(y.shape))
+        return [y.data] + [g.data for g in tape.gradient(loss, args)]
+    for fast, plain in zip(run("sigmoid"), run("plain_sigmoid")):
+        assert np.array_equal(fast, plain)

@@ -36,6 +36,7 @@ import numpy as np
 
 from teachnet.autodiff import needs_gradient, record
 from teachnet.ops.core import convert_to_tensor, expand_dims, flip, pad, reshape, swapaxes
+from teachnet.ops import parallel
 
 __all__ = ["conv", "conv_transpose", "max_pool", "average_pool"]
 
@@ -116,7 +117,15 @@ def _image_chunks(batch, bytes_per_image, budget=1 << 20):
     """Slices of the batch whose im2col rows take about `budget` bytes (1 MiB),
     so they stay in the CPU's cache between the copy and the matrix product."""
     step = max(1, budget // max(bytes_per_image, 1))
-    return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
+    return parallel.split(batch, -(-batch // step))  # as many chunks as needed, of near-equal size
+
+
+def _sum_in_order(parts, shape):
+    """parts[0] + parts[1] + ... added one after the other (zeros for no parts)."""
+    total = np.zeros(shape, dtype=parts.dtype)
+    for part in parts:
+        total += part
+    return total
 
 
 def _check_rank(x, name, what):
@@ -210,61 +219,80 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     windows = windows.transpose(0, 1, 2, 4, 5, 3)                                     # (B, Ho, Wo, kh, kw, C)
     k2 = k4.reshape(kh * kw * C, F)                                                   # (kh*kw*C, F)
     chunks = _image_chunks(B, Ho * Wo * (kh * kw * C + 2 * F) * x4.itemsize)  # cols, output, gradient
-    chunk_rows = (chunks[0].stop if chunks else 0) * Ho * Wo                          # rows of a chunk's cols
+    chunk_rows = max([0] + [c.stop - c.start for c in chunks]) * Ho * Wo              # rows of the largest chunk
     # The backward pass needs `cols` again. Where its rows are no longer than the
     # output's (few input channels, as in a first layer), keep a copy; else
     # rebuild it then, which is faster than reading a large matrix back.
     keep_cols = kh * kw * C <= F
-    kept = []
-    buffer = None if keep_cols else np.empty((chunk_rows, kh * kw * C), dtype=x4.dtype)
+    # The chunks are independent: the thread pool (teachnet.ops.parallel) gives
+    # each thread a contiguous run of them and its own im2col buffer; every
+    # number is computed as on one thread.
+    pieces = parallel.pieces_for(len(chunks), B * Ho * Wo * (kh * kw * C + F) * x4.itemsize)  # cols + output
 
-    def im2col(images):
+    def im2col(images, buffer):
         """The rows of `cols` for a slice of the batch: (images * Ho * Wo, kh * kw * C)."""
         cols = buffer[:(images.stop - images.start) * Ho * Wo]
         cols.reshape(-1, Ho, Wo, kh, kw, C)[...] = windows[images]
         return cols
 
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
-    for images in chunks:
-        out_images = out[images].reshape(-1, F)                # a view: results land in `out`
-        cols = windows[images].reshape(-1, kh * kw * C) if keep_cols else im2col(images)  # a copy either way
-        np.matmul(cols, k2, out=out_images)                    # the convolution
-        if keep_cols:
-            kept.append(cols)
-        if b is not None:
-            out_images += b.data                               # + bias
-        if relu:
-            np.maximum(out_images, 0, out=out_images)          # relu
+
+    def forward_chunks(piece):
+        """Conv (+ bias, + relu) of the chunks chunks[piece]; returns their kept cols."""
+        buffer = None if keep_cols else np.empty((chunk_rows, kh * kw * C), dtype=x4.dtype)
+        kept = []
+        for images in chunks[piece]:
+            out_images = out[images].reshape(-1, F)            # a view: results land in `out`
+            cols = windows[images].reshape(-1, kh * kw * C) if keep_cols else im2col(images, buffer)  # a copy
+            np.matmul(cols, k2, out=out_images)                # the convolution
+            if keep_cols:
+                kept.append(cols)
+            if b is not None:
+                out_images += b.data                           # + bias
+            if relu:
+                np.maximum(out_images, 0, out=out_images)      # relu
+        return kept
+    kept = [cols for piece_cols in parallel.run(forward_chunks, pieces, uses_blas=True) for cols in piece_cols]
 
     # Skip the gradients nobody asked for, e.g. the input batch's (half the work).
     need_x, need_k = needs_gradient(x), needs_gradient(k)
 
     def backward(g):
         """Per few images: relu's mask, then the bias's, kernel's and input's gradients."""
-        dk = np.zeros(k2.shape, dtype=g.dtype) if need_k else None
-        db = np.zeros(F, dtype=g.dtype) if b is not None else None
+        # Each chunk's kernel and bias gradients go to their own row, summed in
+        # chunk order at the end: the same sum, in the same order, on any number of threads.
+        dk_parts = np.empty((len(chunks),) + k2.shape, dtype=g.dtype) if need_k else None
+        db_parts = np.empty((len(chunks), F), dtype=g.dtype) if b is not None else None
         dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
         ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
-        for chunk, images in enumerate(chunks):
-            g2 = g[images].reshape(-1, F)                      # (images*Ho*Wo, F)
-            if relu:
-                g2 = g2 * (out[images].reshape(-1, F) > 0)     # relu passes gradient where it let x through
-            if b is not None:
-                db += ones[:len(g2)] @ g2                      # the bias was added to every pixel: sum the rows
-            if need_k:
-                cols = kept[chunk] if keep_cols else im2col(images)
-                dk += cols.T @ g2                              # the kernel's gradient: cols^T @ g
-            if need_x:
-                dcols = (g2 @ k2.T).reshape(-1, Ho, Wo, kh, kw, C)
-                # col2im: each kernel offset (di, dj) read a strided slice of xp;
-                # its gradient is added back to that same slice.
-                dx_images = dxp[images]
-                for di in range(kh):
-                    rows = _offset_slice(di * dilation[0], strides[0], Ho)
-                    for dj in range(kw):
-                        dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += dcols[:, :, :, di, dj]
+
+        def backward_chunks(piece):
+            # One buffer per piece: a chunk's cols, then (once dk is done) its dcols.
+            buffer = np.empty((chunk_rows, kh * kw * C), dtype=g.dtype)
+            for chunk in range(len(chunks))[piece]:
+                images = chunks[chunk]
+                g2 = g[images].reshape(-1, F)                  # (images*Ho*Wo, F)
+                if relu:
+                    g2 = g2 * (out[images].reshape(-1, F) > 0)  # relu passes gradient where it let x through
+                if b is not None:
+                    np.matmul(ones[:len(g2)], g2, out=db_parts[chunk])  # the bias was added to every pixel
+                if need_k:
+                    cols = kept[chunk] if keep_cols else im2col(images, buffer)
+                    np.matmul(cols.T, g2, out=dk_parts[chunk])  # the kernel's gradient: cols^T @ g
+                if need_x:
+                    dcols = np.matmul(g2, k2.T, out=buffer[:len(g2)]).reshape(-1, Ho, Wo, kh, kw, C)
+                    # col2im: each kernel offset (di, dj) read a strided slice of xp;
+                    # its gradient is added back to that same slice.
+                    dx_images = dxp[images]
+                    for di in range(kh):
+                        rows = _offset_slice(di * dilation[0], strides[0], Ho)
+                        for dj in range(kw):
+                            dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += \
+                                dcols[:, :, :, di, dj]
+        parallel.run(backward_chunks, pieces, uses_blas=True)
         dx = None if dxp is None else _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)  # drop the padding
-        dk = None if dk is None else dk.reshape(k.shape)       # (kh, kw, C, F) or (kw, C, F)
+        dk = None if dk_parts is None else _sum_in_order(dk_parts, k2.shape).reshape(k.shape)
+        db = None if db_parts is None else _sum_in_order(db_parts, (F,))
         return (dx, dk) if b is None else (dx, dk, db)
     name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
     return record(name, _from_2d(out, n), (x, k) if b is None else (x, k, b), backward)
@@ -498,27 +526,40 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     H, W = x4.shape[1:3]
     xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=-np.inf) if pt + pb + pl + pr else x4
     overlapping = strides[0] < pool[0] or strides[1] < pool[1]
-    out = None
-    for window in _windows_at(pool, strides, out_hw):
-        out = xp[window].copy() if out is None else np.maximum(out, xp[window], out=out)  # (B, Ho, Wo, C)
+    out = np.empty((x4.shape[0],) + out_hw + x4.shape[3:], dtype=xp.dtype)  # (B, Ho, Wo, C)
+    # Images are independent: the thread pool takes a range of them each (large batches only).
+    pieces = parallel.pieces_for(x4.shape[0], xp.nbytes + out.nbytes)
+
+    def forward_images(images):
+        out_images, xp_images = out[images], xp[images]
+        for k, window in enumerate(_windows_at(pool, strides, out_hw)):
+            if k == 0:
+                out_images[...] = xp_images[window]
+            else:
+                np.maximum(out_images, xp_images[window], out=out_images)
+    parallel.run(forward_images, pieces)
 
     def backward(g):
         g = _as_2d(g, n)                           # (B, Ho, Wo, C)
-        if strides == pool:                        # the windows tile the input: each input is written once
-            dxp = np.empty(xp.shape, dtype=g.dtype)
-            dxp[:, out_hw[0] * pool[0]:] = 0       # but for the rows and columns no window reaches
-            dxp[:, :, out_hw[1] * pool[1]:] = 0
-        else:
-            dxp = np.zeros(xp.shape, dtype=g.dtype)
-        unrouted = np.ones(out.shape, dtype=bool)  # outputs whose gradient has not found its input yet
-        for window in _windows_at(pool, strides, out_hw):
-            first = np.equal(xp[window], out)
-            first &= unrouted
-            unrouted ^= first
-            if overlapping:                        # an input can win several windows: accumulate
-                dxp[window] += g * first
-            else:                                  # each input is in one window: write in place
-                np.multiply(g, first, out=dxp[window])
+        dxp = np.empty(xp.shape, dtype=g.dtype)
+
+        def backward_images(images):
+            dx_images, xp_images, out_images, g_images = dxp[images], xp[images], out[images], g[images]
+            if strides == pool:                    # the windows tile the input: each input is written once
+                dx_images[:, out_hw[0] * pool[0]:] = 0   # but for the rows and columns no window reaches
+                dx_images[:, :, out_hw[1] * pool[1]:] = 0
+            else:
+                dx_images[...] = 0
+            unrouted = np.ones(out_images.shape, dtype=bool)  # outputs whose gradient has not found its input yet
+            for window in _windows_at(pool, strides, out_hw):
+                first = np.equal(xp_images[window], out_images)
+                first &= unrouted
+                unrouted ^= first
+                if overlapping:                    # an input can win several windows: accumulate
+                    dx_images[window] += g_images * first
+                else:                              # each input is in one window: write in place
+                    np.multiply(g_images, first, out=dx_images[window])
+        parallel.run(backward_images, pieces)
         dx = dxp[:, pt:pt + H, pl:pl + W]
         return (_from_2d(dx, n),)
     return record("max_pool", _from_2d(out, n), (x,), backward)
