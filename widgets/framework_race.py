@@ -12,8 +12,7 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import figure_to_png, new_figure
-from widgets.live import LiveTrainer
+from widgets.base import LiveTrainer, figure_to_png, new_figure
 
 
 def _batch_loss(model, x, y):

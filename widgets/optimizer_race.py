@@ -255,22 +255,14 @@ class OptimizerRace(WidgetView):
 
     @traitlets.validate("steps_per_tick", "max_steps")
     def _valid_count(self, proposal):
-        if proposal.value < 1:
-            raise ValueError(f"OptimizerRace: expected `{proposal.trait.name}` >= 1. "
-                             f"Received: {proposal.trait.name}={proposal.value}")
-        return proposal.value
+        return self.require_count(proposal)
 
     # -- controls -----------------------------------------------------------------------------
     def _build_controls(self):
-        def button(label, action, tip):
-            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="80px"))
-            b.on_click(self.guarded(lambda _: action()))
-            return b
-
         wide = {"description_width": "initial"}
         self.play_button = self.make_play(60, "race", "Race continuously, steps_per_tick steps per tick")
-        self.step_button = button("Step", self.take_step, "Every racer takes one step")
-        self.reset_button = button("Reset", self.reset, "Back to the start with fresh optimizers")
+        self.step_button = self.button("Step", self.take_step, "Every racer takes one step")
+        self.reset_button = self.button("Reset", self.reset, "Back to the start with fresh optimizers")
         self.surface_control = ipywidgets.Dropdown(options=list(SURFACES), value=self.surface, description="surface",
                                                    style=wide, layout=ipywidgets.Layout(width="190px"))
         self.surface_control.observe(self.guarded(lambda c: setattr(self, "surface", c["new"])), names="value")
