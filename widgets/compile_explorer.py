@@ -10,7 +10,7 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import LiveTrainer, figure_to_png, new_figure
+from widgets.base import LiveTrainer, figure_to_png, image_widget, new_figure
 
 LOSSES = ["sparse_categorical_crossentropy", "categorical_crossentropy", "mse"]
 OPTIMIZERS = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adagrad": "Adagrad"}
@@ -56,8 +56,7 @@ class CompileExplorer(LiveTrainer):
         self._build_controls()
         self.code_text = ipywidgets.HTML()
         self.keys_text = ipywidgets.HTML()
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="100%", max_width="860px",
-                                                                             height="auto"))
+        self.image = image_widget(860)
         self.children = [self.error_banner, self.controls, self.code_text, self.image, self.keys_text]
         self._show_code()
         self.redraw()

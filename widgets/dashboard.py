@@ -31,7 +31,7 @@ from matplotlib.ticker import MaxNLocator
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
 from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, Throttle, Unicode, WidgetView, css_height,
-                          figure_to_png, new_figure, nice_ceiling, row, steady_limits)
+                          figure_to_png, image_widget, new_figure, nice_ceiling, row, steady_limits)
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2
@@ -249,8 +249,7 @@ class TrainingDashboard(WidgetView, Callback):
         self.status = ipywidgets.HTML()
         # drawn for 980 px, shrunk to fit a narrower notebook
         # (no margins: two half-width pictures and their margins would be wider than the row)
-        self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="100%", max_width=f"{WIDTH}px", height="auto", margin="0"))
+        self.diagram_image = image_widget(WIDTH)
         self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             width="50%", max_width=f"{HALF}px", height="auto", margin="0"))
         self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(

@@ -18,7 +18,7 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import LiveTrainer, figure_to_png, new_figure
+from widgets.base import LiveTrainer, figure_to_png, image_widget, new_figure
 
 PACKAGES = ["numpy", "matplotlib", "ipywidgets", "teachnet"]
 
@@ -78,8 +78,7 @@ class EnvironmentCheck(LiveTrainer):
                                          width="120px")
         self.click_status = ipywidgets.HTML()
         self.table = ipywidgets.HTML(self._versions_html())
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="100%", max_width="640px",
-                                                                             height="auto"))
+        self.image = image_widget(640)
         self.children = [self.error_banner, self.table,
                          ipywidgets.HBox([self.click_button, self.click_status]),
                          self.buttons, self.image]

@@ -274,7 +274,8 @@ class OptimizerRace(WidgetView):
                                               description="start y", style=wide, layout=narrow)
         self.start_x.observe(self.guarded(lambda c: setattr(self, "start", (c["new"], self.start[1]))), names="value")
         self.start_y.observe(self.guarded(lambda c: setattr(self, "start", (self.start[0], c["new"]))), names="value")
-        self.status = ipywidgets.HTML()
+        # a status line that wraps inside the output area (a long surface description must not stick out)
+        self.status = ipywidgets.HTML(layout=ipywidgets.Layout(width="100%", max_width=f"{WIDTH}px", min_width="0"))
         self.image = image_widget(WIDTH)
         self.formulas = ipywidgets.HTML()
         self.controls = row([self.play_button, self.step_button, self.reset_button, self.surface_control,
@@ -385,8 +386,9 @@ class OptimizerRace(WidgetView):
         self.formulas.value = ('<pre style="font-size:11px;line-height:1.3;white-space:pre-wrap">'
                                + "\n\n".join(rows) + "</pre>")
         surface = SURFACES[self.surface]
-        self.status.value = (f"<b>step</b> {self.step} &nbsp; <b>surface</b> {html.escape(surface.description)} "
-                             f"&nbsp; <b>start</b> {_vec(self.start)}")
+        self.status.value = (f'<div style="white-space:normal;overflow-wrap:anywhere;line-height:1.4">'
+                             f"<b>step</b> {self.step}; <b>surface</b> {html.escape(surface.description)}; "
+                             f"<b>start</b> {_vec(self.start)}</div>")
         self.redraws += 1
 
     def draw(self):
