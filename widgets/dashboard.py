@@ -622,14 +622,15 @@ class TrainingDashboard(WidgetView, Callback):
             lines, ax = c["lines"][0], c["axes"][0]
             lines["best"].set_label(f"best epoch ({best})")
             if c["legend"] is not None:
-                c["live"].animated.remove(c["legend"])
+                c["live"].forget(c["legend"])
                 c["legend"].remove()
                 c["legend"] = None
             if log.batch_x:
                 shown = [lines["batch"]] + ([lines["train"]] if log.epochs else []) + (
                     [lines["validation"]] if legend_key[2] else []) + ([lines["best"]] if best is not None else [])
-                c["legend"] = c["live"].animate(ax.legend(handles=shown, fontsize=FONT, loc="upper right"))
-        return c["live"].png(key=(x_limits, tuple(key)))
+                c["legend"] = c["live"].pin(ax.legend(handles=shown, fontsize=FONT, loc="upper right",
+                                                      framealpha=1, fancybox=False))
+        return c["live"].png(key=(x_limits, tuple(key), legend_key))
 
     def _build_curves(self, names):
         rows = (len(names) + 1) // 2

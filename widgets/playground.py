@@ -524,10 +524,10 @@ class Playground(WidgetView):
         ax.set_ylim(-e, e)
         ax.tick_params(labelsize=FONT)
         legend = ax.legend(handles=[points["train"], points["validation"]], loc="upper right", fontsize=FONT,
-                           framealpha=0.8)
+                           framealpha=1, fancybox=False)
         for handle in legend.legend_handles:  # the markers' shape matters here, not their colour
             handle.set_facecolor("#bbbbbb")
-        live.animate(legend)
+        live.pin(legend)  # drawn once, then pasted as pixels over the moving heatmap
         title = live.animate(ax.set_title("", fontsize=TITLE))
         curve = live.fig.add_axes([0.14, 0.07, 0.82, 0.18])
         train_loss = live.animate(curve.plot([], [], color="#333333", marker=".", label="train loss")[0])
@@ -536,7 +536,8 @@ class Playground(WidgetView):
         curve.set_xlabel("epoch", fontsize=FONT, labelpad=1)
         curve.tick_params(labelsize=FONT)
         curve.yaxis.set_major_locator(MaxNLocator(3))
-        live.animate(curve.legend(handles=[train_loss, val_loss], fontsize=FONT, loc="upper right"))
+        live.pin(curve.legend(handles=[train_loss, val_loss], fontsize=FONT, loc="upper right", framealpha=1,
+                              fancybox=False))
         return {"live": live, "key": key, "ax": ax, "heatmap": heatmap, "contour": None, "title": title,
                 "curve": curve, "train_loss": train_loss, "val_loss": val_loss, "limits": None, **points}
 

@@ -1,10 +1,14 @@
 """Layouts that fit the output area (the browser tests measure it at 820 and 1280 px; these check the
 settings that make it so): pictures shrink to their container without margins that stick out, and text
 lines wrap instead of running past the edge."""
+import io
+
 import numpy as np
+from PIL import Image
 
 import teachnet as tn
 from teachnet import examples
+from widgets.base import figure_to_png, new_figure, rgb_png
 from widgets.environment_check import EnvironmentCheck
 from widgets.loss_ledger import LossLedger
 from widgets.optimizer_race import OptimizerRace
@@ -34,3 +38,15 @@ def test_optimizer_race_status_wraps_inside_the_output_area():
     tn.utils.set_random_seed(0)
     race.step_button.click()
     assert "<b>step</b> 1" in race.status.value and np.isfinite(race.racers["SGD"].losses[-1])
+
+
+def test_png_encoder_round_trips_every_pixel():
+    rgb = np.random.default_rng(0).integers(0, 256, (7, 5, 3), dtype=np.uint8)
+    decoded = np.asarray(Image.open(io.BytesIO(rgb_png(rgb))))
+    assert decoded.shape == (7, 5, 3) and (decoded == rgb).all()
+    fig = new_figure(100, 60)
+    fig.text(0.5, 0.5, "frame", ha="center")
+    png = figure_to_png(fig)
+    picture = np.asarray(Image.open(io.BytesIO(png)))
+    assert picture.shape == (90, 150, 3), "100 x 60 CSS pixels drawn at SCALE 1.5"
+    assert (np.asarray(fig.canvas.buffer_rgba())[:, :, :3] == picture).all()
