@@ -1,7 +1,8 @@
 """CompileExplorer: pick the loss, the optimizer, its learning rate and the metrics; watch a short fit. (lesson 07)
 
-Every run (Play, next to "fit") builds a fresh model with the same seed (so only the settings differ between runs), compiles it
-with the chosen settings, shows the `compile(...)` call it made, and trains it one epoch per tick of Play.
+Every run (Play, next to "fit") builds a fresh model with the same seed (so only the settings differ
+between runs), compiles it with the chosen settings, shows the `compile(...)` call it made, and trains it
+one epoch per tick of Play.
 The curves show the loss and every metric per epoch, training and validation, with the last runs' validation
 loss drawn thin for comparison; `History`'s keys are listed as `fit` returns them. A loss that does not fit
 the labels (categorical crossentropy on integer labels) fails as `compile`/`fit` would, in the red banner.
