@@ -601,7 +601,7 @@ class TrainingDashboard(WidgetView, Callback):
             self._curves = self._build_curves(names)
         c = self._curves
         last_x = max(log.batch_x[-1] if log.batch_x else 0, log.epochs[-1] if log.epochs else 0)
-        x_limits = (0.0, nice_ceiling(last_x))
+        x_limits = (0.0, nice_ceiling(max(last_x, 1.0)))  # the first epoch's batches share one background
         key = []
         for name, ax, lines in zip(names, c["axes"], c["lines"]):
             batch_values = log.batch_values.get(name, [])

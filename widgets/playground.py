@@ -543,7 +543,7 @@ class Playground(WidgetView):
         if finite.size:
             out["limits"] = steady_limits(out["limits"], finite.min(), finite.max())
             out["curve"].set_ylim(*out["limits"])
-        out["curve"].set_xlim(0, nice_ceiling(max(epochs[-1], 1)))
+        out["curve"].set_xlim(0, nice_ceiling(max(epochs[-1], 10)))  # the first 10 epochs share one background
         return live.png(key=(out["curve"].get_xlim(), out["curve"].get_ylim()))
 
     def _build_output(self, key):
