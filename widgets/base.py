@@ -31,17 +31,17 @@ browser's timer would (see `tick()` in tests/widgets/helpers.py).
 import base64
 import functools
 import html
-import io
 import re
+import struct
 import time
 import traceback
+import zlib
 
 import ipywidgets
 import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 DPI = 96      # CSS pixels per inch: a figure of width w px is w / DPI inches wide
 SCALE = 1.5   # rendered pixels per CSS pixel: sharp on high-DPI screens, cheap enough for 20 frames/s
@@ -72,12 +72,25 @@ def figure_to_png(fig):
 
 
 def canvas_png(canvas):
-    """What the Agg canvas holds now, as PNG bytes (RGB: the figures are opaque; zlib level 1)."""
-    rgba = canvas.buffer_rgba()  # (height, width, 4) uint8
-    picture = PILImage.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
-    buf = io.BytesIO()
-    picture.convert("RGB").save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
-    return buf.getvalue()
+    """What the Agg canvas holds now, as PNG bytes (RGB: the figures are opaque)."""
+    return rgb_png(np.asarray(canvas.buffer_rgba())[:, :, :3])
+
+
+def _png_chunk(tag, data):
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def rgb_png(rgb):
+    """An (height, width, 3) uint8 array as PNG bytes: every row with PNG's filter 0 (none), deflated at
+    zlib level `PNG_COMPRESS_LEVEL`. Pillow tries every filter on every row ("adaptive"), which takes
+    2-3x longer on these flat-coloured pictures and makes them no smaller."""
+    height, width, _ = rgb.shape
+    rows = np.empty((height, 1 + 3 * width), np.uint8)
+    rows[:, 0] = 0  # the filter type of each row
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits per channel, RGB, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)) + _png_chunk(b"IEND", b""))
 
 
 def steady_limits(current, low, high, log=False, margin=0.08):
@@ -129,7 +142,9 @@ class LiveFigure:
     def __init__(self, fig):
         self.fig = fig
         self.animated = []
+        self.pinned = []  # opaque artists on top of the animated ones, kept as pixels
         self._background = None
+        self._sprites = []
         self._key = None
 
     def animate(self, artist):
@@ -138,18 +153,39 @@ class LiveFigure:
         self.animated.append(artist)
         return artist
 
+    def pin(self, artist):
+        """Marks `artist` (an opaque box that does not change, e.g. a legend with `framealpha=1` and
+        `fancybox=False`) as drawn over the animated artists. It is rendered once per `key` and then
+        pasted as pixels: legends are text, and text is the slow part of a frame. Returns it."""
+        artist.set_animated(True)
+        self.pinned.append(artist)
+        return artist
+
+    def forget(self, artist):
+        """Stops drawing an artist given to `animate` or `pin` (the caller removes it from its axes)."""
+        for kept in (self.animated, self.pinned):
+            if artist in kept:
+                kept.remove(artist)
+
     def png(self, key=None):
-        """The frame as PNG bytes. The background is drawn again only when `key` (anything that
-        changes the non-animated artists, e.g. axis limits or static texts) differs from last time."""
+        """The frame as PNG bytes. The background (and the pinned artists' pixels) is drawn again only
+        when `key` (anything that changes the non-animated artists, e.g. axis limits or static texts)
+        differs from last time."""
         canvas = self.fig.canvas
         if self._background is None or key != self._key:
-            canvas.draw()  # skips the animated artists
+            canvas.draw()  # skips the animated and pinned artists
             self._background, self._key = canvas.copy_from_bbox(self.fig.bbox), key
-        else:
-            canvas.restore_region(self._background)
+            self._sprites = []
+            for artist in self.pinned:
+                if artist.get_visible():
+                    self.fig.draw_artist(artist)
+                    self._sprites.append(canvas.copy_from_bbox(artist.get_window_extent(canvas.get_renderer())))
+        canvas.restore_region(self._background)
         for artist in self.animated:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
+        for sprite in self._sprites:
+            canvas.restore_region(sprite)
         return canvas_png(canvas)
 
 
@@ -272,8 +308,7 @@ class ErrorBanner(ipywidgets.HTML):
 
 
 def _model_id(widget):
-    FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of ~9.5 px and more
-# ipywidgets 8 calls it model_id, 7.x _model_id
+    # ipywidgets 8 calls it model_id, 7.x _model_id
     return getattr(widget, "model_id", None) or widget._model_id
 
 
@@ -323,6 +358,19 @@ class WidgetView(ipywidgets.VBox):
         self.last_error = error
         self.error_banner.show(error)
         raise error
+
+    def button(self, label, action, tooltip, width="80px"):
+        """A button that runs `action()` when clicked; an error it raises is shown in the banner."""
+        button = ipywidgets.Button(description=label, tooltip=tooltip, layout=ipywidgets.Layout(width=width))
+        button.on_click(self.guarded(lambda _: action()))
+        return button
+
+    def require_count(self, proposal):
+        """A `traitlets.validate` body for counts that must be >= 1 (steps per tick, max steps, ...)."""
+        if proposal.value < 1:
+            raise ValueError(f"{type(self).__name__}: expected `{proposal.trait.name}` >= 1. "
+                             f"Received: {proposal.trait.name}={proposal.value}")
+        return proposal.value
 
     # -- keyword arguments and controls bound to traits -------------------------------------------
     def set_traits_from(self, kwargs, settable):
@@ -440,3 +488,48 @@ class WidgetView(ipywidgets.VBox):
         # ipywidgets 7 displays through this hook; route it through the same bundle.
         from IPython.display import display
         display(self._repr_mimebundle_(), raw=True)
+
+
+class LiveTrainer(WidgetView):
+    """What the lessons' small live views share: a Play control (`make_play`) and a Step button, each
+    tick taking `steps_per_tick` steps of `advance` and redrawing; Play pauses itself at `max_steps`.
+
+    Subclasses implement `advance(steps)` (train, without drawing), `redraw()` and `static_png()`, and put
+    `self.buttons` where they want it among their children. The same steps run from code,
+    `view.advance(20); view.redraw()`, which is how the saved notebooks and the tests drive them.
+    """
+
+    steps_per_tick = Int(1, help="Steps taken at each tick of Play.")
+    max_steps = Int(2000, help="Play pauses after this many steps.")
+    step = Int(0, help="Steps taken since the last reset.")
+
+    def __init__(self, interval_ms=200, description="train", **kwargs):
+        super().__init__(**kwargs)
+        self.play_button = self.make_play(interval_ms, description, "Train continuously until Pause")
+        self.step_button = self.button("Step", self.take_step, "Train one step")
+        self.buttons = row([self.play_button, self.step_button])
+
+    @traitlets.validate("steps_per_tick", "max_steps")
+    def _valid_count(self, proposal):
+        return self.require_count(proposal)
+
+    def take_step(self):
+        """One step, then a redraw."""
+        self.advance(1)
+        self.redraw()
+
+    def tick(self):
+        self.advance(self.steps_per_tick)
+        if self.step >= self.max_steps:
+            self.pause()
+        else:
+            self.redraw()
+
+    def on_pause(self):
+        self.redraw()
+
+    def advance(self, steps):
+        raise NotImplementedError(f"{type(self).__name__} must implement advance(steps).")
+
+    def redraw(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement redraw().")

@@ -30,8 +30,9 @@ from matplotlib.ticker import MaxNLocator
 
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
+from teachnet.models import data as batching
 from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, Throttle, Unicode, WidgetView, css_height,
-                          figure_to_png, new_figure, nice_ceiling, row, steady_limits)
+                          figure_to_png, image_widget, new_figure, nice_ceiling, row, steady_limits)
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2
@@ -142,20 +143,20 @@ class TrainingDashboard(WidgetView, Callback):
                              f"Received: batch_size={batch_size!r}")
         self.set_model(model)
         self.batch_size = int(batch_size)
-        self.x, self.y = x, y
-        self.validation_data = validation_data
-        self._check_data(x, y, "x", "y")
+        self.x, self.y = self._checked_data(x, y, "x", "y")
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("TrainingDashboard: `validation_data` must be a tuple (x_val, y_val). "
                                  f"Received: {type(validation_data).__name__}")
-            self._check_data(*validation_data, "validation_data[0]", "validation_data[1]")
+            validation_data = self._checked_data(*validation_data, "validation_data[0]", "validation_data[1]")
+        self.validation_data = validation_data
         self.training_log = TrainingLog()
         self._throttle = Throttle(self.redraw_interval)
         self._last_draw_seconds = 0.0  # how long the last redraw took: sets the throttle's pace
         self.seconds_drawing = 0.0  # all throttled redraws so far (the benchmark reports its share)
         self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
-        self._epoch_batches = None  # the interactive trainer's remaining batches of this epoch
+        self._epoch_batches = None  # the interactive trainer's epoch: fit's batch iterator, (step, rows) pairs
+        self._batches_left = 0  # how many of them are still to come
         self._last_step = None  # the last step record drawn or to draw
         self._diagram = self._curves = self._weights = None  # the figures, built once and updated in place
         self._optimizer_template = copy.deepcopy(model.optimizer)  # what Reset returns to
@@ -175,26 +176,29 @@ class TrainingDashboard(WidgetView, Callback):
         return (f'Model "{self.model.name}" is not compiled: call model.compile(optimizer=..., loss=...) '
                 "before training it with the dashboard.")
 
-    def _check_data(self, x, y, x_name, y_name):
-        """Raises a ValueError when x and y cannot train the model (lengths, shapes)."""
+    def _checked_data(self, x, y, x_name, y_name):
+        """x and y as fit takes them (numpy arrays, floats as float32); a ValueError when they cannot
+        train the model (lengths, shapes)."""
         if x is None and y is None:
-            return
+            return None, None
         if x is None or y is None:
             raise ValueError(f"TrainingDashboard needs both `{x_name}` and `{y_name}` to train. "
                              f"Received: {x_name}={'None' if x is None else 'data'}, "
                              f"{y_name}={'None' if y is None else 'data'}")
-        n_x, n_y = _num_samples(x), _num_samples(y)
+        x, y = batching.to_arrays(x, x_name), batching.to_arrays(y, y_name)
+        n_x, n_y = batching.num_samples(x, x_name), batching.num_samples(y, y_name)
         if n_x != n_y or n_x == 0:
             raise ValueError(f"TrainingDashboard: `{x_name}` and `{y_name}` must hold the same, non-zero "
                              f"number of samples. Received: {n_x} and {n_y} samples")
         if not self.model.compiled:
-            return
-        first = np.arange(min(2, n_x))
+            return x, y
+        first = slice(0, min(2, n_x))
         try:  # one forward pass and loss on two samples: the errors fit would give, said up front
-            self.model.compute_loss(y=_take(y, first), y_pred=self.model(_take(x, first)))
+            self.model.compute_loss(y=batching.take(y, first), y_pred=self.model(batching.take(x, first)))
         except (ValueError, TypeError) as error:
             raise ValueError(f"TrainingDashboard: model \"{self.model.name}\" cannot train on {x_name} of shape "
                              f"{shapes_text(x)} and {y_name} of shape {shapes_text(y)}: {error}") from error
+        return x, y
 
     @traitlets.validate("use_validation")
     def _valid_use_validation(self, proposal):
@@ -226,16 +230,12 @@ class TrainingDashboard(WidgetView, Callback):
 
     # -- controls -----------------------------------------------------------------------
     def _build_controls(self, lr):
-        def button(label, action, tip):
-            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="100px"))
-            b.on_click(self.guarded(lambda _: action()))
-            return b
-
         # Play/Pause are the timer's own buttons: the front end bumps its `value` every `interval` ms
         self.play_button = self.make_play(100, "train", "Train continuously, `speed` batches per tick")
-        self.step_button = button("Step", self.train_step, "Train one batch")
-        self.epoch_button = button("Step epoch", self.train_epoch, "Train to the end of the epoch")
-        self.reset_button = button("Reset", self.reset, "Fresh weights and optimizer state; clear the curves")
+        self.step_button = self.button("Step", self.train_step, "Train one batch", "100px")
+        self.epoch_button = self.button("Step epoch", self.train_epoch, "Train to the end of the epoch", "100px")
+        self.reset_button = self.button("Reset", self.reset, "Fresh weights and optimizer state; clear the curves",
+                                        "100px")
         self.lr_slider = ipywidgets.FloatLogSlider(
             value=lr, base=10, min=np.floor(np.log10(lr)) - 3, max=min(1.0, np.floor(np.log10(lr)) + 2),
             step=0.1, description="learning rate", readout_format=".1e",
@@ -253,8 +253,7 @@ class TrainingDashboard(WidgetView, Callback):
         self.status = ipywidgets.HTML()
         # drawn for 980 px, shrunk to fit a narrower notebook
         # (no margins: two half-width pictures and their margins would be wider than the row)
-        self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="100%", max_width=f"{WIDTH}px", height="auto", margin="0"))
+        self.diagram_image = image_widget(WIDTH)
         self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             width="50%", max_width=f"{HALF}px", height="auto", margin="0"))
         self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
@@ -320,30 +319,33 @@ class TrainingDashboard(WidgetView, Callback):
     def train_epoch(self):
         """Trains the remaining batches of the current epoch and redraws."""
         self._assert_can_train()
-        remaining = len(self._epoch_batches) if self._epoch_batches is not None else None
+        remaining = self._batches_left if self._epoch_batches is not None else None
         self._train_batches(remaining or self._batches_per_epoch())
         self._maybe_redraw(force=True)
 
     def _batches_per_epoch(self):
-        return -(-_num_samples(self.x) // self.batch_size)
+        return -(-batching.num_samples(self.x, "x") // self.batch_size)
 
     def _train_batches(self, count):
-        """Trains `count` batches as `fit` would: shuffled epochs, running metrics,
-        validation at the end of each epoch, the callback hooks called as fit calls them."""
+        """Trains `count` batches as `fit` would, with fit's own batching (teachnet.models.data): shuffled
+        epochs, running metrics, validation at the end of each epoch, the callback hooks called as fit calls
+        them."""
         self._assert_can_train()
         model = self.model
         for _ in range(count):
             if self._epoch_batches is None:  # a new epoch: fresh running metrics, a new shuffle
                 model.reset_metrics()
-                order = tn_random.generator().permutation(_num_samples(self.x))  # (num_samples,)
-                self._epoch_batches = [order[i:i + self.batch_size]
-                                       for i in range(0, len(order), self.batch_size)]
-                self.params = {"epochs": None, "steps": len(self._epoch_batches), "verbose": 0}
-            index = self._epoch_batches.pop(0)
-            batch = self.params["steps"] - len(self._epoch_batches) - 1
-            logs = model.run_train_step((_take(self.x, index), _take(self.y, index)), details=True)
+                source = batching.BatchIterator(batching.num_samples(self.x, "x"), self.batch_size, shuffle=True,
+                                                rng=tn_random.generator())
+                self._epoch_batches, self._batches_left = source.epoch(), source.steps
+                self.params = {"epochs": None, "steps": source.steps, "verbose": 0}
+            batch, index = next(self._epoch_batches)
+            self._batches_left -= 1
+            # the rows are taken at each batch: data set on the dashboard (dashboard.y = ...) counts at once
+            data = batching.pack_x_y_sample_weight(batching.take(self.x, index), batching.take(self.y, index))
+            logs = model.run_train_step(data, details=True)
             self.on_train_batch_end(batch, logs)
-            if not self._epoch_batches:
+            if not self._batches_left:
                 self._epoch_batches = None
                 logs = model.get_metrics_result()
                 if self.use_validation:
@@ -599,7 +601,7 @@ class TrainingDashboard(WidgetView, Callback):
             self._curves = self._build_curves(names)
         c = self._curves
         last_x = max(log.batch_x[-1] if log.batch_x else 0, log.epochs[-1] if log.epochs else 0)
-        x_limits = (0.0, nice_ceiling(last_x))
+        x_limits = (0.0, nice_ceiling(max(last_x, 1.0)))  # the first epoch's batches share one background
         key = []
         for name, ax, lines in zip(names, c["axes"], c["lines"]):
             batch_values = log.batch_values.get(name, [])
@@ -627,14 +629,15 @@ class TrainingDashboard(WidgetView, Callback):
             lines, ax = c["lines"][0], c["axes"][0]
             lines["best"].set_label(f"best epoch ({best})")
             if c["legend"] is not None:
-                c["live"].animated.remove(c["legend"])
+                c["live"].forget(c["legend"])
                 c["legend"].remove()
                 c["legend"] = None
             if log.batch_x:
                 shown = [lines["batch"]] + ([lines["train"]] if log.epochs else []) + (
                     [lines["validation"]] if legend_key[2] else []) + ([lines["best"]] if best is not None else [])
-                c["legend"] = c["live"].animate(ax.legend(handles=shown, fontsize=FONT, loc="upper right"))
-        return c["live"].png(key=(x_limits, tuple(key)))
+                c["legend"] = c["live"].pin(ax.legend(handles=shown, fontsize=FONT, loc="upper right",
+                                                      framealpha=1, fancybox=False))
+        return c["live"].png(key=(x_limits, tuple(key), legend_key))
 
     def _build_curves(self, names):
         rows = (len(names) + 1) // 2
@@ -722,21 +725,6 @@ def _histogram(values, bins=30):
         low, high = low - 0.5, high + 0.5
     counts, edges = np.histogram(values, bins=bins, range=(low, high))
     return counts, edges
-
-
-def _num_samples(data):
-    first = next(iter(data.values())) if isinstance(data, dict) else data[0] if isinstance(data, (list, tuple)) \
-        else data
-    return len(first)
-
-
-def _take(data, index):
-    """The rows `index` of an array, or of each array of a list or dict."""
-    if isinstance(data, dict):
-        return {name: np.asarray(value)[index] for name, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [np.asarray(value)[index] for value in data]
-    return np.asarray(data)[index]
 
 
 def shapes_text(data):

@@ -23,6 +23,7 @@ import ipywidgets
 import numpy as np
 import traitlets
 from matplotlib import image as mpl_image
+from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.patches import Rectangle
@@ -63,6 +64,40 @@ ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear"]
 def make_features(points, names):
     """The feature matrix (n, len(names)) of points (n, 2), columns in the order of `names`."""
     return np.stack([FEATURES[name](points) for name in names], axis=1).astype("float32")
+
+
+class NeuronPictures(Artist):
+    """Every neuron's heatmap, written straight into the canvas's pixels (nearest neighbour, as imshow's
+    "nearest" draws them). Two dozen small `imshow`s each go through Agg's resampling, which took a third
+    of a frame; this is a colour lookup and a copy per neuron.
+
+    Args:
+        ax: the axes whose data coordinates `boxes` are in.
+        boxes: `(x0, x1, y0, y1)` of each picture.
+        cmap: the colour map, from `low` (first colour) to `high` (last colour) of each picture.
+    """
+
+    def __init__(self, ax, boxes, cmap):
+        super().__init__()
+        self.ax, self.boxes, self.cmap = ax, boxes, cmap
+        self.pictures = [(np.zeros((1, 1)), -1.0, 1.0)] * len(boxes)
+
+    def set(self, index, picture, low, high):
+        """Picture `index` shows `picture` (rows from the top), coloured from `low` to `high`."""
+        self.pictures[index] = (picture, low, high)
+
+    def draw(self, renderer):
+        pixels = np.asarray(renderer.buffer_rgba())  # (height, width, 4), writable, row 0 at the top
+        height = pixels.shape[0]
+        for (x0, x1, y0, y1), (picture, low, high) in zip(self.boxes, self.pictures):
+            (left, bottom), (right, top) = np.rint(self.ax.transData.transform([(x0, y0), (x1, y1)])).astype(int)
+            top, bottom = height - top, height - bottom
+            if right <= left or bottom <= top:
+                continue
+            colours = self.cmap(np.clip((picture - low) / (high - low), 0.0, 1.0), bytes=True)  # (rows, cols, 4)
+            rows = np.arange(bottom - top) * picture.shape[0] // (bottom - top)
+            cols = np.arange(right - left) * picture.shape[1] // (right - left)
+            pixels[top:bottom, left:right] = colours[rows][:, cols]
 
 
 class Playground(WidgetView):
@@ -154,11 +189,6 @@ class Playground(WidgetView):
 
     # -- controls ------------------------------------------------------------------------
     def _build_controls(self):
-        def button(label, action, tip, width="80px"):
-            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width=width))
-            b.on_click(self.guarded(lambda _: action()))
-            return b
-
         def control(kind, name, label, width, **options):
             """A control labelled `label`, bound to the trait `name`."""
             widget = kind(value=getattr(self, name), description=label, style={"description_width": "initial"},
@@ -166,10 +196,10 @@ class Playground(WidgetView):
             return self.bind(widget, name)
 
         self.play_button = self.make_play(100, "train", "Train continuously, epochs_per_tick epochs per tick")
-        self.step_button = button("Step", self.train, "Train one epoch")
-        self.reset_button = button("Reset", self.reset, "Fresh weights and optimizer; clear the loss curve")
-        self.add_layer_button = button("Add layer", self.add_layer, "Add a hidden layer of 2 neurons", "90px")
-        self.remove_layer_button = button("Remove layer", self.remove_layer, "Remove the last hidden layer",
+        self.step_button = self.button("Step", self.train, "Train one epoch")
+        self.reset_button = self.button("Reset", self.reset, "Fresh weights and optimizer; clear the loss curve")
+        self.add_layer_button = self.button("Add layer", self.add_layer, "Add a hidden layer of 2 neurons", "90px")
+        self.remove_layer_button = self.button("Remove layer", self.remove_layer, "Remove the last hidden layer",
                                           "110px")
 
         self.dataset_control = control(ipywidgets.Dropdown, "dataset", "data", "220px", options=list(DATASETS))
@@ -435,12 +465,13 @@ class Playground(WidgetView):
             net["links"][c].set_color(np.where(weights > 0, POSITIVE, NEGATIVE))
             net["links"][c].set_linewidth(0.3 + 3.5 * np.abs(weights) / scale)
         for c, values in enumerate(columns):
-            for j, image in enumerate(net["images"][c]):
+            for j, index in enumerate(net["images"][c]):
                 picture = values[..., j]
-                image.set_data(picture)
                 if c < len(columns) - 1:  # the output is a probability, in [0, 1]; the others centre on 0
                     limit = max(float(np.abs(picture).max()), 1e-6)
-                    image.set_clim(-limit, limit)
+                    net["pictures"].set(index, picture, -limit, limit)
+                else:
+                    net["pictures"].set(index, picture, 0.0, 1.0)
         return net["live"].png()
 
     def _build_network(self, names):
@@ -459,25 +490,25 @@ class Playground(WidgetView):
         for c in range(n_cols - 1):
             segments = [[(x0 + box / 2, y0), (x1 - box / 2, y1)] for x0, y0 in centres[c] for x1, y1 in centres[c + 1]]
             links.append(live.animate(ax.add_collection(LineCollection(segments, alpha=0.75, zorder=1))))
-        images, frames = [], []
+        images, frames, boxes = [], [], []  # images: per column, each neuron's index in `pictures`
         for c, column in enumerate(names):
             images.append([])
             for j, (x, y) in enumerate(centres[c]):
-                norm = Normalize(0.0, 1.0) if c == n_cols - 1 else Normalize(-1.0, 1.0)
-                images[c].append(live.animate(ax.imshow(
-                    np.zeros((GRID, GRID)), cmap=CMAP, norm=norm, zorder=2, interpolation="nearest",
-                    extent=(x - box / 2, x + box / 2, y - box / 2, y + box / 2))))
+                images[c].append(len(boxes))
+                boxes.append((x - box / 2, x + box / 2, y - box / 2, y + box / 2))
                 frames.append(Rectangle((x - box / 2, y - box / 2), box, box))
                 ax.text(x, y - box / 2 - 0.08, column[j], ha="center", va="top", fontsize=FONT, zorder=3)
+        pictures = live.animate(NeuronPictures(ax, boxes, CMAP))  # over the links, under the frames
         live.animate(ax.add_collection(PatchCollection(frames, facecolor="none", edgecolor="#555555",
                                                        linewidth=0.8, zorder=3)))
         titles = ["features"] + [f"hidden {i + 1}" for i in range(len(self.hidden_layers))] + ["output"]
         for c, title in enumerate(titles):
             ax.text(2.2 * c, 0.75, title, ha="center", va="center", fontsize=TITLE, weight="bold")
-        ax.set_autoscale_on(False)  # imshow would reset the limits
+        ax.set_aspect("equal")  # square neurons (as imshow would make them)
+        ax.set_autoscale_on(False)
         ax.set_xlim(-0.8, 2.2 * (n_cols - 1) + 0.8)
         ax.set_ylim(-height - 0.3, 1.0)
-        return {"live": live, "names": names, "links": links, "images": images}
+        return {"live": live, "names": names, "links": links, "images": images, "pictures": pictures}
 
     def draw_output(self):
         """The prediction over the plane with the points, and the loss curves.
@@ -512,7 +543,7 @@ class Playground(WidgetView):
         if finite.size:
             out["limits"] = steady_limits(out["limits"], finite.min(), finite.max())
             out["curve"].set_ylim(*out["limits"])
-        out["curve"].set_xlim(0, nice_ceiling(max(epochs[-1], 1)))
+        out["curve"].set_xlim(0, nice_ceiling(max(epochs[-1], 10)))  # the first 10 epochs share one background
         return live.png(key=(out["curve"].get_xlim(), out["curve"].get_ylim()))
 
     def _build_output(self, key):
@@ -529,10 +560,10 @@ class Playground(WidgetView):
         ax.set_ylim(-e, e)
         ax.tick_params(labelsize=FONT)
         legend = ax.legend(handles=[points["train"], points["validation"]], loc="upper right", fontsize=FONT,
-                           framealpha=0.8)
+                           framealpha=1, fancybox=False)
         for handle in legend.legend_handles:  # the markers' shape matters here, not their colour
             handle.set_facecolor("#bbbbbb")
-        live.animate(legend)
+        live.pin(legend)  # drawn once, then pasted as pixels over the moving heatmap
         title = live.animate(ax.set_title("", fontsize=TITLE))
         curve = live.fig.add_axes([0.14, 0.07, 0.82, 0.18])
         train_loss = live.animate(curve.plot([], [], color="#333333", marker=".", label="train loss")[0])
@@ -541,7 +572,8 @@ class Playground(WidgetView):
         curve.set_xlabel("epoch", fontsize=FONT, labelpad=1)
         curve.tick_params(labelsize=FONT)
         curve.yaxis.set_major_locator(MaxNLocator(3))
-        live.animate(curve.legend(handles=[train_loss, val_loss], fontsize=FONT, loc="upper right"))
+        live.pin(curve.legend(handles=[train_loss, val_loss], fontsize=FONT, loc="upper right", framealpha=1,
+                              fancybox=False))
         return {"live": live, "key": key, "ax": ax, "heatmap": heatmap, "contour": None, "title": title,
                 "curve": curve, "train_loss": train_loss, "val_loss": val_loss, "limits": None, **points}
 
