@@ -20,7 +20,9 @@ import numpy as np
 from teachnet.autodiff import _ACTIVE_TAPES, Tensor, Variable
 from teachnet import initializers as initializers_module
 from teachnet import old_names
+from teachnet import ops
 from teachnet import regularizers as regularizers_module
+from teachnet.layers.node import SymbolicTensor, symbolic_call
 
 _NAME_COUNTS = {}
 
@@ -262,7 +264,6 @@ class Layer:
     def _cast_input(self, x):
         if isinstance(x, Tensor):
             if x.dtype.kind == "f" and x.dtype != self.dtype:
-                from teachnet import ops
                 cast = ops.cast(x, self.dtype)
                 cast._keras_mask = x._keras_mask  # a cast keeps the mask (as Keras's convert_input)
                 return cast
@@ -278,7 +279,6 @@ class Layer:
         if _any_symbolic(inputs, args, kwargs):
             # Called on `teachnet.Input`s (the functional API): record the call
             # in the model's graph instead of computing.
-            from teachnet.models.functional import symbolic_call
             return symbolic_call(self, inputs, args, kwargs)
         if isinstance(inputs, (list, tuple)):
             inputs = type(inputs)(self._cast_input(x) for x in inputs)
@@ -485,7 +485,6 @@ _CALL_STACK = []  # the layers whose `call` is running, outermost first
 
 def _any_symbolic(*structures):
     """Whether a SymbolicTensor hides in the arguments (lists and dicts included)."""
-    from teachnet.layers.input_layer import SymbolicTensor
     for s in structures:
         if isinstance(s, SymbolicTensor):
             return True
