@@ -7,8 +7,6 @@ import ipywidgets
 import numpy as np
 import pytest
 
-pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has not landed yet")
-
 import teachnet as tn  # noqa: E402
 from teachnet.callbacks import LambdaCallback  # noqa: E402
 from widgets.dashboard import TrainingDashboard  # noqa: E402

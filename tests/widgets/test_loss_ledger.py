@@ -6,8 +6,6 @@ import time
 import numpy as np
 import pytest
 
-pytest.importorskip("teachnet.examples", reason="teachnet.examples (functional API) has not landed yet")
-
 import teachnet as tn  # noqa: E402
 from teachnet import examples  # noqa: E402
 from teachnet.callbacks import LambdaCallback  # noqa: E402

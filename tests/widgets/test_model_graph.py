@@ -5,8 +5,6 @@ import base64
 import numpy as np
 import pytest
 
-pytest.importorskip("teachnet.examples", reason="teachnet.examples (functional API) has not landed yet")
-
 import teachnet as tn  # noqa: E402
 from teachnet import examples  # noqa: E402
 from widgets.model_graph import ModelGraph  # noqa: E402
