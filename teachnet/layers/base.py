@@ -12,7 +12,6 @@ The contract is Keras's:
 The first `layer(x)` calls `build(x.shape)` for you (automatic shape inference).
 """
 import inspect
-import re
 import warnings
 
 import numpy as np
@@ -23,15 +22,7 @@ from teachnet import old_names
 from teachnet import ops
 from teachnet import regularizers as regularizers_module
 from teachnet.layers.node import SymbolicTensor, symbolic_call
-
-_NAME_COUNTS = {}
-
-
-def unique_name(prefix):
-    """`dense`, then `dense_1`, `dense_2`, ... as Keras names layers."""
-    n = _NAME_COUNTS.get(prefix, 0)
-    _NAME_COUNTS[prefix] = n + 1
-    return prefix if n == 0 else f"{prefix}_{n}"
+from teachnet.naming import reset_names, snake_case, unique_name  # noqa: F401 (also imported from here)
 
 
 def clear_session(free_memory=True):
@@ -39,12 +30,7 @@ def clear_session(free_memory=True):
 
     `free_memory` is accepted for Keras compatibility: there is no backend
     graph to free here."""
-    _NAME_COUNTS.clear()
-
-
-def snake_case(name):
-    # Keras's rule: "Conv2D" -> "conv2d", "MaxPooling2D" -> "max_pooling2d", "SimpleRNN" -> "simple_rnn".
-    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])", "_", name).lower()
+    reset_names()
 
 
 class InputSpec:
