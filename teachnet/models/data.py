@@ -22,7 +22,6 @@ import warnings
 import numpy as np
 
 from teachnet.autodiff import Tensor
-from teachnet.tree import flatten
 
 
 # -- Keras's packed batches -------------------------------------------------------
@@ -106,10 +105,19 @@ def _as_array(data, argument):
                          "input.") from None
 
 
-def arrays_in(data):
-    """The arrays of a structure, as a list: `tree.flatten`'s order (dict values
-    by sorted key), without the Nones (an output without targets or weights)."""
-    return [a for a in flatten(data) if a is not None]
+def flatten(data):
+    """The arrays of a structure, as a list (dict values in insertion order), Nones left out.
+
+    Not `teachnet.tree.flatten`: fit pairs training and validation targets with
+    this order, and a dict of targets written in the model's output order must
+    pair with a list of validation targets in that order."""
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        return [a for v in data.values() for a in flatten(v)]
+    if isinstance(data, (list, tuple)):
+        return [a for v in data for a in flatten(v)]
+    return [data]
 
 
 def to_numpy(data):
@@ -123,7 +131,7 @@ def to_numpy(data):
 
 def num_samples(data, argument):
     """The length of the batch axis, checking that every array agrees."""
-    sizes = {a.shape[0] for a in arrays_in(data)}
+    sizes = {a.shape[0] for a in flatten(data)}
     if len(sizes) > 1:
         raise ValueError(f"All arrays of `{argument}` must have the same number of samples; "
                          f"received arrays with {sorted(sizes)} samples.")

@@ -653,7 +653,7 @@ def _functional_class(cls):
 
 def _batch_size(x):
     """The number of samples in a batch of inputs (one array, a list or a dict of them)."""
-    return len(data_module.arrays_in(x)[0])
+    return len(data_module.flatten(x)[0])
 
 
 def _checked_logs(logs, model, method):
@@ -682,9 +682,9 @@ def _checked_logs(logs, model, method):
 
 def _check_same_label_format(train_y, val_y):
     """Validation targets must be encoded as the training targets (e.g. both class ids)."""
-    for i, (t, v) in enumerate(zip(data_module.arrays_in(train_y), data_module.arrays_in(val_y))):
+    for i, (t, v) in enumerate(zip(data_module.flatten(train_y), data_module.flatten(val_y))):
         if t.shape[1:] != v.shape[1:]:
-            output = f" (output {i})" if len(data_module.arrays_in(train_y)) > 1 else ""
+            output = f" (output {i})" if len(data_module.flatten(train_y)) > 1 else ""
             raise ValueError(f"The validation data's targets{output} have shape {v.shape}, but the training "
                              f"targets have shape {t.shape}: `validation_data` must use the label format of "
                              f"the training data. {_label_format_hint(t, v)}")
