@@ -18,6 +18,7 @@ Three pieces, as in Keras 3:
 """
 import numpy as np
 
+from teachnet import ops
 from teachnet.autodiff import Tensor
 from teachnet.layers.base import Layer
 from teachnet.layers.input_layer import InputLayer
@@ -337,7 +338,6 @@ class Functional(Model):
 
     def _conform(self, value, x):
         """Converts one input to x's dtype and checks its shape against x's."""
-        from teachnet import ops
         if not isinstance(value, Tensor):
             value = Tensor(np.asarray(value, dtype=x.dtype))
         elif value.dtype != x.dtype and value.dtype.kind == x.dtype.kind == "f":

@@ -3,7 +3,7 @@ import numpy as np
 
 from teachnet import ops
 from teachnet.layers.base import Layer, run_build
-from teachnet.layers.input_layer import InputLayer
+from teachnet.layers.input_layer import Input, InputLayer
 from teachnet.layers.node import SymbolicTensor, _symbolic_outputs
 from teachnet.models.model import Model
 from teachnet.models.summary import params_text, print_summary, shape_text
@@ -147,7 +147,6 @@ class Sequential(Model):
             raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet: start it with "
                                  "teachnet.Input(shape=...), or build it (call it on data, or model.build(shape)).")
         if self._symbolic is None:
-            from teachnet.layers.input_layer import Input
             x = self._input_layer.output if self._input_layer is not None else \
                 Input(batch_shape=self._build_input_shape)
             y = x
