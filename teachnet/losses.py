@@ -37,7 +37,7 @@ import numpy as np
 
 from teachnet import ops
 from teachnet.autodiff import Tensor
-from teachnet.layers.base import snake_case, unique_name
+from teachnet.naming import snake_case, unique_name
 
 EPSILON = 1e-7  # keras.backend.epsilon(): keeps logs and divisions finite
 

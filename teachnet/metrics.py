@@ -20,7 +20,7 @@ import numpy as np
 
 from teachnet import initializers, losses
 from teachnet.autodiff import Tensor, Variable
-from teachnet.layers.base import snake_case, unique_name
+from teachnet.naming import snake_case, unique_name
 from teachnet.losses import squeeze_or_expand_to_same_rank
 
 

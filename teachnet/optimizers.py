@@ -24,6 +24,7 @@ import numpy as np
 
 from teachnet import old_names, schedules
 from teachnet.autodiff import Tensor, Variable
+from teachnet.naming import snake_case
 from teachnet.ops import parallel
 
 # `teachnet.optimizers.schedules` is the module teachnet/schedules.py (Keras's
@@ -89,7 +90,7 @@ class Optimizer:
                            ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
             if value is not None:
                 _check_number(self, arg, value, low=0.0)
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
@@ -398,6 +399,7 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
+        kwargs.setdefault("name", "rmsprop")  # Keras's name; snake case of the class name would be "rm_sprop"
         super().__init__(learning_rate, **kwargs)
         self.rho = _check_number(self, "rho", rho, low=0.0, high=1.0)
         self.momentum = _check_number(self, "momentum", momentum, low=0.0, high=1.0)
@@ -743,7 +745,3 @@ def _takes_an_argument(fn):
     except (TypeError, ValueError):
         return True
     return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
-
-
-def _snake(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()

@@ -15,9 +15,6 @@ keras = pytest.importorskip("keras")
 
 import teachnet  # noqa: E402
 
-if not all(hasattr(teachnet, m) for m in ("optimizers", "losses", "metrics")) or not hasattr(teachnet.layers, "Dense"):
-    pytest.skip("Dense, optimizers, losses and metrics have not all landed yet", allow_module_level=True)
-
 RTOL, ATOL = 2e-5, 2e-6  # float32: a few ulps after 2-4 epochs
 
 # keras (torch backend) under numpy 2 warns about __array__(copy=...) inside its own code.

@@ -12,7 +12,6 @@ The contract is Keras's:
 The first `layer(x)` calls `build(x.shape)` for you (automatic shape inference).
 """
 import inspect
-import re
 import warnings
 
 import numpy as np
@@ -20,16 +19,10 @@ import numpy as np
 from teachnet.autodiff import _ACTIVE_TAPES, Tensor, Variable
 from teachnet import initializers as initializers_module
 from teachnet import old_names
+from teachnet import ops
 from teachnet import regularizers as regularizers_module
-
-_NAME_COUNTS = {}
-
-
-def unique_name(prefix):
-    """`dense`, then `dense_1`, `dense_2`, ... as Keras names layers."""
-    n = _NAME_COUNTS.get(prefix, 0)
-    _NAME_COUNTS[prefix] = n + 1
-    return prefix if n == 0 else f"{prefix}_{n}"
+from teachnet.layers.node import SymbolicTensor, symbolic_call
+from teachnet.naming import reset_names, snake_case, unique_name  # noqa: F401 (also imported from here)
 
 
 def clear_session(free_memory=True):
@@ -37,12 +30,7 @@ def clear_session(free_memory=True):
 
     `free_memory` is accepted for Keras compatibility: there is no backend
     graph to free here."""
-    _NAME_COUNTS.clear()
-
-
-def snake_case(name):
-    # Keras's rule: "Conv2D" -> "conv2d", "MaxPooling2D" -> "max_pooling2d", "SimpleRNN" -> "simple_rnn".
-    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])", "_", name).lower()
+    reset_names()
 
 
 class InputSpec:
@@ -262,7 +250,6 @@ class Layer:
     def _cast_input(self, x):
         if isinstance(x, Tensor):
             if x.dtype.kind == "f" and x.dtype != self.dtype:
-                from teachnet import ops
                 cast = ops.cast(x, self.dtype)
                 cast._keras_mask = x._keras_mask  # a cast keeps the mask (as Keras's convert_input)
                 return cast
@@ -278,7 +265,6 @@ class Layer:
         if _any_symbolic(inputs, args, kwargs):
             # Called on `teachnet.Input`s (the functional API): record the call
             # in the model's graph instead of computing.
-            from teachnet.models.functional import symbolic_call
             return symbolic_call(self, inputs, args, kwargs)
         if isinstance(inputs, (list, tuple)):
             inputs = type(inputs)(self._cast_input(x) for x in inputs)
@@ -485,7 +471,6 @@ _CALL_STACK = []  # the layers whose `call` is running, outermost first
 
 def _any_symbolic(*structures):
     """Whether a SymbolicTensor hides in the arguments (lists and dicts included)."""
-    from teachnet.layers.input_layer import SymbolicTensor
     for s in structures:
         if isinstance(s, SymbolicTensor):
             return True

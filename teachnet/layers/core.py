@@ -360,7 +360,7 @@ class Lambda(Layer):
     @classmethod
     def from_config(cls, config, safe_mode=True):
         """Refuses a saved Python lambda unless `safe_mode=False` (its code could do anything)."""
-        from teachnet.saving.serialization import deserialize_keras_object, layer_from_config
+        from teachnet.saving.serialization import deserialize_keras_object, layer_from_config  # saving sits above layers
         config = dict(config)
         function = deserialize_keras_object(config["function"], safe_mode=safe_mode)
         config["function"] = activations.get(function) if isinstance(function, str) else function

@@ -8,41 +8,7 @@ model; `Sequential([Input(shape=(784,)), ...])` reads its shape.
 import numpy as np
 
 from teachnet.layers.base import Layer
-
-
-class SymbolicTensor:
-    """A placeholder for data: shape and dtype, and the layer that produced it.
-
-    `history` is `(layer, node_index, tensor_index)`, as Keras's
-    `_keras_history`: which call of which layer made this tensor.
-    `_keras_mask` is the symbolic mask of a masked output (from
-    `Embedding(mask_zero=True)`, `Masking`, ...), as in Keras; None otherwise.
-
-    Args:
-        shape: the shape, None for unknown sizes (the batch axis first).
-        dtype: the dtype of the data it stands for.
-        name: a name, shown in its repr.
-        history: `(layer, node_index, tensor_index)` or None.
-
-    Example:
-        >>> SymbolicTensor((None, 3))
-        <SymbolicTensor shape=(None, 3), dtype=float32, name=None>
-    """
-
-    _keras_mask = None
-
-    def __init__(self, shape, dtype="float32", name=None, history=None):
-        self.shape = tuple(None if s is None else int(s) for s in shape)
-        self.dtype = np.dtype(dtype)
-        self.name = name
-        self.history = history
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    def __repr__(self):
-        return f"<SymbolicTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+from teachnet.layers.node import Node, SymbolicTensor  # noqa: F401 (SymbolicTensor: its old home)
 
 
 class InputLayer(Layer):
@@ -82,8 +48,7 @@ class InputLayer(Layer):
                              f"or None. Received: shape={shape}")
         self.batch_shape = (batch_size,) + shape
         # The call that "made" the input: a graph node without inputs, whose
-        # output is `self.output` (teachnet/models/functional.py).
-        from teachnet.models.functional import Node
+        # output is `self.output` (teachnet/layers/node.py).
         Node(self, (), {}, SymbolicTensor(self.batch_shape, self.dtype, name=self.name))
         self.built = True
 

@@ -14,7 +14,7 @@ Weights, their names, shapes and order are Keras's (`kernel`,
 """
 import numpy as np
 
-from teachnet import ops, random
+from teachnet import initializers, ops, random
 from teachnet.autodiff import Tensor
 from teachnet.layers.base import Layer, _call_arguments
 from teachnet.ops import recurrent as recurrent_ops
@@ -177,7 +177,6 @@ class LSTMCell(_Cell):
     def _bias_init(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        from teachnet import initializers
         base, n = initializers.get(self.bias_initializer), self.units
 
         def bias_initializer(shape, dtype="float32"):  # [init(n), ones(n), init(2n)], as Keras

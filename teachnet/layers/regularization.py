@@ -2,7 +2,8 @@
 import numpy as np
 
 from teachnet import random
-from teachnet.layers.base import Layer, unique_name
+from teachnet.layers.base import Layer
+from teachnet.naming import unique_name
 
 
 class _SpatialDropout(Layer):

@@ -13,6 +13,8 @@ output, in the order given by `output_structure`.
 """
 import numpy as np
 
+from teachnet import losses
+from teachnet import metrics as metrics_module
 from teachnet.autodiff import Tensor
 
 
@@ -88,7 +90,6 @@ def _object_name(obj):
 
 def get_loss(identifier, y_true, y_pred):
     """A Loss object for `identifier`: a name, a Loss or a function (y_true, y_pred)."""
-    from teachnet import losses
     if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
         is_binary, is_sparse = _shapes_kind(y_true, y_pred)
         identifier = ("binary_crossentropy" if is_binary else
@@ -104,19 +105,18 @@ def get_metric(identifier, y_true, y_pred):
     """A Metric for `identifier`, "accuracy"/"acc" picked from the shapes as Keras does:
     binary if y_pred has one column, sparse categorical if y_true has fewer
     dimensions than y_pred (or one column), categorical otherwise."""
-    from teachnet import metrics
     if identifier is None:
         raise ValueError("Expected metric, received `None`")
     if str(identifier).lower() in ("accuracy", "acc"):
         is_binary, is_sparse = _shapes_kind(y_true, y_pred)
-        cls = (metrics.BinaryAccuracy if is_binary else
-               metrics.SparseCategoricalAccuracy if is_sparse else metrics.CategoricalAccuracy)
+        cls = (metrics_module.BinaryAccuracy if is_binary else
+               metrics_module.SparseCategoricalAccuracy if is_sparse else metrics_module.CategoricalAccuracy)
         metric = cls(name=str(identifier))
     else:
-        metric = metrics.get(identifier)
+        metric = metrics_module.get(identifier)
     name = identifier if isinstance(identifier, str) else _object_name(metric)
-    if not isinstance(metric, metrics.Metric):
-        metric = metrics.MeanMetricWrapper(metric, name=name)
+    if not isinstance(metric, metrics_module.Metric):
+        metric = metrics_module.MeanMetricWrapper(metric, name=name)
     metric.name = name
     return metric
 
@@ -137,7 +137,6 @@ class CompileLoss:
             raise ValueError("Expected `loss_weights` argument to be a float (single output case) or a list, "
                              f"tuple, or dict (multiple output case). Received instead: "
                              f"loss_weights={loss_weights!r} of type {type(loss_weights).__name__}")
-        from teachnet import losses
         for name in flatten_identifiers(loss):  # a misspelled name fails here, not at the first batch
             if isinstance(name, str) and name.lower() not in ("crossentropy", "ce"):
                 losses.get(name)
@@ -150,7 +149,6 @@ class CompileLoss:
         self.last_values = {}  # "<name>_loss" -> unweighted value of the last batch
 
     def build(self, y_true, y_pred, names, pred_is_dict=False):
-        from teachnet import metrics
         losses = _per_output(self._user_loss, names, "loss")
         weights = ([None] * len(names) if self._user_loss_weights is None
                    else _per_output(self._user_loss_weights, names, "loss_weights"))
@@ -168,7 +166,7 @@ class CompileLoss:
             self.entries.append((i, loss, weight, names[i] or _object_name(loss)))
         if not self.entries:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
-        self.metrics = ([metrics.Mean(name=f"{name}_loss") for _, _, _, name in self.entries]
+        self.metrics = ([metrics_module.Mean(name=f"{name}_loss") for _, _, _, name in self.entries]
                         if len(self.entries) > 1 else [])
         self.loss_weights = weights
         self.built = True
@@ -207,7 +205,6 @@ def _check_targets(loss, y_true, y_pred, output):
     """Refuses targets the loss cannot learn from, naming the loss and the bad values:
     binary crossentropy on labels outside [0, 1] (numpy would compute on silently),
     sparse categorical crossentropy on class ids outside [0, classes)."""
-    from teachnet import losses
     fn = getattr(loss, "fn", None)
     if y_true is None or fn not in (losses.binary_crossentropy, losses.sparse_categorical_crossentropy):
         return
@@ -261,7 +258,6 @@ class CompileMetrics:
             if value and not isinstance(value, (list, tuple, dict)):
                 raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. Received "
                                  f"instead: {argument}={value!r} of type {type(value).__name__}")
-        from teachnet import metrics as metrics_module
         for name in flatten_identifiers([metrics or [], weighted_metrics or []]):  # typos fail at compile
             if isinstance(name, str) and name.lower() not in ("accuracy", "acc"):
                 metrics_module.get(name)

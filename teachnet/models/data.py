@@ -106,7 +106,11 @@ def _as_array(data, argument):
 
 
 def flatten(data):
-    """The arrays of a structure, as a list (dict values in key order)."""
+    """The arrays of a structure, as a list (dict values in insertion order), Nones left out.
+
+    Not `teachnet.tree.flatten`: fit pairs training and validation targets with
+    this order, and a dict of targets written in the model's output order must
+    pair with a list of validation targets in that order."""
     if data is None:
         return []
     if isinstance(data, dict):
@@ -422,7 +426,7 @@ class PyDatasetBatches(_CheckedBatches):
 def is_batch_source(data):
     """Whether `data` gives batches itself (a generator, an iterator, an
     iterable other than a list/tuple/dict/array, or a PyDataset)."""
-    from teachnet.utils.py_dataset import PyDataset
+    from teachnet.utils.py_dataset import PyDataset  # teachnet.utils imports this module: a real cycle
     if isinstance(data, PyDataset):
         return True
     if data is None or isinstance(data, (np.ndarray, Tensor, list, tuple, dict, str, bytes, numbers.Number)):
@@ -435,7 +439,7 @@ def is_batch_source(data):
 def batch_source(data, steps=None, shuffle=False, class_weight=None, rng=None, num_inputs=None,
                  num_outputs=None):
     """The batch source for a generator, iterator, iterable or PyDataset."""
-    from teachnet.utils.py_dataset import PyDataset
+    from teachnet.utils.py_dataset import PyDataset  # teachnet.utils imports this module: a real cycle
     if isinstance(data, PyDataset):
         return PyDatasetBatches(data, steps, shuffle, class_weight, rng, num_inputs, num_outputs)
     return IteratorBatches(data, steps, class_weight, num_inputs, num_outputs)

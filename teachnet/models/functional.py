@@ -18,191 +18,16 @@ Three pieces, as in Keras 3:
 """
 import numpy as np
 
+from teachnet import ops
 from teachnet.autodiff import Tensor
-from teachnet.layers.base import Layer, run_build
-from teachnet.layers.input_layer import InputLayer, SymbolicTensor
+from teachnet.layers.base import Layer
+from teachnet.layers.input_layer import InputLayer
+# Node, symbolic calls and the structure helpers live below Layer; their names stay importable from here.
+from teachnet.layers.node import (  # noqa: F401
+    Node, SymbolicTensor, _is_shape, _outputs_by_running, _producer, symbolic_call)
+from teachnet.tree import flatten, map_structure, pack_like  # noqa: F401
 from teachnet.models.model import Model
 from teachnet.models.summary import params_text, print_summary, shape_text
-
-
-# ---------------------------------------------------------------------------
-# Nested structures (a tensor, or lists, tuples and dicts of them). Dicts are
-# flattened in sorted key order, as Keras's `tree.flatten` does.
-# ---------------------------------------------------------------------------
-
-def flatten(structure):
-    if isinstance(structure, dict):
-        return [x for key in sorted(structure) for x in flatten(structure[key])]
-    if isinstance(structure, (list, tuple)):
-        return [x for item in structure for x in flatten(item)]
-    return [structure]
-
-
-def pack_like(structure, flat):
-    """The inverse of `flatten`: puts the values of `flat` into `structure`'s shape."""
-    flat = iter(flat)
-
-    def pack(s):
-        if isinstance(s, dict):
-            packed = {key: pack(s[key]) for key in sorted(s)}
-            return {key: packed[key] for key in s}  # keep the user's key order
-        if isinstance(s, (list, tuple)):
-            return type(s)(pack(item) for item in s)
-        return next(flat)
-    return pack(structure)
-
-
-def map_structure(fn, structure):
-    return pack_like(structure, [fn(x) for x in flatten(structure)])
-
-
-def is_symbolic(*structures):
-    return any(isinstance(x, SymbolicTensor) for s in structures for x in flatten(s))
-
-
-# ---------------------------------------------------------------------------
-# Recording: a layer called on symbolic tensors
-# ---------------------------------------------------------------------------
-
-class Node:
-    """One call of `layer`: the arguments it received and the tensors it returned.
-
-    The symbolic tensors among the arguments are `input_tensors`; each output
-    gets `history = (layer, node_index, tensor_index)`, so that a model can
-    find its way back from the outputs to the inputs.
-    """
-
-    def __init__(self, layer, args, kwargs, outputs):
-        self.layer = layer
-        self.args, self.kwargs = tuple(args), dict(kwargs)
-        self.input_tensors = [x for x in flatten([self.args, self.kwargs]) if isinstance(x, SymbolicTensor)]
-        self.output_structure = outputs
-        self.outputs = flatten(outputs)
-        self.is_input = not self.input_tensors  # the node of an InputLayer
-        layer._inbound_nodes.append(self)
-        node_index = len(layer._inbound_nodes) - 1
-        for tensor_index, x in enumerate(self.outputs):
-            x.history = (layer, node_index, tensor_index)
-
-    @property
-    def parent_nodes(self):
-        """The nodes that produced this node's inputs."""
-        return [_producer(x) for x in self.input_tensors]
-
-    def fill_in(self, values):
-        """The call's (args, kwargs) with each symbolic tensor replaced by its value."""
-        def swap(x):
-            return values[id(x)] if isinstance(x, SymbolicTensor) else x
-        return map_structure(swap, self.args), map_structure(swap, self.kwargs)
-
-    def __repr__(self):
-        return f"<Node layer={self.layer.name}, inputs={[x.shape for x in self.input_tensors]}>"
-
-
-def _producer(x):
-    """The node that produced the symbolic tensor `x`."""
-    layer, node_index, _ = x.history
-    return layer._inbound_nodes[node_index]
-
-
-def symbolic_call(layer, inputs, args, kwargs):
-    """What `layer(inputs)` does when the inputs are symbolic: build the layer
-    for their shapes, infer the output shapes, record a Node."""
-    shapes = map_structure(lambda x: x.shape if isinstance(x, SymbolicTensor) else np.shape(x), inputs)
-    if not layer.built:
-        _check_input_spec(layer, shapes)  # before build, so no weight gets a wrong shape
-        run_build(layer, shapes)
-        layer.built = True
-    _check_input_spec(layer, shapes)
-    symbolic = [x for x in flatten([inputs, list(args), kwargs]) if isinstance(x, SymbolicTensor)]
-    if any(x._keras_mask is not None for x in symbolic) or type(layer).compute_mask is not Layer.compute_mask:
-        # Masks are involved: running the layer on zeros tells the output masks' shapes too. Shapes that
-        # do not fit are refused first with the symbolic shapes (batch None), as without masks.
-        _check_output_shape(layer, shapes)
-        outputs = _outputs_by_running(layer, inputs, args, kwargs)
-    else:
-        outputs = _symbolic_outputs(layer, inputs, shapes, args, kwargs)
-    Node(layer, (inputs,) + tuple(args), kwargs, outputs)
-    return outputs
-
-
-def _check_output_shape(layer, shapes):
-    """Lets `compute_output_shape` refuse input shapes that do not fit (a Sequential
-    checks each layer's input width): the error then names the symbolic shapes."""
-    compute = getattr(layer, "compute_output_shape", None)
-    if compute is not None:
-        try:
-            compute(shapes)
-        except NotImplementedError:
-            pass
-
-
-def _check_input_spec(layer, shapes):
-    if layer.input_spec is not None and isinstance(shapes, tuple):
-        layer.input_spec.check(layer, shapes)
-
-
-def _is_shape(s):
-    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
-
-
-def _symbolic_outputs(layer, inputs, shapes, args, kwargs):
-    """The outputs as symbolic tensors: shapes from `compute_output_shape` when
-    the layer has one, else found by running the layer on zeros."""
-    compute = getattr(layer, "compute_output_shape", None)
-    if compute is not None:
-        try:
-            out_shapes = compute(shapes)
-        except NotImplementedError:
-            out_shapes = None
-        if out_shapes is not None:
-            return _map_shapes(lambda s: SymbolicTensor(s, layer.dtype), out_shapes)
-    return _outputs_by_running(layer, inputs, args, kwargs)
-
-
-def _map_shapes(fn, shapes):
-    """Applies fn to each shape of a (possibly nested) structure of shapes."""
-    if _is_shape(shapes):
-        return fn(tuple(shapes))
-    if isinstance(shapes, dict):
-        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
-    return type(shapes)(_map_shapes(fn, s) for s in shapes)
-
-
-def _outputs_by_running(layer, inputs, args, kwargs):
-    """Runs `layer` on zeros to see what it returns.
-
-    Unknown sizes (None, the batch axis among them) are tried with two
-    different values: an output axis whose size follows them stays unknown.
-    An input with a mask (`_keras_mask`) gets a mask of ones of its shape, so
-    the outputs' masks, and their shapes, are found the same way.
-    """
-    def run(fill):
-        def zeros(x):
-            if not isinstance(x, SymbolicTensor):
-                return x
-            value = Tensor(np.zeros(tuple(fill if d is None else d for d in x.shape), dtype=x.dtype))
-            if x._keras_mask is not None:
-                value._keras_mask = np.ones(tuple(fill if d is None else d for d in x._keras_mask.shape), bool)
-            return value
-        return layer(map_structure(zeros, inputs), *map_structure(zeros, list(args)),
-                     **map_structure(zeros, kwargs))
-    first = run(2)
-    symbolic_inputs = [x for x in flatten([inputs, list(args), kwargs]) if isinstance(x, SymbolicTensor)]
-    unknown = any(d is None for x in symbolic_inputs for d in x.shape)
-    second = run(3) if unknown else first
-
-    def like(a, b):
-        return SymbolicTensor(tuple(None if da != db else da for da, db in zip(np.shape(a), np.shape(b))),
-                              np.asarray(a).dtype)
-    tensors = []
-    for a, b in zip(flatten(first), flatten(second)):
-        tensor = like(a, b)
-        mask_a, mask_b = getattr(a, "_keras_mask", None), getattr(b, "_keras_mask", None)
-        if mask_a is not None and mask_b is not None:
-            tensor._keras_mask = like(mask_a, mask_b)  # a symbolic mask: (batch, time) booleans
-        tensors.append(tensor)
-    return pack_like(first, tensors)
 
 
 # ---------------------------------------------------------------------------
@@ -513,7 +338,6 @@ class Functional(Model):
 
     def _conform(self, value, x):
         """Converts one input to x's dtype and checks its shape against x's."""
-        from teachnet import ops
         if not isinstance(value, Tensor):
             value = Tensor(np.asarray(value, dtype=x.dtype))
         elif value.dtype != x.dtype and value.dtype.kind == x.dtype.kind == "f":

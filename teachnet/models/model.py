@@ -22,6 +22,7 @@ Subclass `Model` and define `call` to write your own model; `Sequential` and
 the functional `Model(inputs, outputs)` are models too, and a subclass can be
 built either way (`CustomModel(inputs, outputs)`).
 """
+import json
 import signal
 import threading
 
@@ -30,6 +31,8 @@ import numpy as np
 from teachnet.autodiff import GradientTape, Tensor
 from teachnet.callbacks import CallbackList
 from teachnet.layers.base import Layer
+from teachnet import metrics as metrics_module
+from teachnet import optimizers
 from teachnet.metrics import Metric
 from teachnet.models import compile_utils as cu
 from teachnet.models import data as data_module
@@ -157,8 +160,6 @@ class Model(Layer):
                 keyed by output name.
             weighted_metrics: like `metrics`, but computed with `sample_weight`.
         """
-        from teachnet import metrics as metrics_module
-        from teachnet import optimizers
         self.optimizer = optimizers.get(optimizer)
         output_names = getattr(self, "output_names", None)
         self._compile_loss = cu.CompileLoss(loss, loss_weights, output_names) if loss is not None else None
@@ -594,7 +595,7 @@ class Model(Layer):
         Keras's `keras.saving.load_model` both read it, and training continues
         where it stopped.
         """
-        from teachnet import saving
+        from teachnet import saving  # saving sits above models (it imports them)
         if kwargs:
             raise ValueError(f"model.save: unknown argument(s) {sorted(kwargs)}; teachnet takes filepath, "
                              "overwrite and zipped.")
@@ -602,18 +603,17 @@ class Model(Layer):
 
     def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Writes the weights to `.weights.h5` (Keras's layout) or `.weights.npz` (see `teachnet.saving`)."""
-        from teachnet import saving
+        from teachnet import saving  # saving sits above models (it imports them)
         saving.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch=False):
         """Reads weights from `.weights.h5`, `.weights.npz` or `.keras` into this (built) model."""
-        from teachnet import saving
+        from teachnet import saving  # saving sits above models (it imports them)
         saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs):
         """The model's config as a JSON string (Keras's format); `teachnet.models.model_from_json` reads it."""
-        import json
-        from teachnet.saving.serialization import serialize_keras_object
+        from teachnet.saving.serialization import serialize_keras_object  # saving sits above models
         return json.dumps(serialize_keras_object(self), **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):

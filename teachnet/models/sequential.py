@@ -3,7 +3,8 @@ import numpy as np
 
 from teachnet import ops
 from teachnet.layers.base import Layer, run_build
-from teachnet.layers.input_layer import InputLayer, SymbolicTensor
+from teachnet.layers.input_layer import Input, InputLayer
+from teachnet.layers.node import SymbolicTensor, _symbolic_outputs
 from teachnet.models.model import Model
 from teachnet.models.summary import params_text, print_summary, shape_text
 
@@ -146,7 +147,6 @@ class Sequential(Model):
             raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet: start it with "
                                  "teachnet.Input(shape=...), or build it (call it on data, or model.build(shape)).")
         if self._symbolic is None:
-            from teachnet.layers.input_layer import Input
             x = self._input_layer.output if self._input_layer is not None else \
                 Input(batch_shape=self._build_input_shape)
             y = x
@@ -207,10 +207,7 @@ class Sequential(Model):
 
 def _output_shape(layer, input_shape):
     """The layer's output shape: `compute_output_shape` when the layer defines
-    it, else the shape of a batch of one sample of zeros run through the layer."""
-    try:
-        return tuple(layer.compute_output_shape(input_shape))
-    except (AttributeError, NotImplementedError):
-        zeros = np.zeros((1,) + tuple(1 if s is None else s for s in input_shape[1:]), dtype=layer.dtype)
-        out = layer(zeros)
-        return (None,) + tuple(out.shape[1:])
+    it, else found by running the layer on zeros (the functional API's rule,
+    teachnet/layers/node.py)."""
+    out = _symbolic_outputs(layer, SymbolicTensor(input_shape, layer.dtype), input_shape, (), {})
+    return out.shape

@@ -55,7 +55,8 @@ def _h5py():
 
 def _walk(obj, path, visit, seen):
     """Calls visit(layer, path) for `obj` and every sub-layer below it, each once, with Keras's paths."""
-    from teachnet.layers.base import Layer, snake_case
+    from teachnet.layers.base import Layer
+    from teachnet.naming import snake_case
     from teachnet.models.functional import Functional
     from teachnet.models.model import Model
     from teachnet.models.sequential import Sequential

@@ -52,8 +52,8 @@ def sequential_from_config(cls, config):
 # ---------------------------------------------------------------------------
 
 def functional_config(model):
-    from teachnet.layers.input_layer import SymbolicTensor
-    from teachnet.models.functional import flatten, map_structure
+    from teachnet.layers.node import SymbolicTensor
+    from teachnet.tree import flatten, map_structure
     own = set(model._nodes)
     # Node indices count only this model's calls of a layer (a shared layer may have others).
     new_index = {}
@@ -88,8 +88,9 @@ def functional_config(model):
 
 
 def functional_from_config(cls, config):
-    from teachnet.models.functional import Functional, flatten
+    from teachnet.models.functional import Functional
     from teachnet.layers.input_layer import InputLayer
+    from teachnet.tree import flatten
     config = serialization.check_config_keys(cls, config, {"name", "trainable", "layers", "input_layers",
                                                             "output_layers", "dtype"})
     created, pending = {}, []

@@ -3,9 +3,6 @@ change the dashboard's pictures in the page, Pause stops them, and no error bann
 import time
 from pathlib import Path
 
-import pytest
-
-pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has not landed yet")
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "lessons" / "demo_dashboard.ipynb"

@@ -25,8 +25,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has not landed yet")
-
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
 

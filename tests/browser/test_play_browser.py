@@ -13,8 +13,6 @@ import pytest
 
 from conftest import FRONTENDS
 
-pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has not landed yet")
-
 FRAMES, WINDOW_MS = 10, 5000  # at least FRAMES distinct frames within WINDOW_MS after Play
 PAUSE_MS = 500                # after Pause, no new picture later than this
 WIDTH = 820

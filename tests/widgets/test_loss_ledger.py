@@ -6,7 +6,6 @@ import time
 import numpy as np
 import pytest
 
-
 import teachnet as tn
 from teachnet import examples
 from teachnet.callbacks import LambdaCallback

@@ -5,7 +5,6 @@ import base64
 import numpy as np
 import pytest
 
-
 import teachnet as tn
 from teachnet import examples
 from widgets.model_graph import ModelGraph
