@@ -3,12 +3,13 @@ run: it runs without an error, its widgets fit their output area, every Step and
 changes a picture, Play animates and Pause stops it, and every numbered lesson shows a live widget.
 
 Frontends: JupyterLab 4, Notebook 7 and the classic Notebook 6.5 with ipywidgets 7.7.1 (Colab's version)
-run every numbered lesson; the two demo notebooks (the dashboard and the Playground of lessons 5 and 12
-again) run in JupyterLab only, to save CI time.
+run every numbered lesson. The two demo notebooks show the dashboard and the Playground of lessons 5 and 12
+again: they are left to nbval, to save CI time.
 
 - Layout (issue 10: "fit 820 px and still use 1000 px"): in JupyterLab in a 1280 px window with the file
-  browser open (output area ~850 px) and again with it folded (~1000 px); in Notebook 7 and the classic
-  Notebook in a window sized so the output area is ~820 px. In every output area that holds a widget,
+  browser open (output area 848 px) and again with it folded (1100 px); in Notebook 7 in a window sized so
+  the output area is 820 px and in the classic Notebook in one where it is 778 px (its page has fixed widths
+  between breakpoints: 778 px in a 992-1199 px window is the closest to 820). In every output area that holds a widget,
   nothing may end right of the area's edge, no horizontal scrollbar may appear inside it, and no picture
   may be shown below 70 % of the width it was drawn for (the widgets' titles and labels are 9-10 pt, 12-13 px
   at 100 % zoom: below 70 % they would end under 9 px). Plain-text outputs (prints, `model.summary()`) are
@@ -36,13 +37,11 @@ pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
 NUMBERED = [p for p in LESSONS if p.stem[:2].isdigit()]
-DEMOS = [p for p in LESSONS if not p.stem[:2].isdigit()]
-CASES = ([pytest.param(f, p, id=f"{f}-{p.stem}") for f in ("lab", "notebook7", "classic") for p in NUMBERED]
-         + [pytest.param("lab", p, id=f"lab-{p.stem}") for p in DEMOS])
+CASES = [pytest.param(f, p, id=f"{f}-{p.stem}") for f in ("lab", "notebook7", "classic") for p in NUMBERED]
 
 FRAMES, WINDOW_MS = 10, 5000  # at least FRAMES distinct frames within WINDOW_MS of pressing Play
 PAUSE_MS = 500                # after Pause has been clicked, no picture may change later than this
-WATCH_AFTER_PAUSE_S = 2.0     # how long the test watches for late frames after Pause
+WATCH_AFTER_PAUSE_S = 1.5     # how long the test watches for late frames after Pause
 OUTPUT_AREA_PX = 820          # Notebook 7 and the classic Notebook: the laptop / Colab width
 
 
@@ -50,7 +49,7 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def layout_problems(frontend, lesson, setting):
+def layout_problems(frontend, lesson, setting, screenshots=True):
     """Check every output area of the open notebook (see the module docstring); screenshot widget outputs.
     Returns (problems in widget outputs, warnings about plain outputs, (narrowest, widest) output area)."""
     frontend.wait_until_painted()
@@ -68,7 +67,7 @@ def layout_problems(frontend, lesson, setting):
             line = (f"{frontend.name}, {setting}: {lesson}, cell {report['cell']} "
                     f"(output area {report['width']} px wide): {p['element']} {how}")
             (found if is_widget else warnings).append(line)
-        if is_widget:
+        if is_widget and (screenshots or report["problems"]):
             folder = f"lessons/{frontend.name}-{report['width']}"
             frontend.screenshot(f"{folder}/{lesson}-cell{report['cell']:02d}-output{i}", area)
     return found, warnings, (min(widths, default=None), max(widths, default=None))
@@ -195,8 +194,10 @@ def press_every_control(frontend, lesson, problems):
 def test_lesson_runs_fits_and_is_live(request, frontend_name, lesson):
     frontend = request.getfixturevalue(frontend_name)
     original = digest(lesson)
+    started = time.monotonic()
     frontend.open_notebook(frontend.copy_notebook(lesson))  # 1280 x 900; JupyterLab's file browser open
     frontend.run_all_cells()  # fails on any error output
+    ran = time.monotonic()
     warnings, widths = [], {}
     if frontend_name == "lab":
         problems, warned, widths["file browser open"] = layout_problems(frontend, lesson.stem,
@@ -205,11 +206,13 @@ def test_lesson_runs_fits_and_is_live(request, frontend_name, lesson):
         live = press_every_control(frontend, lesson.stem, problems)
         frontend.toggle_left_area()
         frontend.wait_until_painted()
-        found, warned, widths["file browser folded"] = layout_problems(frontend, lesson.stem,
-                                                                       "1280 px, file browser folded")
+        found, warned, widths["file browser folded"] = layout_problems(
+            frontend, lesson.stem, "1280 px, file browser folded", screenshots=False)  # only offenders
     else:
         reached = frontend.size_output_area(OUTPUT_AREA_PX)
-        assert abs(reached - OUTPUT_AREA_PX) <= 40, (
+        # The classic Notebook's page is fixed-width between breakpoints: its closest output area is 778 px
+        # (a 992-1199 px window); narrower than 820 is the harder case, so up to 50 px under is accepted.
+        assert OUTPUT_AREA_PX - 50 <= reached <= OUTPUT_AREA_PX + 15, (
             f"{frontend_name}: could not size the window for a {OUTPUT_AREA_PX} px output area: {reached} px "
             f"at a {frontend.page.viewport_size['width']} px window")
         setting = f"{frontend.page.viewport_size['width']} px window"
@@ -219,7 +222,8 @@ def test_lesson_runs_fits_and_is_live(request, frontend_name, lesson):
         found, warned = [], []
     problems += found
     warnings += warned
-    print(f"{frontend_name} {lesson.stem}: output area widths (narrowest, widest): {widths}")
+    print(f"{frontend_name} {lesson.stem}: output area widths (narrowest, widest): {widths}; "
+          f"open + run all {ran - started:.0f} s, checks {time.monotonic() - ran:.0f} s")
     for line in warnings:
         print("WARNING (plain-text output):", line)
     assert digest(lesson) == original, f"the test run modified {lesson}"
