@@ -272,8 +272,7 @@ class ErrorBanner(ipywidgets.HTML):
 
 
 def _model_id(widget):
-    FONT, TITLE = 8.5, 9.5  # points: a 980 px picture shrunk into 820 px still shows text of ~9.5 px and more
-# ipywidgets 8 calls it model_id, 7.x _model_id
+    # ipywidgets 8 calls it model_id, 7.x _model_id
     return getattr(widget, "model_id", None) or widget._model_id
 
 
@@ -323,6 +322,19 @@ class WidgetView(ipywidgets.VBox):
         self.last_error = error
         self.error_banner.show(error)
         raise error
+
+    def button(self, label, action, tooltip, width="80px"):
+        """A button that runs `action()` when clicked; an error it raises is shown in the banner."""
+        button = ipywidgets.Button(description=label, tooltip=tooltip, layout=ipywidgets.Layout(width=width))
+        button.on_click(self.guarded(lambda _: action()))
+        return button
+
+    def require_count(self, proposal):
+        """A `traitlets.validate` body for counts that must be >= 1 (steps per tick, max steps, ...)."""
+        if proposal.value < 1:
+            raise ValueError(f"{type(self).__name__}: expected `{proposal.trait.name}` >= 1. "
+                             f"Received: {proposal.trait.name}={proposal.value}")
+        return proposal.value
 
     # -- keyword arguments and controls bound to traits -------------------------------------------
     def set_traits_from(self, kwargs, settable):
@@ -440,3 +452,48 @@ class WidgetView(ipywidgets.VBox):
         # ipywidgets 7 displays through this hook; route it through the same bundle.
         from IPython.display import display
         display(self._repr_mimebundle_(), raw=True)
+
+
+class LiveTrainer(WidgetView):
+    """What the lessons' small live views share: a Play control (`make_play`) and a Step button, each
+    tick taking `steps_per_tick` steps of `advance` and redrawing; Play pauses itself at `max_steps`.
+
+    Subclasses implement `advance(steps)` (train, without drawing), `redraw()` and `static_png()`, and put
+    `self.buttons` where they want it among their children. The same steps run from code,
+    `view.advance(20); view.redraw()`, which is how the saved notebooks and the tests drive them.
+    """
+
+    steps_per_tick = Int(1, help="Steps taken at each tick of Play.")
+    max_steps = Int(2000, help="Play pauses after this many steps.")
+    step = Int(0, help="Steps taken since the last reset.")
+
+    def __init__(self, interval_ms=200, description="train", **kwargs):
+        super().__init__(**kwargs)
+        self.play_button = self.make_play(interval_ms, description, "Train continuously until Pause")
+        self.step_button = self.button("Step", self.take_step, "Train one step")
+        self.buttons = row([self.play_button, self.step_button])
+
+    @traitlets.validate("steps_per_tick", "max_steps")
+    def _valid_count(self, proposal):
+        return self.require_count(proposal)
+
+    def take_step(self):
+        """One step, then a redraw."""
+        self.advance(1)
+        self.redraw()
+
+    def tick(self):
+        self.advance(self.steps_per_tick)
+        if self.step >= self.max_steps:
+            self.pause()
+        else:
+            self.redraw()
+
+    def on_pause(self):
+        self.redraw()
+
+    def advance(self, steps):
+        raise NotImplementedError(f"{type(self).__name__} must implement advance(steps).")
+
+    def redraw(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement redraw().")

@@ -1,6 +1,6 @@
 """CompileExplorer: pick the loss, the optimizer, its learning rate and the metrics; watch a short fit. (lesson 07)
 
-Every Fit builds a fresh model with the same seed (so only the settings differ between runs), compiles it
+Every run (Play, next to "fit") builds a fresh model with the same seed (so only the settings differ between runs), compiles it
 with the chosen settings, shows the `compile(...)` call it made, and trains it one epoch per tick of Play.
 The curves show the loss and every metric per epoch, training and validation, with the last runs' validation
 loss drawn thin for comparison; `History`'s keys are listed as `fit` returns them. A loss that does not fit
@@ -10,8 +10,7 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import figure_to_png, new_figure
-from widgets.live import LiveTrainer
+from widgets.base import LiveTrainer, figure_to_png, image_widget, new_figure
 
 LOSSES = ["sparse_categorical_crossentropy", "categorical_crossentropy", "mse"]
 OPTIMIZERS = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adagrad": "Adagrad"}
@@ -33,7 +32,7 @@ class CompileExplorer(LiveTrainer):
 
     Example:
         >>> explorer = CompileExplorer(make_model, x_train, y_train, validation_data=(x_val, y_val))
-        >>> explorer                 # pick settings, then Fit
+        >>> explorer                 # pick settings, then press Play ("fit")
         >>> explorer.optimizer = "sgd"; explorer.run()   # the same from code
     """
 
@@ -43,7 +42,7 @@ class CompileExplorer(LiveTrainer):
     metrics = traitlets.List(traitlets.Unicode(), ["accuracy"], help="The metrics, as strings.")
 
     def __init__(self, make_model, x, y, validation_data=None, epochs=8, batch_size=64, seed=0):
-        super().__init__(interval_ms=100)
+        super().__init__(interval_ms=100, description="fit")
         if not callable(make_model):
             raise TypeError(f"CompileExplorer expects `make_model`, a function that returns a new model. "
                             f"Received: make_model={make_model!r}")
@@ -57,8 +56,7 @@ class CompileExplorer(LiveTrainer):
         self._build_controls()
         self.code_text = ipywidgets.HTML()
         self.keys_text = ipywidgets.HTML()
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="100%", max_width="860px",
-                                                                             height="auto"))
+        self.image = image_widget(860)
         self.children = [self.error_banner, self.controls, self.code_text, self.image, self.keys_text]
         self._show_code()
         self.redraw()
@@ -79,13 +77,9 @@ class CompileExplorer(LiveTrainer):
                               (self.lr_slider, "learning_rate"), (self.metrics_select, "metrics")]:
             control.observe(self.guarded(lambda change, name=name: setattr(self, name, list(change["new"])
                                          if name == "metrics" else change["new"])), names="value")
-        self.fit_button = self._button("Fit", self.fit_from_start, "A fresh model, compiled with these settings, "
-                                                                   "trained epoch by epoch")
         self.controls = ipywidgets.VBox([
             ipywidgets.HBox([self.loss_dropdown, self.optimizer_dropdown, self.lr_slider]),
-            ipywidgets.HBox([self.metrics_select,
-                             ipywidgets.VBox([ipywidgets.HBox([self.fit_button, self.pause_button]),
-                                              self.ticker])])])
+            ipywidgets.HBox([self.metrics_select, self.buttons])])
 
     @traitlets.validate("learning_rate")
     def _valid_learning_rate(self, proposal):
@@ -107,7 +101,7 @@ class CompileExplorer(LiveTrainer):
         self._show_code()
 
     def compile_code(self):
-        """The compile call the next Fit makes, as Python source."""
+        """The compile call the next run makes, as Python source."""
         return (f"model.compile(optimizer=tn.optimizers.{OPTIMIZERS[self.optimizer]}(learning_rate="
                 f"{self.learning_rate:.3g}),\n              loss=\"{self.loss}\", metrics={list(self.metrics)})")
 
@@ -121,7 +115,6 @@ class CompileExplorer(LiveTrainer):
     def start(self):
         """A fresh model (same seed every time) compiled with the current settings; the last run is kept."""
         import teachnet as tn
-        self.running = False
         if self.history.get("loss"):
             self.runs = (self.runs + [(self._run_label, self.history)])[-RUNS_KEPT:]
         tn.utils.set_random_seed(self.seed)
@@ -129,10 +122,12 @@ class CompileExplorer(LiveTrainer):
         optimizer = getattr(tn.optimizers, OPTIMIZERS[self.optimizer])(learning_rate=self.learning_rate)
         model.compile(optimizer=optimizer, loss=self.loss, metrics=list(self.metrics))
         self.model, self.history, self.step, self._run_label = model, {}, 0, self.label()
+        self._run_code = self.compile_code()
 
     def advance(self, steps):
-        """Trains `steps` more epochs (at most up to `max_steps` epochs in the run)."""
-        if self.model is None:
+        """Trains `steps` more epochs (at most up to `max_steps` epochs in the run). With no run yet, a
+        finished run, or settings changed since the run started, a fresh run starts first."""
+        if self.model is None or self.step >= self.max_steps or self._run_code != self.compile_code():
             self.start()
         for _ in range(min(steps, self.max_steps - self.step)):
             result = self.model.fit(self.x, self.y, epochs=1, batch_size=self.batch_size, verbose=0,
@@ -141,14 +136,8 @@ class CompileExplorer(LiveTrainer):
                 self.history.setdefault(name, []).extend(values)
             self.step += 1
 
-    def fit_from_start(self):
-        """What the Fit button does: start a run, then Play it epoch by epoch."""
-        self.start()
-        self.redraw()
-        self.play()
-
     def run(self):
-        """A whole run at once (start, every epoch, redraw): Fit without the animation."""
+        """A whole run at once (start, every epoch, redraw): Play without the animation."""
         self.start()
         self.advance(self.max_steps)
         self.redraw()
@@ -159,7 +148,7 @@ class CompileExplorer(LiveTrainer):
         self.image.value = self.draw()
         keys = sorted(self.history)
         self.keys_text.value = (f"<code>sorted(history.history)</code> = <code>{keys}</code>" if keys else
-                           "Press <b>Fit</b>: a fresh model, compiled as above, trains for "
+                           "Press Play (<b>fit</b>): a fresh model, compiled as above, trains for "
                            f"{self.max_steps} epochs.")
 
     def draw(self):

@@ -9,7 +9,7 @@ import numpy as np
 import traitlets
 from matplotlib.patches import Rectangle
 
-from widgets.base import WidgetView, figure_to_png, new_figure
+from widgets.base import WidgetView, figure_to_png, image_widget, new_figure
 
 
 class ConvShapeExplorer(WidgetView):
@@ -49,8 +49,7 @@ class ConvShapeExplorer(WidgetView):
             control.value = getattr(self, name)
             control.observe(self.guarded(lambda change, name=name: setattr(self, name, change["new"])), names="value")
         self.text = ipywidgets.HTML()
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="100%", max_width="640px",
-                                                                             height="auto"))
+        self.image = image_widget(640)
         self.children = [self.error_banner,
                          ipywidgets.HBox([self.controls["filters"], self.controls["kernel_size"]]),
                          ipywidgets.HBox([self.controls["strides"], self.controls["image_size"]]),

@@ -31,7 +31,7 @@ from matplotlib.ticker import MaxNLocator
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
 from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, Throttle, Unicode, WidgetView, css_height,
-                          figure_to_png, new_figure, nice_ceiling, row, steady_limits)
+                          figure_to_png, image_widget, new_figure, nice_ceiling, row, steady_limits)
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2
@@ -226,16 +226,12 @@ class TrainingDashboard(WidgetView, Callback):
 
     # -- controls -----------------------------------------------------------------------
     def _build_controls(self, lr):
-        def button(label, action, tip):
-            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="100px"))
-            b.on_click(self.guarded(lambda _: action()))
-            return b
-
         # Play/Pause are the timer's own buttons: the front end bumps its `value` every `interval` ms
         self.play_button = self.make_play(100, "train", "Train continuously, `speed` batches per tick")
-        self.step_button = button("Step", self.train_step, "Train one batch")
-        self.epoch_button = button("Step epoch", self.train_epoch, "Train to the end of the epoch")
-        self.reset_button = button("Reset", self.reset, "Fresh weights and optimizer state; clear the curves")
+        self.step_button = self.button("Step", self.train_step, "Train one batch", "100px")
+        self.epoch_button = self.button("Step epoch", self.train_epoch, "Train to the end of the epoch", "100px")
+        self.reset_button = self.button("Reset", self.reset, "Fresh weights and optimizer state; clear the curves",
+                                        "100px")
         self.lr_slider = ipywidgets.FloatLogSlider(
             value=lr, base=10, min=np.floor(np.log10(lr)) - 3, max=min(1.0, np.floor(np.log10(lr)) + 2),
             step=0.1, description="learning rate", readout_format=".1e",
@@ -253,8 +249,7 @@ class TrainingDashboard(WidgetView, Callback):
         self.status = ipywidgets.HTML()
         # drawn for 980 px, shrunk to fit a narrower notebook
         # (no margins: two half-width pictures and their margins would be wider than the row)
-        self.diagram_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="100%", max_width=f"{WIDTH}px", height="auto", margin="0"))
+        self.diagram_image = image_widget(WIDTH)
         self.curves_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             width="50%", max_width=f"{HALF}px", height="auto", margin="0"))
         self.weights_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(

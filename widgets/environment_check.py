@@ -18,8 +18,7 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import figure_to_png, new_figure
-from widgets.live import LiveTrainer
+from widgets.base import LiveTrainer, figure_to_png, image_widget, new_figure
 
 PACKAGES = ["numpy", "matplotlib", "ipywidgets", "teachnet"]
 
@@ -75,12 +74,11 @@ class EnvironmentCheck(LiveTrainer):
         self.model.compile(optimizer=tn.optimizers.SGD(learning_rate=learning_rate), loss="binary_crossentropy",
                            metrics=["accuracy"])
         self.losses, self.accuracy = [], float("nan")
-        self.click_button = self._button("Click me", self._click, "Checks that a click reaches the kernel",
+        self.click_button = self.button("Click me", self._click, "Checks that a click reaches the kernel",
                                          width="120px")
         self.click_status = ipywidgets.HTML()
         self.table = ipywidgets.HTML(self._versions_html())
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="100%", max_width="640px",
-                                                                             height="auto"))
+        self.image = image_widget(640)
         self.children = [self.error_banner, self.table,
                          ipywidgets.HBox([self.click_button, self.click_status]),
                          self.buttons, self.image]

@@ -12,8 +12,7 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import figure_to_png, new_figure
-from widgets.live import LiveTrainer
+from widgets.base import LiveTrainer, figure_to_png, image_widget, new_figure
 
 
 def _batch_loss(model, x, y):
@@ -58,8 +57,7 @@ class FrameworkRace(LiveTrainer):
             self.ours.set_weights([np.asarray(w) for w in self.theirs.get_weights()])
         self.losses = {"teachnet": [], "Keras": []}
         self.gaps = []
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(width="100%", max_width="860px",
-                                                                             height="auto"))
+        self.image = image_widget(860)
         self.note = ipywidgets.HTML(self._note())
         self.children = [self.error_banner, self.note, self.buttons, self.image]
         self.redraw()

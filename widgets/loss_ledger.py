@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 
 from teachnet.callbacks import Callback
-from widgets.base import FONT, Float, Int, Throttle, WidgetView, figure_to_png, new_figure
+from widgets.base import FONT, Float, Int, Throttle, WidgetView, figure_to_png, image_widget, new_figure
 
 COLORS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#c62828", "#00838f"]
 REGULARIZATION_COLOR = "#9e9e9e"
@@ -57,8 +57,7 @@ class LossLedger(WidgetView, Callback):
         self.history = []  # per batch: the weighted terms, in the order of `terms`
         self._throttle = Throttle(self.redraw_interval)
         self._last_draw_seconds = 0.0
-        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width="100%", max_width="980px", height="auto"))
+        self.image = image_widget(980)
         self.children = [self.error_banner, self.image]
         self._maybe_redraw(force=True)
 

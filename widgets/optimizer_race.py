@@ -255,22 +255,14 @@ class OptimizerRace(WidgetView):
 
     @traitlets.validate("steps_per_tick", "max_steps")
     def _valid_count(self, proposal):
-        if proposal.value < 1:
-            raise ValueError(f"OptimizerRace: expected `{proposal.trait.name}` >= 1. "
-                             f"Received: {proposal.trait.name}={proposal.value}")
-        return proposal.value
+        return self.require_count(proposal)
 
     # -- controls -----------------------------------------------------------------------------
     def _build_controls(self):
-        def button(label, action, tip):
-            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width="80px"))
-            b.on_click(self.guarded(lambda _: action()))
-            return b
-
         wide = {"description_width": "initial"}
         self.play_button = self.make_play(60, "race", "Race continuously, steps_per_tick steps per tick")
-        self.step_button = button("Step", self.take_step, "Every racer takes one step")
-        self.reset_button = button("Reset", self.reset, "Back to the start with fresh optimizers")
+        self.step_button = self.button("Step", self.take_step, "Every racer takes one step")
+        self.reset_button = self.button("Reset", self.reset, "Back to the start with fresh optimizers")
         self.surface_control = ipywidgets.Dropdown(options=list(SURFACES), value=self.surface, description="surface",
                                                    style=wide, layout=ipywidgets.Layout(width="190px"))
         self.surface_control.observe(self.guarded(lambda c: setattr(self, "surface", c["new"])), names="value")
@@ -282,7 +274,8 @@ class OptimizerRace(WidgetView):
                                               description="start y", style=wide, layout=narrow)
         self.start_x.observe(self.guarded(lambda c: setattr(self, "start", (c["new"], self.start[1]))), names="value")
         self.start_y.observe(self.guarded(lambda c: setattr(self, "start", (self.start[0], c["new"]))), names="value")
-        self.status = ipywidgets.HTML()
+        # a status line that wraps inside the output area (a long surface description must not stick out)
+        self.status = ipywidgets.HTML(layout=ipywidgets.Layout(width="100%", max_width=f"{WIDTH}px", min_width="0"))
         self.image = image_widget(WIDTH)
         self.formulas = ipywidgets.HTML()
         self.controls = row([self.play_button, self.step_button, self.reset_button, self.surface_control,
@@ -393,8 +386,9 @@ class OptimizerRace(WidgetView):
         self.formulas.value = ('<pre style="font-size:11px;line-height:1.3;white-space:pre-wrap">'
                                + "\n\n".join(rows) + "</pre>")
         surface = SURFACES[self.surface]
-        self.status.value = (f"<b>step</b> {self.step} &nbsp; <b>surface</b> {html.escape(surface.description)} "
-                             f"&nbsp; <b>start</b> {_vec(self.start)}")
+        self.status.value = (f'<div style="white-space:normal;overflow-wrap:anywhere;line-height:1.4">'
+                             f"<b>step</b> {self.step}; <b>surface</b> {html.escape(surface.description)}; "
+                             f"<b>start</b> {_vec(self.start)}</div>")
         self.redraws += 1
 
     def draw(self):

@@ -154,11 +154,6 @@ class Playground(WidgetView):
 
     # -- controls ------------------------------------------------------------------------
     def _build_controls(self):
-        def button(label, action, tip, width="80px"):
-            b = ipywidgets.Button(description=label, tooltip=tip, layout=ipywidgets.Layout(width=width))
-            b.on_click(self.guarded(lambda _: action()))
-            return b
-
         def control(kind, name, label, width, **options):
             """A control labelled `label`, bound to the trait `name`."""
             widget = kind(value=getattr(self, name), description=label, style={"description_width": "initial"},
@@ -166,10 +161,10 @@ class Playground(WidgetView):
             return self.bind(widget, name)
 
         self.play_button = self.make_play(100, "train", "Train continuously, epochs_per_tick epochs per tick")
-        self.step_button = button("Step", self.train, "Train one epoch")
-        self.reset_button = button("Reset", self.reset, "Fresh weights and optimizer; clear the loss curve")
-        self.add_layer_button = button("Add layer", self.add_layer, "Add a hidden layer of 2 neurons", "90px")
-        self.remove_layer_button = button("Remove layer", self.remove_layer, "Remove the last hidden layer",
+        self.step_button = self.button("Step", self.train, "Train one epoch")
+        self.reset_button = self.button("Reset", self.reset, "Fresh weights and optimizer; clear the loss curve")
+        self.add_layer_button = self.button("Add layer", self.add_layer, "Add a hidden layer of 2 neurons", "90px")
+        self.remove_layer_button = self.button("Remove layer", self.remove_layer, "Remove the last hidden layer",
                                           "110px")
 
         self.dataset_control = control(ipywidgets.Dropdown, "dataset", "data", "220px", options=list(DATASETS))

@@ -7,11 +7,9 @@ import ipywidgets
 import numpy as np
 import pytest
 
-pytest.importorskip("teachnet.models", reason="teachnet.models (Model, fit) has not landed yet")
-
-import teachnet as tn  # noqa: E402
-from teachnet.callbacks import LambdaCallback  # noqa: E402
-from widgets.dashboard import TrainingDashboard  # noqa: E402
+import teachnet as tn
+from teachnet.callbacks import LambdaCallback
+from widgets.dashboard import TrainingDashboard
 from tests.widgets.helpers import press_pause, press_play, tick, ticker_playing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

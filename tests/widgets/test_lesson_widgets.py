@@ -13,6 +13,8 @@ from widgets.environment_check import EnvironmentCheck, package_versions
 from widgets.framework_race import FrameworkRace
 from widgets.validation_watch import ValidationWatch, early_stopping_epoch
 
+from tests.widgets.helpers import press_pause, press_play, tick, ticker_playing
+
 PNG = b"\x89PNG"
 
 
@@ -32,13 +34,28 @@ def test_environment_check_counts_clicks_and_trains():
 
 def test_environment_check_play_steps_on_each_tick():
     live = EnvironmentCheck()
-    live.play()
-    live.ticker.value += 1  # what the front end's timer does
-    live.ticker.value += 1
-    live.pause()
+    assert "tn-play" in live.ticker._dom_classes and live.play_button is live.ticker
+    press_play(live)  # the Play widget's own button: the only start ipywidgets 7.x honours
+    assert live.running
+    tick(live)  # what the front end's timer does
+    tick(live)
+    press_pause(live)
     assert live.step == 2 and not live.running
-    live.take_step()
+    live.step_button.click()
     assert live.step == 3
+
+
+def test_live_trainer_pauses_itself_at_max_steps():
+    live = EnvironmentCheck()
+    live.max_steps, live.steps_per_tick = 5, 3
+    press_play(live)
+    tick(live)
+    assert live.running and live.step == 3
+    tick(live)
+    assert live.step == 6 and not live.running and not ticker_playing(live), "the button goes back to Play"
+    with pytest.raises(Exception, match=r"EnvironmentCheck: expected `steps_per_tick` >= 1\. Received: "
+                                        r"steps_per_tick=0"):
+        live.steps_per_tick = 0
 
 
 def test_package_versions_names_every_package():
@@ -88,9 +105,27 @@ def test_compile_explorer_shows_a_loss_that_does_not_fit_the_labels():
     x, y, _, _ = _digits()
     explorer = CompileExplorer(_make_model, x[:200], y[:200], epochs=1)
     explorer.loss = "categorical_crossentropy"
-    explorer.fit_button.click()
-    explorer.ticker.value += 1
+    press_play(explorer)
+    tick(explorer)
     assert "categorical_crossentropy" in explorer.error_banner.message and not explorer.running
+    assert not ticker_playing(explorer), "an error stops the timer too"
+
+
+def test_compile_explorer_play_trains_epoch_by_epoch_and_restarts_after_a_change():
+    x, y, _, _ = _digits()
+    explorer = CompileExplorer(_make_model, x[:200], y[:200], epochs=2)
+    press_play(explorer)
+    tick(explorer)
+    first_model = explorer.model
+    assert explorer.step == 1 and explorer.running and len(explorer.history["loss"]) == 1
+    tick(explorer)
+    assert explorer.step == 2 and not explorer.running, "Play pauses at the last epoch"
+    explorer.optimizer = "sgd"
+    press_play(explorer)
+    tick(explorer)
+    assert explorer.model is not first_model and type(explorer.model.optimizer).__name__ == "SGD"
+    assert explorer.step == 1 and [label for label, _ in explorer.runs] == [
+        "rmsprop lr=0.001, sparse_categorical_crossentropy"]
 
 
 def test_compile_explorer_rejects_bad_arguments():

@@ -6,12 +6,11 @@ import time
 import numpy as np
 import pytest
 
-pytest.importorskip("teachnet.examples", reason="teachnet.examples (functional API) has not landed yet")
 
-import teachnet as tn  # noqa: E402
-from teachnet import examples  # noqa: E402
-from teachnet.callbacks import LambdaCallback  # noqa: E402
-from widgets.loss_ledger import LossLedger  # noqa: E402
+import teachnet as tn
+from teachnet import examples
+from teachnet.callbacks import LambdaCallback
+from widgets.loss_ledger import LossLedger
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LOSSES = {"price": "mse", "kind": "sparse_categorical_crossentropy"}

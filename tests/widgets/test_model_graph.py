@@ -5,11 +5,10 @@ import base64
 import numpy as np
 import pytest
 
-pytest.importorskip("teachnet.examples", reason="teachnet.examples (functional API) has not landed yet")
 
-import teachnet as tn  # noqa: E402
-from teachnet import examples  # noqa: E402
-from widgets.model_graph import ModelGraph  # noqa: E402
+import teachnet as tn
+from teachnet import examples
+from widgets.model_graph import ModelGraph
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EXAMPLES = [(examples.two_branch_model, examples.two_branch_data),
