@@ -303,7 +303,9 @@ class OptimizerRace(WidgetView):
             value=self.gradient_noise, min=0.0, max=MAX_NOISE, step=0.1, description="gradient noise", style=wide,
             layout=narrow), "gradient_noise")
         # a status line that wraps inside the output area (a long surface description must not stick out)
-        self.status = ipywidgets.HTML(layout=ipywidgets.Layout(width="100%", max_width=f"{WIDTH}px", min_width="0"))
+        # (no margin: ipywidgets' default 2 px margins on a 100 % wide line stick out of the output area)
+        self.status = ipywidgets.HTML(layout=ipywidgets.Layout(width="100%", max_width=f"{WIDTH}px", min_width="0",
+                                                               margin="0"))
         self.image = image_widget(WIDTH)
         self.formulas = ipywidgets.HTML()
         self.controls = row([self.play_button, self.step_button, self.reset_button, self.surface_control,

@@ -16,7 +16,7 @@ Google Colab ships; the classic Notebook is its stand-in here).
   API (`Frontend`): `write_notebook`/`copy_notebook`, `open_notebook`, `run_all_cells` (fails on any error
   output), `output_areas`/`widget_areas`, `image_digests(area)`, `click(selector, area)`,
   `press(area, "play" | "pause")`, `record_frames(area)`, `overflow(area)`, `screenshot(name, area)`,
-  `set_viewport_width(px)`. On failure a screenshot is saved to `test-artifacts/`.
+  `set_viewport_width(px)`, `size_output_area(px)`. On failure a screenshot is saved to `test-artifacts/`.
   A test that runs in every frontend takes `frontend_name` from `FRONTENDS` and calls
   `request.getfixturevalue(frontend_name)`.
 
@@ -516,11 +516,11 @@ class Frontend:
 
     def press(self, area, action):
         """Press the widget's Play or Pause (`action` "play" or "pause"); returns the page clock (ms)
-        just before the click."""
+        just before the click and once the click has completed: (before, after)."""
         control = self.play_control(area, action)
-        clock = self.page.evaluate("() => performance.now()")
+        before = self.page.evaluate("() => performance.now()")
         control.click()
-        return clock
+        return before, self.page.evaluate("() => performance.now()")
 
     def record_frames(self, area):
         """Start recording every new picture inside `area` (see `frames`); returns the page clock (ms)."""
@@ -595,6 +595,20 @@ class Frontend:
         self.page.set_viewport_size({"width": width, "height": height})
         time.sleep(0.5)  # the frontends re-lay out on a resize event, a tick later
         self.wait_until_painted()
+
+    def size_output_area(self, target, area=None, tries=5):
+        """Resize the window (height 900) so that output areas are about `target` px wide, measured on
+        `area` (default: the first output area); returns the width reached. The frontends' layouts are
+        linear in the window width except at the classic Notebook's breakpoints, so a few corrections do."""
+        area = self.output_areas().first if area is None else area
+        width = self.page.viewport_size["width"]
+        for _ in range(tries):
+            now = area.evaluate("(a) => a.getBoundingClientRect().width")
+            if abs(now - target) <= 12:
+                break
+            width = int(width - (now - target))
+            self.set_viewport_width(width)
+        return round(area.evaluate("(a) => a.getBoundingClientRect().width"))
 
     def overflow(self, area):
         """What is wrong with the layout of output `area`: {cell, width, problems}, each problem a dict with
