@@ -93,8 +93,8 @@ def changes(frames):
     return out
 
 
-def check_play(frontend, area, where, frames=FRAMES):
-    """Press Play: >= `frames` distinct frames within WINDOW_MS; press Pause: nothing changes after PAUSE_MS.
+def check_play(frontend, area, where, needed=FRAMES):
+    """Press Play: >= `needed` distinct frames within WINDOW_MS; press Pause: nothing changes after PAUSE_MS.
     Returns a line saying what was measured."""
     frontend.record_frames(area)
     played, _ = frontend.press(area, "play")
@@ -103,21 +103,21 @@ def check_play(frontend, area, where, frames=FRAMES):
         frames, unreadable = frontend.frames()
         playing = changes(f for f in frames if played <= f["t"] <= played + WINDOW_MS)
         distinct = {(f["image"], f["digest"]) for f in playing}
-        if len(distinct) >= frames or time.monotonic() > deadline:
+        if len(distinct) >= needed or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     _, paused = frontend.press(area, "pause")  # the page clock once the click has completed
     time.sleep(WATCH_AFTER_PAUSE_S)
     frames, _ = frontend.frames()
     after = [round(f["t"] - paused) for f in changes(frames) if f["t"] > paused]
-    measured = (f"{where}: {len(distinct)} distinct frames, the {frames}th at "
-                f"{round(sorted(f['t'] for f in playing)[frames - 1] - played) if len(playing) >= frames else '-'}"
+    measured = (f"{where}: {len(distinct)} distinct frames, the {needed}th at "
+                f"{round(sorted(f['t'] for f in playing)[needed - 1] - played) if len(playing) >= needed else '-'}"
                 f" ms after Play; changes after Pause at ms {after}")
     print(measured)
-    assert len(distinct) >= frames, (
+    assert len(distinct) >= needed, (
         f"{where}: Play showed {len(distinct)} distinct frames within {WINDOW_MS} ms (at ms "
         f"{[round(f['t'] - played) for f in playing]}; {unreadable} pictures could not be read); expected at "
-        f"least {frames}")
+        f"least {needed}")
     if any(t > PAUSE_MS for t in after):
         print(f"{where}: PAUSE GOAL MISSED: changes at ms {after} after Pause (goal {PAUSE_MS} ms)")
     late = [t for t in after if t > PAUSE_ASSERT_MS]
