@@ -47,10 +47,10 @@ FRAMES, WINDOW_MS = 10, 5000  # at least FRAMES distinct frames within WINDOW_MS
 # The lesson widgets that train a whole model (an epoch, or a run of batches) per tick: the environment check,
 # the FrameworkRace (teachnet and Keras) and the CompileExplorer draw a few frames a second, not 20.
 FRAMES_PER_TICK_TRAINING = {"00_setup": 3, "06_keras": 3, "07_compile": 3}
-PAUSE_MS = 500                # the goal: after Pause has been clicked, no picture changes later than this
-# What the test enforces: measured on a loaded 2-core machine a frame already queued in the kernel landed
-# 538-1406 ms after Pause in some runs; the printed line gives every run's figure against PAUSE_MS.
-PAUSE_ASSERT_MS = 1500
+PAUSE_MS = 500                # after Pause has been clicked, no picture may change later than this
+# (on a quiet 2-core machine the last change came 0-194 ms after Pause in all three frontends; on one loaded
+# by other jobs a frame already queued in the kernel landed 538-1406 ms after it in some runs)
+PAUSE_ASSERT_MS = PAUSE_MS
 WATCH_AFTER_PAUSE_S = 1.5     # how long the test watches for late frames after Pause
 OUTPUT_AREA_PX = 820          # Notebook 7 and the classic Notebook: the laptop / Colab width
 
@@ -126,10 +126,26 @@ def check_play(frontend, area, where, needed=FRAMES):
     return measured
 
 
+SLIDERS = ".noUi-target, .ui-slider"
+
+
+def movable_sliders(area):
+    """The sliders in `area` that have more than one value (a slider over a single sample or unit, min == max,
+    cannot move: ipywidgets 8's noUiSlider says so in its handle's aria-valuemin/max)."""
+    tracks = area.locator(SLIDERS)
+    movable = []
+    for i in range(tracks.count()):
+        handle = tracks.nth(i).locator(".noUi-handle, .ui-slider-handle").first
+        low, high = handle.get_attribute("aria-valuemin"), handle.get_attribute("aria-valuemax")
+        if low is None or high is None or float(low) < float(high):
+            movable.append(tracks.nth(i))
+    return movable
+
+
 def drag_first_slider(frontend, area):
-    """Drag the first slider's handle in `area` (ipywidgets 8's noUiSlider or 7's jQuery UI) to 30 % of its
-    track if it sits in the right half, else to 70 %: a real move wherever the slider starts."""
-    track = area.locator(".noUi-target, .ui-slider").first
+    """Drag the first movable slider's handle in `area` (ipywidgets 8's noUiSlider or 7's jQuery UI) to 30 %
+    of its track if it sits in the right half, else to 70 %: a real move wherever the slider starts."""
+    track = movable_sliders(area)[0]
     handle = track.locator(".noUi-handle, .ui-slider-handle").first
     handle.scroll_into_view_if_needed()
     rail, knob = track.bounding_box(), handle.bounding_box()
@@ -184,7 +200,7 @@ def press_every_control(frontend, lesson, problems):
             if plays:
                 check_play(frontend, area, where, FRAMES_PER_TICK_TRAINING.get(lesson, FRAMES))
                 live.append(i)
-            if not steps.count() and not plays and area.locator(".noUi-target, .ui-slider").count():
+            if not steps.count() and not plays and movable_sliders(area):
                 before = shown(frontend, area)
                 drag_first_slider(frontend, area)
                 wait_for_change(frontend, area, before, f"{where}: dragging its first slider")
