@@ -8,6 +8,8 @@ What is proved here:
   the kernel, for every option;
 - `conv_bias_relu`, what the layers run, is conv -> add bias -> relu bit for
   bit, and working a few images at a time (chunks) changes no number;
+- `conv_plain`, the by-definition version (im2col from slices, one product,
+  differentiated by the tape), gives `conv`'s values and gradients;
 - the layers compute conv + bias + activation with Keras's weight layout and
   output shapes, pass a gradient check w.r.t. inputs and weights, and reject
   bad input with errors that name the layer and the shapes.
@@ -19,7 +21,7 @@ import numpy as np
 import pytest
 
 from teachnet import GradientTape, Tensor, Variable, layers, ops
-from teachnet.ops.conv import conv_bias_relu
+from teachnet.ops.conv import conv_bias_relu, conv_plain
 import teachnet.ops.conv  # noqa: F401  (the module, not the `ops.conv` function)
 from tests.gradcheck import check_gradients, check_layer_gradients
 
@@ -336,3 +338,26 @@ def test_conv_kernel_starts_glorot_uniform_with_the_receptive_field_in_the_fans(
     assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.95 * limit
     np.testing.assert_allclose(kernel.std(), limit / np.sqrt(3), rtol=0.05)
     assert np.all(layer.bias.numpy() == 0)
+
+
+@pytest.mark.parametrize("x_shape, k_shape, options", [
+    ((2, 7, 6, 3), (3, 2, 3, 4), {}),
+    ((2, 7, 6, 3), (3, 3, 3, 4), {"strides": 2, "padding": "same"}),
+    ((1, 8, 8, 2), (2, 3, 2, 3), {"strides": (2, 1), "padding": "same", "dilation_rate": (1, 2)}),
+    ((2, 9, 3), (3, 3, 5), {"dilation_rate": 2}),
+    ((2, 9, 3), (4, 3, 2), {"strides": 3, "padding": "same"}),
+])
+def test_the_plain_conv_and_the_fast_one_agree_in_values_and_gradients(x_shape, k_shape, options):
+    rng = np.random.default_rng(7)
+    x, k = Variable(rng.normal(size=x_shape)), Variable(rng.normal(size=k_shape))
+    upstream = None
+    results = []
+    for op in (ops.conv, conv_plain):
+        with GradientTape() as tape:
+            y = op(x, k, **options)
+            upstream = rng.normal(size=y.shape) if upstream is None else upstream
+            loss = ops.sum(y * upstream)
+        results.append((y.numpy(), *[g.numpy() for g in tape.gradient(loss, [x, k])]))
+    for fast, plain in zip(*results):
+        np.testing.assert_allclose(plain, fast, rtol=1e-12, atol=1e-12)
+    check_gradients(lambda a, b: conv_plain(a, b, **options), rng.normal(size=x_shape), rng.normal(size=k_shape))

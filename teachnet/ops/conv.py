@@ -35,7 +35,7 @@ the fastest way in numpy.
 import numpy as np
 
 from teachnet.autodiff import needs_gradient, record
-from teachnet.ops.core import convert_to_tensor, expand_dims, flip, pad, reshape, swapaxes
+from teachnet.ops.core import convert_to_tensor, expand_dims, flip, matmul, pad, reshape, stack, swapaxes
 from teachnet.ops import parallel
 
 __all__ = ["conv", "conv_transpose", "max_pool", "average_pool"]
@@ -162,6 +162,50 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     """
     return conv_bias_relu(inputs, kernel, None, relu=False, strides=strides, padding=padding,
                           data_format=data_format, dilation_rate=dilation_rate)
+
+
+def conv_plain(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """`conv` by definition, from ops the tape already differentiates: im2col, then one matrix product.
+
+    For each kernel tap (di, dj), slice out the input pixels that tap reads
+    for every output position (a strided slice of the padded input); stack the
+    taps, so that each output position has a row holding its whole receptive
+    field, (batch * out_h * out_w, kh * kw * in_channels); multiply by the
+    kernel laid flat, (kh * kw * in_channels, filters). The tape differentiates
+    the slices, the stack and the product, so nothing here has a hand-written
+    backward pass. `conv` computes the same numbers with a hand-written
+    backward pass, a few images at a time (see the module docstring): the
+    tests check that the two agree, values and gradients. This one is the
+    reference to read; the layers use `conv`.
+
+    Args and shapes: as `conv`.
+
+    Example:
+        >>> x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1); k = np.ones((2, 2, 1, 1), "float32")
+        >>> bool(np.allclose(conv_plain(x, k, strides=2).numpy(), teachnet.ops.conv(x, k, strides=2).numpy()))
+        True
+    """
+    x = _floats(inputs)
+    k = convert_to_tensor(kernel, dtype=x.dtype)
+    check_data_format(data_format)
+    _check_rank(x, "conv", "input")
+    n = x.ndim - 2
+    padding = standardize_padding(padding)
+    strides = standardize_tuple(strides, n, "strides")
+    dilation = standardize_tuple(dilation_rate, n, "dilation_rate")
+    sizes, window, channels = x.shape[1:-1], k.shape[:n], x.shape[-1]
+    amounts = [padding_amounts(size, w, s, d, padding) for size, w, s, d in zip(sizes, window, strides, dilation)]
+    xp = pad(x, [(0, 0)] + amounts + [(0, 0)])                      # (B, *padded, C)
+    outs = [(size + before + after - (w - 1) * d - 1) // s + 1
+            for size, (before, after), w, s, d in zip(sizes, amounts, window, strides, dilation)]
+    taps = []
+    for offset in np.ndindex(*window):                             # (di,) or (di, dj), the kernel's own order
+        reads = tuple(slice(o * d, o * d + (out - 1) * s + 1, s) for o, d, s, out in zip(offset, dilation,
+                                                                                           strides, outs))
+        taps.append(xp[(slice(None),) + reads + (slice(None),)])   # (B, *outs, C): what tap `offset` reads
+    cols = reshape(stack(taps, axis=-2), (-1, len(taps) * channels))  # (B * prod(outs), taps * C)
+    out = matmul(cols, reshape(k, (-1, k.shape[-1])))             # (B * prod(outs), filters)
+    return reshape(out, (x.shape[0], *outs, k.shape[-1]))
 
 
 def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="valid", data_format=None,
