@@ -201,6 +201,8 @@ def _extra_axes_hint(y_true, y_pred):
                 "the last axis only, so Dense on images or sequences keeps the other axes: put a Flatten() (or "
                 "a global pooling layer) before the first Dense.")
     return ""
+
+
 def _check_targets(loss, y_true, y_pred, output):
     """Refuses targets the loss cannot learn from, naming the loss and the bad values:
     binary crossentropy on labels outside [0, 1] (numpy would compute on silently),

@@ -1459,6 +1459,8 @@ def equal(x1, x2):
         [ True False]
     """
     return _compare(np.equal, x1, x2)
+
+
 def not_equal(x1, x2):
     """Whether x1 != x2, element by element, with numpy broadcasting; no gradient.
 
@@ -1470,6 +1472,8 @@ def not_equal(x1, x2):
         [False  True]
     """
     return _compare(np.not_equal, x1, x2)
+
+
 def less(x1, x2):
     """Whether x1 < x2, element by element, with numpy broadcasting; no gradient.
 
@@ -1481,6 +1485,8 @@ def less(x1, x2):
         [ True False]
     """
     return _compare(np.less, x1, x2)
+
+
 def less_equal(x1, x2):
     """Whether x1 <= x2, element by element, with numpy broadcasting; no gradient.
 
@@ -1492,6 +1498,8 @@ def less_equal(x1, x2):
         [ True  True]
     """
     return _compare(np.less_equal, x1, x2)
+
+
 def greater(x1, x2):
     """Whether x1 > x2, element by element, with numpy broadcasting; no gradient.
 
@@ -1503,6 +1511,8 @@ def greater(x1, x2):
         [False  True]
     """
     return _compare(np.greater, x1, x2)
+
+
 def greater_equal(x1, x2):
     """Whether x1 >= x2, element by element, with numpy broadcasting; no gradient.
 
@@ -1514,6 +1524,8 @@ def greater_equal(x1, x2):
         [False  True]
     """
     return _compare(np.greater_equal, x1, x2)
+
+
 def logical_and(x1, x2):
     """x1 and x2, element by element, with numpy broadcasting; no gradient.
 
@@ -1525,6 +1537,8 @@ def logical_and(x1, x2):
         [ True False]
     """
     return _compare(np.logical_and, x1, x2)
+
+
 def logical_or(x1, x2):
     """x1 or x2, element by element, with numpy broadcasting; no gradient.
 
