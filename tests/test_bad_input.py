@@ -284,8 +284,9 @@ def _two_heads():
 def test_target_dict_with_an_unknown_output_name_lists_the_output_names():
     x = np.zeros((4, 3), FLOAT)
     y = {"price": np.zeros((4, 1), FLOAT), "kinds": np.zeros((4, 2), FLOAT)}
-    with pytest.raises(ValueError, match=r"`y` is a dict with keys \['kinds', 'price'\], but the model's outputs are "
-                                         r"named \['price', 'kind'\]. Use the output names as keys"):
+    with pytest.raises(ValueError, match=r"Expected `y` to have one entry per output of the model "
+                                         r"\(2 output\(s\): \['price', 'kind'\]\), keyed by output name. Received: a dict with "
+                                         r"keys \['kinds', 'price'\] \(unknown: \['kinds'\]\). Use the output names as keys"):
         _two_heads().fit(x, y, verbose=0)
 
 

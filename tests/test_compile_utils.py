@@ -30,17 +30,29 @@ def test_flat_targets_follow_the_output_names():
 
 
 def test_flat_targets_refuse_a_wrong_structure():
-    with pytest.raises(ValueError, match=r"2 output\(s\) \['a', 'b'\], but `y` is a list of 3 arrays"):
+    expected = r"Expected `y` to have one entry per output of the model \(2 output\(s\): \['a', 'b'\]\)"
+    with pytest.raises(ValueError, match=expected + r"\. Received: a list of 3 entries\. Pass one entry per output"):
         cu.flat_targets([1, 2, 3], ["a", "b"])
-    with pytest.raises(ValueError, match="but `y` is a single array. Pass a list of 2 arrays"):
+    with pytest.raises(ValueError, match=expected + r"\. Received: a single ndarray\. Pass a list of 2 entries"):
         cu.flat_targets(np.zeros(2), ["a", "b"])
-    with pytest.raises(ValueError, match=r"dict with keys \['c'\].*named \['a', 'b'\]"):
+    with pytest.raises(ValueError, match=expected + r", keyed by output name\. Received: a dict with keys "
+                                                    r"\['c'\] \(unknown: \['c'\]\)\. Use the output names"):
         cu.flat_targets({"c": 1}, ["a", "b"])
 
 
-def test_flatten_identifiers():
-    assert cu.flatten_identifiers(["mae", ["mse", ("acc",)]]) == ["mae", "mse", "acc"]
-    assert cu.flatten_identifiers("mse") == ["mse"]
+def test_per_output_spreads_one_compile_argument_and_refuses_a_wrong_length():
+    assert cu.per_output("mse", ["a", "b"], "loss", repeat_single=True) == ["mse", "mse"]
+    assert cu.per_output({"b": 0.5}, ["a", "b"], "loss_weights") == [None, 0.5]
+    with pytest.raises(ValueError, match=r"`loss` to have one entry per output.*Received: a list of 1 entries"):
+        cu.per_output(["mse"], ["a", "b"], "loss", repeat_single=True)
+
+
+def test_in_output_order_pairs_a_dict_by_output_name():
+    y1, y2 = np.zeros(2), np.ones(2)
+    assert cu.in_output_order({"b": y2, "a": y1}, ["b", "a"]) == [y2, y1]  # not sorted: the outputs' order
+    assert cu.in_output_order({"b": y2}, ["a", "b"]) == [None, y2]
+    assert cu.in_output_order({"c": y1}, ["a", "b"]) == {"c": y1}  # not keyed by output names: as it is
+    assert cu.in_output_order([y1, y2], ["a", "b"]) == [y1, y2]
 
 
 # -- picking losses and metrics ------------------------------------------------------

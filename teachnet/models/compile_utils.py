@@ -13,7 +13,7 @@ output, in the order given by `output_structure`.
 """
 import numpy as np
 
-from teachnet import losses
+from teachnet import losses, tree
 from teachnet import metrics as metrics_module
 from teachnet.autodiff import Tensor
 
@@ -35,44 +35,45 @@ def output_structure(y_pred, output_names=None):
     return [y_pred], names
 
 
+def in_output_order(y, output_names):
+    """`y` as a list in the order of `output_names` when it is a dict keyed by some of them (a missing
+    output gets None); any other `y` as it is."""
+    if isinstance(y, dict) and output_names and set(y) <= set(output_names):
+        return [y.get(name) for name in output_names]
+    return y
+
+
 def flat_targets(y, names, argument="y"):
-    """`y` (array, list or dict keyed by output name) as one entry per output."""
-    n = len(names)
-    if isinstance(y, dict):
-        if n == 1 and len(y) == 1:
-            return list(y.values())
-        unknown = [k for k in y if k not in names]
-        if unknown or None in names:
-            raise ValueError(f"`{argument}` is a dict with keys {sorted(y)}, but the model's outputs are "
-                             f"named {names}. Use the output names as keys.")
-        return [y.get(name) for name in names]
-    if isinstance(y, (list, tuple)):
-        if len(y) != n:
-            raise ValueError(f"The model has {n} output(s) {names}, but `{argument}` is a list of "
-                             f"{len(y)} arrays. Pass one array per output.")
-        return list(y)
-    if n != 1:
-        if argument == "sample_weight":
-            return [y] * n  # one weight per sample, shared by all outputs
-        raise ValueError(f"The model has {n} outputs {names}, but `{argument}` is a single array. "
-                         f"Pass a list of {n} arrays or a dict keyed by output name.")
-    return [y]
+    """`y` (array, list or dict keyed by output name) as one entry per output; one array of
+    `sample_weight` serves every output."""
+    if isinstance(y, dict) and len(names) == 1 and len(y) == 1:
+        return list(y.values())  # one output: its key need not be its name (Keras flattens the dict)
+    return per_output(y, names, argument, repeat_single=argument == "sample_weight")
 
 
-def _per_output(value, names, argument):
-    """Spreads a compile argument (one value, a list or a dict) over the outputs."""
+def per_output(value, names, argument, repeat_single=False):
+    """`value` as a list with one entry per model output, in the order of `names`.
+
+    `value` is a dict keyed by output name, a list or tuple with one entry per
+    output, or a single value: that one serves every output when
+    `repeat_single` (a loss, a loss weight, sample weights) and is refused with
+    several outputs otherwise (targets)."""
     n = len(names)
+    expected = f"Expected `{argument}` to have one entry per output of the model ({n} output(s): {names})"
     if isinstance(value, dict):
-        unknown = [k for k in value if k not in names]
+        unknown = [key for key in value if key not in names]
         if unknown:
-            raise ValueError(f"Expected keys {names} in `{argument}` dict, but found "
-                             f"{argument}.keys()={list(value)}. Unknown: {unknown}.")
-        return [value.get(name) for name in names]
+            raise ValueError(f"{expected}, keyed by output name. Received: a dict with keys {sorted(value)} "
+                             f"(unknown: {unknown}). Use the output names as keys.")
+        return in_output_order(value, names)
     if isinstance(value, (list, tuple)):
         if len(value) != n:
-            raise ValueError(f"`{argument}` must have one entry per output: the model has {n} output(s) "
-                             f"{names}, but {argument} has {len(value)} entries. Received: {argument}={value!r}")
+            raise ValueError(f"{expected}. Received: a {type(value).__name__} of {len(value)} entries. "
+                             f"Pass one entry per output, in the order of the outputs.")
         return list(value)
+    if n != 1 and not repeat_single:
+        raise ValueError(f"{expected}. Received: a single {type(value).__name__}. Pass a list of {n} "
+                         f"entries or a dict keyed by output name.")
     return [value] * n
 
 
@@ -137,7 +138,7 @@ class CompileLoss:
             raise ValueError("Expected `loss_weights` argument to be a float (single output case) or a list, "
                              f"tuple, or dict (multiple output case). Received instead: "
                              f"loss_weights={loss_weights!r} of type {type(loss_weights).__name__}")
-        for name in flatten_identifiers(loss):  # a misspelled name fails here, not at the first batch
+        for name in tree.flatten(loss):  # a misspelled name fails here, not at the first batch
             if isinstance(name, str) and name.lower() not in ("crossentropy", "ce"):
                 losses.get(name)
         self._user_loss = loss
@@ -149,9 +150,9 @@ class CompileLoss:
         self.last_values = {}  # "<name>_loss" -> unweighted value of the last batch
 
     def build(self, y_true, y_pred, names, pred_is_dict=False):
-        losses = _per_output(self._user_loss, names, "loss")
+        losses = per_output(self._user_loss, names, "loss", repeat_single=True)
         weights = ([None] * len(names) if self._user_loss_weights is None
-                   else _per_output(self._user_loss_weights, names, "loss_weights"))
+                   else per_output(self._user_loss_weights, names, "loss_weights", repeat_single=True))
         # Keras walks a dict of losses in its own key order when the outputs are a dict too.
         order = ([names.index(k) for k in self._user_loss] if pred_is_dict and isinstance(self._user_loss, dict)
                  else range(len(names)))
@@ -260,7 +261,7 @@ class CompileMetrics:
             if value and not isinstance(value, (list, tuple, dict)):
                 raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. Received "
                                  f"instead: {argument}={value!r} of type {type(value).__name__}")
-        for name in flatten_identifiers([metrics or [], weighted_metrics or []]):  # typos fail at compile
+        for name in tree.flatten([metrics or [], weighted_metrics or []]):  # typos fail at compile
             if isinstance(name, str) and name.lower() not in ("accuracy", "acc"):
                 metrics_module.get(name)
         self._user_metrics = metrics
@@ -274,20 +275,20 @@ class CompileMetrics:
             return
         n = len(names)
         if n == 1:  # one output: every metric applies to it
-            per_output = [flatten_identifiers(identifiers)]
+            lists = [tree.flatten(identifiers)]
         else:
             if isinstance(identifiers, dict):
-                per_output = _per_output(identifiers, names, argument)
+                lists = per_output(identifiers, names, argument)
             elif isinstance(identifiers, (list, tuple)) and len(identifiers) == n:
-                per_output = list(identifiers)
+                lists = list(identifiers)
             else:
                 raise ValueError(f"Invalid `{argument}`: the model has {n} outputs {names}, so `{argument}` "
                                  f"must be a list with one entry (a metric or a list of metrics) per output, "
                                  f"or a dict keyed by output name. Received: {argument}={identifiers!r}")
-        for i, ids in enumerate(per_output):
+        for i, ids in enumerate(lists):
             if ids is None or ids == []:
                 continue
-            ids = flatten_identifiers(ids)
+            ids = tree.flatten(ids)
             self._lists.append((i, names[i] if n > 1 else None,
                                 [get_metric(m, y_true[i], y_pred[i]) for m in ids], weighted))
 
@@ -333,15 +334,6 @@ class CompileMetrics:
                     counts[name] = 1
                 results[name] = float(m.result())
         return results
-
-
-def flatten_identifiers(ids):
-    """A metric or a (nested) list of metrics as a flat list."""
-    if isinstance(ids, dict):
-        return [m for v in ids.values() for m in flatten_identifiers(v)]
-    if isinstance(ids, (list, tuple)):
-        return [m for v in ids for m in flatten_identifiers(v)]
-    return [ids]
 
 
 def _values_and_mask(y_pred):

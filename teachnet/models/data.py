@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 
+from teachnet import tree
 from teachnet.autodiff import Tensor
 
 
@@ -105,19 +106,10 @@ def _as_array(data, argument):
                          "input.") from None
 
 
-def flatten(data):
-    """The arrays of a structure, as a list (dict values in insertion order), Nones left out.
-
-    Not `teachnet.tree.flatten`: fit pairs training and validation targets with
-    this order, and a dict of targets written in the model's output order must
-    pair with a list of validation targets in that order."""
-    if data is None:
-        return []
-    if isinstance(data, dict):
-        return [a for v in data.values() for a in flatten(v)]
-    if isinstance(data, (list, tuple)):
-        return [a for v in data for a in flatten(v)]
-    return [data]
+def arrays_in(data):
+    """The arrays of a structure, as a list in `tree.flatten`'s order (dict values by sorted key),
+    without the Nones (an output without targets or weights)."""
+    return [a for a in tree.flatten(data) if a is not None]
 
 
 def to_numpy(data):
@@ -131,7 +123,7 @@ def to_numpy(data):
 
 def num_samples(data, argument):
     """The length of the batch axis, checking that every array agrees."""
-    sizes = {a.shape[0] for a in flatten(data)}
+    sizes = {a.shape[0] for a in arrays_in(data)}
     if len(sizes) > 1:
         raise ValueError(f"All arrays of `{argument}` must have the same number of samples; "
                          f"received arrays with {sorted(sizes)} samples.")

@@ -476,7 +476,7 @@ class Model(Layer):
         val_x, val_y, val_sw = (tuple(validation_data) + (None,))[:3]
         val_batches = self._batches(val_x, val_y, val_sw, batch_size, steps, "fit")
         if isinstance(train_batches, data_module.ArrayBatches):
-            _check_same_label_format(train_batches.y, val_batches.y)
+            _check_same_label_format(train_batches.y, val_batches.y, getattr(self, "output_names", None))
         return val_batches
 
     # -- evaluate and predict ------------------------------------------------------------
@@ -653,7 +653,7 @@ def _functional_class(cls):
 
 def _batch_size(x):
     """The number of samples in a batch of inputs (one array, a list or a dict of them)."""
-    return len(data_module.flatten(x)[0])
+    return len(data_module.arrays_in(x)[0])
 
 
 def _checked_logs(logs, model, method):
@@ -680,11 +680,14 @@ def _checked_logs(logs, model, method):
     return out
 
 
-def _check_same_label_format(train_y, val_y):
-    """Validation targets must be encoded as the training targets (e.g. both class ids)."""
-    for i, (t, v) in enumerate(zip(data_module.flatten(train_y), data_module.flatten(val_y))):
+def _check_same_label_format(train_y, val_y, output_names):
+    """Validation targets must be encoded as the training targets (e.g. both class ids). Each side is
+    put in the outputs' order first, so a dict of training targets pairs with a list of validation
+    targets by output name, as the step pairs them with the outputs."""
+    train, val = (data_module.arrays_in(cu.in_output_order(y, output_names)) for y in (train_y, val_y))
+    for i, (t, v) in enumerate(zip(train, val)):
         if t.shape[1:] != v.shape[1:]:
-            output = f" (output {i})" if len(data_module.flatten(train_y)) > 1 else ""
+            output = f" (output {i})" if len(train) > 1 else ""
             raise ValueError(f"The validation data's targets{output} have shape {v.shape}, but the training "
                              f"targets have shape {t.shape}: `validation_data` must use the label format of "
                              f"the training data. {_label_format_hint(t, v)}")

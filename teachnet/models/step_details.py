@@ -17,7 +17,7 @@ import numpy as np
 
 from teachnet.autodiff import Tensor
 from teachnet.callbacks import StepRecord
-from teachnet.models.data import flatten, to_numpy, unpack_x_y_sample_weight
+from teachnet.models.data import arrays_in, to_numpy, unpack_x_y_sample_weight
 
 
 class StepRecorder:
@@ -70,7 +70,7 @@ class StepRecorder:
             learning_rate=self.learning_rate,
             gradients=[_gradient_array(self.gradients.get(id(w)), w) for w in self.weights],
             updates=[w.data - old for w, old in zip(self.weights, self.before)],
-            batch_size=len(flatten(x)[0]), x=x, y=y, y_pred=None if y_pred is None else to_numpy(y_pred))
+            batch_size=len(arrays_in(x)[0]), x=x, y=y, y_pred=None if y_pred is None else to_numpy(y_pred))
 
 
 def _gradient_array(gradient, weight):
