@@ -365,12 +365,22 @@ class WidgetView(ipywidgets.VBox):
         button.on_click(self.guarded(lambda _: action()))
         return button
 
+    def require(self, proposal, ok, expected):
+        """A `traitlets.validate` body: the proposed value when `ok`, else a ValueError naming the widget,
+        the trait, what it expects (`expected`: "> 0", "in [0, 9]", ...) and the value received."""
+        if not ok:
+            name, value = proposal.trait.name, proposal.value
+            received = repr(value) if isinstance(value, str) else value
+            raise ValueError(f"{type(self).__name__}: expected `{name}` {expected}. Received: {name}={received}")
+        return proposal.value
+
     def require_count(self, proposal):
         """A `traitlets.validate` body for counts that must be >= 1 (steps per tick, max steps, ...)."""
-        if proposal.value < 1:
-            raise ValueError(f"{type(self).__name__}: expected `{proposal.trait.name}` >= 1. "
-                             f"Received: {proposal.trait.name}={proposal.value}")
-        return proposal.value
+        return self.require(proposal, proposal.value >= 1, ">= 1")
+
+    def require_index(self, proposal, count):
+        """A `traitlets.validate` body for an index into `count` things (a sample, a channel, a unit)."""
+        return self.require(proposal, 0 <= proposal.value < count, f"in [0, {count - 1}]")
 
     # -- keyword arguments and controls bound to traits -------------------------------------------
     def set_traits_from(self, kwargs, settable):

@@ -84,10 +84,7 @@ class CompileExplorer(LiveTrainer):
 
     @traitlets.validate("learning_rate")
     def _valid_learning_rate(self, proposal):
-        if not proposal.value > 0:
-            raise ValueError(f"CompileExplorer: `learning_rate` must be positive. "
-                             f"Received: learning_rate={proposal.value}")
-        return proposal.value
+        return self.require(proposal, proposal.value > 0, "> 0")
 
     @traitlets.observe("loss", "optimizer", "learning_rate", "metrics")
     def _settings_changed(self, change):

@@ -209,24 +209,15 @@ class TrainingDashboard(WidgetView, Callback):
 
     @traitlets.validate("speed")
     def _valid_speed(self, proposal):
-        if proposal.value < 1:
-            raise ValueError(f"TrainingDashboard: `speed` (batches per tick) must be >= 1. "
-                             f"Received: speed={proposal.value}")
-        return proposal.value
+        return self.require(proposal, proposal.value >= 1, ">= 1 (batches per tick)")
 
     @traitlets.validate("max_draw_share")
     def _valid_max_draw_share(self, proposal):
-        if not 0 < proposal.value <= 1:
-            raise ValueError(f"TrainingDashboard: `max_draw_share` is a fraction of the time, in (0, 1]. "
-                             f"Received: max_draw_share={proposal.value}")
-        return proposal.value
+        return self.require(proposal, 0 < proposal.value <= 1, "in (0, 1], a fraction of the time")
 
     @traitlets.validate("learning_rate")
     def _valid_learning_rate(self, proposal):
-        if not proposal.value > 0:
-            raise ValueError(f"TrainingDashboard: `learning_rate` must be positive. "
-                             f"Received: learning_rate={proposal.value}")
-        return proposal.value
+        return self.require(proposal, proposal.value > 0, "> 0")
 
     # -- controls -----------------------------------------------------------------------
     def _build_controls(self, lr):

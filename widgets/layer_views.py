@@ -43,30 +43,38 @@ class _LayerView(WidgetView):
     index = Int(0, help="Which sample (image, sequence) is shown.")
     redraws = Int(0, help="How many times the picture was redrawn.")
 
-    def _setup(self, count, what, extra_controls=()):
+    def _setup(self, count, what, extra_controls=None):
+        """The controls and the image; `extra_controls` maps more traits to the controls bound to them."""
+        extra_controls = extra_controls or {}
         self._count = count
         self.image = image_widget(WIDTH)
-        self.index_control = _index_slider(what, count - 1)
-        self.index_control.observe(self.guarded(lambda c: setattr(self, "index", c["new"])), names="value")
+        self.index_control = self.bind(_index_slider(what, count - 1), "index")
+        for name, control in extra_controls.items():
+            self.bind(control, name)
+        self.observe(lambda _: self._show(), names=["index", *extra_controls])  # a new choice: draw it
         self.refresh_button = ipywidgets.Button(description="Redraw", tooltip="Draw again from the current weights",
                                                 layout=ipywidgets.Layout(width="90px"))
         self.refresh_button.on_click(self.guarded(lambda _: self.refresh()))
-        self.children = [self.error_banner, row([self.index_control, *extra_controls, self.refresh_button]),
+        self.children = [self.error_banner, row([self.index_control, *extra_controls.values(), self.refresh_button]),
                          self.image]
+
+    def _layer_inputs(self, layer, kind, data, argument, axes):
+        """`data` as the float32 inputs of `layer`, which must be a `kind`; `axes` names the axes of
+        `data` for the error that refuses another shape (or no samples)."""
+        view = type(self).__name__
+        if not isinstance(layer, kind):
+            raise TypeError(f"{view} expects a teachnet.layers.{kind.__name__}. Received: {type(layer).__name__}")
+        data = np.asarray(getattr(data, "data", data), dtype="float32")
+        if data.ndim != len(axes) or len(data) == 0:
+            raise ValueError(f"{view}: expected `{argument}` of shape ({', '.join(axes)}), the inputs of layer "
+                             f"\"{layer.name}\". Received: shape {data.shape}")
+        return data
 
     @traitlets.validate("index")
     def _valid_index(self, proposal):
-        if not 0 <= proposal.value < self._count:
-            raise ValueError(f"{type(self).__name__}: expected `index` in [0, {self._count - 1}]. "
-                             f"Received: index={proposal.value}")
-        return proposal.value
+        return self.require_index(proposal, self._count)
 
     _figure = None  # the figure, built once (again after refresh()) and updated in place
-
-    @traitlets.observe("index")
-    def _on_index(self, change):
-        self.index_control.value = change["new"]
-        self._show()
 
     def refresh(self):
         """Draws the picture again (from the layer's current weights)."""
@@ -101,12 +109,7 @@ class ConvFilterView(_LayerView):
 
     def __init__(self, layer, images, max_filters=16):
         super().__init__()
-        if not isinstance(layer, tn.layers.Conv2D):
-            raise TypeError(f"ConvFilterView expects a teachnet.layers.Conv2D. Received: {type(layer).__name__}")
-        images = np.asarray(getattr(images, "data", images), dtype="float32")
-        if images.ndim != 4 or len(images) == 0:
-            raise ValueError(f"ConvFilterView: expected `images` of shape (batch, height, width, channels), the "
-                             f"inputs of layer \"{layer.name}\". Received: shape {images.shape}")
+        images = self._layer_inputs(layer, tn.layers.Conv2D, images, "images", ("batch", "height", "width", "channels"))
         if layer.built and images.shape[-1] != layer.kernel.shape[2]:
             raise ValueError(f"ConvFilterView: layer \"{layer.name}\" expects {layer.kernel.shape[2]} input "
                              f"channels. Received: images of shape {images.shape}")
@@ -114,8 +117,7 @@ class ConvFilterView(_LayerView):
         self.channel_control = ipywidgets.Dropdown(options=list(range(images.shape[-1])), value=0,
                                                    description="channel", style={"description_width": "initial"},
                                                    layout=ipywidgets.Layout(width="140px"))
-        self.channel_control.observe(self.guarded(lambda c: setattr(self, "channel", c["new"])), names="value")
-        self._setup(len(images), "image", [self.channel_control])
+        self._setup(len(images), "image", {"channel": self.channel_control})
         self.refresh()
 
     @classmethod
@@ -131,15 +133,7 @@ class ConvFilterView(_LayerView):
 
     @traitlets.validate("channel")
     def _valid_channel(self, proposal):
-        if not 0 <= proposal.value < self.images.shape[-1]:
-            raise ValueError(f"ConvFilterView: expected `channel` in [0, {self.images.shape[-1] - 1}]. "
-                             f"Received: channel={proposal.value}")
-        return proposal.value
-
-    @traitlets.observe("channel")
-    def _on_channel(self, change):
-        self.channel_control.value = change["new"]
-        self._show()
+        return self.require_index(proposal, self.images.shape[-1])
 
     def feature_maps(self):
         """The layer's output for the chosen image: `(new_height, new_width, filters)`."""
@@ -216,12 +210,7 @@ class LSTMGateView(_LayerView):
 
     def __init__(self, layer, sequences):
         super().__init__()
-        if not isinstance(layer, tn.layers.LSTM):
-            raise TypeError(f"LSTMGateView expects a teachnet.layers.LSTM. Received: {type(layer).__name__}")
-        sequences = np.asarray(getattr(sequences, "data", sequences), dtype="float32")
-        if sequences.ndim != 3 or len(sequences) == 0:
-            raise ValueError(f"LSTMGateView: expected `sequences` of shape (batch, time, features), the inputs "
-                             f"of layer \"{layer.name}\". Received: shape {sequences.shape}")
+        sequences = self._layer_inputs(layer, tn.layers.LSTM, sequences, "sequences", ("batch", "time", "features"))
         if not layer.built:
             layer(sequences[:1])
         if sequences.shape[-1] != layer.cell.kernel.shape[0]:
@@ -231,21 +220,12 @@ class LSTMGateView(_LayerView):
         self.unit_control = ipywidgets.IntSlider(value=0, min=0, max=layer.units - 1, description="unit",
                                                  style={"description_width": "initial"},
                                                  layout=ipywidgets.Layout(width="260px"))
-        self.unit_control.observe(self.guarded(lambda c: setattr(self, "unit", c["new"])), names="value")
-        self._setup(len(sequences), "sequence", [self.unit_control])
+        self._setup(len(sequences), "sequence", {"unit": self.unit_control})
         self.refresh()
 
     @traitlets.validate("unit")
     def _valid_unit(self, proposal):
-        if not 0 <= proposal.value < self.layer.units:
-            raise ValueError(f"LSTMGateView: expected `unit` in [0, {self.layer.units - 1}]. "
-                             f"Received: unit={proposal.value}")
-        return proposal.value
-
-    @traitlets.observe("unit")
-    def _on_unit(self, change):
-        self.unit_control.value = change["new"]
-        self._show()
+        return self.require_index(proposal, self.layer.units)
 
     def gates(self):
         """The gate activations of the chosen sequence: a dict name -> array (time, units), GATES order."""

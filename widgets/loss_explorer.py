@@ -142,24 +142,17 @@ class LossExplorer(WidgetView):
     @traitlets.validate("target")
     def _valid_target(self, proposal):
         low, high = (0.0, 1.0) if self.kind != "regression" else (-3.0, 3.0)
-        if not low <= proposal.value <= high:
-            raise ValueError(f"LossExplorer: expected `target` in [{low}, {high}] for {self.loss}. "
-                             f"Received: target={proposal.value}")
-        return proposal.value
+        return self.require(proposal, low <= proposal.value <= high, f"in [{low}, {high}] for {self.loss}")
 
     @traitlets.validate("prediction")
     def _valid_prediction(self, proposal):
         low, high = RANGES[self.axis]
-        if not low <= proposal.value <= high:
-            raise ValueError(f"LossExplorer: expected `prediction` in [{low}, {high}] when the x axis holds "
-                             f"{self.axis}. Received: prediction={proposal.value}")
-        return proposal.value
+        return self.require(proposal, low <= proposal.value <= high, f"in [{low}, {high}] when the x axis holds "
+                                                                     f"{self.axis}")
 
     @traitlets.validate("delta")
     def _valid_delta(self, proposal):
-        if not proposal.value > 0:
-            raise ValueError(f"LossExplorer: expected Huber's `delta` > 0. Received: delta={proposal.value}")
-        return proposal.value
+        return self.require(proposal, proposal.value > 0, "> 0 (Huber's threshold)")
 
     # -- controls -------------------------------------------------------------------------------
     def _build_controls(self):

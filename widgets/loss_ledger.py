@@ -63,10 +63,7 @@ class LossLedger(WidgetView, Callback):
 
     @traitlets.validate("max_draw_share")
     def _valid_max_draw_share(self, proposal):
-        if not 0 < proposal.value <= 1:
-            raise ValueError(f"LossLedger: `max_draw_share` is a fraction of the time, in (0, 1]. "
-                             f"Received: max_draw_share={proposal.value}")
-        return proposal.value
+        return self.require(proposal, 0 < proposal.value <= 1, "in (0, 1], a fraction of the time")
 
     # -- the numbers ----------------------------------------------------------------------
     def ledger_terms(self, step):

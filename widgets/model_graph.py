@@ -64,7 +64,7 @@ class ModelGraph(WidgetView):
         self.layer_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             width=f"{PANEL_WIDTH}px", max_width="100%", height="auto"))
         self.layer_info = ipywidgets.HTML()
-        self.layer_dropdown.observe(self.guarded(lambda c: setattr(self, "layer_name", c["new"])), names="value")
+        self.bind(self.layer_dropdown, "layer_name")
         self._graph = None  # the graph figure, built once; the selected layer's outline moves
         self._layer_pngs = {}  # layer name -> its panel's PNG, for the weights as they are now
         with_weights = [layer.name for layer in model.layers if layer.weights]
@@ -78,14 +78,11 @@ class ModelGraph(WidgetView):
     @traitlets.validate("layer_name")
     def _valid_layer_name(self, proposal):
         names = [layer.name for layer in self.model.layers]
-        if proposal.value not in names:
-            raise ValueError(f'ModelGraph: model "{self.model.name}" has no layer named {proposal.value!r}. '
-                             f"Its layers are: {names}")
-        return proposal.value
+        return self.require(proposal, proposal.value in names, f'to name a layer of model "{self.model.name}": one '
+                                                               f"of {names}")
 
     @traitlets.observe("layer_name")
     def _show_layer(self, change):
-        self.layer_dropdown.value = change["new"]
         self._show()
 
     def refresh(self):

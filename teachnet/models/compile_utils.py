@@ -35,6 +35,15 @@ def output_structure(y_pred, output_names=None):
     return [y_pred], names
 
 
+def look_up_names(identifiers, get, picked_from_shapes):
+    """Looks up every name in `identifiers` (a structure of names and objects) with `get`, so that a
+    misspelled name fails at compile, not at the first batch. The names in `picked_from_shapes` stand for
+    a loss or metric chosen later from the data's shapes, and are left for then."""
+    for name in tree.flatten(identifiers):
+        if isinstance(name, str) and name.lower() not in picked_from_shapes:
+            get(name)
+
+
 def in_output_order(y, output_names):
     """`y` as a list in the order of `output_names` when it is a dict keyed by some of them (a missing
     output gets None); any other `y` as it is."""
@@ -138,9 +147,7 @@ class CompileLoss:
             raise ValueError("Expected `loss_weights` argument to be a float (single output case) or a list, "
                              f"tuple, or dict (multiple output case). Received instead: "
                              f"loss_weights={loss_weights!r} of type {type(loss_weights).__name__}")
-        for name in tree.flatten(loss):  # a misspelled name fails here, not at the first batch
-            if isinstance(name, str) and name.lower() not in ("crossentropy", "ce"):
-                losses.get(name)
+        look_up_names(loss, losses.get, picked_from_shapes=("crossentropy", "ce"))
         self._user_loss = loss
         self._user_loss_weights = loss_weights
         self.output_names = output_names
@@ -261,9 +268,8 @@ class CompileMetrics:
             if value and not isinstance(value, (list, tuple, dict)):
                 raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. Received "
                                  f"instead: {argument}={value!r} of type {type(value).__name__}")
-        for name in tree.flatten([metrics or [], weighted_metrics or []]):  # typos fail at compile
-            if isinstance(name, str) and name.lower() not in ("accuracy", "acc"):
-                metrics_module.get(name)
+        look_up_names([metrics or [], weighted_metrics or []], metrics_module.get,
+                      picked_from_shapes=("accuracy", "acc"))
         self._user_metrics = metrics
         self._user_weighted_metrics = weighted_metrics
         self.output_names = output_names

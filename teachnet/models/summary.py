@@ -11,6 +11,8 @@ def readable_memory_size(num_bytes):
 
 
 def shape_text(shape):
+    """A shape as Keras prints it: `(None, 3)`, `(None,)`, a list of shapes in brackets, `?` when unknown
+    (`model.summary()` and `plot_model` write shapes this way)."""
     if shape is None:
         return "?"
     if isinstance(shape, list):

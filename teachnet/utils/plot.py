@@ -21,6 +21,8 @@ import os
 
 import numpy as np
 
+from teachnet.models.summary import shape_text  # the summary's spelling of a shape
+
 # matplotlib is imported inside the functions that draw, so that `import
 # teachnet` stays fast for code that never draws.
 
@@ -158,17 +160,9 @@ def _label(layer, shapes, show_shapes, show_layer_names):
     if show_shapes and shapes is not None:
         inputs, outputs = shapes
         if inputs is not None:
-            lines.append(f"in: {_shape_text(inputs)}")
-        lines.append(f"out: {_shape_text(outputs)}")
+            lines.append(f"in: {shape_text(inputs)}")
+        lines.append(f"out: {shape_text(outputs)}")
     return "\n".join(lines)
-
-
-def _shape_text(shape):
-    if shape is None:
-        return "?"
-    if isinstance(shape, list):
-        return "[" + ", ".join(_shape_text(s) for s in shape) + "]"
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _measure(labels, dpi, scale):

@@ -345,9 +345,10 @@ def test_bad_data_raises_with_shapes_and_lengths():
         TrainingDashboard(make_model(), x, y, batch_size=0)
     with pytest.raises(TypeError, match="unexpected argument 'sped'"):
         TrainingDashboard(make_model(), x, y, sped=3)
-    with pytest.raises(ValueError, match="max_draw_share=0"):
+    with pytest.raises(ValueError, match=r"TrainingDashboard: expected `max_draw_share` in \(0, 1\], a fraction of the time\. "
+                                         r"Received: max_draw_share=0"):
         TrainingDashboard(make_model(), x, y, max_draw_share=0)
-    with pytest.raises(ValueError, match="speed=0"):
+    with pytest.raises(ValueError, match=r"expected `speed` >= 1 \(batches per tick\)\. Received: speed=0"):
         TrainingDashboard(make_model(), x, y, speed=0)
 
 

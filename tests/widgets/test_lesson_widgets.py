@@ -135,7 +135,7 @@ def test_compile_explorer_rejects_bad_arguments():
     with pytest.raises(ValueError, match="same number of samples. Received: 1437 and 10"):
         CompileExplorer(_make_model, x, y[:10])
     explorer = CompileExplorer(_make_model, x[:100], y[:100])
-    with pytest.raises(Exception, match="learning_rate` must be positive"):
+    with pytest.raises(Exception, match=r"CompileExplorer: expected `learning_rate` > 0\. Received: learning_rate=0\.0"):
         explorer.learning_rate = 0.0
 
 

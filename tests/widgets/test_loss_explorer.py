@@ -116,7 +116,7 @@ def test_bad_values_are_refused_with_the_argument_named():
         explorer.target = 2.0
     with pytest.raises(ValueError, match=r"`prediction` in \[0.001, 0.999\] when the x axis holds probabilities"):
         explorer.prediction = 3.0
-    with pytest.raises(ValueError, match=r"Huber's `delta` > 0. Received: delta=0"):
+    with pytest.raises(ValueError, match=r"expected `delta` > 0 \(Huber's threshold\)\. Received: delta=0"):
         explorer.delta = 0.0
     with pytest.raises(TypeError, match="unexpected argument 'y_true'"):
         LossExplorer(y_true=1.0)

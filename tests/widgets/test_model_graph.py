@@ -73,7 +73,8 @@ def test_static_png_fallback_is_in_the_mimebundle():
 def test_bad_input_says_what_is_wrong():
     model = examples.inception_block_model()
     graph = ModelGraph(model)
-    with pytest.raises(ValueError, match=r"no layer named 'nope'.*'deep_1'"):
+    with pytest.raises(ValueError, match=r"ModelGraph: expected `layer_name` to name a layer of model \"\w+\": one of \[.*'deep_1'.*\]\. "
+                                         r"Received: layer_name='nope'"):
         graph.layer_name = "nope"
     with pytest.raises(ValueError, match=r"could not run model \"inception_block\" on the sample batch "
                                          r"\(shape \(4, 3\)\)"):

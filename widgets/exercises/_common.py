@@ -219,9 +219,10 @@ def shape_exercise(expected, success, hint):
     return check_shape
 
 
-def per_sample_loss_test(reference, description):
-    """A check for a loss function the learner wrote: one value per sample, equal to `reference`, and
-    differentiable by the tape."""
+def loss_function_test(reference, description, returns="one value per sample"):
+    """A check for a loss function the learner wrote: on a random batch its values have the shape of
+    `reference(y_true, y_pred)`'s (one per sample, or one for the batch: `returns` says which) and equal
+    them, and the tape can differentiate them."""
     def test(fn):
         from teachnet import ops
         from teachnet.autodiff import GradientTape, Tensor, Variable
@@ -232,13 +233,13 @@ def per_sample_loss_test(reference, description):
             values = fn(y_true, y_pred)
             total = ops.sum(values) if isinstance(values, Tensor) else None
         if values is None:
-            return False, "Your function returned None: return one value per sample."
+            return False, f"Your function returned None: return {returns}."
         if total is None:
             return False, "Return a teachnet tensor computed with tn.ops, so that gradients can flow."
         array = np.asarray(values.numpy())
         expected = reference(y_true, y_pred.numpy())
         if array.shape != expected.shape:
-            return False, f"Expected one value per sample, shape {expected.shape}. Received: shape {array.shape}"
+            return False, f"Expected {returns}, shape {expected.shape}. Received: shape {array.shape}"
         if not np.allclose(array, expected, rtol=1e-4, atol=1e-6):
             return False, f"The values are not {description}."
         if tape.gradient(total, y_pred) is None:

@@ -3,7 +3,7 @@ import numpy as np
 
 from teachnet import losses
 from widgets.exercises._common import Verdict, as_number
-from widgets.exercises._common import loss_exercise, callable_exercise, numeric_exercise, per_sample_loss_test, verdict
+from widgets.exercises._common import loss_exercise, callable_exercise, numeric_exercise, loss_function_test, verdict
 
 
 def _first_head_losses():
@@ -55,7 +55,7 @@ EXERCISES = {
     "3.3": (numeric_exercise(2.0, "Weights default to 1: the losses are summed, 0.5 + 1.2 + 0.3 = 2.0.",
                               "Keras adds the heads' losses, each times its weight (default 1)."),
             "`answer = 0.5 + 1.2 + 0.3` (= 2.0). Averaging (0.667) would need `loss_weights=[1/3, 1/3, 1/3]`."),
-    "3.4": (callable_exercise(per_sample_loss_test(
+    "3.4": (callable_exercise(loss_function_test(
                 lambda t, p: np.mean(np.abs(p - t) ** 3, axis=-1), "the mean cubed absolute errors"),
                 "One mean cubed error per sample.", ""),
             "```python\ndef mean_cubed_error(y_true, y_pred):\n    error = ops.abs(y_pred - y_true)\n"

@@ -1,25 +1,8 @@
 """Lesson 05, training: a loss the tape can differentiate, an update by hand, a trained classifier."""
 import numpy as np
 
-from widgets.exercises._common import Verdict, as_number, callable_exercise, model_exercise, numeric_exercise
-
-
-def _test_square_loss(fn):
-    from teachnet.autodiff import GradientTape, Variable
-    rng = np.random.default_rng(5)
-    targets = rng.normal(size=(6, 1)).astype("float32")
-    predictions = Variable(rng.normal(size=(6, 1)).astype("float32"))
-    with GradientTape() as tape:
-        loss = fn(targets, predictions)
-    if loss is None:
-        return False, "Your function returned None: return the mean of the squared differences."
-    expected = np.mean((targets - predictions.numpy()) ** 2)
-    if not np.isclose(float(np.asarray(loss.numpy() if hasattr(loss, "numpy") else loss)), expected, rtol=1e-4):
-        return False, f"Expected {expected:.4f} on a test batch. Received: {loss}"
-    gradient = tape.gradient(loss, predictions)
-    if gradient is None:
-        return False, "The tape cannot differentiate your loss: use ops.square and ops.mean, not numpy."
-    return True, ""
+from widgets.exercises._common import (Verdict, as_number, callable_exercise, loss_function_test, model_exercise,
+                                       numeric_exercise)
 
 
 def _outputs_logits(model):
@@ -75,7 +58,9 @@ def _check_breaking_rate(number, answer):
 
 
 EXERCISES = {
-    "5.1": (callable_exercise(_test_square_loss, "Right value, and the tape can differentiate it.", ""),
+    "5.1": (callable_exercise(loss_function_test(lambda t, p: np.mean((t - p) ** 2), "the mean squared difference",
+                                                 returns="the mean of the squared differences"),
+                              "Right value, and the tape can differentiate it.", ""),
             "```python\ndef my_square_loss(targets, predictions):\n"
             "    return ops.mean(ops.square(targets - predictions))\n```"),
     "5.2": (numeric_exercise(1.95, "2.0 - 0.1 * 0.5 = 1.95: one small step against the gradient.",

@@ -4,7 +4,7 @@ import numpy as np
 
 from teachnet import losses
 from widgets.exercises._common import (Verdict, as_number, callable_exercise, close_to, loss_exercise,
-                                       per_sample_loss_test, verdict)
+                                       loss_function_test, verdict)
 
 
 def _check_untrained_loss(number, answer):
@@ -50,7 +50,7 @@ EXERCISES = {
                           "The labels are integers, not one-hot vectors: which crossentropy reads integers?"),
             "`answer = \"sparse_categorical_crossentropy\"` (or `\"SparseCategoricalCrossentropy\"`, or the "
             "class; one-hot labels would take `\"categorical_crossentropy\"`)."),
-    "7.2": (callable_exercise(per_sample_loss_test(lambda t, p: np.mean(np.abs(t - p), axis=-1),
+    "7.2": (callable_exercise(loss_function_test(lambda t, p: np.mean(np.abs(t - p), axis=-1),
                                                      "the mean absolute differences over the last axis"),
                                "One mean absolute difference per sample.", ""),
             "```python\ndef mean_absolute(y_true, y_pred):\n    return ops.mean(ops.abs(y_true - y_pred), axis=-1)\n```"),
