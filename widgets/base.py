@@ -395,7 +395,9 @@ class WidgetView(ipywidgets.VBox):
 
     def bind(self, control, name):
         """Keeps `control.value` and the trait `name` equal, both ways. A value the trait refuses is
-        shown in the banner and the control goes back to the trait's value."""
+        shown in the banner and the control goes back to the trait's value; a value set in code that a
+        Dropdown or SelectionSlider does not offer joins its options. A List trait can be bound to a
+        SelectMultiple (whose value is a tuple)."""
         def to_trait(change):
             try:
                 setattr(self, name, change["new"])
@@ -404,7 +406,8 @@ class WidgetView(ipywidgets.VBox):
 
         def to_control(change):
             options = getattr(control, "options", None)
-            if options is not None and isinstance(control, ipywidgets.Dropdown):
+            one_of_options = isinstance(control, (ipywidgets.Dropdown, ipywidgets.SelectionSlider))
+            if options is not None and one_of_options:
                 values = [o[1] if isinstance(o, tuple) else o for o in options]
                 if change["new"] not in values:  # a value set in code joins the options
                     control.options = sorted(set(options) | {change["new"]},

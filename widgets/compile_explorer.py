@@ -76,8 +76,7 @@ class CompileExplorer(LiveTrainer):
                                                         layout=ipywidgets.Layout(width="360px"))
         for control, name in [(self.loss_dropdown, "loss"), (self.optimizer_dropdown, "optimizer"),
                               (self.lr_slider, "learning_rate"), (self.metrics_select, "metrics")]:
-            control.observe(self.guarded(lambda change, name=name: setattr(self, name, list(change["new"])
-                                         if name == "metrics" else change["new"])), names="value")
+            self.bind(control, name)
         self.controls = ipywidgets.VBox([
             ipywidgets.HBox([self.loss_dropdown, self.optimizer_dropdown, self.lr_slider]),
             ipywidgets.HBox([self.metrics_select, self.buttons])])
@@ -88,14 +87,6 @@ class CompileExplorer(LiveTrainer):
 
     @traitlets.observe("loss", "optimizer", "learning_rate", "metrics")
     def _settings_changed(self, change):
-        controls = {"loss": self.loss_dropdown, "optimizer": self.optimizer_dropdown,
-                    "learning_rate": self.lr_slider, "metrics": self.metrics_select}
-        control = controls[change["name"]]
-        value = tuple(change["new"]) if change["name"] == "metrics" else change["new"]
-        if change["name"] == "learning_rate" and value not in control.options:  # a rate set from code
-            control.options = sorted(set(control.options) | {value})
-        if control.value != value:
-            control.value = value
         self._show_code()
 
     def compile_code(self):
