@@ -405,7 +405,7 @@ def test_strings_as_data_say_to_encode_them(argument):
     model.compile("sgd", "mse")
     data = {"x": X, "y": Y}
     data[argument] = np.array([["a"] * data[argument].shape[1]] * 8)
-    with pytest.raises(TypeError, match=rf"^`{argument}` must hold numbers; received strings \(dtype <U1\) such as "
+    with pytest.raises(TypeError, match=rf"^Expected `{argument}` to hold numbers\. Received: strings \(dtype <U1\) such as "
                                         r"'a'. Encode them as numbers first"):
         model.fit(data["x"], data["y"], verbose=0)
 
@@ -457,7 +457,8 @@ def test_validation_data_in_another_label_format_says_it_is_the_validation_data(
 
 def test_a_list_of_rows_of_different_lengths_says_to_pad_them():
     model = _classifier(1, "sigmoid", "binary_crossentropy")
-    with pytest.raises(ValueError, match=r"^`x` is a list of rows of different lengths \(\[2, 3\]\).*pad_sequences"):
+    with pytest.raises(ValueError, match=r"^Expected `x` as rows of one length \(an array\)\. Received: a list of rows of "
+                                         r"different lengths \(\[2, 3\]\)\. Pad them \(teachnet.utils.pad_sequences\)"):
         model.fit([[1.0, 2.0, 3.0], [1.0, 2.0]], [0, 1], verbose=0)
 
 

@@ -181,14 +181,17 @@ def bad_at(index, bad_batch):
 
 @pytest.mark.parametrize("bad_batch, error, words", [
     ((np.zeros((10, 3)), np.zeros((10, 1)), None, np.zeros(10)), ValueError,
-     r"Batch 2 from the generator is a tuple of 4 items; expected a tuple \(x,\), \(x, y\) or "
-     r"\(x, y, sample_weight\)"),
-    ("not a batch", TypeError, r"Batch 2 from the generator is a str .*expected a tuple \(x,\), \(x, y\)"),
-    ((np.zeros((10, 3)), "labels"), TypeError, r"Batch 2 from the generator holds a str as `y`"),
+     r"Expected each batch from the generator to be a tuple \(x,\), \(x, y\) or \(x, y, sample_weight\) of "
+     r"arrays, or the inputs x alone\. Received: batch 2, a tuple of 4 items"),
+    ("not a batch", TypeError, r"Expected each batch from the generator to be a tuple \(x,\), \(x, y\).*"
+                               r"Received: batch 2, a str"),
+    ((np.zeros((10, 3)), "labels"), TypeError, r"Received: batch 2, holding a str as `y`"),
     ((np.zeros((10, 3)), np.zeros((7, 1))), ValueError,
-     r"in batch 2 from the generator: x has 10 samples but y has 7"),
+     r"in batch 2 from the generator: expected as many samples in y as in x\. Received: x has 10 samples but y "
+     r"has 7"),
     ((np.zeros((10, 3)), [[0.0], [1.0]] * 5, [1.0] * 6), ValueError,
-     r"in batch 2 from the generator: x has 10 samples but sample_weight has 6"),
+     r"in batch 2 from the generator: expected as many samples in sample_weight as in x\. Received: x has 10 "
+     r"samples but sample_weight has 6"),
 ])
 def test_a_generator_yielding_a_wrong_structure_names_the_batch_and_what_was_expected(bad_batch, error, words):
     m = model()
@@ -202,7 +205,7 @@ def test_a_py_dataset_batch_of_the_wrong_structure_names_its_index():
             x, y = super().__getitem__(index)
             return (x, y, None, None) if index == 3 else (x, y)
     m = model()
-    with pytest.raises(ValueError, match=r"Batch 3 from the PyDataset Bad is a tuple of 4 items"):
+    with pytest.raises(ValueError, match=r"from the PyDataset Bad to be a tuple.*Received: batch 3, a tuple of 4 items"):
         m.fit(Bad(*data(), 10), shuffle=False, verbose=0)
 
 
@@ -213,7 +216,7 @@ def test_targets_beside_a_generator_are_refused():
 
 
 def test_an_empty_generator_says_so():
-    with pytest.raises(ValueError, match="gave no batch at all"):
+    with pytest.raises(ValueError, match=r"Expected the .* to yield at least one batch \(x, y\)\. Received: no batch at all"):
         model().fit(iter([]), verbose=0)
 
 

@@ -85,14 +85,15 @@ def to_arrays(data, argument, num_arrays=None):
     if array.dtype == np.float64 or array.dtype == np.float16 or array.dtype == bool:
         array = array.astype(np.float32)
     elif array.dtype == object:
-        raise TypeError(f"`{argument}` must hold numbers; received an array of Python objects "
-                        f"(type {type(data).__name__}). Convert it with np.asarray(..., dtype='float32').")
+        raise TypeError(f"Expected `{argument}` to hold numbers. Received: an array of Python objects "
+                        f"(from a {type(data).__name__}). Convert it with np.asarray(..., dtype='float32').")
     elif array.dtype.kind in "US":
-        raise TypeError(f"`{argument}` must hold numbers; received strings (dtype {array.dtype}) such as "
+        raise TypeError(f"Expected `{argument}` to hold numbers. Received: strings (dtype {array.dtype}) such as "
                         f"'{array.reshape(-1)[0]}'. Encode them as numbers first, e.g. class ids from "
                         "np.unique(labels, return_inverse=True)[1], or token ids for text.")
     if array.ndim == 0:
-        raise ValueError(f"`{argument}` must have a batch axis (one row per sample); received a scalar.")
+        raise ValueError(f"Expected `{argument}` to have a batch axis (one row per sample). Received: a scalar "
+                         f"({data!r:.40}). Pass an array with one row per sample.")
     return array
 
 
@@ -101,9 +102,9 @@ def _as_array(data, argument):
         return np.asarray(data)
     except ValueError:  # numpy >= 1.24 refuses ragged nested lists
         lengths = sorted({len(v) if isinstance(v, (list, tuple)) else 1 for v in data})
-        raise ValueError(f"`{argument}` is a list of rows of different lengths ({lengths}); an array needs "
-                         "rows of one length. Pad them (teachnet.utils.pad_sequences) or pass one array per "
-                         "input.") from None
+        raise ValueError(f"Expected `{argument}` as rows of one length (an array). Received: a list of rows of "
+                         f"different lengths ({lengths}). Pad them (teachnet.utils.pad_sequences) or pass one "
+                         "array per input.") from None
 
 
 def arrays_in(data):
@@ -125,8 +126,8 @@ def num_samples(data, argument):
     """The length of the batch axis, checking that every array agrees."""
     sizes = {a.shape[0] for a in arrays_in(data)}
     if len(sizes) > 1:
-        raise ValueError(f"All arrays of `{argument}` must have the same number of samples; "
-                         f"received arrays with {sorted(sizes)} samples.")
+        raise ValueError(f"Expected every array of `{argument}` to have the same number of samples. Received: "
+                         f"arrays with {sorted(sizes)} samples. Give every array one row per sample.")
     return sizes.pop() if sizes else 0
 
 
@@ -134,13 +135,15 @@ def check_same_length(x, y, sample_weight=None, where=""):
     """x, y and sample_weight must describe the same samples; returns their number."""
     n = num_samples(x, "x")
     if n == 0:
-        raise ValueError(f"`x`{where} is empty: it has 0 samples. Pass at least one sample (one row per sample).")
+        raise ValueError(f"Expected at least one sample in `x`{where}. Received: 0 samples (`x` is empty). Pass "
+                         "at least one sample (one row per sample).")
     for name, data in (("y", y), ("sample_weight", sample_weight)):
         if data is not None:
             m = num_samples(data, name)
             if m != n:
-                raise ValueError(f"Data cardinality is ambiguous{where}: x has {n} samples but {name} has {m} "
-                                 "samples. Make sure all arrays contain the same number of samples.")
+                raise ValueError(f"Data cardinality is ambiguous{where}: expected as many samples in {name} as in "
+                                 f"x. Received: x has {n} samples but {name} has {m}. Make sure all arrays "
+                                 "contain the same number of samples.")
     return n
 
 
@@ -161,9 +164,9 @@ def train_validation_split(arrays, validation_split):
     n = num_samples([a for a in arrays if a is not None], "x")
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
-        raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a "
-                         f"validation and training set as specified by `validation_split={validation_split}`. "
-                         "Either provide more data, or a different value for the `validation_split` argument.")
+        raise ValueError(f"Expected enough samples to split into a validation and a training set as specified "
+                         f"by `validation_split={validation_split}`. Received: {n} samples. Either provide more "
+                         "data, or a different value for the `validation_split` argument.")
     train = tuple(take(a, slice(0, split_at)) for a in arrays)
     val = tuple(take(a, slice(split_at, n)) for a in arrays)
     return train, val
@@ -193,9 +196,11 @@ def check_class_weight(class_weight):
 def class_weight_to_sample_weight(y, class_weight):
     """One weight per sample: the weight of its class (one-hot or sparse labels)."""
     if isinstance(y, (list, dict)):
-        raise ValueError("`class_weight` is only supported for Models with a single output.")
+        raise ValueError("`class_weight` is only supported for Models with a single output. Received: targets "
+                         f"for several outputs (a {type(y).__name__}). Use `sample_weight` per output instead.")
     if y is None:
-        raise ValueError("`class_weight` needs targets `y` to know each sample's class.")
+        raise ValueError("Expected targets `y` with `class_weight`, to know each sample's class. Received: y=None. "
+                         "Pass the targets, or leave out `class_weight`.")
     labels = np.asarray(y)
     if labels.ndim > 1:
         labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
@@ -288,8 +293,8 @@ class _CheckedBatches:
 
     def standardize(self, batch, index):
         """The batch as `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)` of numpy arrays."""
-        expected = ("expected a tuple (x,), (x, y) or (x, y, sample_weight) of arrays, or the inputs x "
-                    "alone")
+        expected = (f"Expected each batch from the {self.what} to be a tuple (x,), (x, y) or "
+                    "(x, y, sample_weight) of arrays, or the inputs x alone")
         if isinstance(batch, np.ndarray) or isinstance(batch, Tensor):
             batch = (batch,)
         elif isinstance(batch, list):
@@ -297,16 +302,15 @@ class _CheckedBatches:
         if isinstance(batch, dict):
             batch = (batch,)
         if not isinstance(batch, tuple):
-            raise TypeError(f"Batch {index} from the {self.what} is a {type(batch).__name__} ({batch!r:.60}); "
-                            f"{expected}.")
+            raise TypeError(f"{expected}. Received: batch {index}, a {type(batch).__name__} ({batch!r:.60}).")
         if not 1 <= len(batch) <= 3:
-            raise ValueError(f"Batch {index} from the {self.what} is a tuple of {len(batch)} items; {expected}. "
-                             f"Received items of types {[type(b).__name__ for b in batch]}.")
+            raise ValueError(f"{expected}. Received: batch {index}, a tuple of {len(batch)} items of types "
+                             f"{[type(b).__name__ for b in batch]}.")
         where = f" in batch {index} from the {self.what}"
         for item, name in zip(batch, ("x", "y", "sample_weight")):
             if item is not None and not isinstance(item, (np.ndarray, Tensor, list, tuple, dict, numbers.Number)):
-                raise TypeError(f"Batch {index} from the {self.what} holds a {type(item).__name__} as `{name}`; "
-                                f"{expected}.")
+                raise TypeError(f"{expected}. Received: batch {index}, holding a {type(item).__name__} as "
+                                f"`{name}`.")
         x, y, sample_weight = (batch + (None, None))[:3]
         x = to_arrays(x, f"x{where}", self.num_inputs)
         y = to_arrays(y, f"y{where}", self.num_outputs)
@@ -314,13 +318,19 @@ class _CheckedBatches:
         check_same_length(x, y, sample_weight, where)
         if self.class_weight is not None:
             if sample_weight is not None:
-                raise ValueError(f"Batch {index} from the {self.what} has sample weights, and `class_weight` "
-                                 "was given too: use one or the other.")
+                raise ValueError(f"Expected either sample weights in the batches or `class_weight`, not both. "
+                                 f"Received: batch {index} from the {self.what} with sample weights, and "
+                                 "`class_weight`. Use one or the other.")
             sample_weight = class_weight_to_sample_weight(y, self.class_weight)
         return pack_x_y_sample_weight(x, y, sample_weight)
 
     def first_x(self):
         return unpack_x_y_sample_weight(self.peek())[0]
+
+
+def _no_batch(what):
+    return ValueError(f"Expected the {what} to yield at least one batch (x, y). Received: no batch at all. A "
+                      "generator can be used only once: make a new one for each fit.")
 
 
 class IteratorBatches(_CheckedBatches):
@@ -356,8 +366,7 @@ class IteratorBatches(_CheckedBatches):
             try:
                 self._peeked.append(self._next_raw())
             except StopIteration:
-                raise ValueError(f"The {self.what} gave no batch at all: it must yield at least one batch "
-                                 "(x, y). A generator can be used only once: make a new one for each fit.") from None
+                raise _no_batch(self.what) from None
         return self.standardize(self._peeked[0], self._index)
 
     def epoch(self):
@@ -369,8 +378,7 @@ class IteratorBatches(_CheckedBatches):
                 self._iterator = None  # an iterable starts a new pass; a used generator stays empty
                 self._index = 0
                 if not self._yielded:
-                    raise ValueError(f"The {self.what} gave no batch at all: it must yield at least one batch "
-                                     "(x, y). A generator can be used only once: make a new one for each fit.")
+                    raise _no_batch(self.what)
                 if self.steps is not None or step == 0:
                     _ran_out_warning(step, self.steps)
                 return
