@@ -425,15 +425,15 @@ def _classifier(units, activation, loss):
 
 def test_labels_outside_0_1_for_binary_crossentropy_name_the_loss_and_the_values():
     x = np.zeros((6, 3), "float32")
-    with pytest.raises(ValueError, match=r'^The loss "binary_crossentropy" needs targets in \[0, 1\] .*received values '
-                                         r'outside it: \[-1.0, 2.0\]\. For class ids 0..n-1 use "sparse_categorical'):
+    with pytest.raises(ValueError, match=r'^The loss "binary_crossentropy" expects targets in \[0, 1\] .*Received: values '
+                                         r'outside it, \[-1.0, 2.0\]\. For class ids 0..n-1 use "sparse_categorical'):
         _classifier(1, "sigmoid", "binary_crossentropy").fit(x, [0, 1, 2, -1, 1, 0.0], verbose=0)
 
 
 def test_class_ids_outside_the_outputs_name_the_sparse_loss_and_the_ids():
     x = np.zeros((6, 3), "float32")
-    with pytest.raises(ValueError, match=r'^The loss "sparse_categorical_crossentropy" needs class ids in \[0, 3\) '
-                                         r"because the model's output has 3 units .*received ids outside it: \[3, 4\]"):
+    with pytest.raises(ValueError, match=r'^The loss "sparse_categorical_crossentropy" expects class ids in \[0, 3\) '
+                                         r"because the model's output has 3 units .*Received: ids outside it, \[3, 4\]"):
         _classifier(3, "softmax", "sparse_categorical_crossentropy").fit(x, [0, 1, 2, 3, 4, 3], verbose=0)
     model = _classifier(3, "softmax", teachnet.losses.SparseCategoricalCrossentropy(ignore_class=-1))
     model.fit(x, [0, 1, 2, -1, -1, 2], verbose=0)  # the ignored class is not a bad id

@@ -85,7 +85,7 @@ def test_accuracy_is_picked_from_the_shapes(y_true_shape, y_pred_shape, expected
 
 
 def test_get_metric_refuses_none():
-    with pytest.raises(ValueError, match="Expected metric, received `None`"):
+    with pytest.raises(ValueError, match=r"Expected a metric: a name such as \"accuracy\", a function or a Metric\. Received: None\. Leave"):
         cu.get_metric(None, np.zeros(1), np.zeros(1))
 
 
@@ -96,7 +96,7 @@ def test_a_misspelled_loss_fails_when_compiling():
 
 
 def test_loss_weights_must_be_a_number_or_a_structure():
-    with pytest.raises(ValueError, match="Received instead: loss_weights='heavy'"):
+    with pytest.raises(ValueError, match="Received: loss_weights='heavy'"):
         cu.CompileLoss("mse", loss_weights="heavy")
 
 
@@ -117,7 +117,7 @@ def test_the_total_is_the_weighted_sum_of_the_outputs_losses():
 
 def test_an_output_with_a_loss_needs_a_target():
     loss = cu.CompileLoss(["mse", "mse"])
-    with pytest.raises(ValueError, match="Output b has a loss but no target"):
+    with pytest.raises(ValueError, match=r"Expected a target in `y` for output b, which has a loss\. Received: None for it"):
         loss.build([np.zeros((2, 1)), None], [np.zeros((2, 1))] * 2, ["a", "b"])
 
 
@@ -125,7 +125,7 @@ def test_binary_crossentropy_refuses_labels_outside_0_1():
     loss = cu.CompileLoss("binary_crossentropy")
     y_true, y_pred = [np.array([[0.0], [-1.0]])], [ops.convert_to_tensor(np.full((2, 1), 0.5, "float32"))]
     loss.build(y_true, y_pred, [None])
-    with pytest.raises(ValueError, match=r"needs targets in \[0, 1\].*received values outside it: \[-1.0\]"):
+    with pytest.raises(ValueError, match=r"expects targets in \[0, 1\].*Received: values outside it, \[-1.0\]"):
         loss(y_true, y_pred, [None], batch_size=2)
 
 
@@ -133,13 +133,13 @@ def test_sparse_crossentropy_refuses_class_ids_beyond_the_units():
     loss = cu.CompileLoss("sparse_categorical_crossentropy")
     y_true, y_pred = [np.array([0, 3])], [ops.convert_to_tensor(np.full((2, 3), 1 / 3, "float32"))]
     loss.build(y_true, y_pred, [None])
-    with pytest.raises(ValueError, match=r"needs class ids in \[0, 3\).*received ids outside it: \[3\]"):
+    with pytest.raises(ValueError, match=r"expects class ids in \[0, 3\).*Received: ids outside it, \[3\]"):
         loss(y_true, y_pred, [None], batch_size=2)
 
 
 # -- CompileMetrics -----------------------------------------------------------------
 def test_metrics_must_be_a_list_tuple_or_dict():
-    with pytest.raises(ValueError, match="Received instead: metrics='mae'"):
+    with pytest.raises(ValueError, match=r"Received: metrics='mae' of type str\. Wrap it in a list: metrics=\['mae'\]"):
         cu.CompileMetrics("mae")
 
 

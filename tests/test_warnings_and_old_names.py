@@ -45,7 +45,7 @@ def test_dense_on_images_without_flatten_gets_a_hint_after_the_shapes():
     with pytest.raises(ValueError) as info:
         model.fit(x, y, verbose=0)
     lines = str(info.value).splitlines()
-    assert "y_true has shape (8,)" in lines[0] and "y_pred has shape (8, 28, 10)" in lines[0]
+    assert "Received: y_true of shape (8,)" in lines[0] and "y_pred of shape (8, 28, 10)" in lines[0]
     assert lines[-1] == ("Hint: y_pred keeps axes (28,) that y_true does not have. Dense acts on the last axis "
                          "only, so Dense on images or sequences keeps the other axes: put a Flatten() (or a global "
                          "pooling layer) before the first Dense.")

@@ -116,7 +116,8 @@ def get_metric(identifier, y_true, y_pred):
     binary if y_pred has one column, sparse categorical if y_true has fewer
     dimensions than y_pred (or one column), categorical otherwise."""
     if identifier is None:
-        raise ValueError("Expected metric, received `None`")
+        raise ValueError("Expected a metric: a name such as \"accuracy\", a function or a Metric. Received: None. "
+                         "Leave the None out of `metrics`.")
     if str(identifier).lower() in ("accuracy", "acc"):
         is_binary, is_sparse = _shapes_kind(y_true, y_pred)
         cls = (metrics_module.BinaryAccuracy if is_binary else
@@ -145,7 +146,7 @@ class CompileLoss:
     def __init__(self, loss, loss_weights=None, output_names=None):
         if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict, float, int)):
             raise ValueError("Expected `loss_weights` argument to be a float (single output case) or a list, "
-                             f"tuple, or dict (multiple output case). Received instead: "
+                             f"tuple, or dict (multiple output case). Received: "
                              f"loss_weights={loss_weights!r} of type {type(loss_weights).__name__}")
         look_up_names(loss, losses.get, picked_from_shapes=("crossentropy", "ce"))
         self._user_loss = loss
@@ -169,7 +170,8 @@ class CompileLoss:
             if identifier is None:
                 continue
             if y_true[i] is None:
-                raise ValueError(f"Output {names[i] or i} has a loss but no target was given in `y`.")
+                raise ValueError(f"Expected a target in `y` for output {names[i] or i}, which has a loss. Received: "
+                                 "None for it. Pass its targets, or compile it without a loss (None).")
             loss = get_loss(identifier, y_true[i], y_pred[i])
             self.entries.append((i, loss, weight, names[i] or _object_name(loss)))
         if not self.entries:
@@ -189,8 +191,8 @@ class CompileLoss:
             except (ValueError, TypeError, IndexError) as error:
                 output = f' of output "{name}"' if len(self.entries) > 1 else ""
                 raise (TypeError if isinstance(error, TypeError) else ValueError)(
-                    f'Cannot compute the loss "{_object_name(loss)}"{output}: y_true has shape '
-                    f"{np.shape(y_true[i])} (dtype {np.asarray(y_true[i]).dtype}) and y_pred has shape "
+                    f'Cannot compute the loss "{_object_name(loss)}"{output}. Received: y_true of shape '
+                    f"{np.shape(y_true[i])} (dtype {np.asarray(y_true[i]).dtype}) and y_pred of shape "
                     f"{tuple(y_pred[i].shape)}.\n{error}{_extra_axes_hint(y_true[i], y_pred[i])}") from None
             if self.metrics:
                 self.metrics[k].update_state(float(value), sample_weight=batch_size)
@@ -223,8 +225,8 @@ def _check_targets(loss, y_true, y_pred, output):
     if fn is losses.binary_crossentropy:
         bad = (y < 0) | (y > 1)
         if y.size and bad.any():
-            raise ValueError(f'The loss "{_object_name(loss)}"{where} needs targets in [0, 1] (0/1 labels or '
-                             f"probabilities); received values outside it: {_some(y[bad])}. For class ids "
+            raise ValueError(f'The loss "{_object_name(loss)}"{where} expects targets in [0, 1] (0/1 labels or '
+                             f"probabilities). Received: values outside it, {_some(y[bad])}. For class ids "
                              '0..n-1 use "sparse_categorical_crossentropy" with n output units; for -1/+1 '
                              "labels map them to 0/1 first, e.g. (y + 1) / 2.")
         return
@@ -236,8 +238,8 @@ def _check_targets(loss, y_true, y_pred, output):
     if ignore_class is not None:
         bad &= y != ignore_class
     if y.size and bad.any():
-        raise ValueError(f'The loss "{_object_name(loss)}"{where} needs class ids in [0, {classes}) because the '
-                         f"model's output has {classes} units (one per class); received ids outside it: "
+        raise ValueError(f'The loss "{_object_name(loss)}"{where} expects class ids in [0, {classes}) because the '
+                         f"model's output has {classes} units (one per class). Received: ids outside it, "
                          f"{_some(y[bad])}. Give the last layer as many units as there are classes, or "
                          "renumber the labels from 0 (e.g. np.unique(y, return_inverse=True)[1]).")
 
@@ -266,8 +268,9 @@ class CompileMetrics:
     def __init__(self, metrics, weighted_metrics=None, output_names=None):
         for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
             if value and not isinstance(value, (list, tuple, dict)):
-                raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. Received "
-                                 f"instead: {argument}={value!r} of type {type(value).__name__}")
+                raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. Received: "
+                                 f"{argument}={value!r} of type {type(value).__name__}. Wrap it in a list: "
+                                 f"{argument}=[{value!r}].")
         look_up_names([metrics or [], weighted_metrics or []], metrics_module.get,
                       picked_from_shapes=("accuracy", "acc"))
         self._user_metrics = metrics
@@ -288,9 +291,9 @@ class CompileMetrics:
             elif isinstance(identifiers, (list, tuple)) and len(identifiers) == n:
                 lists = list(identifiers)
             else:
-                raise ValueError(f"Invalid `{argument}`: the model has {n} outputs {names}, so `{argument}` "
-                                 f"must be a list with one entry (a metric or a list of metrics) per output, "
-                                 f"or a dict keyed by output name. Received: {argument}={identifiers!r}")
+                raise ValueError(f"Expected `{argument}` to have one entry (a metric or a list of metrics) per "
+                                 f"output of the model ({n} outputs: {names}), as a list or a dict keyed by "
+                                 f"output name. Received: {argument}={identifiers!r}. Pass one entry per output.")
         for i, ids in enumerate(lists):
             if ids is None or ids == []:
                 continue
