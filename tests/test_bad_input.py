@@ -230,8 +230,8 @@ def test_bad_axes_and_sizes_name_the_op_and_the_shape(call, error, message):
 # -- models: the rank of the data, misspelled names at compile, batch sizes ------------
 def test_sequential_with_input_names_model_and_both_shapes_for_data_of_another_rank():
     model = teachnet.Sequential([teachnet.Input((4,)), layers.Dense(2)], name="mlp")
-    with pytest.raises(ValueError, match=r'^Sequential model "mlp" expects input of shape \(None, 4\) \(rank 2\), '
-                                         r"but it received input of shape \(2, 3, 4\) \(rank 3\)"):
+    with pytest.raises(ValueError, match=r'^Sequential model "mlp" expects input of shape \(None, 4\) \(rank 2\)\. '
+                                         r"Received: input of shape \(2, 3, 4\) \(rank 3\)"):
         model.predict(np.zeros((2, 3, 4), FLOAT), verbose=0)
 
 

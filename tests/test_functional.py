@@ -230,11 +230,13 @@ def test_training_flag_reaches_the_layers():
 def test_wrong_number_of_inputs_names_expected_and_received():
     a, b, _, reg, _ = two_inputs_two_outputs()
     model = Model([a, b], reg)
-    with pytest.raises(ValueError, match=r"expects 2 input\(s\) \['a', 'b'\], but it received 1"):
+    with pytest.raises(ValueError, match=r"expects 2 input\(s\) \['a', 'b'\]\. Received: 1 input arrays/tensors with shapes "
+                                         r"\[\(2, 4\)\]\. Pass one array per input"):
         model([np.ones((2, 4))])
-    with pytest.raises(ValueError, match=r"missing: \['b'\], unknown: \['c'\]"):
+    with pytest.raises(ValueError, match=r"expects inputs named \['a', 'b'\]\. Received: a dict with keys \['a', 'c'\] "
+                                         r"\(missing: \['b'\], unknown: \['c'\]\)\. Use the input names as keys"):
         model({"a": np.ones((2, 4)), "c": np.ones((2, 3))})
-    with pytest.raises(ValueError, match=r'Input "b" of model .* expects shape \(None, 3\), but it received '
+    with pytest.raises(ValueError, match=r'Input "b" of model .* expects shape \(None, 3\)\. Received: '
                                          r"an array of shape \(2, 5\)"):
         model([np.ones((2, 4)), np.ones((2, 5))])
 

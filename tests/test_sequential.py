@@ -59,8 +59,13 @@ def test_errors_name_the_model_and_the_problem():
     with pytest.raises(ValueError, match="Only instances of `teachnet.layers.Layer`.*Received: 3"):
         teachnet.Sequential([3])
     model = teachnet.Sequential([teachnet.Input(shape=(2,))])
-    with pytest.raises(ValueError, match=r"already been configured to use input shape \(None, 2\)"):
+    with pytest.raises(ValueError, match=r"already been configured to use input shape \(None, 2\)\. Received: another "
+                                         r"Input, of shape \(None, 3\)"):
         model.add(teachnet.Input(shape=(3,)))
+    late = teachnet.Sequential([Linear(2)])
+    with pytest.raises(ValueError, match=r"expects its Input first, before any layer\. Received: an Input after the "
+                                         r"layers \['linear\w*'\]\. Start the model with the Input"):
+        late.add(teachnet.Input(shape=(3,)))
     with pytest.raises(ValueError, match="cannot be built without an input shape"):
         teachnet.Sequential([Linear(2)]).build()
 

@@ -51,8 +51,8 @@ def _nodes_from_outputs(inputs, outputs):
 
     def visit(tensor):
         if tensor.history is None:
-            raise ValueError(f"{tensor} was not made by a layer: a model's tensors must come from "
-                             "`teachnet.Input` and calls of layers on them.")
+            raise ValueError("Expected a model's tensors to come from `teachnet.Input` and calls of layers on "
+                             f"them. Received: {tensor}, which no layer made. Start from teachnet.Input(shape=...).")
         node = _producer(tensor)
         if node in finished:
             return
@@ -320,8 +320,9 @@ class Functional(Model):
             missing = [k for k in keys if k not in inputs]
             unknown = [k for k in inputs if k not in keys]
             if missing or unknown:
-                raise ValueError(f'Model "{self.name}" expects inputs named {keys}; received a dict with keys '
-                                 f"{list(inputs)} (missing: {missing}, unknown: {unknown}).")
+                raise ValueError(f'Model "{self.name}" expects inputs named {keys}. Received: a dict with keys '
+                                 f"{list(inputs)} (missing: {missing}, unknown: {unknown}). Use the input names as "
+                                 "keys.")
             if isinstance(self._inputs_struct, dict):
                 flat = flatten({k: inputs[k] for k in keys})
             else:
@@ -331,9 +332,9 @@ class Functional(Model):
         else:
             flat = [inputs]
         if len(flat) != len(self.inputs):
-            raise ValueError(f'Model "{self.name}" expects {len(self.inputs)} input(s) {self.input_names}, '
-                             f"but it received {len(flat)} input arrays/tensors with shapes "
-                             f"{[tuple(np.shape(x)) for x in flat]}.")
+            raise ValueError(f'Model "{self.name}" expects {len(self.inputs)} input(s) {self.input_names}. '
+                             f"Received: {len(flat)} input arrays/tensors with shapes "
+                             f"{[tuple(np.shape(x)) for x in flat]}. Pass one array per input, in this order.")
         return [self._conform(value, x) for value, x in zip(flat, self.inputs)]
 
     def _conform(self, value, x):
@@ -349,8 +350,8 @@ class Functional(Model):
             value = ops.expand_dims(value, axis=-1)
         if value.ndim != len(x.shape) or any(
                 d is not None and d != v for d, v in zip(x.shape[1:], value.shape[1:])):
-            raise ValueError(f'Input "{x.history[0].name}" of model "{self.name}" expects shape {x.shape}, '
-                             f"but it received an array of shape {value.shape}.")
+            raise ValueError(f'Input "{x.history[0].name}" of model "{self.name}" expects shape {x.shape}. '
+                             f"Received: an array of shape {value.shape}.")
         return value
 
     def compute_output_shape(self, input_shape):

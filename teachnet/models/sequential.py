@@ -59,11 +59,12 @@ class Sequential(Model):
         if isinstance(layer, InputLayer):
             if self._input_layer is not None:
                 raise ValueError(f'Sequential model "{self.name}" has already been configured to use input '
-                                 f"shape {self._input_layer.batch_shape}. You cannot add a different Input "
-                                 "layer to it.")
+                                 f"shape {self._input_layer.batch_shape}. Received: another Input, of shape "
+                                 f"{layer.batch_shape}. You cannot add a different Input layer to it.")
             if self._tracked_layers:
-                raise ValueError(f'Sequential model "{self.name}": an Input must come first, before '
-                                 f"{[l.name for l in self._tracked_layers]}.")
+                raise ValueError(f'Sequential model "{self.name}" expects its Input first, before any layer. '
+                                 f"Received: an Input after the layers {[l.name for l in self._tracked_layers]}. "
+                                 "Start the model with the Input.")
             self._input_layer = layer
         else:
             if any(layer is l for l in self._tracked_layers):
@@ -168,8 +169,8 @@ class Sequential(Model):
                 inputs, shape = ops.expand_dims(inputs, axis=-1), shape + (1,)
             if len(shape) != len(expected):
                 raise ValueError(f'Sequential model "{self.name}" expects input of shape '
-                                 f"{self._input_layer.batch_shape} (rank {len(self._input_layer.batch_shape)}), "
-                                 f"but it received input of shape {shape} (rank {len(shape)}).")
+                                 f"{self._input_layer.batch_shape} (rank {len(self._input_layer.batch_shape)}). "
+                                 f"Received: input of shape {shape} (rank {len(shape)}).")
         x = inputs
         for layer in self._tracked_layers:
             x = layer(x, training=training)
