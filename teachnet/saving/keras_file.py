@@ -140,15 +140,16 @@ def _layer_assignments(layer, path, h5file, filepath):
                              "saved from a different model?")
         return []
     if len(group) != len(variables):
-        raise ValueError(f"{filepath}: layer '{layer.name}' has {len(variables)} weights "
-                         f"{[w.path for w in variables]}, but the file holds {len(group)} under `{key}`. "
+        raise ValueError(f"{filepath}: layer '{layer.name}' expects {len(variables)} weights "
+                         f"{[w.path for w in variables]}. Received: {len(group)} in the file under `{key}`. "
                          "Was it saved from a different architecture?")
     pairs = []
     for i, w in enumerate(variables):
         array = np.asarray(group[str(i)])
         if array.shape != w.shape:
-            raise ValueError(f"{filepath}: layer '{layer.name}' expects weight {w.path} of shape {w.shape}, but "
-                             f"`{key}/{i}` in the file has shape {array.shape}.")
+            raise ValueError(f"{filepath}: layer '{layer.name}' expects weight {w.path} of shape {w.shape}. "
+                             f"Received: `{key}/{i}` in the file, of shape {array.shape}. Was it saved from a "
+                             "different architecture?")
         pairs.append((w, array))
     return pairs
 
@@ -316,20 +317,24 @@ def _read_json(archive, filepath, name):
     except (ValueError, UnicodeDecodeError) as error:
         raise ValueError(f"{filepath}: {name} is not valid JSON ({error}).") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{filepath}: {name} should hold a JSON object; it holds {type(data).__name__}.")
+        raise ValueError(f"{filepath}: expected {name} to hold a JSON object. Received: a JSON "
+                         f"{type(data).__name__}. The file may come from another program: save it again with "
+                         "model.save.")
     return data
 
 
 def _model_from_config(config, filepath, custom_objects, safe_mode):
     from teachnet.layers.base import Layer
     if "class_name" not in config or "config" not in config:
-        raise ValueError(f"{filepath}: config.json is not a Keras model config (no `class_name`/`config`).")
+        raise ValueError(f"{filepath}: expected config.json to be a Keras model config, with `class_name` and "
+                         f"`config`. Received: the keys {sorted(config)}. Save the model again with model.save.")
     try:
         model = serialization.deserialize_keras_object(config, custom_objects=custom_objects, safe_mode=safe_mode)
     except (ValueError, TypeError, KeyError) as error:
         raise ValueError(f"Cannot load {filepath}: {error}") from error
     if not isinstance(model, Layer):
-        raise ValueError(f"{filepath} describes a {type(model).__name__}, not a model.")
+        raise ValueError(f"{filepath}: expected the config of a model. Received: the config of a "
+                         f"{type(model).__name__}. Load it with the function that reads that kind of object.")
     return model
 
 
@@ -343,8 +348,8 @@ def compile_from_config(model, compile_config, custom_objects=None):
             warnings.warn(f"Ignoring compile setting {key}={value!r}: teachnet always runs eagerly, one step at a time.")
     for key in config:
         if key not in ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics"):
-            raise ValueError(f"Unknown compile_config key {key!r} (a file from a newer Keras?). teachnet reads: "
-                             "optimizer, loss, loss_weights, metrics, weighted_metrics.")
+            raise ValueError("Expected compile_config keys among optimizer, loss, loss_weights, metrics, "
+                             f"weighted_metrics. Received: the unknown key {key!r} (a file from a newer Keras?).")
     arguments = {key: serialization.deserialize_keras_object(value, custom_objects)
                  for key, value in config.items()}
     model.compile(**arguments)

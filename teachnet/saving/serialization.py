@@ -325,12 +325,14 @@ def check_config_keys(cls, config, accepted, what=None):
         if key in config and key not in accepted:
             value = config.pop(key)
             if value != default and not (key == "use_cudnn" and value in (True, False)):
-                raise ValueError(f"{what or cls.__name__}: the config sets `{key}={value!r}`, a Keras option "
-                                 f"teachnet does not implement (only {key}={default!r} is supported).")
+                raise ValueError(f"{what or cls.__name__}: expected `{key}={default!r}`, the only value teachnet "
+                                 f"implements of this Keras option. Received: {key}={value!r} in the config. Save "
+                                 f"the model with {key}={default!r}.")
     unknown = [key for key in config if key not in accepted]
     if unknown:
         raise ValueError(f"{what or cls.__name__}: unknown config key(s) {unknown} (a file from a newer Keras, or "
-                         f"another layer's config?). {cls.__name__} accepts: {sorted(accepted)}.")
+                         f"another layer's config?). Expected keys among: {sorted(accepted)}. Received: "
+                         f"{sorted(config)}.")
     return config
 
 

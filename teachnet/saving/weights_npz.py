@@ -82,15 +82,15 @@ def load_weights(model, filepath):
                          "it an Input) before loading weights into it.")
     weights = model.weights
     if len(arrays) != len(weights):
-        raise ValueError(f'Cannot load {filepath} into model "{model.name}": the file holds {len(arrays)} '
-                         f"weights {names}, but the model has {len(weights)} "
-                         f"{[getattr(w, 'path', w.name) for w in weights]}.")
+        raise ValueError(f'Cannot load {filepath} into model "{model.name}": the model expects {len(weights)} '
+                         f"weights {[getattr(w, 'path', w.name) for w in weights]}. Received: {len(arrays)} "
+                         f"weights in the file, {names}. Was the file saved from a different architecture?")
     for w, name, array in zip(weights, names, arrays):
         if array.shape != w.shape:
             path = getattr(w, "path", w.name)
             layer = path.split("/")[0]
             raise ValueError(f'Cannot load {filepath} into model "{model.name}": layer "{layer}" expects '
-                             f"weight {path} of shape {w.shape}, but the file has {name} of shape "
-                             f"{array.shape}. Was the file saved from a different architecture?")
+                             f"weight {path} of shape {w.shape}. Received: {name} of shape {array.shape} in the "
+                             "file. Was the file saved from a different architecture?")
     for w, array in zip(weights, arrays):
         w.assign(array.astype(w.dtype, copy=False))
