@@ -208,6 +208,14 @@ def test_bad_files_are_refused_naming_the_file(tmp_path):
                        add={"model.weights.h5": b"not hdf5 at all"})
     with pytest.raises(ValueError, match="corrupt.keras: model.weights.h5 is not a readable HDF5 file"):
         teachnet.saving.load_model(corrupt)
+    a_list = _rewrite(good, tmp_path / "list.keras", drop="config.json", add={"config.json": "[1, 2]"})
+    with pytest.raises(ValueError, match=r"list.keras: expected config.json to hold a JSON object\. Received: a JSON "
+                                         r"list\. The file may come from another program"):
+        teachnet.saving.load_model(a_list)
+    no_class = _rewrite(good, tmp_path / "noclass.keras", lambda config: config.pop("class_name"))
+    with pytest.raises(ValueError, match=r"noclass.keras: expected config.json to be a Keras model config, with "
+                                         r"`class_name` and `config`\. Received: the keys \[.*'config'.*\]"):
+        teachnet.saving.load_model(no_class)
 
 
 def test_unknown_class_unknown_key_and_lambda_are_refused(tmp_path):
