@@ -443,8 +443,9 @@ def test_validation_data_in_another_label_format_says_it_is_the_validation_data(
     x = np.random.default_rng(0).normal(size=(9, 3)).astype("float32")
     y = np.arange(9) % 3
     model = _classifier(3, "softmax", "sparse_categorical_crossentropy")
-    with pytest.raises(ValueError, match=r"^The validation data's targets have shape \(9, 3\), but the training "
-                                         r"targets have shape \(9,\).*np.argmax\(y_val, axis=-1\)"):
+    with pytest.raises(ValueError, match=r"^Expected the validation data's targets in the label format of the "
+                                         r"training targets, of shape \(9,\)\. Received: validation targets of shape "
+                                         r"\(9, 3\)\..*np.argmax\(y_val, axis=-1\)"):
         model.fit(x, y, validation_data=(x, teachnet.utils.to_categorical(y)), verbose=0)
 
     def one_hot_batches():

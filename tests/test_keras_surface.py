@@ -62,7 +62,8 @@ def test_get_layer_by_name_or_index_on_every_kind_of_model(kind):
         model.get_layer("third")
     with pytest.raises(ValueError, match="Provide either a layer name or a layer index"):
         model.get_layer()
-    with pytest.raises(ValueError, match=rf"Asked for layer 7, but model \"{model.name}\" has only"):
+    with pytest.raises(ValueError, match=rf"Expected `index` in \[-\d+, \d+\]: model \"{model.name}\" has \d+ layers\. "
+                                         r"Received: index=7"):
         model.get_layer(index=7)
 
 

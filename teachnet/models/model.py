@@ -125,8 +125,8 @@ class Model(Layer):
                              f"Received: name={name}, index={index}.")
         if index is not None:
             if not -len(self.layers) <= index < len(self.layers):
-                raise ValueError(f"Asked for layer {index}, but model \"{self.name}\" has only "
-                                 f"{len(self.layers)} layers.")
+                raise ValueError(f"Expected `index` in [-{len(self.layers)}, {len(self.layers) - 1}]: model "
+                                 f"\"{self.name}\" has {len(self.layers)} layers. Received: index={index}.")
             return self.layers[index]
         for layer in self.layers:
             if layer.name == name:
@@ -597,8 +597,8 @@ class Model(Layer):
         """
         from teachnet import saving  # saving sits above models (it imports them)
         if kwargs:
-            raise ValueError(f"model.save: unknown argument(s) {sorted(kwargs)}; teachnet takes filepath, "
-                             "overwrite and zipped.")
+            raise ValueError("model.save takes filepath, overwrite and zipped. Received: the unknown argument(s) "
+                             f"{sorted(kwargs)}. Leave them out.")
         saving.save_model(self, filepath, overwrite=overwrite, zipped=zipped)
 
     def save_weights(self, filepath, overwrite=True, max_shard_size=None):
@@ -688,9 +688,9 @@ def _check_same_label_format(train_y, val_y, output_names):
     for i, (t, v) in enumerate(zip(train, val)):
         if t.shape[1:] != v.shape[1:]:
             output = f" (output {i})" if len(train) > 1 else ""
-            raise ValueError(f"The validation data's targets{output} have shape {v.shape}, but the training "
-                             f"targets have shape {t.shape}: `validation_data` must use the label format of "
-                             f"the training data. {_label_format_hint(t, v)}")
+            raise ValueError(f"Expected the validation data's targets{output} in the label format of the training "
+                             f"targets, of shape {t.shape}. Received: validation targets of shape {v.shape}. "
+                             f"{_label_format_hint(t, v)}")
 
 
 def _label_format_hint(t, v):
