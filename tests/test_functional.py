@@ -304,7 +304,7 @@ def test_get_layer_errors():
     model = Model(x, Affine(1, name="only")(x))
     with pytest.raises(ValueError, match=r"No such layer: nope. Existing layers are: \[.*'only'\]"):
         model.get_layer("nope")
-    with pytest.raises(ValueError, match="only 2 layers"):
+    with pytest.raises(ValueError, match=r"Expected `index` in \[-2, 1\]: model \"\w+\" has 2 layers\. Received: index=5"):
         model.get_layer(index=5)
 
 
