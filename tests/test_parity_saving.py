@@ -407,5 +407,5 @@ def test_mixed_precision_files_are_refused_naming_the_policy(tmp_path):
     layer = keras.layers.Dense(2, dtype="mixed_float16")
     k = keras.Sequential([keras.Input((3,)), layer])
     k.save(tmp_path / "mixed.keras")
-    with pytest.raises(ValueError, match=r"mixed.keras: .*mixed precision policy 'mixed_float16'"):
+    with pytest.raises(ValueError, match=r"mixed.keras: .*Received: Keras's mixed precision policy 'mixed_float16'"):
         teachnet.saving.load_model(tmp_path / "mixed.keras")

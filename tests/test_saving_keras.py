@@ -225,8 +225,8 @@ def test_unknown_class_unknown_key_and_lambda_are_refused(tmp_path):
     def unknown_class(config):
         config["config"]["layers"][1]["class_name"] = "MultiHeadAttention"
     bad = _rewrite(good, tmp_path / "mha.keras", unknown_class)
-    with pytest.raises(ValueError, match=r"mha.keras: Unknown object class 'MultiHeadAttention'.*teachnet.layers "
-                                         r"supports: .*Dense"):
+    with pytest.raises(ValueError, match=r"mha.keras: Unknown object class: expected one that teachnet.layers "
+                                         r"supports: .*Dense.*\. Received: class_name='MultiHeadAttention'"):
         teachnet.saving.load_model(bad)
 
     def newer_key(config):
@@ -430,3 +430,21 @@ def test_skip_mismatch_loads_the_layers_that_fit(tmp_path):
     np.testing.assert_array_equal(big.get_weights()[2], before[2])
     with pytest.raises(ValueError, match="skip_mismatch=True works with `.weights.h5` and `.keras`"):
         big.load_weights(tmp_path / "x.weights.npz", skip_mismatch=True)
+
+
+def test_what_cannot_be_serialized_or_found_is_refused_in_the_engine_wording():
+    from teachnet.saving.serialization import deserialize_keras_object, serialize_keras_object
+
+    def my_activation(x):
+        return x
+
+    with pytest.raises(ValueError, match=r"Expected teachnet's own function or one registered with .*Received: the "
+                                         r"function 'my_activation'\. Register it"):
+        serialize_keras_object(my_activation)
+    with pytest.raises(ValueError, match=r"Expected an object with get_config\(\).*Received: .* of type object, which "
+                                         r"has none\. Give its class get_config\(\)"):
+        serialize_keras_object(object())
+    with pytest.raises(ValueError, match=r"Unknown function: expected one of teachnet's or a registered one\. Received: "
+                                         r"'my_activation' \(module 'mine'\)\. Pass it with custom_objects="):
+        deserialize_keras_object({"module": "mine", "class_name": "function", "config": "my_activation",
+                                  "registered_name": "my_activation"})

@@ -142,13 +142,14 @@ def serialize_keras_object(obj):
         if obj.__module__.startswith("teachnet."):
             return {"module": _keras_module(obj), "class_name": "function", "config": obj.__name__,
                     "registered_name": "function"}
-        raise ValueError(f"Cannot serialize the function {obj.__name__!r}: only teachnet's own functions and "
-                         "functions registered with teachnet.saving.register_keras_serializable can be saved. "
-                         "Register it (it is then saved by name) or use a teachnet function.")
+        raise ValueError("Expected teachnet's own function or one registered with "
+                         "teachnet.saving.register_keras_serializable (only those can be saved). Received: the "
+                         f"function {obj.__name__!r}. Register it (it is then saved by name) or use a teachnet "
+                         "function.")
     if not hasattr(obj, "get_config"):
-        raise ValueError(f"Cannot serialize {obj!r} of type {type(obj).__name__}: it has no get_config(). "
-                         "Give its class get_config() (and from_config) and register it with "
-                         "teachnet.saving.register_keras_serializable.")
+        raise ValueError("Expected an object with get_config() (only those can be saved). Received: "
+                         f"{obj!r} of type {type(obj).__name__}, which has none. Give its class get_config() (and "
+                         "from_config) and register it with teachnet.saving.register_keras_serializable.")
     cls = type(obj)
     registered = _GLOBAL_CUSTOM_NAMES.get(cls)
     class_name = cls.__name__
@@ -206,12 +207,12 @@ def resolve_class(class_name, module=None, registered_name=None, custom_objects=
             f"{class_name}}} or decorate its class with "
             "@teachnet.saving.register_keras_serializable(package=...) before loading.")
     if namespace is None:
-        raise ValueError(f"Unknown {what} class {class_name!r} (module {module!r}): it is not a Keras class "
-                         "teachnet knows. Pass it with custom_objects= or register it with "
-                         "teachnet.saving.register_keras_serializable.")
-    raise ValueError(f"Unknown {what} class {class_name!r} (module {module!r}): teachnet has no such class. "
-                     f"{namespace.__name__} supports: {', '.join(_supported(namespace))}. If it is your own "
-                     "class, pass custom_objects= or register it with "
+        raise ValueError(f"Unknown {what} class: expected a Keras class teachnet knows. Received: "
+                         f"class_name={class_name!r} (module {module!r}). Pass it with custom_objects= or register "
+                         "it with teachnet.saving.register_keras_serializable.")
+    raise ValueError(f"Unknown {what} class: expected one that {namespace.__name__} supports: "
+                     f"{', '.join(_supported(namespace))}. Received: class_name={class_name!r} (module "
+                     f"{module!r}). If it is your own class, pass custom_objects= or register it with "
                      "teachnet.saving.register_keras_serializable.")
 
 
@@ -256,8 +257,9 @@ def _deserialize(config, custom_objects, safe_mode, module_objects):
         return _load_lambda(inner, safe_mode)
     if class_name in ("DTypePolicy", "FloatDTypePolicy"):
         if inner["name"].startswith("mixed_"):
-            raise ValueError(f"The file uses Keras's mixed precision policy {inner['name']!r}: teachnet computes "
-                             "each layer in one dtype. Save the model with the default policy (float32).")
+            raise ValueError("Expected a dtype policy of one dtype (teachnet computes each layer in one dtype). "
+                             f"Received: Keras's mixed precision policy {inner['name']!r}. Save the model with the "
+                             "default policy (float32).")
         return inner["name"]  # teachnet computes in one dtype per layer: the policy's name is it
     if class_name == "function":
         fn = _custom_lookup(custom_objects, registered_name, inner)
@@ -268,12 +270,14 @@ def _deserialize(config, custom_objects, safe_mode, module_objects):
                 importlib.import_module(_NAMESPACES[n]) for n in ("activations", "losses", "metrics", "ops")]
             fn = next((getattr(ns, inner) for ns in searched if callable(getattr(ns, inner, None))), None)
         if fn is None:
-            raise ValueError(f"Unknown function {inner!r} (module {module!r}). Pass it with "
-                             "custom_objects= or register it with teachnet.saving.register_keras_serializable.")
+            raise ValueError(f"Unknown function: expected one of teachnet's or a registered one. Received: {inner!r} "
+                             f"(module {module!r}). Pass it with custom_objects= or register it with "
+                             "teachnet.saving.register_keras_serializable.")
         return fn
     cls = resolve_class(class_name, module, registered_name, custom_objects)
     if not hasattr(cls, "from_config"):
-        raise ValueError(f"{class_name} cannot be created from a config: its class has no from_config.")
+        raise ValueError(f"Expected a class with from_config to create from a config. Received: {class_name}, "
+                         "which has none. Give it a from_config classmethod.")
     with custom_object_scope(custom_objects):
         params = inspect.signature(cls.from_config).parameters
         if "safe_mode" in params:
