@@ -246,13 +246,15 @@ def test_graph_disconnected_names_the_tensor_and_layer():
     out = merge.add([Affine(2)(a), Affine(2, name="branch_b")(b)], name="sum")
     with pytest.raises(ValueError, match=r"Graph disconnected: cannot compute .*from layer 'b'.*layer 'branch_b'"):
         Model(a, out)
-    with pytest.raises(ValueError, match=r"Output <SymbolicTensor shape=\(None, 2\) from layer 'b'> is not connected"):
+    with pytest.raises(ValueError, match=r"Expected outputs computed from the model's inputs\. Received: the output "
+                                         r"<SymbolicTensor shape=\(None, 2\) from layer 'b'>, which is not connected"):
         Model(a, [Affine(2)(a), b])
 
 
 def test_inputs_that_reach_no_output_are_named():
     a, b = Input(shape=(2,), name="used"), Input(shape=(2,), name="unused")
-    with pytest.raises(ValueError, match=r"do not reach any output.*layer 'unused'"):
+    with pytest.raises(ValueError, match=r"Expected every input to reach an output\. Received: inputs that do not reach "
+                                         r"any output, .*layer 'unused'"):
         Model([a, b], Affine(1)(a))
 
 
@@ -261,7 +263,7 @@ def test_a_cycle_is_refused():
     layer = Affine(2, name="loop")
     y = layer(x)
     layer._inbound_nodes[0].input_tensors.append(y)  # not possible through the API: forge one
-    with pytest.raises(ValueError, match=r"from layer 'loop'.* is part of a cycle"):
+    with pytest.raises(ValueError, match=r"Expected an acyclic graph of layers\. Received: .*from layer 'loop'>, part of a cycle"):
         Model(x, y)
 
 

@@ -60,7 +60,8 @@ def _nodes_from_outputs(inputs, outputs):
             finished.add(node)  # an intermediate tensor declared as input: stop here
             return
         if node in in_progress:
-            raise ValueError(f"{_describe(tensor)} is part of a cycle: the graph of a model must be acyclic.")
+            raise ValueError(f"Expected an acyclic graph of layers. Received: {_describe(tensor)}, part of a cycle. "
+                             "A layer's output cannot feed back into its own input.")
         first_seen.setdefault(node.layer, len(first_seen))
         in_progress.add(node)
         if not node.is_input:
@@ -101,8 +102,8 @@ def map_graph(inputs, outputs):
     used = {id(x) for node in nodes for x in node.input_tensors} | {id(x) for x in outputs}
     unused = [x for x in inputs if id(x) not in used]
     if unused:
-        raise ValueError(f"These inputs do not reach any output: {[_describe(x) for x in unused]}. "
-                         "Remove them from `inputs` or connect them to an output.")
+        raise ValueError("Expected every input to reach an output. Received: inputs that do not reach any output, "
+                         f"{[_describe(x) for x in unused]}. Remove them from `inputs` or connect them to an output.")
 
     running_order = sorted(nodes, key=lambda n: -node_depth[n])  # stable: parents first
     computable = {id(x) for x in inputs}
@@ -119,7 +120,8 @@ def map_graph(inputs, outputs):
         done.append(node.layer.name)
     for x in outputs:
         if id(x) not in computable:
-            raise ValueError(f"Output {_describe(x)} is not connected to the model's inputs.")
+            raise ValueError(f"Expected outputs computed from the model's inputs. Received: the output {_describe(x)}, "
+                             "which is not connected to them. Pass the Input it comes from in `inputs`.")
 
     layers = sorted(layer_depth, key=lambda layer: (-layer_depth[layer], first_seen[layer]))
     names = [layer.name for layer in layers]
