@@ -336,7 +336,11 @@ class WidgetView(ipywidgets.VBox):
         self._last_tick_end = -float("inf")
 
     def static_png(self):
-        raise NotImplementedError(f"{type(self).__name__} must implement static_png().")
+        """The picture a saved notebook shows: the main image's bytes (`self.image`). A view with
+        several pictures, or none called `image`, overrides it."""
+        if not hasattr(self, "image"):
+            raise NotImplementedError(f"{type(self).__name__} has no `image`: it must implement static_png().")
+        return bytes(self.image.value)
 
     def guarded(self, fn):
         """Wraps a callback so that an exception is shown in the widget's banner
@@ -507,8 +511,8 @@ class LiveTrainer(WidgetView):
     """What the lessons' small live views share: a Play control (`make_play`) and a Step button, each
     tick taking `steps_per_tick` steps of `advance` and redrawing; Play pauses itself at `max_steps`.
 
-    Subclasses implement `advance(steps)` (train, without drawing), `redraw()` and `static_png()`, and put
-    `self.buttons` where they want it among their children. The same steps run from code,
+    Subclasses implement `advance(steps)` (train, without drawing) and `draw()` (the picture as PNG bytes, put
+    in `self.image` by `redraw()`), and put `self.buttons` where they want it among their children. The same steps run from code,
     `view.advance(20); view.redraw()`, which is how the saved notebooks and the tests drive them.
     """
 
@@ -545,4 +549,8 @@ class LiveTrainer(WidgetView):
         raise NotImplementedError(f"{type(self).__name__} must implement advance(steps).")
 
     def redraw(self):
-        raise NotImplementedError(f"{type(self).__name__} must implement redraw().")
+        """Draws the picture again into `self.image`."""
+        self.image.value = self.draw()
+
+    def draw(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement draw() (or redraw()).")

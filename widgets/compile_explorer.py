@@ -134,7 +134,7 @@ class CompileExplorer(LiveTrainer):
 
     # -- drawing -------------------------------------------------------------------------------------------
     def redraw(self):
-        self.image.value = self.draw()
+        super().redraw()
         keys = sorted(self.history)
         self.keys_text.value = (f"<code>sorted(history.history)</code> = <code>{keys}</code>" if keys else
                            "Press Play (<b>fit</b>): a fresh model, compiled as above, trains for "
@@ -163,6 +163,3 @@ class CompileExplorer(LiveTrainer):
                 ax.legend(fontsize=6)
         fig.tight_layout()
         return figure_to_png(fig)
-
-    def static_png(self):
-        return bytes(self.image.value)

@@ -116,9 +116,6 @@ class EnvironmentCheck(LiveTrainer):
             self.loss = self.losses[-1]
             self.accuracy = float(logs["accuracy"]) if steps else self.accuracy
 
-    def redraw(self):
-        self.image.value = self.draw()
-
     def draw(self):
         """The two clouds with the model's boundary (where it says 0.5), and the loss per step."""
         fig = new_figure(640, 260)
@@ -138,6 +135,3 @@ class EnvironmentCheck(LiveTrainer):
                         else "loss (press Play)", fontsize=9)
         fig.tight_layout()
         return figure_to_png(fig)
-
-    def static_png(self):
-        return bytes(self.image.value)

@@ -84,9 +84,6 @@ class FrameworkRace(LiveTrainer):
                 self.gaps.append(self.largest_gap)
             self.step += 1
 
-    def redraw(self):
-        self.image.value = self.draw()
-
     def draw(self):
         fig = new_figure(860, 260)
         curves, gaps = fig.subplots(1, 2)
@@ -109,6 +106,3 @@ class FrameworkRace(LiveTrainer):
         gaps.set_xlabel("batch", fontsize=8)
         fig.tight_layout()
         return figure_to_png(fig)
-
-    def static_png(self):
-        return bytes(self.image.value)

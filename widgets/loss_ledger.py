@@ -158,6 +158,3 @@ class LossLedger(WidgetView, Callback):
         trace.set_xlabel("batch", fontsize=8)
         trace.tick_params(labelsize=FONT)
         return figure_to_png(fig)
-
-    def static_png(self):
-        return bytes(self.image.value)

@@ -7,6 +7,7 @@ import traitlets
 
 import teachnet as tn
 from widgets import LossExplorer, OptimizerRace, Playground, TrainingDashboard
+from widgets.base import Float, Int, Unicode, WidgetView, image_widget
 
 
 def small_model():
@@ -47,3 +48,52 @@ def test_an_unknown_argument_lists_the_settable_ones():
     x = np.zeros((4, 3), "float32")
     with pytest.raises(TypeError, match="unexpected argument 'running'"):
         TrainingDashboard(small_model(), x, x[:, :1], running=True)
+
+
+class _Counter(WidgetView):
+    """A bare view for the shared validator bodies of widgets/base.py."""
+    count = Int(1)
+    index = Int(0)
+    share = Float(0.5)
+    name = Unicode("a")
+
+    @traitlets.validate("count")
+    def _valid_count(self, proposal):
+        return self.require_count(proposal)
+
+    @traitlets.validate("index")
+    def _valid_index(self, proposal):
+        return self.require_index(proposal, 3)
+
+    @traitlets.validate("share")
+    def _valid_share(self, proposal):
+        return self.require(proposal, 0 < proposal.value <= 1, "in (0, 1]")
+
+    @traitlets.validate("name")
+    def _valid_name(self, proposal):
+        return self.require(proposal, proposal.value in ("a", "b"), "one of ['a', 'b']")
+
+
+@pytest.mark.parametrize("argument, value, message", [
+    ("count", 0, "_Counter: expected `count` >= 1. Received: count=0"),
+    ("index", 3, "_Counter: expected `index` in [0, 2]. Received: index=3"),
+    ("index", -1, "_Counter: expected `index` in [0, 2]. Received: index=-1"),
+    ("share", 0.0, "_Counter: expected `share` in (0, 1]. Received: share=0.0"),
+    ("name", "c", "_Counter: expected `name` one of ['a', 'b']. Received: name='c'"),
+])
+def test_the_shared_validator_bodies_name_the_view_the_trait_and_the_value(argument, value, message):
+    view = _Counter()
+    with pytest.raises(ValueError) as raised:
+        setattr(view, argument, value)
+    assert str(raised.value) == message
+    view.count, view.index, view.share, view.name = 2, 2, 1.0, "b"  # values inside the bounds pass
+    assert (view.count, view.index, view.share, view.name) == (2, 2, 1.0, "b")
+
+
+def test_static_png_is_the_main_image_or_says_what_is_missing():
+    view = _Counter()
+    with pytest.raises(NotImplementedError, match="_Counter has no `image`: it must implement static_png"):
+        view.static_png()
+    view.image = image_widget(100)
+    view.image.value = b"\x89PNG"
+    assert view.static_png() == b"\x89PNG"
