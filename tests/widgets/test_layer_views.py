@@ -148,3 +148,36 @@ def test_ctc_view_refuses_bad_inputs():
         CTCLatticeView(logits, np.array([[1], [2]]), np.array([1, 1]), alphabet="-a")
     with pytest.raises(ValueError):  # five symbols cannot fit four frames: the engine says so
         CTCLatticeView(logits, np.array([[1, 2, 1, 2, 1]] * 2), np.array([5, 5]))
+
+
+def test_ctc_view_slider_draws_the_new_samples_lattice_in_place():
+    from tests.widgets.frames import assert_frame_is_a_full_redraw
+
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(3, 12, 4)) * 2
+    targets, lengths = np.array([[1, 2, 3], [3, 0, 0], [2, 2, 0]]), np.array([3, 1, 2])
+    view = CTCLatticeView(logits, targets, lengths, alphabet="-abc")
+    figure = view._figure
+    for i in (2, 1, 0, 2):
+        before = bytes(view.image.value)
+        view.index_control.value = i
+        assert view._figure is figure  # kept and updated, not rebuilt
+        f = view._figure
+        log_probs, labels, log_alpha = view.sample()
+        S = 2 * lengths[i] + 1
+        shown = f["lattice"].get_array()                                  # (states of the longest, time)
+        np.testing.assert_array_equal(shown[:S].filled(-np.inf), np.where(np.isfinite(log_alpha), log_alpha,
+                                                                          -np.inf).T)
+        assert shown.mask[S:].all() and f["top"].get_ylim() == (S - 0.5, -0.5)
+        ext = view.extended[i, :S]
+        assert [t.get_text() for t in f["top"].get_yticklabels()] == ["-abc"[k] for k in ext]
+        finite = log_alpha[np.isfinite(log_alpha)]
+        assert f["lattice"].get_clim() == (finite.min(), finite.max())
+        states, log_p = best_alignment(log_probs, labels)
+        np.testing.assert_array_equal(f["path"].get_ydata(), states)
+        assert f"log p = {log_p:.3g}" in f["path_label"].get_text()
+        assert f"sample {i}, label \"{''.join('-abc'[k] for k in labels)}\"" in f["top_title"].get_text()
+        np.testing.assert_allclose(f["frames"].get_array(), np.exp(log_probs).T)
+        np.testing.assert_array_equal(f["frame_classes"].get_ydata(), ext[states])
+        assert bytes(view.image.value) != before
+        assert_frame_is_a_full_redraw(bytes(view.image.value), f["live"])
