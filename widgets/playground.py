@@ -541,7 +541,10 @@ class Playground(WidgetView):
         finite = np.asarray(losses, dtype=float)
         finite = finite[np.isfinite(finite)]
         if finite.size:
-            out["limits"] = steady_limits(out["limits"], finite.min(), finite.max())
+            # a fresh start (one epoch, after a reset) asks for the range from 0 (the losses are >= 0): the
+            # next fresh starts fit in it, so moving a data or architecture control keeps the background
+            low = 0.0 if len(epochs) == 1 else finite.min()
+            out["limits"] = steady_limits(out["limits"], low, finite.max())
             out["curve"].set_ylim(*out["limits"])
         out["curve"].set_xlim(0, nice_ceiling(max(epochs[-1], 10)))  # the first 10 epochs share one background
         return live.png(key=(out["curve"].get_xlim(), out["curve"].get_ylim()))
@@ -556,6 +559,8 @@ class Playground(WidgetView):
         for part, marker in (("train", "o"), ("validation", "^")):
             points[part] = live.animate(ax.scatter([], [], marker=marker, s=16, edgecolors="#222222", linewidths=0.5,
                                                    label=part))
+        for spine in ax.spines.values():  # the frame goes over the heatmap and the points, as in a full draw
+            live.animate(spine)
         ax.set_xlim(-e, e)
         ax.set_ylim(-e, e)
         ax.tick_params(labelsize=FONT)
@@ -569,6 +574,8 @@ class Playground(WidgetView):
         train_loss = live.animate(curve.plot([], [], color="#333333", marker=".", label="train loss")[0])
         val_loss = live.animate(curve.plot([], [], color="#d62728", linestyle="--", marker=".",
                                            label="validation loss")[0])
+        for spine in curve.spines.values():  # over the loss lines (the first epoch's points sit on the left one)
+            live.animate(spine)
         curve.set_xlabel("epoch", fontsize=FONT, labelpad=1)
         curve.tick_params(labelsize=FONT)
         curve.yaxis.set_major_locator(MaxNLocator(3))
