@@ -36,6 +36,18 @@ def _index_slider(description, maximum):
                                 style={"description_width": "initial"}, layout=ipywidgets.Layout(width="320px"))
 
 
+def _pixels(ax, picture, aspect="equal", **style):
+    """`ax.imshow(picture, interpolation="nearest", aspect=aspect)` drawn as a grid of cells (pcolormesh):
+    the same picture (row 0 at the top), drawn 3-10x faster (imshow resamples to the screen's pixels).
+    Update it with `set_array(new_picture)` (same shape)."""
+    height, width = picture.shape
+    cells = ax.pcolormesh(np.arange(width + 1) - 0.5, np.arange(height + 1) - 0.5, picture, **style)
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)
+    ax.set_aspect(aspect)
+    return cells
+
+
 class _LayerView(WidgetView):
     """What the three views share: an image, a sample slider and a Redraw button."""
 
@@ -145,44 +157,44 @@ class ConvFilterView(_LayerView):
         return self.layer(self.images[self.index:self.index + 1]).numpy()[0]
 
     def draw(self):
-        """The input, the filters and the feature maps. The filters (which change with the channel and
-        the weights) are the background; a frame draws the input image and the feature maps."""
+        """The input, the filters and the feature maps, drawn every frame over the axes and titles that
+        do not change (the background): the image slider changes the input and the maps, the channel
+        dropdown the input and the filters (the channel's slice of each)."""
         maps = self.feature_maps()                                        # (h', w', filters)
         kernel = self.layer.kernel.numpy()                                # (kh, kw, channels, filters)
         shown = min(kernel.shape[-1], self.max_filters)
         if self._figure is None:
             self._figure = self._build(kernel, maps, shown)
         f = self._figure
-        f["input"].set_data(self.images[self.index, :, :, self.channel])
+        f["input"].set_array(self.images[self.index, :, :, self.channel])
         f["input"].autoscale()
         f["input_title"].set_text(f"input {self.index}, channel {self.channel}")
         limit = float(np.abs(kernel).max()) or 1.0  # one colour scale for all filters: they compare
         for i, image in enumerate(f["filters"]):
-            image.set_data(kernel[:, :, self.channel, i])
+            image.set_array(kernel[:, :, self.channel, i])
             image.set_clim(-limit, limit)
         f["filters_title"].set_text(f"filters (kernel {kernel.shape[0]}x{kernel.shape[1]}, channel {self.channel})")
         for i, image in enumerate(f["maps"]):
-            image.set_data(maps[:, :, i])
+            image.set_array(maps[:, :, i])
             image.autoscale()
-        return f["live"].png(key=self.channel)
+        return f["live"].png()
 
     def _build(self, kernel, maps, shown):
         rows, cols = _grid_shape(shown, 4)
         live = LiveFigure(new_figure(WIDTH, 40 + 110 * rows))
         panels = live.fig.subfigures(1, 3, width_ratios=[1, 1.6, 1.6])
         ax = panels[0].add_subplot(1, 1, 1)
-        f = {"live": live, "input": live.animate(ax.imshow(self.images[0, :, :, 0], cmap="gray")),
+        f = {"live": live, "input": live.animate(_pixels(ax, self.images[0, :, :, 0], cmap="gray")),
              "input_title": live.animate(ax.set_title("", fontsize=TITLE))}
         ax.axis("off")
-        f["filters_title"] = panels[1].suptitle("", fontsize=TITLE)
+        f["filters_title"] = live.animate(panels[1].suptitle("", fontsize=TITLE))
         panels[2].suptitle(f"feature maps ({self.layer.activation.__name__} applied)", fontsize=TITLE)
         for panel, name, picture, style in ((panels[1], "filters", kernel[:, :, 0, 0], dict(cmap="RdBu_r")),
                                             (panels[2], "maps", maps[:, :, 0], dict(cmap="viridis"))):
             f[name] = []
             for i in range(shown):
                 a = panel.add_subplot(rows, cols, i + 1)
-                image = a.imshow(picture, interpolation="nearest", **style)
-                f[name].append(live.animate(image) if name == "maps" else image)
+                f[name].append(live.animate(_pixels(a, picture, **style)))
                 a.set_title(str(i), fontsize=FONT, pad=1)
                 a.axis("off")
         return f
@@ -270,27 +282,27 @@ class LSTMGateView(_LayerView):
         """The input and the gates as heatmaps (time across, units down) and one unit's gates as curves.
 
         Axes, titles and colour bars are the background: the gates i, f, o are in [0, 1] and g in
-        [-1, 1] always; the input, c and h get a symmetric scale rounded up (nice_ceiling), so the
-        background changes only when a sequence needs a wider scale. A frame draws the heatmaps and curves."""
+        [-1, 1] always; the input, c and h get a symmetric scale rounded up (nice_ceiling) that only
+        widens (to the widest the sequences shown so far need), so the background changes the first
+        times a sequence needs a wider scale, then no more. A frame draws the heatmaps and curves."""
         gates = self.gates()
         panels = [("input x", self.sequences[self.index])] + list(gates.items())
         if self._figure is None:
             self._figure = self._build(panels)
         f = self._figure
-        limits = []
         for image, (name, values) in zip(f["images"], panels):
-            image.set_data(values.T)                                      # (units, time)
-            if name.split()[-1] not in ("i", "f", "o", "g"):
-                limit = nice_ceiling(max(float(np.abs(values).max()), 1e-6))
-                image.set_clim(-limit, limit)
-                limits.append(limit)
+            image.set_array(values.T)                                     # (units, time)
+            if name in f["limits"]:
+                needed = nice_ceiling(max(float(np.abs(values).max()), 1e-6))
+                f["limits"][name] = max(f["limits"][name], needed)
+                image.set_clim(-f["limits"][name], f["limits"][name])
         time_steps = len(self.sequences[self.index])
         for line, name in zip(f["traces"], GATES):
             line.set_data(np.arange(time_steps), gates[name][:, self.unit])
-        reach = nice_ceiling(max(1.0, float(np.abs(gates["cell c"][:, self.unit]).max())))
-        f["trace"].set_ylim(-reach * 1.05, reach * 1.05)
+        f["reach"] = max(f["reach"], nice_ceiling(max(1.0, float(np.abs(gates["cell c"][:, self.unit]).max()))))
+        f["trace"].set_ylim(-f["reach"] * 1.05, f["reach"] * 1.05)
         f["trace_title"].set_text(f"unit {self.unit} over time")
-        return f["live"].png(key=(tuple(limits), reach))
+        return f["live"].png(key=(tuple(f["limits"].values()), f["reach"]))
 
     def _build(self, panels):
         live = LiveFigure(new_figure(WIDTH, 560))
@@ -298,15 +310,16 @@ class LSTMGateView(_LayerView):
         images = []
         for ax, (name, values) in zip(axes.ravel()[:7], panels):
             bounded = name.split()[-1] in ("i", "f", "o")
-            image = live.animate(ax.imshow(values.T, aspect="auto", interpolation="nearest",
-                                           cmap="viridis" if bounded else "RdBu_r",
-                                           vmin=0 if bounded else -1, vmax=1))
+            image = live.animate(_pixels(ax, values.T, aspect="auto", cmap="viridis" if bounded else "RdBu_r",
+                                         vmin=0 if bounded else -1, vmax=1))
             images.append(image)
             ax.set_title(name + (" (read from the end)" if self.layer.go_backwards and name == "input x" else ""),
                          fontsize=FONT, pad=2)
             ax.set_ylabel("feature" if name == "input x" else "unit", fontsize=FONT)
             ax.tick_params(labelsize=FONT)
             live.fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01).ax.tick_params(labelsize=FONT)
+            for spine in ax.spines.values():  # the frame goes over the (animated) heatmap, as in a full draw
+                live.animate(spine)
         trace = axes[3, 1]
         traces = [live.animate(trace.plot([], [], color=colour, label=name.split()[-1])[0]) for name, colour in
                   zip(GATES, ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"))]
@@ -317,7 +330,9 @@ class LSTMGateView(_LayerView):
         for ax in axes[3]:
             ax.set_xlabel("time step", fontsize=FONT)
         live.fig.subplots_adjust(left=0.05, right=0.95, top=0.95, bottom=0.08, hspace=0.6, wspace=0.14)
-        return {"live": live, "images": images, "traces": traces, "trace": trace, "trace_title": trace_title}
+        limits = {name: 0.0 for name, _ in panels if name.split()[-1] not in ("i", "f", "o", "g")}  # input x, c, h
+        return {"live": live, "images": images, "traces": traces, "trace": trace, "trace_title": trace_title,
+                "limits": limits, "reach": 1.0}
 
 
 # -- CTC ------------------------------------------------------------------------------------------
