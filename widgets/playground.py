@@ -322,7 +322,9 @@ class Playground(WidgetView):
             x, y = DATASETS[self.dataset](self.n_samples, self.noise, self.seed)
         n_train = max(1, min(len(x) - 1, int(round(len(x) * self.train_share))))
         self.points = {"train": (x[:n_train], y[:n_train]), "validation": (x[n_train:], y[n_train:])}
-        self.extent = max(6.0, float(np.abs(x).max()) * 1.05)  # the plane shown: [-extent, extent]^2
+        # the plane shown, [-extent, extent]^2, in whole units: most data and noise settings share one plane
+        # (and one figure: a new plane builds the output picture again)
+        self.extent = max(6.0, float(np.ceil(np.abs(x).max() * 1.05)))
         if self.dataset_control.options != tuple(DATASETS) + (("custom",) if self._custom is not None else ()):
             self.dataset_control.options = list(DATASETS) + (["custom"] if self._custom is not None else [])
             self.dataset_control.value = self.dataset
@@ -517,7 +519,10 @@ class Playground(WidgetView):
         a frame draws the heatmap, the 0.5 contour, the points, the title and the loss lines."""
         key = (self.extent, self.multiclass)
         if self._output is None or self._output["key"] != key:
+            previous = self._output
             self._output = self._build_output(key)
+            if previous is not None:  # a new plane: the loss axis stays as it was
+                self._output["limits"] = previous["limits"]
         out = self._output
         e = self.extent
         probability = self.probability(self._grid(OUTPUT_GRID)).reshape(OUTPUT_GRID, OUTPUT_GRID)
@@ -541,10 +546,12 @@ class Playground(WidgetView):
         finite = np.asarray(losses, dtype=float)
         finite = finite[np.isfinite(finite)]
         if finite.size:
-            # a fresh start (one epoch, after a reset) asks for the range from 0 (the losses are >= 0): the
-            # next fresh starts fit in it, so moving a data or architecture control keeps the background
-            low = 0.0 if len(epochs) == 1 else finite.min()
-            out["limits"] = steady_limits(out["limits"], low, finite.max())
+            # a fresh start (one epoch, after a reset) asks for the range from 0 to a round number above its
+            # losses (they are >= 0): the next fresh starts fit in it, so moving a data or architecture
+            # control keeps the background
+            fresh = len(epochs) == 1
+            low, high = (0.0, nice_ceiling(finite.max())) if fresh else (finite.min(), finite.max())
+            out["limits"] = steady_limits(out["limits"], low, high)
             out["curve"].set_ylim(*out["limits"])
         out["curve"].set_xlim(0, nice_ceiling(max(epochs[-1], 10)))  # the first 10 epochs share one background
         return live.png(key=(out["curve"].get_xlim(), out["curve"].get_ylim()))
