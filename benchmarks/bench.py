@@ -396,6 +396,10 @@ def view_frames(repeats):
         """A frame that sets `control` to the i-th of `values` dragged back and forth."""
         return lambda i: setattr(control, "value", back_and_forth(values, i + 1))
 
+    def steps(low, high, step):
+        """A slider's values from `low` to `high`."""
+        return list(np.round(np.arange(low, high + step / 2, step), 6))
+
     def choose(control):
         """A frame that picks the dropdown's next choice."""
         options = [o[1] if isinstance(o, tuple) else o for o in control.options]
@@ -423,7 +427,6 @@ def view_frames(repeats):
     logits = np.random.default_rng(0).normal(size=(4, 30, 11))
     ctc = CTCLatticeView(logits, np.array([[1, 2, 3, 4]] * 4), np.array([4, 3, 2, 4]), alphabet="-0123456789")
     shapes = ConvShapeExplorer(filters=8, kernel_size=3, image_size=12)  # as in lesson 01
-    steps = lambda low, high, step: list(np.round(np.arange(low, high + step / 2, step), 6))
     frames = {
         "TrainingDashboard (redraw after a batch)": (lambda i: dashboard._train_batches(1),
                                                      lambda i: dashboard.redraw()),
