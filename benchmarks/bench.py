@@ -361,14 +361,23 @@ def print_dashboard_report(r):
 
 # --- The widgets' frames: median ms from a change to the new picture, per view -------------------------------
 
+def back_and_forth(values, i):
+    """The i-th value of a slider dragged from end to end and back again, one step at a time."""
+    turn = 2 * len(values) - 2
+    k = i % turn
+    return values[k if k < len(values) else turn - k]
+
+
 def view_frames(repeats):
     """Median milliseconds per frame of each widget: for the animated views (TrainingDashboard, Playground) the
     redraw after a trained batch/epoch (training not timed); for the others the whole reaction to a slider or
-    dropdown move, from the control's new value to the new PNG bytes (what the learner waits for)."""
+    dropdown move, from the control's new value to the new PNG bytes (what the learner waits for). Sliders are
+    dragged step by step from end to end and back; dropdowns go through their choices."""
     import teachnet as tn
     from teachnet import examples
     from widgets import (ConvFilterView, CTCLatticeView, LossExplorer, LSTMGateView, ModelGraph, OptimizerRace,
                          Playground, TrainingDashboard)
+    from widgets.conv_shapes import ConvShapeExplorer
 
     def median_ms(prepare, frame):
         """Median wall-clock and CPU ms of `frame` (the CPU time is what the frame costs this process: on a
@@ -383,6 +392,19 @@ def view_frames(repeats):
                 cpu.append((time.process_time() - start_cpu) * 1000)
         return {"wall": statistics.median(wall), "cpu": statistics.median(cpu)}
 
+    def move(control, values):
+        """A frame that sets `control` to the i-th of `values` dragged back and forth."""
+        return lambda i: setattr(control, "value", back_and_forth(values, i + 1))
+
+    def steps(low, high, step):
+        """A slider's values from `low` to `high`."""
+        return list(np.round(np.arange(low, high + step / 2, step), 6))
+
+    def choose(control):
+        """A frame that picks the dropdown's next choice."""
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return lambda i: setattr(control, "value", options[(i + 1) % len(options)])
+
     tn.utils.set_random_seed(0)
     x, y = mnist_shaped(256, np.random.default_rng(0))
     model = tn.Sequential([tn.Input((784,)), tn.layers.Dense(64, activation="relu"),
@@ -390,30 +412,46 @@ def view_frames(repeats):
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     dashboard = TrainingDashboard(model, x, y, batch_size=32)
     playground = Playground(dataset="spiral", hidden_layers=[8, 8, 4])
+    data_playground = Playground(dataset="spiral", hidden_layers=[8, 8, 4])
     race = OptimizerRace("Rosenbrock")
+    surface_race = OptimizerRace("Rosenbrock")
     explorer = LossExplorer()
+    target_explorer = LossExplorer()
+    loss_explorer = LossExplorer()
     graph_model = examples.inception_block_model()
     graph = ModelGraph(graph_model, sample=examples.inception_data(16)[0])
     graph_layers = [layer.name for layer in graph_model.layers]
-    images = np.random.default_rng(0).random((8, 12, 12, 1), dtype=np.float32)
+    images = np.random.default_rng(0).random((8, 12, 12, 3), dtype=np.float32)
     conv = ConvFilterView(tn.layers.Conv2D(16, 3, activation="relu"), images)
     lstm = LSTMGateView(tn.layers.LSTM(8), np.random.default_rng(0).random((6, 20, 3), dtype=np.float32))
     logits = np.random.default_rng(0).normal(size=(4, 30, 11))
     ctc = CTCLatticeView(logits, np.array([[1, 2, 3, 4]] * 4), np.array([4, 3, 2, 4]), alphabet="-0123456789")
+    shapes = ConvShapeExplorer(filters=8, kernel_size=3, image_size=12)  # as in lesson 01
     frames = {
         "TrainingDashboard (redraw after a batch)": (lambda i: dashboard._train_batches(1),
                                                      lambda i: dashboard.redraw()),
         "Playground (redraw after an epoch)": (lambda i: playground._train(1), lambda i: playground.redraw()),
+        "Playground (noise slider)": (lambda i: None, move(data_playground.noise_control, steps(0, 0.5, 0.05))),
+        "Playground (dataset dropdown)": (lambda i: None, choose(data_playground.dataset_control)),
         "OptimizerRace (start x slider)": (lambda i: None,
                                            lambda i: setattr(race.start_x, "value", -1.5 + 0.01 * (i % 50))),
         "OptimizerRace (a step of Play)": (lambda i: race._advance(1), lambda i: race.redraw()),
+        "OptimizerRace (surface dropdown)": (lambda i: None, choose(surface_race.surface_control)),
         "LossExplorer (prediction slider)": (lambda i: None, lambda i: setattr(
             explorer.prediction_control, "value", 0.2 + 0.01 * (i % 60))),
+        "LossExplorer (target slider)": (lambda i: None, move(target_explorer.target_control, steps(0, 1, 0.05))),
+        "LossExplorer (loss dropdown)": (lambda i: None, choose(loss_explorer.loss_control)),
         "ModelGraph (layer dropdown)": (lambda i: None, lambda i: setattr(
             graph, "layer_name", graph_layers[i % len(graph_layers)])),
         "ConvFilterView (image slider)": (lambda i: None, lambda i: setattr(conv.index_control, "value", i % 8)),
+        "ConvFilterView (channel dropdown)": (lambda i: None, choose(conv.channel_control)),
         "LSTMGateView (sequence slider)": (lambda i: None, lambda i: setattr(lstm.index_control, "value", i % 6)),
+        "LSTMGateView (unit slider)": (lambda i: None, move(lstm.unit_control, list(range(8)))),
         "CTCLatticeView (sample slider)": (lambda i: None, lambda i: setattr(ctc.index_control, "value", i % 4)),
+        "ConvShapeExplorer (kernel_size slider)": (lambda i: None, move(shapes.controls["kernel_size"],
+                                                                         list(range(1, 8)))),
+        "ConvShapeExplorer (image size slider)": (lambda i: None, move(shapes.controls["image_size"],
+                                                                        list(range(4, 33)))),
     }
     return {name: median_ms(prepare, frame) for name, (prepare, frame) in frames.items()}
 
@@ -422,7 +460,7 @@ def print_frames_report(frames, repeats):
     print(f"\nwidget frames: median ms per frame over {repeats} frames (goal <= 50 ms); "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, ms in frames.items():
-        print(f"  {name:42s} {ms['wall']:7.1f} ms per frame (CPU {ms['cpu']:6.1f} ms)")
+        print(f"  {name:44s} {ms['wall']:7.1f} ms per frame (CPU {ms['cpu']:6.1f} ms)")
 
 
 # --- measurement ---------------------------------------------------------------------------------------

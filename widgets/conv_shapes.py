@@ -7,9 +7,15 @@ are what the layer computes, not a formula. The picture draws the image's pixel 
 import ipywidgets
 import numpy as np
 import traitlets
+from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
-from widgets.base import WidgetView, figure_to_png, image_widget, new_figure
+from widgets.base import LiveFigure, WidgetView, image_widget, new_figure
+
+
+def _grid_lines(n):
+    """The segments of an n x n grid of unit squares from (0, 0): n + 1 vertical and n + 1 horizontal."""
+    return [[(i, 0), (i, n)] for i in range(n + 1)] + [[(0, i), (n, i)] for i in range(n + 1)]
 
 
 class ConvShapeExplorer(WidgetView):
@@ -29,6 +35,8 @@ class ConvShapeExplorer(WidgetView):
     image_size = traitlets.Int(28, help="The image's height and width.")
     output_shape = traitlets.Tuple(help="The layer's output shape without the batch axis.")
     weights = traitlets.Int(0, help="The layer's weights: kernel and bias.")
+
+    _figure = None  # the picture's figure, built on the first draw and then updated in place
 
     def __init__(self, **kwargs):
         super().__init__()
@@ -82,35 +90,61 @@ class ConvShapeExplorer(WidgetView):
         self.image.value = self.draw()
 
     def draw(self):
-        fig = new_figure(640, 260)
-        image_ax, output_ax = fig.subplots(1, 2)
-        n, k = self.image_size, self.kernel_size
+        """The image's pixel grid with the first window (and the next, one stride on), beside the grid of
+        output positions, both at the same scale. The figure is built once and every piece of it is
+        moved in place (the axes are off: there is no background to keep but white)."""
+        if self._figure is None:
+            self._figure = self._build()
+        f = self._figure
+        n, k, s = self.image_size, self.kernel_size, self.strides
         pad = (k - 1) // 2 if self.padding == "same" else 0
-        image_ax.add_patch(Rectangle((0, 0), n, n, facecolor="#eeeeee", edgecolor="black"))
-        for i in range(n + 1):
-            image_ax.plot([i, i], [0, n], color="#cccccc", lw=0.5)
-            image_ax.plot([0, n], [i, i], color="#cccccc", lw=0.5)
-        image_ax.add_patch(Rectangle((-pad, n + pad - k), k, k, facecolor="#d62728", alpha=0.4, edgecolor="#d62728"))
-        if self.strides < n:  # the window's next position, one stride to the right
-            image_ax.add_patch(Rectangle((-pad + self.strides, n + pad - k), k, k, fill=False, edgecolor="#d62728",
-                                         ls="--"))
-        image_ax.set_title(f"image {n}x{n}, window {k}x{k}, stride {self.strides}", fontsize=9)
+        f["image"].set_bounds(0, 0, n, n)
+        f["image_grid"].set_segments(_grid_lines(n))
+        f["window"].set_bounds(-pad, n + pad - k, k, k)
+        f["next_window"].set_bounds(-pad + s, n + pad - k, k, k)
+        f["next_window"].set_visible(s < n)  # the window's next position, one stride to the right
+        f["image_title"].set_text(f"image {n}x{n}, window {k}x{k}, stride {s}")
+        for artist in f["output_artists"]:
+            artist.set_visible(bool(self.output_shape))
+        # (the title is emptied, not hidden: a full draw would move a hidden title off the figure)
+        f["output_title"].set_text("")
         if self.output_shape:
             m = self.output_shape[0]
-            output_ax.add_patch(Rectangle((0, 0), m, m, facecolor="#c6dbef", edgecolor="black"))
-            for i in range(m + 1):
-                output_ax.plot([i, i], [0, m], color="white", lw=0.5)
-                output_ax.plot([0, m], [i, i], color="white", lw=0.5)
-            output_ax.add_patch(Rectangle((0, m - 1), 1, 1, facecolor="#d62728", alpha=0.6))
-            output_ax.set_title(f"output {m}x{m}, {self.filters} channels", fontsize=9)
+            f["output"].set_bounds(0, 0, m, m)
+            f["output_grid"].set_segments(_grid_lines(m))
+            f["first_output"].set_xy((0, m - 1))
+            f["output_title"].set_text(f"output {m}x{m}, {self.filters} channels")
         size = max(n, 4) + 2
-        for ax in (image_ax, output_ax):
+        for ax in f["axes"]:
             ax.set_xlim(-pad - 1, size)
             ax.set_ylim(-1, size)
+            ax.apply_aspect()  # a full draw would: square pixels for the new limits
+        return f["live"].png()
+
+    def _build(self):
+        live = LiveFigure(new_figure(640, 260))
+        image_ax, output_ax = live.fig.subplots(1, 2)
+        live.fig.subplots_adjust(left=0.02, right=0.98, bottom=0.04, top=0.9, wspace=0.1)
+        # drawn in this order: squares, then the grid lines over them (as lines go over patches)
+        f = {"live": live, "axes": (image_ax, output_ax),
+             "image": image_ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#eeeeee", edgecolor="black")),
+             "window": image_ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#d62728", alpha=0.4,
+                                                    edgecolor="#d62728")),
+             "next_window": image_ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="#d62728", ls="--")),
+             "image_grid": image_ax.add_collection(LineCollection([], colors="#cccccc", linewidths=0.5)),
+             "image_title": image_ax.set_title("", fontsize=9),
+             "output": output_ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#c6dbef", edgecolor="black")),
+             "first_output": output_ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#d62728", alpha=0.6)),
+             "output_grid": output_ax.add_collection(LineCollection([], colors="white", linewidths=0.5)),
+             "output_title": output_ax.set_title("", fontsize=9)}
+        f["output_artists"] = [f[name] for name in ("output", "first_output", "output_grid")]
+        for name in ("image", "window", "next_window", "image_grid", "image_title", "output", "first_output",
+                     "output_grid", "output_title"):
+            live.animate(f[name])
+        for ax in (image_ax, output_ax):
             ax.set_aspect("equal")
             ax.axis("off")
-        fig.tight_layout()
-        return figure_to_png(fig)
+        return f
 
     def static_png(self):
         return bytes(self.image.value)

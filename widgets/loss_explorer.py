@@ -20,7 +20,8 @@ import numpy as np
 import traitlets
 
 import teachnet as tn
-from widgets.base import FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, WidgetView, image_widget, new_figure, row
+from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, WidgetView, image_widget, new_figure, row,
+                          steady_limits)
 
 WIDTH, HEIGHT = 620, 460  # px; the text panel beside it takes the rest of a 1000 px notebook
 CLASSES = 3               # categorical crossentropy: three classes, the target is class 0
@@ -33,6 +34,21 @@ LOSSES = {  # name shown -> (kind, formula)
     "Huber": ("regression", "e^2 / 2 if |e| <= delta else delta |e| - delta^2 / 2,  e = y_pred - y"),
 }
 RANGES = {"probabilities": (0.001, 0.999), "logits": (-8.0, 8.0), "regression": (-5.0, 5.0)}
+
+
+def _sliding_limits(current, low, high, margin):
+    """Axis limits for curves that slide and stretch as a slider moves (the target shifts them): the
+    `steady_limits` of [low, high] at first; when the curves leave them or fill too little of them, new
+    limits leave room to slide on (30% of the curves' range on each side) and also take in the old limits
+    while the curves fill 30% of the whole. A drag then redraws the axes (the background) a few times, not
+    at every step."""
+    limits = steady_limits(current, low, high, margin=margin)
+    if current is None or limits == current:
+        return limits
+    span = high - low
+    roomy = (low - (margin + 0.3) * span, high + (margin + 0.3) * span)
+    both = (min(current[0], roomy[0]), max(current[1], roomy[1]))
+    return both if span >= 0.3 * (both[1] - both[0]) else roomy
 
 
 class LossExplorer(WidgetView):
@@ -238,16 +254,37 @@ class LossExplorer(WidgetView):
     def draw(self):
         """Loss (top) and gradient (bottom) against the model's output.
 
-        The curves depend on the loss, the outputs, from_logits, the target and delta: they are the
-        background, drawn again when one of those changes. Moving the prediction only moves the markers
-        (animated), the common slider move, which is why it is fast."""
-        key = (self.loss, self.outputs, self.from_logits, self.target, self.delta)
+        The figure is built for the loss, the outputs and from_logits (which curves, their labels, the
+        titles). The target and delta move the curves in place and the prediction moves the markers: the
+        curves, markers and legend are drawn every frame over the axes, which are drawn again only when
+        the curves need new y limits (kept while the curves still fill them well)."""
+        key = (self.loss, self.outputs, self.from_logits)
         if self._figure is None or self._figure["key"] != key:
             self._figure = self._build_figure(key)
+        f = self._figure
+        x = f["x"]
+        curves = [self.loss_and_gradient(x)]                                  # [(loss (400,), gradient (400,))]
+        if not self.matched:  # what the matching flag would give
+            curves.append(self.loss_and_gradient(x, from_logits=not self.from_logits))
+        for (loss, gradient), loss_line, gradient_line in zip(curves, f["loss_lines"], f["gradient_lines"]):
+            loss_line.set_ydata(loss)
+            gradient_line.set_ydata(gradient)
+        if f["target_line"] is not None:
+            f["target_line"].set_xdata([self.target, self.target])
+            f["target_label"].set_text(f"target y = {self.target:g}")
         at_loss, at_gradient = self.loss_and_gradient([self.prediction])
-        self._figure["loss_marker"].set_data([self.prediction], at_loss)
-        self._figure["gradient_marker"].set_data([self.prediction], at_gradient)
-        return self._figure["live"].png(key=key)
+        f["loss_marker"].set_data([self.prediction], at_loss)
+        f["gradient_marker"].set_data([self.prediction], at_gradient)
+        losses = np.concatenate([loss for loss, _ in curves])
+        f["top_limits"] = _sliding_limits(f["top_limits"], losses.min(), losses.max(), margin=0.05)
+        gradients = np.concatenate([gradient for _, gradient in curves])
+        low, high = np.percentile(gradients, [3, 97])  # near p = 0 crossentropy's slope runs off to -1e7
+        margin = 0.15 * max(high - low, 1e-3)
+        f["bottom_limits"] = _sliding_limits(f["bottom_limits"], min(low, 0.0) - margin, max(high, 0.0) + margin,
+                                             margin=0.0)
+        f["top"].set_ylim(*f["top_limits"])
+        f["bottom"].set_ylim(*f["bottom_limits"])
+        return f["live"].png(key=(f["top_limits"], f["bottom_limits"]))
 
     def _build_figure(self, key):
         live = LiveFigure(new_figure(WIDTH, HEIGHT))
@@ -255,25 +292,24 @@ class LossExplorer(WidgetView):
         top = fig.add_axes([0.11, 0.55, 0.85, 0.38])
         bottom = fig.add_axes([0.11, 0.09, 0.85, 0.34], sharex=top)
         x = self.curve_points()
-        loss, gradient = self.loss_and_gradient(x)
         style = dict(color="#1f77b4", linewidth=2) if self.matched else dict(color="#d62728", linewidth=2)
         label = f"from_logits={self.from_logits}" if self.kind != "regression" else self.loss
-        top.plot(x, loss, label=label, **style)
-        bottom.plot(x, gradient, **style)
-        if not self.matched:  # what the matching flag would give
-            right_loss, right_gradient = self.loss_and_gradient(x, from_logits=not self.from_logits)
-            top.plot(x, right_loss, color="#1f77b4", linestyle="--", label=f"from_logits={not self.from_logits}"
-                     " (matches the outputs)")
-            bottom.plot(x, right_gradient, color="#1f77b4", linestyle="--")
+        loss_lines = [live.animate(top.plot(x, np.zeros_like(x), label=label, **style)[0])]
+        gradient_lines = [live.animate(bottom.plot(x, np.zeros_like(x), **style)[0])]
+        if not self.matched:
+            loss_lines.append(live.animate(top.plot(x, np.zeros_like(x), color="#1f77b4", linestyle="--",
+                                                    label=f"from_logits={not self.from_logits} (matches the "
+                                                          "outputs)")[0]))
+            gradient_lines.append(live.animate(bottom.plot(x, np.zeros_like(x), color="#1f77b4", linestyle="--")[0]))
         loss_marker = live.animate(top.plot([], [], "o", color="black")[0])
         gradient_marker = live.animate(bottom.plot([], [], "o", color="black")[0])
+        target_line = None
         if self.kind != "categorical" and self.axis != "logits":
-            top.axvline(self.target, color="#2ca02c", linewidth=1, linestyle=":", label=f"target y = {self.target:g}")
-        bottom.axhline(0, color="#999999", linewidth=0.8)
-        shown = np.concatenate([gradient] + ([right_gradient] if not self.matched else []))
-        low, high = np.percentile(shown, [3, 97])  # near p = 0 crossentropy's slope runs off to -1e7
-        margin = 0.15 * max(high - low, 1e-3)
-        bottom.set_ylim(min(low, 0.0) - margin, max(high, 0.0) + margin)
+            target_line = live.animate(top.axvline(self.target, color="#2ca02c", linewidth=1, linestyle=":",
+                                                   label="target y"))
+        live.animate(bottom.axhline(0, color="#999999", linewidth=0.8))  # over the curves, as before
+        low, high = RANGES[self.axis]
+        top.set_xlim(low - 0.05 * (high - low), high + 0.05 * (high - low))  # as autoscaling would
         name = {"probabilities": "model output p (a probability)", "logits": "model output z (a logit)",
                 "regression": "prediction y_pred"}[self.axis]
         if self.kind == "categorical":
@@ -281,11 +317,15 @@ class LossExplorer(WidgetView):
         bottom.set_xlabel(name, fontsize=FONT)
         top.set_title(f"{self.loss}: loss", fontsize=TITLE)
         bottom.set_title("gradient d loss / d output (from the GradientTape)", fontsize=TITLE)
-        top.legend(fontsize=FONT, loc="best")
+        # the legend finds its best place among the curves every frame (they move with the target)
+        legend = live.animate(top.legend(fontsize=FONT, loc="best"))
         for ax in (top, bottom):
             ax.tick_params(labelsize=FONT)
             ax.grid(alpha=0.3)
-        return {"live": live, "key": key, "loss_marker": loss_marker, "gradient_marker": gradient_marker}
+        return {"live": live, "key": key, "x": x, "top": top, "bottom": bottom, "loss_lines": loss_lines,
+                "gradient_lines": gradient_lines, "loss_marker": loss_marker, "gradient_marker": gradient_marker,
+                "target_line": target_line, "target_label": legend.get_texts()[-1] if target_line else None,
+                "top_limits": None, "bottom_limits": None}
 
     def explain(self):
         """The text beside the picture: formula, values at the marker, and what from_logits does."""

@@ -322,7 +322,9 @@ class Playground(WidgetView):
             x, y = DATASETS[self.dataset](self.n_samples, self.noise, self.seed)
         n_train = max(1, min(len(x) - 1, int(round(len(x) * self.train_share))))
         self.points = {"train": (x[:n_train], y[:n_train]), "validation": (x[n_train:], y[n_train:])}
-        self.extent = max(6.0, float(np.abs(x).max()) * 1.05)  # the plane shown: [-extent, extent]^2
+        # the plane shown, [-extent, extent]^2, in whole units: most data and noise settings share one plane
+        # (and one figure: a new plane builds the output picture again)
+        self.extent = max(6.0, float(np.ceil(np.abs(x).max() * 1.05)))
         if self.dataset_control.options != tuple(DATASETS) + (("custom",) if self._custom is not None else ()):
             self.dataset_control.options = list(DATASETS) + (["custom"] if self._custom is not None else [])
             self.dataset_control.value = self.dataset
@@ -517,7 +519,10 @@ class Playground(WidgetView):
         a frame draws the heatmap, the 0.5 contour, the points, the title and the loss lines."""
         key = (self.extent, self.multiclass)
         if self._output is None or self._output["key"] != key:
+            previous = self._output
             self._output = self._build_output(key)
+            if previous is not None:  # a new plane: the loss axis stays as it was
+                self._output["limits"] = previous["limits"]
         out = self._output
         e = self.extent
         probability = self.probability(self._grid(OUTPUT_GRID)).reshape(OUTPUT_GRID, OUTPUT_GRID)
@@ -541,7 +546,12 @@ class Playground(WidgetView):
         finite = np.asarray(losses, dtype=float)
         finite = finite[np.isfinite(finite)]
         if finite.size:
-            out["limits"] = steady_limits(out["limits"], finite.min(), finite.max())
+            # a fresh start (one epoch, after a reset) asks for the range from 0 to a round number above its
+            # losses (they are >= 0): the next fresh starts fit in it, so moving a data or architecture
+            # control keeps the background
+            fresh = len(epochs) == 1
+            low, high = (0.0, nice_ceiling(finite.max())) if fresh else (finite.min(), finite.max())
+            out["limits"] = steady_limits(out["limits"], low, high)
             out["curve"].set_ylim(*out["limits"])
         out["curve"].set_xlim(0, nice_ceiling(max(epochs[-1], 10)))  # the first 10 epochs share one background
         return live.png(key=(out["curve"].get_xlim(), out["curve"].get_ylim()))
@@ -556,6 +566,8 @@ class Playground(WidgetView):
         for part, marker in (("train", "o"), ("validation", "^")):
             points[part] = live.animate(ax.scatter([], [], marker=marker, s=16, edgecolors="#222222", linewidths=0.5,
                                                    label=part))
+        for spine in ax.spines.values():  # the frame goes over the heatmap and the points, as in a full draw
+            live.animate(spine)
         ax.set_xlim(-e, e)
         ax.set_ylim(-e, e)
         ax.tick_params(labelsize=FONT)
@@ -569,6 +581,8 @@ class Playground(WidgetView):
         train_loss = live.animate(curve.plot([], [], color="#333333", marker=".", label="train loss")[0])
         val_loss = live.animate(curve.plot([], [], color="#d62728", linestyle="--", marker=".",
                                            label="validation loss")[0])
+        for spine in curve.spines.values():  # over the loss lines (the first epoch's points sit on the left one)
+            live.animate(spine)
         curve.set_xlabel("epoch", fontsize=FONT, labelpad=1)
         curve.tick_params(labelsize=FONT)
         curve.yaxis.set_major_locator(MaxNLocator(3))

@@ -148,3 +148,89 @@ def test_ctc_view_refuses_bad_inputs():
         CTCLatticeView(logits, np.array([[1], [2]]), np.array([1, 1]), alphabet="-a")
     with pytest.raises(ValueError):  # five symbols cannot fit four frames: the engine says so
         CTCLatticeView(logits, np.array([[1, 2, 1, 2, 1]] * 2), np.array([5, 5]))
+
+
+def test_ctc_view_slider_draws_the_new_samples_lattice_in_place():
+    from tests.widgets.frames import assert_frame_is_a_full_redraw
+
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(3, 12, 4)) * 2
+    targets, lengths = np.array([[1, 2, 3], [3, 0, 0], [2, 2, 0]]), np.array([3, 1, 2])
+    view = CTCLatticeView(logits, targets, lengths, alphabet="-abc")
+    figure = view._figure
+    for i in (2, 1, 0, 2):
+        before = bytes(view.image.value)
+        view.index_control.value = i
+        assert view._figure is figure  # kept and updated, not rebuilt
+        f = view._figure
+        log_probs, labels, log_alpha = view.sample()
+        S = 2 * lengths[i] + 1
+        shown = f["lattice"].get_array()                                  # (states of the longest, time)
+        np.testing.assert_array_equal(shown[:S].filled(-np.inf), np.where(np.isfinite(log_alpha), log_alpha,
+                                                                          -np.inf).T)
+        assert shown.mask[S:].all() and f["top"].get_ylim() == (S - 0.5, -0.5)
+        ext = view.extended[i, :S]
+        assert [t.get_text() for t in f["top"].get_yticklabels()] == ["-abc"[k] for k in ext]
+        finite = log_alpha[np.isfinite(log_alpha)]
+        assert f["lattice"].get_clim() == (finite.min(), finite.max())
+        states, log_p = best_alignment(log_probs, labels)
+        np.testing.assert_array_equal(f["path"].get_ydata(), states)
+        assert f"log p = {log_p:.3g}" in f["path_label"].get_text()
+        assert f"sample {i}, label \"{''.join('-abc'[k] for k in labels)}\"" in f["top_title"].get_text()
+        np.testing.assert_allclose(f["frames"].get_array(), np.exp(log_probs).T)
+        np.testing.assert_array_equal(f["frame_classes"].get_ydata(), ext[states])
+        assert bytes(view.image.value) != before
+        assert_frame_is_a_full_redraw(bytes(view.image.value), f["live"])
+
+
+def test_conv_view_channel_and_image_controls_draw_the_new_slices_in_place():
+    from tests.widgets.frames import assert_frame_is_a_full_redraw
+
+    tn.utils.set_random_seed(0)
+    images = np.random.default_rng(0).random((4, 9, 9, 3), dtype=np.float32)
+    conv = tn.layers.Conv2D(5, 3, activation="relu")
+    view = ConvFilterView(conv, images)
+    figure = view._figure
+    for channel, index in ((2, 0), (2, 3), (1, 3), (0, 1)):
+        before = bytes(view.image.value)
+        view.channel_control.value, view.index_control.value = channel, index
+        f = view._figure
+        assert f is figure  # kept and updated, not rebuilt
+        kernel = conv.kernel.numpy()                                      # (3, 3, 3, 5)
+        for i, cells in enumerate(f["filters"]):
+            np.testing.assert_array_equal(cells.get_array(), kernel[:, :, channel, i])
+        maps = conv(images[index:index + 1]).numpy()[0]                   # (7, 7, 5)
+        for i, cells in enumerate(f["maps"]):
+            np.testing.assert_array_equal(cells.get_array(), maps[:, :, i])
+        np.testing.assert_array_equal(f["input"].get_array(), images[index, :, :, channel])
+        assert f["input_title"].get_text() == f"input {index}, channel {channel}"
+        assert f["filters_title"].get_text().endswith(f"channel {channel})")
+        assert bytes(view.image.value) != before
+        assert_frame_is_a_full_redraw(bytes(view.image.value), f["live"])
+
+
+def test_lstm_view_sequence_slider_draws_the_new_gates_in_place():
+    from tests.widgets.frames import assert_frame_is_a_full_redraw
+
+    tn.utils.set_random_seed(0)
+    scales = np.array([1.0, 3.0, 0.5, 2.0], "float32")[:, None, None]         # sequences of different sizes
+    sequences = np.random.default_rng(3).normal(size=(4, 6, 2)).astype("float32") * scales
+    view = LSTMGateView(tn.layers.LSTM(3), sequences)
+    figure = view._figure
+    widest = {}
+    for index in (1, 2, 3, 0):
+        before = bytes(view.image.value)
+        view.index_control.value = index
+        f = view._figure
+        assert f is figure
+        gates = view.gates()
+        panels = [("input x", sequences[index])] + list(gates.items())
+        for cells, (name, values) in zip(f["images"], panels):
+            np.testing.assert_allclose(cells.get_array(), values.T)
+            low, high = cells.get_clim()
+            assert low <= values.min() and values.max() <= high, name  # every value within the colour scale
+            widest[name] = max(widest.get(name, 0.0), high)
+            assert high == widest[name], name  # the scale only widens
+        np.testing.assert_allclose(f["traces"][4].get_ydata(), gates["cell c"][:, view.unit])
+        assert bytes(view.image.value) != before
+        assert_frame_is_a_full_redraw(bytes(view.image.value), f["live"])

@@ -129,3 +129,36 @@ def test_static_png_in_the_display_data():
     assert png.startswith(PNG_SIGNATURE) and png == bytes(explorer.image.value)
     assert set(LOSSES) == {"binary crossentropy", "categorical crossentropy", "mean squared error",
                            "mean absolute error", "Huber"}
+
+
+@pytest.mark.parametrize("settings", [dict(), dict(outputs="logits", from_logits=False),
+                                      dict(loss="Huber", target=-1.0)])
+def test_the_target_slider_moves_the_curves_in_place(settings):
+    from tests.widgets.frames import assert_frame_is_a_full_redraw
+
+    explorer = LossExplorer(**settings)
+    figure = explorer._figure
+    targets = [0.4, 0.1, 0.9] if explorer.kind != "regression" else [1.5, -2.5, 0.0]
+    for target in targets:
+        before = bytes(explorer.image.value)
+        explorer.target_control.value = target
+        f = explorer._figure
+        assert f is figure  # the same figure, its curves updated
+        x = explorer.curve_points()
+        loss, gradient = explorer.loss_and_gradient(x)
+        np.testing.assert_allclose(f["loss_lines"][0].get_ydata(), loss)
+        np.testing.assert_allclose(f["gradient_lines"][0].get_ydata(), gradient)
+        if not explorer.matched:  # the matching flag's curve moves too
+            np.testing.assert_allclose(f["loss_lines"][1].get_ydata(),
+                                       explorer.loss_and_gradient(x, from_logits=not explorer.from_logits)[0])
+        if f["target_line"] is not None:
+            assert list(f["target_line"].get_xdata()) == [target, target]
+            assert f["target_label"].get_text() == f"target y = {target:g}"
+        top, bottom = f["top"].get_ylim(), f["bottom"].get_ylim()
+        losses = np.concatenate([line.get_ydata() for line in f["loss_lines"]])
+        assert top[0] <= losses.min() and losses.max() <= top[1]  # every curve within its axes
+        gradients = np.concatenate([line.get_ydata() for line in f["gradient_lines"]])
+        low, high = np.percentile(gradients, [3, 97])  # (the steepest 3% may leave the axes, as before)
+        assert bottom[0] <= low and high <= bottom[1]
+        assert bytes(explorer.image.value) != before
+        assert_frame_is_a_full_redraw(bytes(explorer.image.value), f["live"])

@@ -268,3 +268,24 @@ def test_neuron_pictures_are_the_layers_outputs_over_the_plane():
     kernel, bias = playground.model.layers[0].get_weights()
     np.testing.assert_allclose(columns[1].reshape(25, 3), np.tanh(grid @ kernel + bias), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(columns[2].reshape(25), playground.probability(grid), rtol=1e-5)
+
+
+def test_data_sliders_draw_the_new_points_over_a_kept_background():
+    playground = make_playground(dataset="spiral")
+    playground.train(3)
+    output = playground._output
+    for noise, share in ((0.2, 0.5), (0.35, 0.5), (0.35, 0.7)):
+        before = bytes(playground.output_image.value)
+        playground.noise_control.value = noise
+        playground.share_control.value = share
+        assert playground._output is output  # the same figure, updated
+        for part, marker in (("train", output["train"]), ("validation", output["validation"])):
+            np.testing.assert_array_equal(marker.get_offsets(), playground.points[part][0])
+        losses = playground.history["loss"] + playground.history["val_loss"]
+        low, high = output["curve"].get_ylim()
+        assert playground.epoch == 0 and low <= 0.0 and max(losses) <= high  # a fresh start, from 0
+        assert bytes(playground.output_image.value) != before
+        # (not compared with a full redraw: a frame draws the 0.5 contour under the points on purpose)
+    limits = output["curve"].get_ylim()
+    playground.noise_control.value = 0.1  # the next fresh start fits the same loss axis: no new background
+    assert output["curve"].get_ylim() == limits
