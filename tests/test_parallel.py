@@ -7,12 +7,14 @@ What is proved here:
 - the pieces really run on other threads, and small arrays are not split;
 - the switch: set_num_threads / get_num_threads, TEACHNET_NUM_THREADS, bad values.
 """
+import contextlib
 import subprocess
 import sys
 import threading
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import teachnet
 from teachnet import ops
@@ -180,3 +182,38 @@ def test_the_default_follows_blas_and_the_environment_overrides_it():
     forced = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**__import__("os").environ, "TEACHNET_NUM_THREADS": "3"})
     assert forced.stdout.split()[0] == "3"
+
+
+def blas_thread_count():
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"][0]
+
+
+def test_small_products_run_on_one_blas_thread_and_the_count_comes_back(monkeypatch):
+    with threadpool_limits(2, user_api="blas"):
+        seen = []
+        original = parallel.one_blas_thread
+
+        @contextlib.contextmanager
+        def watching():
+            with original():
+                seen.append(blas_thread_count())
+                yield
+        monkeypatch.setattr(parallel, "one_blas_thread", watching)
+        rng = np.random.default_rng(0)
+        a, b = rng.standard_normal((64, 1152)).astype("float32"), rng.standard_normal((1152, 10)).astype("float32")
+        small = parallel.matmul(a, b)                                  # 737,280 multiply-adds
+        with threadpool_limits(1, user_api="blas"):
+            expected = a @ b
+        assert seen == [1] and np.array_equal(small, expected)
+        big = rng.standard_normal((512, 512)).astype("float32")       # 134 M multiply-adds: BLAS's threads
+        assert np.array_equal(parallel.matmul(big, big), big @ big) and seen == [1]
+        assert blas_thread_count() == 2
+
+
+def test_one_blas_thread_restores_the_count_after_an_error():
+    with threadpool_limits(2, user_api="blas"):
+        with pytest.raises(RuntimeError):
+            with parallel.one_blas_thread():
+                assert blas_thread_count() == 1
+                raise RuntimeError("inside")
+        assert blas_thread_count() == 2
