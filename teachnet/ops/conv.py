@@ -309,9 +309,10 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         db_parts = np.empty((len(chunks), F), dtype=g.dtype) if b is not None else None
         dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
         ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
+        k_taps = np.ascontiguousarray(k4.transpose(0, 1, 3, 2)) if need_x else None  # (kh, kw, F, C)
 
         def backward_chunks(piece):
-            # One buffer per piece: a chunk's cols, then (once dk is done) its dcols.
+            # One buffer per piece: a chunk's cols, then (once dk is done) its dcols, tap by tap.
             buffer = np.empty((chunk_rows, kh * kw * C), dtype=g.dtype)
             for chunk in range(len(chunks))[piece]:
                 images = chunks[chunk]
@@ -324,15 +325,19 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
                     cols = kept[chunk] if keep_cols else im2col(images, buffer)
                     np.matmul(cols.T, g2, out=dk_parts[chunk])  # the kernel's gradient: cols^T @ g
                 if need_x:
-                    dcols = np.matmul(g2, k2.T, out=buffer[:len(g2)]).reshape(-1, Ho, Wo, kh, kw, C)
-                    # col2im: each kernel offset (di, dj) read a strided slice of xp;
-                    # its gradient is added back to that same slice.
+                    # col2im, one kernel offset (di, dj) at a time: that tap read a strided
+                    # slice of xp, so its share of dcols = g @ kernel^T, g2 @ kernel[di, dj]^T,
+                    # (images*Ho*Wo, C), is added back to that same slice. One product per tap
+                    # (rather than one for all taps) makes each share a contiguous block,
+                    # which numpy adds ~3x faster than a strided column of the whole dcols.
                     dx_images = dxp[images]
+                    share = buffer.reshape(-1)[:len(g2) * C].reshape(len(g2), C)
                     for di in range(kh):
                         rows = _offset_slice(di * dilation[0], strides[0], Ho)
                         for dj in range(kw):
+                            np.matmul(g2, k_taps[di, dj], out=share)
                             dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += \
-                                dcols[:, :, :, di, dj]
+                                share.reshape(-1, Ho, Wo, C)
         parallel.run(backward_chunks, pieces, uses_blas=True)
         dx = None if dxp is None else _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)  # drop the padding
         dk = None if dk_parts is None else _sum_in_order(dk_parts, k2.shape).reshape(k.shape)
