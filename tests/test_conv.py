@@ -346,6 +346,9 @@ def test_conv_kernel_starts_glorot_uniform_with_the_receptive_field_in_the_fans(
     ((1, 8, 8, 2), (2, 3, 2, 3), {"strides": (2, 1), "padding": "same", "dilation_rate": (1, 2)}),
     ((2, 9, 3), (3, 3, 5), {"dilation_rate": 2}),
     ((2, 9, 3), (4, 3, 2), {"strides": 3, "padding": "same"}),
+    ((2, 7, 6, 8), (3, 3, 8, 4), {"strides": 2, "padding": "same"}),    # 8+ channels: im2col copies whole windows
+    ((2, 9, 8, 9), (2, 3, 9, 5), {"dilation_rate": (2, 1)}),
+    ((2, 9, 1), (3, 1, 4), {"padding": "same"}),                        # one channel, as a first layer
 ])
 def test_the_plain_conv_and_the_fast_one_agree_in_values_and_gradients(x_shape, k_shape, options):
     rng = np.random.default_rng(7)

@@ -117,7 +117,9 @@ def _image_chunks(batch, bytes_per_image, budget=1 << 20):
     """Slices of the batch whose im2col rows take about `budget` bytes (1 MiB),
     so they stay in the CPU's cache between the copy and the matrix product."""
     step = max(1, budget // max(bytes_per_image, 1))
-    return parallel.split(batch, -(-batch // step))  # as many chunks as needed, of near-equal size
+    count = -(-batch // step)                        # as many chunks as needed, of near-equal size,
+    count += count % 2 if count > 1 else 0           # and an even number, so that two threads get equal shares
+    return parallel.split(batch, count)              # (the same chunks on any number of threads)
 
 
 def _sum_in_order(parts, shape):
@@ -273,10 +275,22 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     # number is computed as on one thread.
     pieces = parallel.pieces_for(len(chunks), B * Ho * Wo * (kh * kw * C + F) * x4.itemsize)  # cols + output
 
-    def im2col(images, buffer):
-        """The rows of `cols` for a slice of the batch: (images * Ho * Wo, kh * kw * C)."""
-        cols = buffer[:(images.stop - images.start) * Ho * Wo]
-        cols.reshape(-1, Ho, Wo, kh, kw, C)[...] = windows[images]
+    def im2col(images, buffer=None):
+        """The rows of `cols` for a slice of the batch: (images * Ho * Wo, kh * kw * C),
+        written into `buffer` (a new array if None)."""
+        rows = (images.stop - images.start) * Ho * Wo
+        cols = np.empty((rows, kh * kw * C), dtype=x4.dtype) if buffer is None else buffer[:rows]
+        cols6 = cols.reshape(-1, Ho, Wo, kh, kw, C)
+        if C >= 8:
+            cols6[...] = windows[images]                     # every window at once
+        else:
+            # Few channels (a first layer): copying whole windows would move C
+            # numbers at a time; one strided slice per tap moves whole rows of
+            # pixels instead, 3x faster for C = 1.
+            for di in range(kh):
+                for dj in range(kw):
+                    cols6[:, :, :, di, dj] = xp[images, _offset_slice(di * dilation[0], strides[0], Ho),
+                                                _offset_slice(dj * dilation[1], strides[1], Wo)]
         return cols
 
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
@@ -287,7 +301,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         kept = []
         for images in chunks[piece]:
             out_images = out[images].reshape(-1, F)            # a view: results land in `out`
-            cols = windows[images].reshape(-1, kh * kw * C) if keep_cols else im2col(images, buffer)  # a copy
+            cols = im2col(images, buffer)                      # a copy (a new array to keep if no buffer)
             np.matmul(cols, k2, out=out_images)                # the convolution
             if keep_cols:
                 kept.append(cols)
