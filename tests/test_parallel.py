@@ -217,3 +217,33 @@ def test_one_blas_thread_restores_the_count_after_an_error():
                 assert blas_thread_count() == 1
                 raise RuntimeError("inside")
         assert blas_thread_count() == 2
+
+
+def test_run_chunks_does_each_chunk_once_in_order_and_a_free_thread_takes_more():
+    parallel.set_num_threads(2)
+    done = []
+    slow_thread = []
+
+    def task(i, buffer):
+        buffer.append(i)                                   # the buffer is the thread's own
+        if not slow_thread:
+            slow_thread.append(threading.get_ident())
+        if threading.get_ident() == slow_thread[0]:
+            threading.Event().wait(0.05)                   # this thread is held up: the other takes the rest
+        done.append(i)
+        return i * i
+    buffers = []
+
+    def make_buffer():
+        buffers.append([])
+        return buffers[-1]
+    results = parallel.run_chunks(task, 12, parallel.MIN_SPLIT_BYTES, make_buffer)
+    assert results == [i * i for i in range(12)] and sorted(done) == list(range(12))
+    assert len(buffers) == 2 and sorted(buffers[0] + buffers[1]) == list(range(12))
+    assert min(len(b) for b in buffers) <= 3, "the held-up thread did as many chunks as the free one"
+
+
+def test_run_chunks_stays_on_the_calling_thread_for_small_work():
+    parallel.set_num_threads(2)
+    seen = parallel.run_chunks(lambda i, buffer: threading.get_ident(), 5, parallel.MIN_SPLIT_BYTES - 1)
+    assert set(seen) == {threading.get_ident()}

@@ -270,10 +270,14 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     # output's (few input channels, as in a first layer), keep a copy; else
     # rebuild it then, which is faster than reading a large matrix back.
     keep_cols = kh * kw * C <= F
-    # The chunks are independent: the thread pool (teachnet.ops.parallel) gives
-    # each thread a contiguous run of them and its own im2col buffer; every
-    # number is computed as on one thread.
-    pieces = parallel.pieces_for(len(chunks), B * Ho * Wo * (kh * kw * C + F) * x4.itemsize)  # cols + output
+    # The chunks are independent: the thread pool (teachnet.ops.parallel) has
+    # each thread take the next chunk when it is free, with its own im2col
+    # buffer; every number is computed as on one thread.
+    nbytes = B * Ho * Wo * (kh * kw * C + F) * x4.itemsize   # cols + output: whether threads pay
+
+    def new_buffer():
+        """A thread's scratch space for one chunk's cols."""
+        return np.empty((chunk_rows, kh * kw * C), dtype=x4.dtype)
 
     def im2col(images, buffer=None):
         """The rows of `cols` for a slice of the batch: (images * Ho * Wo, kh * kw * C),
@@ -295,22 +299,19 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
 
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
 
-    def forward_chunks(piece):
-        """Conv (+ bias, + relu) of the chunks chunks[piece]; returns their kept cols."""
-        buffer = None if keep_cols else np.empty((chunk_rows, kh * kw * C), dtype=x4.dtype)
-        kept = []
-        for images in chunks[piece]:
-            out_images = out[images].reshape(-1, F)            # a view: results land in `out`
-            cols = im2col(images, buffer)                      # a copy (a new array to keep if no buffer)
-            np.matmul(cols, k2, out=out_images)                # the convolution
-            if keep_cols:
-                kept.append(cols)
-            if b is not None:
-                out_images += b.data                           # + bias
-            if relu:
-                np.maximum(out_images, 0, out=out_images)      # relu
-        return kept
-    kept = [cols for piece_cols in parallel.run(forward_chunks, pieces, uses_blas=True) for cols in piece_cols]
+    def forward_chunk(chunk, buffer):
+        """Conv (+ bias, + relu) of the images chunks[chunk]; returns their cols if kept."""
+        images = chunks[chunk]
+        out_images = out[images].reshape(-1, F)                # a view: results land in `out`
+        cols = im2col(images, buffer)                          # a copy (a new array to keep if no buffer)
+        np.matmul(cols, k2, out=out_images)                    # the convolution
+        if b is not None:
+            out_images += b.data                               # + bias
+        if relu:
+            np.maximum(out_images, 0, out=out_images)          # relu
+        return cols if keep_cols else None
+    kept = parallel.run_chunks(forward_chunk, len(chunks), nbytes, None if keep_cols else new_buffer,
+                               uses_blas=True)
 
     # Skip the gradients nobody asked for, e.g. the input batch's (half the work).
     need_x, need_k = needs_gradient(x), needs_gradient(k)
@@ -325,34 +326,33 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
         k_taps = np.ascontiguousarray(k4.transpose(0, 1, 3, 2)) if need_x else None  # (kh, kw, F, C)
 
-        def backward_chunks(piece):
-            # One buffer per piece: a chunk's cols, then (once dk is done) its dcols, tap by tap.
-            buffer = np.empty((chunk_rows, kh * kw * C), dtype=g.dtype)
-            for chunk in range(len(chunks))[piece]:
-                images = chunks[chunk]
-                g2 = g[images].reshape(-1, F)                  # (images*Ho*Wo, F)
-                if relu:
-                    g2 = g2 * (out[images].reshape(-1, F) > 0)  # relu passes gradient where it let x through
-                if b is not None:
-                    np.matmul(ones[:len(g2)], g2, out=db_parts[chunk])  # the bias was added to every pixel
-                if need_k:
-                    cols = kept[chunk] if keep_cols else im2col(images, buffer)
-                    np.matmul(cols.T, g2, out=dk_parts[chunk])  # the kernel's gradient: cols^T @ g
-                if need_x:
-                    # col2im, one kernel offset (di, dj) at a time: that tap read a strided
-                    # slice of xp, so its share of dcols = g @ kernel^T, g2 @ kernel[di, dj]^T,
-                    # (images*Ho*Wo, C), is added back to that same slice. One product per tap
-                    # (rather than one for all taps) makes each share a contiguous block,
-                    # which numpy adds ~3x faster than a strided column of the whole dcols.
-                    dx_images = dxp[images]
-                    share = buffer.reshape(-1)[:len(g2) * C].reshape(len(g2), C)
-                    for di in range(kh):
-                        rows = _offset_slice(di * dilation[0], strides[0], Ho)
-                        for dj in range(kw):
-                            np.matmul(g2, k_taps[di, dj], out=share)
-                            dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += \
-                                share.reshape(-1, Ho, Wo, C)
-        parallel.run(backward_chunks, pieces, uses_blas=True)
+        def backward_chunk(chunk, buffer):
+            """The gradients from the images chunks[chunk]; `buffer` holds its cols, then its dcols, tap by tap."""
+            images = chunks[chunk]
+            g2 = g[images].reshape(-1, F)                  # (images*Ho*Wo, F)
+            if relu:
+                g2 = g2 * (out[images].reshape(-1, F) > 0)  # relu passes gradient where it let x through
+            if b is not None:
+                np.matmul(ones[:len(g2)], g2, out=db_parts[chunk])  # the bias was added to every pixel
+            if need_k:
+                cols = kept[chunk] if keep_cols else im2col(images, buffer)
+                np.matmul(cols.T, g2, out=dk_parts[chunk])  # the kernel's gradient: cols^T @ g
+            if need_x:
+                # col2im, one kernel offset (di, dj) at a time: that tap read a strided
+                # slice of xp, so its share of dcols = g @ kernel^T, g2 @ kernel[di, dj]^T,
+                # (images*Ho*Wo, C), is added back to that same slice. One product per tap
+                # (rather than one for all taps) makes each share a contiguous block,
+                # which numpy adds ~3x faster than a strided column of the whole dcols.
+                dx_images = dxp[images]
+                share = buffer.reshape(-1)[:len(g2) * C].reshape(len(g2), C)
+                for di in range(kh):
+                    rows = _offset_slice(di * dilation[0], strides[0], Ho)
+                    for dj in range(kw):
+                        np.matmul(g2, k_taps[di, dj], out=share)
+                        dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += \
+                            share.reshape(-1, Ho, Wo, C)
+        parallel.run_chunks(backward_chunk, len(chunks), nbytes,
+                            lambda: np.empty((chunk_rows, kh * kw * C), dtype=g.dtype), uses_blas=True)
         dx = None if dxp is None else _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)  # drop the padding
         dk = None if dk_parts is None else _sum_in_order(dk_parts, k2.shape).reshape(k.shape)
         db = None if db_parts is None else _sum_in_order(db_parts, (F,))

@@ -22,13 +22,14 @@ so `OPENBLAS_NUM_THREADS=1` or `threadpoolctl.threadpool_limits(1)` at start-up
 also keeps teachnet on one core. The environment variable `TEACHNET_NUM_THREADS` overrides the default.
 """
 import contextlib
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
 
 __all__ = ["get_num_threads", "set_num_threads", "run", "split", "pieces_for", "elementwise", "worth_splitting",
-           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT"]
+           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT", "run_chunks"]
 
 # Below this many bytes touched, a pass stays on one thread. Handing two empty
 # pieces to `run` took 70 us on this project's shared 2-core machine (load
@@ -186,3 +187,29 @@ def matmul(a, b):
         with one_blas_thread():
             return a @ b
     return a @ b
+
+
+def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False):
+    """Calls `task(i, buffer)` for i in range(count); returns the results in order of i.
+
+    Each thread takes the next i as soon as it has finished its last one, so on
+    a busy machine a thread that gets less of a core does fewer chunks instead
+    of keeping the others waiting (`run` hands each thread a fixed share).
+    `buffer` is `make_buffer()`, made once per thread (None without it), for
+    scratch work that must not be shared. The chunks must be independent and
+    a chunk's numbers must not depend on which thread computes it: then the
+    results are bit-identical on any number of threads. Split only when a pass
+    over `nbytes` is worth it (see `worth_splitting`); `uses_blas` as in `run`.
+    """
+    results = [None] * count
+    next_chunk = itertools.count()   # next() on it is atomic under the GIL: each i goes to one thread
+
+    def work(_):
+        buffer = None if make_buffer is None else make_buffer()
+        for i in iter(next_chunk.__next__, None):
+            if i >= count:
+                return
+            results[i] = task(i, buffer)
+    threads = get_num_threads() if worth_splitting(nbytes) else 1
+    run(work, range(max(1, min(threads, count))), uses_blas=uses_blas)
+    return results
