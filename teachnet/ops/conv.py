@@ -590,8 +590,10 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=-np.inf) if pt + pb + pl + pr else x4
     overlapping = strides[0] < pool[0] or strides[1] < pool[1]
     out = np.empty((x4.shape[0],) + out_hw + x4.shape[3:], dtype=xp.dtype)  # (B, Ho, Wo, C)
-    # Images are independent: the thread pool takes a range of them each (large batches only).
-    pieces = parallel.pieces_for(x4.shape[0], xp.nbytes + out.nbytes)
+    # Images are independent: the thread pool's threads take a chunk of them
+    # (about 1 MiB) at a time, when worth it (large batches only).
+    nbytes = xp.nbytes + out.nbytes
+    chunks = _image_chunks(x4.shape[0], nbytes // max(x4.shape[0], 1))
 
     def forward_images(images):
         out_images, xp_images = out[images], xp[images]
@@ -600,7 +602,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                 out_images[...] = xp_images[window]
             else:
                 np.maximum(out_images, xp_images[window], out=out_images)
-    parallel.run(forward_images, pieces)
+    parallel.run_chunks(lambda chunk, _: forward_images(chunks[chunk]), len(chunks), nbytes)
 
     def backward(g):
         g = _as_2d(g, n)                           # (B, Ho, Wo, C)
@@ -622,7 +624,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                     dx_images[window] += g_images * first
                 else:                              # each input is in one window: write in place
                     np.multiply(g_images, first, out=dx_images[window])
-        parallel.run(backward_images, pieces)
+        parallel.run_chunks(lambda chunk, _: backward_images(chunks[chunk]), len(chunks), nbytes)
         dx = dxp[:, pt:pt + H, pl:pl + W]
         return (_from_2d(dx, n),)
     return record("max_pool", _from_2d(out, n), (x,), backward)
