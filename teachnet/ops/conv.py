@@ -615,11 +615,15 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                 dx_images[:, :, out_hw[1] * pool[1]:] = 0
             else:
                 dx_images[...] = 0
-            unrouted = np.ones(out_images.shape, dtype=bool)  # outputs whose gradient has not found its input yet
-            for window in _windows_at(pool, strides, out_hw):
-                first = np.equal(xp_images[window], out_images)
-                first &= unrouted
-                unrouted ^= first
+            last = pool[0] * pool[1] - 1
+            for k, window in enumerate(_windows_at(pool, strides, out_hw)):
+                first = np.equal(xp_images[window], out_images)  # this offset holds its window's maximum...
+                if k == 0:
+                    unrouted = ~first              # outputs whose gradient has not found its input yet
+                else:
+                    first &= unrouted              # ...and no offset before it did
+                    if k < last:
+                        unrouted ^= first
                 if overlapping:                    # an input can win several windows: accumulate
                     dx_images[window] += g_images * first
                 else:                              # each input is in one window: write in place
