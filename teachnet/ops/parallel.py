@@ -24,6 +24,7 @@ also keeps teachnet on one core. The environment variable `TEACHNET_NUM_THREADS`
 import contextlib
 import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
@@ -202,11 +203,13 @@ def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False):
     over `nbytes` is worth it (see `worth_splitting`); `uses_blas` as in `run`.
     """
     results = [None] * count
-    next_chunk = itertools.count()   # next() on it is atomic under the GIL: each i goes to one thread
+    next_chunk, taking = itertools.count(), threading.Lock()   # each i goes to exactly one thread
 
     def work(_):
         buffer = None if make_buffer is None else make_buffer()
-        for i in iter(next_chunk.__next__, None):
+        while True:
+            with taking:
+                i = next(next_chunk)
             if i >= count:
                 return
             results[i] = task(i, buffer)
