@@ -346,6 +346,8 @@ def test_conv_kernel_starts_glorot_uniform_with_the_receptive_field_in_the_fans(
     ((1, 8, 8, 2), (2, 3, 2, 3), {"strides": (2, 1), "padding": "same", "dilation_rate": (1, 2)}),
     ((2, 9, 3), (3, 3, 5), {"dilation_rate": 2}),
     ((2, 9, 3), (4, 3, 2), {"strides": 3, "padding": "same"}),
+    ((2, 7, 6, 8), (3, 3, 8, 4), {"strides": 2, "padding": "same"}),    # 8+ channels: im2col copies whole windows
+    ((2, 9, 8, 9), (2, 3, 9, 5), {"dilation_rate": (2, 1)}),
 ])
 def test_the_plain_conv_and_the_fast_one_agree_in_values_and_gradients(x_shape, k_shape, options):
     rng = np.random.default_rng(7)
@@ -361,3 +363,23 @@ def test_the_plain_conv_and_the_fast_one_agree_in_values_and_gradients(x_shape, 
     for fast, plain in zip(*results):
         np.testing.assert_allclose(plain, fast, rtol=1e-12, atol=1e-12)
     check_gradients(lambda a, b: conv_plain(a, b, **options), rng.normal(size=x_shape), rng.normal(size=k_shape))
+
+
+@pytest.mark.parametrize("x_shape, k_shape, options", [
+    ((3, 12, 11, 1), (3, 3, 1, 8), {}),                                  # a first layer: the cols are kept
+    ((2, 9, 1), (3, 1, 4), {"padding": "same", "dilation_rate": 2}),
+])
+def test_the_plain_conv_and_the_fast_one_agree_on_one_input_channel(x_shape, k_shape, options):
+    # The fast op adds the taps' input gradients in another order than the tape
+    # does for conv_plain: float32 rounding, so equal to float32 precision only.
+    rng = np.random.default_rng(3)
+    x, k = Variable(rng.normal(size=x_shape)), Variable(rng.normal(size=k_shape))
+    upstream, results = None, []
+    for op in (ops.conv, conv_plain):
+        with GradientTape() as tape:
+            y = op(x, k, **options)
+            upstream = rng.normal(size=y.shape) if upstream is None else upstream
+            loss = ops.sum(y * upstream)
+        results.append((y.numpy(), *[g.numpy() for g in tape.gradient(loss, [x, k])]))
+    for fast, plain in zip(*results):
+        np.testing.assert_allclose(plain, fast, rtol=1e-5, atol=1e-6)

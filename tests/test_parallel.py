@@ -7,12 +7,14 @@ What is proved here:
 - the pieces really run on other threads, and small arrays are not split;
 - the switch: set_num_threads / get_num_threads, TEACHNET_NUM_THREADS, bad values.
 """
+import contextlib
 import subprocess
 import sys
 import threading
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import teachnet
 from teachnet import ops
@@ -180,3 +182,68 @@ def test_the_default_follows_blas_and_the_environment_overrides_it():
     forced = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**__import__("os").environ, "TEACHNET_NUM_THREADS": "3"})
     assert forced.stdout.split()[0] == "3"
+
+
+def blas_thread_count():
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"][0]
+
+
+def test_small_products_run_on_one_blas_thread_and_the_count_comes_back(monkeypatch):
+    with threadpool_limits(2, user_api="blas"):
+        seen = []
+        original = parallel.one_blas_thread
+
+        @contextlib.contextmanager
+        def watching():
+            with original():
+                seen.append(blas_thread_count())
+                yield
+        monkeypatch.setattr(parallel, "one_blas_thread", watching)
+        rng = np.random.default_rng(0)
+        a, b = rng.standard_normal((64, 1152)).astype("float32"), rng.standard_normal((1152, 10)).astype("float32")
+        small = parallel.matmul(a, b)                                  # 737,280 multiply-adds
+        with threadpool_limits(1, user_api="blas"):
+            expected = a @ b
+        assert seen == [1] and np.array_equal(small, expected)
+        big = rng.standard_normal((512, 512)).astype("float32")       # 134 M multiply-adds: BLAS's threads
+        assert np.array_equal(parallel.matmul(big, big), big @ big) and seen == [1]
+        assert blas_thread_count() == 2
+
+
+def test_one_blas_thread_restores_the_count_after_an_error():
+    with threadpool_limits(2, user_api="blas"):
+        with pytest.raises(RuntimeError):
+            with parallel.one_blas_thread():
+                assert blas_thread_count() == 1
+                raise RuntimeError("inside")
+        assert blas_thread_count() == 2
+
+
+def test_run_chunks_does_each_chunk_once_in_order_and_a_free_thread_takes_more():
+    parallel.set_num_threads(2)
+    done = []
+    slow_thread = []
+
+    def task(i, buffer):
+        buffer.append(i)                                   # the buffer is the thread's own
+        if not slow_thread:
+            slow_thread.append(threading.get_ident())
+        if threading.get_ident() == slow_thread[0]:
+            threading.Event().wait(0.05)                   # this thread is held up: the other takes the rest
+        done.append(i)
+        return i * i
+    buffers = []
+
+    def make_buffer():
+        buffers.append([])
+        return buffers[-1]
+    results = parallel.run_chunks(task, 12, parallel.MIN_SPLIT_BYTES, make_buffer)
+    assert results == [i * i for i in range(12)] and sorted(done) == list(range(12))
+    assert len(buffers) == 2 and sorted(buffers[0] + buffers[1]) == list(range(12))
+    assert min(len(b) for b in buffers) <= 3, "the held-up thread did as many chunks as the free one"
+
+
+def test_run_chunks_stays_on_the_calling_thread_for_small_work():
+    parallel.set_num_threads(2)
+    seen = parallel.run_chunks(lambda i, buffer: threading.get_ident(), 5, parallel.MIN_SPLIT_BYTES - 1)
+    assert set(seen) == {threading.get_ident()}

@@ -11,6 +11,7 @@ import builtins
 import numpy as np
 
 from teachnet.autodiff import Tensor, needs_gradient, record
+from teachnet.ops import parallel
 
 __all__ = [
     "convert_to_tensor", "cast", "stop_gradient", "zeros", "ones", "zeros_like", "ones_like",
@@ -661,10 +662,10 @@ def matmul(x1, x2):
             ga = (B @ g[..., None])[..., 0].reshape(-1, A.shape[0]).sum(0) if need_a else None
             gb = A[:, None] * g[..., None, :] if need_b else None
         else:                                # (..., n, k) @ (..., k, m) -> (..., n, m)
-            ga = g @ np.swapaxes(B, -1, -2) if need_a else None
-            gb = np.swapaxes(A, -1, -2) @ g if need_b else None
+            ga = parallel.matmul(g, np.swapaxes(B, -1, -2)) if need_a else None  # small ones on one BLAS thread
+            gb = parallel.matmul(np.swapaxes(A, -1, -2), g) if need_b else None
         return ga, gb
-    return record("matmul", a.data @ b.data, (a, b), backward)
+    return record("matmul", parallel.matmul(a.data, b.data), (a, b), backward)
 
 
 def dot(x1, x2):

@@ -21,18 +21,25 @@ The default is the number of threads numpy's BLAS uses (read with threadpoolctl)
 so `OPENBLAS_NUM_THREADS=1` or `threadpoolctl.threadpool_limits(1)` at start-up
 also keeps teachnet on one core. The environment variable `TEACHNET_NUM_THREADS` overrides the default.
 """
+import contextlib
+import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
 
 __all__ = ["get_num_threads", "set_num_threads", "run", "split", "pieces_for", "elementwise", "worth_splitting",
-           "MIN_SPLIT_BYTES"]
+           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT", "run_chunks"]
 
 # Below this many bytes touched, a pass stays on one thread. Handing two empty
 # pieces to `run` took 70 us on this project's shared 2-core machine (load
 # average 7), as long as copying ~1 MiB (a 256 KiB copy took 14 us).
 MIN_SPLIT_BYTES = 1 << 20
+
+# A matrix product of fewer multiply-adds than this runs on one BLAS thread (see `matmul`):
+# 8 M multiply-adds take ~80 us on one core of this project's machine.
+SMALL_PRODUCT = 1 << 23
 
 _num_threads = None   # None: the default (see `_default_num_threads`)
 _pool = None          # the ThreadPoolExecutor, made on first use
@@ -147,3 +154,65 @@ def elementwise(task, *arrays):
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
     run(lambda piece: task(*(None if a is None else a[piece] for a in flat)), split(given[0].size, get_num_threads()))
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Inside the `with` block, numpy's BLAS runs every product on one thread."""
+    blas = _blas_pools()
+    saved = [lib.get_num_threads() for lib in blas]
+    for lib, count in zip(blas, saved):
+        if count > 1:
+            lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, count in zip(blas, saved):
+            if count > 1:
+                lib.set_num_threads(count)
+
+
+def matmul(a, b):
+    """`a @ b` for numpy arrays, with a small 2D product kept on one BLAS thread.
+
+    OpenBLAS hands any product of more than ~262,000 multiply-adds to all its
+    threads. For one as small as a classifier's last layer (64 x 1152 x 10),
+    waking the other thread costs more than it saves; worse, the woken thread
+    then spins, waiting for more work, for milliseconds, on a core that the
+    thread pool's work (a convolution's backward pass, right after) needs. The
+    benchmark's convnet took 50 ms of CPU time a step with its last layer's
+    products on two BLAS threads, 29 ms with them on one (machine under load).
+    Products of `SMALL_PRODUCT` multiply-adds or more use BLAS's threads as usual.
+    """
+    if a.ndim == 2 and b.ndim == 2 and a.shape[0] * a.shape[1] * b.shape[1] < SMALL_PRODUCT:
+        with one_blas_thread():
+            return a @ b
+    return a @ b
+
+
+def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False):
+    """Calls `task(i, buffer)` for i in range(count); returns the results in order of i.
+
+    Each thread takes the next i as soon as it has finished its last one, so on
+    a busy machine a thread that gets less of a core does fewer chunks instead
+    of keeping the others waiting (`run` hands each thread a fixed share).
+    `buffer` is `make_buffer()`, made once per thread (None without it), for
+    scratch work that must not be shared. The chunks must be independent and
+    a chunk's numbers must not depend on which thread computes it: then the
+    results are bit-identical on any number of threads. Split only when a pass
+    over `nbytes` is worth it (see `worth_splitting`); `uses_blas` as in `run`.
+    """
+    results = [None] * count
+    next_chunk, taking = itertools.count(), threading.Lock()   # each i goes to exactly one thread
+
+    def work(_):
+        buffer = None if make_buffer is None else make_buffer()
+        while True:
+            with taking:
+                i = next(next_chunk)
+            if i >= count:
+                return
+            results[i] = task(i, buffer)
+    threads = get_num_threads() if worth_splitting(nbytes) else 1
+    run(work, range(max(1, min(threads, count))), uses_blas=uses_blas)
+    return results
