@@ -42,6 +42,7 @@ import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 DPI = 96      # CSS pixels per inch: a figure of width w px is w / DPI inches wide
 SCALE = 1.5   # rendered pixels per CSS pixel: sharp on high-DPI screens, cheap enough for 20 frames/s
@@ -93,15 +94,17 @@ def rgb_png(rgb):
             + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)) + _png_chunk(b"IEND", b""))
 
 
-def steady_limits(current, low, high, log=False, margin=0.08):
+def steady_limits(current, low, high, log=False, margin=0.08, headroom=0.0):
     """Axis limits that change rarely (each change redraws a LiveFigure's background): `current`
     while the data range [low, high] fits inside it and fills at least 40% of it, else the data range
-    with a margin (on a log axis, in decades)."""
+    with a margin (on a log axis, in decades). With `headroom`, limits that the data outgrew leave
+    `headroom` times the data's span free on the side it grew (a falling loss keeps falling), so that
+    a curve that keeps growing moves the limits a few times, not at every frame."""
     if log:
         if not (low > 0 and high > 0):
             return current or (0.1, 1.0)
         limits = steady_limits(None if current is None else tuple(np.log10(current)), np.log10(low),
-                               np.log10(high), margin=margin)
+                               np.log10(high), margin=margin, headroom=headroom)
         return None if current is None and limits is None else tuple(10.0 ** np.asarray(limits))
     if not (np.isfinite(low) and np.isfinite(high)):
         return current or (0.0, 1.0)
@@ -111,6 +114,11 @@ def steady_limits(current, low, high, log=False, margin=0.08):
         c0, c1 = current
         if c0 <= low and high <= c1 and high - low >= 0.4 * (c1 - c0):
             return current
+        if headroom and (low < c0 or high > c1):  # outgrown: room to grow on the side(s) it grew
+            span = high - low
+            lower, upper = low - (headroom if low < c0 else margin) * span, high + (headroom if high > c1 else margin) * span
+            # not across zero (a loss does not fall below it): at most the margin beyond
+            return (max(lower, -margin * span) if low >= 0 else lower, min(upper, margin * span) if high <= 0 else upper)
     span = high - low
     return (low - margin * span, high + margin * span)
 
@@ -143,6 +151,7 @@ class LiveFigure:
         self.fig = fig
         self.animated = []
         self.pinned = []  # opaque artists on top of the animated ones, kept as pixels
+        self.labels = {}  # text artist -> {string: its pixels}, for texts given to `label`
         self._background = None
         self._sprites = []
         self._key = None
@@ -161,11 +170,23 @@ class LiveFigure:
         self.pinned.append(artist)
         return artist
 
+    def label(self, text, facecolor="white", pad=1.0):
+        """Marks `text` as animated and drawn from cached pixels when its string is one drawn before.
+
+        The text gets an opaque box (`facecolor`, `pad` points around the letters), so its pixels do
+        not depend on what is under it: a label whose string repeats (a range such as "±0.04", a
+        learning rate) is pasted, not typeset again (text is the slow part of a frame). Returns it."""
+        # a square box, not antialiased: every pixel of it is wholly the box's (none blends with what is under)
+        text.set_bbox({"facecolor": facecolor, "edgecolor": "none", "pad": pad, "antialiased": False})
+        self.labels[text] = {}
+        return self.animate(text)
+
     def forget(self, artist):
         """Stops drawing an artist given to `animate` or `pin` (the caller removes it from its axes)."""
         for kept in (self.animated, self.pinned):
             if artist in kept:
                 kept.remove(artist)
+        self.labels.pop(artist, None)
 
     def png(self, key=None):
         """The frame as PNG bytes. The background (and the pinned artists' pixels) is drawn again only
@@ -180,13 +201,31 @@ class LiveFigure:
                 if artist.get_visible():
                     self.fig.draw_artist(artist)
                     self._sprites.append(canvas.copy_from_bbox(artist.get_window_extent(canvas.get_renderer())))
+            for drawn in self.labels.values():  # a new background may move them: typeset them again
+                drawn.clear()
         canvas.restore_region(self._background)
         for artist in self.animated:
-            if artist.get_visible():
+            if not artist.get_visible():
+                continue
+            drawn = self.labels.get(artist)
+            if drawn is None:
                 self.fig.draw_artist(artist)
+            elif artist.get_text() in drawn:
+                canvas.restore_region(drawn[artist.get_text()])
+            else:
+                self.fig.draw_artist(artist)
+                if len(drawn) >= 64:  # a label whose string keeps changing: keep the latest ones
+                    drawn.clear()
+                drawn[artist.get_text()] = canvas.copy_from_bbox(_box_pixels(artist.get_bbox_patch(), canvas))
         for sprite in self._sprites:
             canvas.restore_region(sprite)
         return canvas_png(canvas)
+
+
+def _box_pixels(patch, canvas):
+    """The pixels a label's box (not antialiased) covers: those whose centre is inside it."""
+    extent = patch.get_window_extent(canvas.get_renderer())
+    return Bbox.from_extents(*np.round(extent.extents))
 
 
 def image_widget(width_px, **layout):

@@ -543,16 +543,18 @@ class TrainingDashboard(WidgetView, Callback):
         arrows = {"forward": [], "loss": [], "update": []}
         words, values = {}, {"layers": []}
 
-        def box(x, y, face, name=None, text="", value=False):
-            """A box with words (background) and, when `value`, a number under them (animated)."""
+        def box(x, y, face, name=None, text="", value=None):
+            """A box with words (background) and a number under them: "animated" (typeset every frame)
+            or "label" (a number that changes rarely, pasted from cached pixels while it repeats)."""
             ax.add_patch(FancyBboxPatch((x - 0.05, y - 0.13), 0.1, 0.26, boxstyle="round,pad=0.004",
                                         facecolor=face, edgecolor="#555555"))
             word = ax.text(x, y + (0.035 if value else 0), text, ha="center", va="center", fontsize=FONT)
             if name is not None:
                 words[name] = word
-            if value:
-                return live.animate(ax.text(x, y - 0.075, "", ha="center", va="center", fontsize=FONT))
-            return None
+            if value is None:
+                return None
+            number = ax.text(x, y - 0.075, "", ha="center", va="center", fontsize=FONT)
+            return live.animate(number) if value == "animated" else live.label(number, facecolor=face, pad=0.5)
 
         def arrow(start, end, phase):
             patch = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=IDLE, linewidth=1.2)
@@ -570,7 +572,7 @@ class TrainingDashboard(WidgetView, Callback):
                 values["layers"].append(None)
             else:
                 values["layers"].append(box(x, top, "#fff8e1", text=f"{layer.name}\n{type(layer).__name__}",
-                                            value=True))
+                                            value="animated"))
             arrow((previous + half_w, top), (x - half_w, top), "forward")
             previous = x
         box(pred_x, top, "#e8f5e9", "predictions")
@@ -579,9 +581,9 @@ class TrainingDashboard(WidgetView, Callback):
         box(loss_x, bottom, "#fce4ec", "loss")
         arrow((pred_x, top - half_h), (loss_x - 0.02, bottom + half_h), "loss")
         arrow((targets_x, top - half_h), (loss_x + 0.02, bottom + half_h), "loss")
-        values["score"] = box(score_x, bottom, "#fce4ec", text="Loss score", value=True)
+        values["score"] = box(score_x, bottom, "#fce4ec", text="Loss score", value="animated")
         arrow((loss_x - half_w, bottom), (score_x + half_w, bottom), "loss")
-        values["optimizer"] = box(opt_x, bottom, "#ede7f6", "optimizer", value=True)
+        values["optimizer"] = box(opt_x, bottom, "#ede7f6", "optimizer", value="label")  # the learning rate
         arrow((score_x - half_w, bottom), (opt_x + half_w, bottom), "update")
         for x, layer in zip(xs, shown):
             if layer is None or layer.weights:  # the update flows back into each layer with weights
@@ -619,7 +621,7 @@ class TrainingDashboard(WidgetView, Callback):
                 ax.set_yscale("log" if log_axis else "linear")
                 lines["limits"] = None
             if shown.size:
-                lines["limits"] = steady_limits(lines["limits"], shown.min(), shown.max(), log=log_axis)
+                lines["limits"] = steady_limits(lines["limits"], shown.min(), shown.max(), log=log_axis, headroom=0.5)
                 ax.set_ylim(*lines["limits"])
             ax.set_xlim(*x_limits)
             key.append((ax.get_ylim(), log_axis))
@@ -708,8 +710,8 @@ class TrainingDashboard(WidgetView, Callback):
                 ax.set_title((f"{layer.name} weights", "gradients", "update")[c], fontsize=FONT, loc="left")
                 bars = live.animate(ax.stairs(np.zeros(1), [0.0, 1.0], fill=True,
                                               color=("#1565c0", "#ef6c00", "#6a1b9a")[c]))
-                text = live.animate(ax.text(0.02, 0.97, "", transform=ax.transAxes, fontsize=FONT, va="top",
-                                            color="#333333"))
+                text = live.label(ax.text(0.02, 0.97, "", transform=ax.transAxes, fontsize=FONT, va="top",
+                                          color="#333333"))  # over the bars, on a white box
                 row_panels.append((bars, text))
             panels.append(row_panels)
         height = css_height(live.fig)
