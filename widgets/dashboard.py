@@ -63,13 +63,16 @@ class TrainingLog:
         self.batch_values = {}
         self.epochs = []
         self.epoch_values = {}
+        self.version = getattr(self, "version", 0) + 1  # changes with the numbers: a view drawn at it is current
 
     def add_batch(self, x, values):
+        self.version += 1
         self.batch_x.append(x)
         for name, value in values.items():
             self.batch_values.setdefault(name, []).append(float(value))
 
     def add_epoch(self, epoch, logs):
+        self.version += 1
         self.epochs.append(epoch)
         for name, value in logs.items():
             self.epoch_values.setdefault(name, [np.nan] * (len(self.epochs) - 1)).append(float(value))
@@ -531,7 +534,9 @@ class TrainingDashboard(WidgetView, Callback):
                 arrow.set_color(ACTIVE if active else IDLE)
                 arrow.set_linewidth(2.2 if active else 1.2)
         d["update_label"].set_color(ACTIVE if self.highlight == "update" else IDLE)
-        return d["live"].png(key=(self.highlight, tuple(words.values())))
+        frame = tuple(text.get_text() for text in d["values"]["layers"] if text is not None) + (
+            d["values"]["score"].get_text(), d["values"]["optimizer"].get_text())
+        return d["live"].png(key=(self.highlight, tuple(words.values())), frame=frame)
 
     def _build_diagram(self, shown, layers):
         """The diagram's figure: boxes, arrows (per phase), fixed words and the animated value texts."""
@@ -639,7 +644,7 @@ class TrainingDashboard(WidgetView, Callback):
                     [lines["validation"]] if legend_key[2] else []) + ([lines["best"]] if best is not None else [])
                 c["legend"] = c["live"].pin(ax.legend(handles=shown, fontsize=FONT, loc="upper right",
                                                       framealpha=1, fancybox=False))
-        return c["live"].png(key=(x_limits, tuple(key), legend_key))
+        return c["live"].png(key=(x_limits, tuple(key), legend_key), frame=log.version)
 
     def _build_curves(self, names):
         rows = (len(names) + 1) // 2
@@ -676,6 +681,7 @@ class TrainingDashboard(WidgetView, Callback):
         key = (tuple((layer.name, tuple(indices)) for layer, indices in rows), step is not None)
         if self._weights is None or self._weights["key"] != key:
             self._weights = self._build_weights(rows, key)
+        frame = []  # what the panels show: unchanged (no batch since the last frame), the last PNG is kept
         for (layer, indices), panels in zip(rows, self._weights["panels"]):
             w = np.concatenate([weights[i].numpy().ravel() for i in indices])
             values = [w]
@@ -687,10 +693,12 @@ class TrainingDashboard(WidgetView, Callback):
                 counts, edges = _histogram(v)
                 bars.set_data(counts / max(counts.max(), 1), (edges - edges[0]) / (edges[-1] - edges[0]))
                 text.set_text(f"±{max(abs(edges[0]), abs(edges[-1])):.1g}")  # the x axis's reach, tickless
+                frame.append(counts.tobytes() + edges.tobytes())
             if step is not None:  # the update-to-weight ratio: how big a step is, relative to the weights
                 ratio = np.linalg.norm(u) / max(np.linalg.norm(w), 1e-12)
                 panels[2][1].set_text(f"{panels[2][1].get_text()}  |Δw|/|w| {ratio:.0e}")
-        return self._weights["live"].png()
+                frame.append(panels[2][1].get_text())
+        return self._weights["live"].png(frame=tuple(frame))
 
     def _build_weights(self, rows, key):
         live = LiveFigure(new_figure(HALF, 60 + 110 * max(1, len(rows))))
