@@ -295,28 +295,47 @@ def is_playing(play):
 
 
 class Throttle:
-    """Lets an action through at most once every `interval` seconds.
+    """Lets an action through at most once every `interval` seconds and, given a `share`, only while
+    the action has taken at most that share of the time since `restart()` (the time it took is
+    counted with `spend`).
 
     Drawing a PNG takes tens of milliseconds; training a batch may take one.
-    Redraws are throttled so that watching does not slow training down.
+    Redraws are throttled so that watching does not slow training down. The share is a budget kept
+    over the whole run, not a pause after each action: a slow action (a figure built, a background
+    drawn again) is paid back by the waits after it, while the cheap ones after it run at `interval`.
     """
 
-    def __init__(self, interval):
+    def __init__(self, interval, share=None):
         self.interval = interval
+        self.share = share
         self._last = -float("inf")
+        self._start = time.perf_counter()
+        self.spent = 0.0  # seconds the action took since restart()
 
     def restart(self):
-        """Counts the interval from now, as if the action had just run."""
-        self._last = time.perf_counter()
+        """Counts the interval, and the share, from now, as if the action had just run."""
+        self._last = self._start = time.perf_counter()
+        self.spent = 0.0
+
+    def spend(self, seconds):
+        """Counts `seconds` that the action took against its share."""
+        self.spent += seconds
+
+    def wait(self):
+        """Seconds until `ready()` would let the action through (0 when it would now)."""
+        now = time.perf_counter()
+        waits = [self._last + self.interval - now]
+        if self.share is not None:  # until spent <= share * (time since restart)
+            waits.append(self._start + self.spent / self.share - now)
+        return max(0.0, *waits)
 
     def due(self):
         """Whether `ready()` would let the action through now (without counting it)."""
-        return time.perf_counter() - self._last >= self.interval
+        return self.wait() == 0.0
 
     def ready(self, force=False):
-        now = time.perf_counter()
-        if force or now - self._last >= self.interval:
-            self._last = now
+        if force or self.due():
+            self._last = time.perf_counter()
             return True
         return False
 

@@ -27,6 +27,7 @@ import traitlets
 from matplotlib import image as mpl_image
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
@@ -36,6 +37,7 @@ from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, Throt
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2
+EPOCH_LABEL_DROP = 19  # points from the curves' x axis to the top of its label: ticks, their numbers, a gap
 ACTIVE, IDLE = "#d62728", "#9e9e9e"  # arrow colours: the phase that just ran, the others
 SPEEDS = [("1 batch per tick", 1), ("4 batches per tick", 4), ("16 batches per tick", 16),
           ("64 batches per tick", 64)]
@@ -124,9 +126,10 @@ class TrainingDashboard(WidgetView, Callback):
                                                 "(interactive trainer).")
     log_scale = Bool(False, help="Plot losses on a logarithmic axis.")
     redraw_interval = Float(0.25, help="The shortest time between two redraws, in seconds.")
-    max_draw_share = Float(0.07, help="The largest share of training time spent drawing: after a "
-                                                "redraw of d seconds the next waits at least d / share. With "
-                                                "frames of ~30 ms that is ~2-3 redraws a second during fit.")
+    max_draw_share = Float(0.07, help="The largest share of training time spent drawing, counted from the "
+                                                "start of fit (or of Play): a redraw waits until drawing has "
+                                                "taken at most this share of the time. With frames of ~20 ms "
+                                                "that is ~3 redraws a second during fit.")
     highlight = Enum(["forward", "loss", "update"], "forward",
                                help="The phase whose arrows the diagram highlights.")
     epoch = Int(0, help="Completed epochs.")
@@ -154,10 +157,13 @@ class TrainingDashboard(WidgetView, Callback):
             validation_data = self._checked_data(*validation_data, "validation_data[0]", "validation_data[1]")
         self.validation_data = validation_data
         self.training_log = TrainingLog()
-        self._throttle = Throttle(self.redraw_interval)
-        self._last_draw_seconds = 0.0  # how long the last redraw took: sets the throttle's pace
+        self._throttle = Throttle(self.redraw_interval, self.max_draw_share)
+        self._last_draw_seconds = 0.0  # how long the last redraw took
         self.seconds_drawing = 0.0  # all throttled redraws so far (the benchmark reports its share)
+        self.cpu_seconds_drawing = 0.0  # the same in CPU seconds of the thread that drew (its own cost, without
+        # the waits for a core that a busy machine adds to the wall clock)
         self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
+        self._fit_last_epoch = None  # inside fit: the epoch it ends at
         self._epoch_batches = None  # the interactive trainer's epoch: fit's batch iterator, (step, rows) pairs
         self._batches_left = 0  # how many of them are still to come
         self._last_step = None  # the last step record drawn or to draw
@@ -307,6 +313,11 @@ class TrainingDashboard(WidgetView, Callback):
     def on_pause(self):
         self._maybe_redraw(force=True)
 
+    @traitlets.observe("running")
+    def _count_drawing_from_play(self, change):
+        if change["new"]:
+            self._throttle.restart()  # Play's share of drawing is counted from its start
+
     def tick(self):
         """One tick of Play: trains `speed` batches, redraws when the throttle allows."""
         self._train_batches(self.speed)
@@ -386,6 +397,7 @@ class TrainingDashboard(WidgetView, Callback):
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
         self._throttle.restart()  # the picture is current: the first redraw can wait an interval
         epochs, steps = self.params.get("epochs"), self.params.get("steps")
+        self._fit_last_epoch = self.epoch + epochs if epochs else None
         self._fit_clock = (time.perf_counter(), 0, epochs * steps if epochs and steps else None)
 
     @property
@@ -424,7 +436,7 @@ class TrainingDashboard(WidgetView, Callback):
             return False  # not inside fit (the interactive trainer), or fit's length unknown
         start, done, total = self._fit_clock
         seconds_left = (time.perf_counter() - start) / max(done, 1) * (total - done)  # at the pace so far
-        return seconds_left < self._redraw_pause()
+        return done >= total or seconds_left < max(self.redraw_interval, self._throttle.wait())
 
     def on_epoch_end(self, epoch, logs=None):
         self.training_log.add_epoch(self.epoch + 1, logs or {})
@@ -445,21 +457,19 @@ class TrainingDashboard(WidgetView, Callback):
 
     # -- drawing ----------------------------------------------------------------------------
     def _maybe_redraw(self, force=False, share=None):
-        """Redraws when the throttle allows: at most every `redraw_interval` seconds, and
-        rarely enough that drawing takes at most `share` (default `max_draw_share`) of the time."""
-        self._throttle.interval = self._redraw_pause(share)
+        """Redraws when the throttle allows: at most every `redraw_interval` seconds, and only while
+        drawing has taken at most `share` (default `max_draw_share`) of the time since fit (or Play)
+        started."""
+        self._throttle.interval = self.redraw_interval
+        self._throttle.share = self.max_draw_share if share is None else share
         if not self._throttle.ready(force):
             return
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         self.redraw()
         self._last_draw_seconds = time.perf_counter() - start
+        self._throttle.spend(self._last_draw_seconds)
         self.seconds_drawing += self._last_draw_seconds
-        self._throttle.interval = self._redraw_pause(share)  # the pause after this redraw, from its own cost
-
-    def _redraw_pause(self, share=None):
-        """Seconds between redraws: redraw_interval, or longer when a redraw takes more than its share."""
-        share = self.max_draw_share if share is None else share
-        return max(self.redraw_interval, self._last_draw_seconds / share)
+        self.cpu_seconds_drawing += time.thread_time() - start_cpu
 
     def redraw(self):
         """Draws the three pictures and the status line now."""
@@ -608,7 +618,9 @@ class TrainingDashboard(WidgetView, Callback):
             self._curves = self._build_curves(names)
         c = self._curves
         last_x = max(log.batch_x[-1] if log.batch_x else 0, log.epochs[-1] if log.epochs else 0)
-        x_limits = (0.0, nice_ceiling(max(last_x, 1.0)))  # the first epoch's batches share one background
+        # the epoch fit will end at, when inside fit: the x axis is fixed for the whole fit (one background);
+        # else the next round number (the first epoch's batches share one background)
+        x_limits = (0.0, max(self._fit_last_epoch or 0, nice_ceiling(max(last_x, 1.0))))
         key = []
         for name, ax, lines in zip(names, c["axes"], c["lines"]):
             batch_values = log.batch_values.get(name, [])
@@ -626,7 +638,11 @@ class TrainingDashboard(WidgetView, Callback):
                 ax.set_yscale("log" if log_axis else "linear")
                 lines["limits"] = None
             if shown.size:
-                lines["limits"] = steady_limits(lines["limits"], shown.min(), shown.max(), log=log_axis, headroom=0.5)
+                low, high = shown.min(), shown.max()
+                if not log_axis:  # limits that rarely move while the curves grow (each move redraws the axes)
+                    low = min(low, 0.0)  # values >= 0 (losses, most metrics) on an axis from 0
+                    high = 1.0 if 0 <= shown.min() and high <= 1 else high  # fractions (accuracy) over [0, 1]
+                lines["limits"] = steady_limits(lines["limits"], low, high, log=log_axis, headroom=0.5)
                 ax.set_ylim(*lines["limits"])
             ax.set_xlim(*x_limits)
             key.append((ax.get_ylim(), log_axis))
@@ -661,8 +677,12 @@ class TrainingDashboard(WidgetView, Callback):
                 "empty": live.animate(ax.text(0.5, 0.5, "no training yet", ha="center", va="center",
                                               transform=ax.transAxes, color="#757575", fontsize=FONT)),
                 "limits": None})
-            ax.set_title(name, fontsize=TITLE)
+            # title and label at fixed places (matplotlib would measure the tick labels to place them at
+            # every draw of the background: a third of its time)
+            ax.set_title(name, fontsize=TITLE, y=1.0)
             ax.set_xlabel("epoch", fontsize=FONT)
+            ax.xaxis.set_label_coords(0.5, 0.0, transform=ax.transAxes + ScaledTranslation(
+                0, -EPOCH_LABEL_DROP / 72, live.fig.dpi_scale_trans))
             ax.tick_params(labelsize=FONT)
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.yaxis.set_major_locator(MaxNLocator(4))
@@ -678,7 +698,7 @@ class TrainingDashboard(WidgetView, Callback):
         and the range of the values as text, so the background never has to be drawn again."""
         rows = self._layer_weight_indices()[:5]
         weights, step = self.model.trainable_weights, self._last_step
-        key = (tuple((layer.name, tuple(indices)) for layer, indices in rows), step is not None)
+        key = tuple((layer.name, tuple(indices)) for layer, indices in rows)
         if self._weights is None or self._weights["key"] != key:
             self._weights = self._build_weights(rows, key)
         frame = []  # what the panels show: unchanged (no batch since the last frame), the last PNG is kept
@@ -694,6 +714,9 @@ class TrainingDashboard(WidgetView, Callback):
                 bars.set_data(counts / max(counts.max(), 1), (edges - edges[0]) / (edges[-1] - edges[0]))
                 text.set_text(f"±{max(abs(edges[0]), abs(edges[-1])):.1g}")  # the x axis's reach, tickless
                 frame.append(counts.tobytes() + edges.tobytes())
+            for bars, text in panels[len(values):]:  # no step yet: no gradients, no update
+                bars.set_data(np.zeros(1), [0.0, 1.0])
+                text.set_text("no step yet")
             if step is not None:  # the update-to-weight ratio: how big a step is, relative to the weights
                 ratio = np.linalg.norm(u) / max(np.linalg.norm(w), 1e-12)
                 panels[2][1].set_text(f"{panels[2][1].get_text()}  |Δw|/|w| {ratio:.0e}")
@@ -706,10 +729,9 @@ class TrainingDashboard(WidgetView, Callback):
         if not rows:
             live.fig.text(0.5, 0.5, "no trainable weights yet\n(the model is built on its first batch)",
                           ha="center", va="center", fontsize=TITLE)
-        columns = 3 if key[1] else 1
         for r, (layer, _) in enumerate(rows):
             row_panels = []
-            for c in range(columns):
+            for c in range(3):  # from the start, so that the first step does not build the figure again
                 ax = live.fig.add_subplot(len(rows), 3, 3 * r + c + 1)
                 ax.set_xlim(0, 1)
                 ax.set_ylim(0, 1.05)
