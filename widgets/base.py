@@ -153,9 +153,13 @@ def steady_limits(current, low, high, log=False, margin=0.08, headroom=0.0):
             return current
         if headroom and (low < c0 or high > c1):  # outgrown: room to grow on the side(s) it grew
             span = high - low
-            lower, upper = low - (headroom if low < c0 else margin) * span, high + (headroom if high > c1 else margin) * span
-            # not across zero (a loss does not fall below it): at most the margin beyond
-            return (max(lower, -margin * span) if low >= 0 else lower, min(upper, margin * span) if high <= 0 else upper)
+            lower = low - (headroom if low < c0 else margin) * span
+            upper = high + (headroom if high > c1 else margin) * span
+            if low >= 0:  # not across zero (a loss does not fall below it): at most the margin beyond
+                lower = max(lower, -margin * span)
+            if high <= 0:
+                upper = min(upper, margin * span)
+            return (lower, upper)
     span = high - low
     return (low - margin * span, high + margin * span)
 
@@ -214,7 +218,8 @@ class LiveFigure:
 
         The text gets an opaque box (`facecolor`, `pad` points around the letters), so its pixels do
         not depend on what is under it: a label whose string repeats (a range such as "±0.04", a
-        learning rate) is pasted, not typeset again (text is the slow part of a frame). Returns it."""
+        learning rate) is pasted, not typeset again (text is the slow part of a frame). Its place and
+        style are kept with its pixels until the background is drawn again. Returns it."""
         # a square box, not antialiased: every pixel of it is wholly the box's (none blends with what is under)
         text.set_bbox({"facecolor": facecolor, "edgecolor": "none", "pad": pad, "antialiased": False})
         self.labels[text] = {}
