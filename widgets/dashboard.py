@@ -384,6 +384,7 @@ class TrainingDashboard(WidgetView, Callback):
         if self.model.compiled:
             self.model.reset_metrics()
         self.training_log.clear()
+        self._fit_last_epoch = None  # the curves' x axis starts again from one epoch
         self._epoch_batches = None
         self._last_step = None
         self.epoch = self.step = 0

@@ -245,6 +245,30 @@ def test_the_dashboard_follows_a_multi_second_fit_live():
     assert np.diff(times + [start + seconds]).max() / slowdown < 1.0, report
 
 
+def test_curves_axes_stay_put_while_fit_runs():
+    # each change of the curves' limits draws their background again: during fit the x axis reaches the
+    # epoch fit ends at, a loss is drawn from 0 and a fraction (accuracy) over [0, 1]
+    dashboard = make_dashboard(redraw_interval=0.0, max_draw_share=1.0)
+    backgrounds = []  # the curves' background key at each redraw
+    draw_curves = dashboard.draw_curves
+
+    def keyed_draw_curves():
+        png = draw_curves()
+        backgrounds.append(dashboard._curves["live"]._key)
+        return png
+    dashboard.draw_curves = keyed_draw_curves
+    slow = LambdaCallback(on_train_batch_end=lambda batch, logs: time.sleep(0.01))
+    dashboard.model.fit(*make_data(), batch_size=8, epochs=3, verbose=0, callbacks=[slow, dashboard])
+    loss_axes, accuracy_axes = dashboard._curves["axes"]
+    assert loss_axes.get_xlim() == (0.0, 3.0)
+    assert loss_axes.get_ylim()[0] <= 0 < max(dashboard.training_log.batch_values["loss"]) <= loss_axes.get_ylim()[1]
+    low, high = accuracy_axes.get_ylim()
+    assert low <= 0 and 1 <= high < 1.1
+    assert len(backgrounds) >= 10 and len(set(backgrounds)) <= len(backgrounds) // 3, backgrounds
+    dashboard.reset()
+    assert dashboard._curves["axes"][0].get_xlim() == (0.0, 1.0)
+
+
 def test_an_interrupted_fit_says_so_in_the_status_line():
     import os
     import signal
@@ -412,5 +436,6 @@ def test_benchmark_reports_the_dashboard_overhead_line(tmp_path):
     medians = report["median_samples_per_s"]
     assert report["ratio_attached_over_not"] == pytest.approx(medians["with"] / medians["without"])
     assert all(count >= 1 for count in report["redraws_per_fit"])  # at least the redraw when fit ends
-    assert all(0 < share < 1 for share in report["drawing_share_of_fit"])
-    assert "ratio dashboard attached/not" in done.stdout
+    assert all(0 < share < 1 for share in report["drawing_share_of_fit"] + report["drawing_cpu_share_of_fit"])
+    assert all(rate >= 0 for rate in report["redraws_per_s_during_fit"])
+    assert "ratio dashboard attached/not" in done.stdout and "redraws per second while fit ran" in done.stdout
