@@ -58,6 +58,7 @@ class TrainingLog:
     """
 
     def __init__(self):
+        self.version = 0  # changes with the numbers: a picture drawn at this version is current
         self.clear()
 
     def clear(self):
@@ -65,7 +66,7 @@ class TrainingLog:
         self.batch_values = {}
         self.epochs = []
         self.epoch_values = {}
-        self.version = getattr(self, "version", 0) + 1  # changes with the numbers: a view drawn at it is current
+        self.version += 1
 
     def add_batch(self, x, values):
         self.version += 1
