@@ -648,11 +648,12 @@ class TrainingDashboard(WidgetView, Callback):
                 ax.set_ylim(*lines["limits"])
             ax.set_xlim(*x_limits)
             key.append((ax.get_ylim(), log_axis))
-        legend_key = (bool(log.batch_x), bool(log.epochs), "val_loss" in log.epoch_values, best)
+        # (the best epoch is where its line stands: a legend naming its number would be drawn again each epoch)
+        legend_key = (bool(log.batch_x), bool(log.epochs), "val_loss" in log.epoch_values, best is not None)
         if c["legend_key"] != legend_key:  # the legend lists the series that have data
             c["legend_key"] = legend_key
             lines, ax = c["lines"][0], c["axes"][0]
-            lines["best"].set_label(f"best epoch ({best})")
+            lines["best"].set_label("best epoch")
             if c["legend"] is not None:
                 c["live"].forget(c["legend"])
                 c["legend"].remove()

@@ -209,9 +209,10 @@ def test_the_dashboard_follows_a_multi_second_fit_live():
     # time spent drawing. The throttle keeps drawing within its share of the wall clock, so on a busy
     # machine, where a redraw waits for a core too, it redraws less often: the rate is read per second of
     # a quiet machine, fit's wall-clock seconds divided by how much the machine slowed the drawing down
-    # (wall clock / CPU time of the redraws, 1 on a quiet machine). Beyond two runnable processes per core,
-    # the CPU time itself swells (cores shared with other work: caches, memory), and nothing here is timed.
-    if os.getloadavg()[0] > 2 * os.cpu_count():
+    # (wall clock / CPU time of the redraws, 1 on a quiet machine). With more runnable processes than cores
+    # the CPU time itself swells (a redraw took twice its quiet CPU time at a load of 6 on 2 cores: shared
+    # caches and memory), so nothing is timed then.
+    if os.getloadavg()[0] > os.cpu_count():
         pytest.skip(f"this machine is too busy to time a live fit: load average {os.getloadavg()[0]:.1f} on "
                     f"{os.cpu_count()} cores")
     tn.utils.set_random_seed(0)
@@ -221,16 +222,17 @@ def test_the_dashboard_follows_a_multi_second_fit_live():
                            tn.layers.Dense(256, activation="relu"), tn.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     dashboard = TrainingDashboard(model)
+    # a first fit builds the figures for this model's metrics (once per dashboard)
+    model.fit(x[:256], y[:256], batch_size=16, epochs=1, verbose=0, callbacks=[dashboard])
     start = time.perf_counter()
-    # a first fit builds the figures for this model's metrics (once per dashboard), and times an epoch
-    model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[dashboard])
-    epochs = int(np.ceil(4.0 / (time.perf_counter() - start)))
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0)  # how long an epoch takes on this (maybe busy) machine
+    epochs = int(np.ceil(6.0 / (time.perf_counter() - start)))
     seen = []  # (wall clock, redraws) after each batch, read by a callback that runs after the dashboard
     watcher = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append((time.perf_counter(),
                                                                                  dashboard.redraws)))
     redraws, drawn, drawn_cpu = dashboard.redraws, dashboard.seconds_drawing, dashboard.cpu_seconds_drawing
     start = time.perf_counter()
-    model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[dashboard, watcher])  # a fit of >= ~4 s
+    model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[dashboard, watcher])  # a fit of >= ~6 s
     seconds = time.perf_counter() - start
     assert dashboard.redraws == seen[-1][1] + 1  # and one more when fit ends, not counted as following fit
     during = seen[-1][1] - redraws
