@@ -210,8 +210,7 @@ def test_the_dashboard_follows_a_multi_second_fit_live():
     # machine, where a redraw waits for a core too, it redraws less often: the rate is read per second of
     # a quiet machine, fit's wall-clock seconds divided by how much the machine slowed the drawing down
     # (wall clock / CPU time of the redraws, 1 on a quiet machine). With more runnable processes than cores
-    # the CPU time itself swells (a redraw took twice its quiet CPU time at a load of 6 on 2 cores: shared
-    # caches and memory), so nothing is timed then.
+    # the CPU time itself swells (cores shared with other work: caches, memory), so nothing is timed then.
     if os.getloadavg()[0] > os.cpu_count():
         pytest.skip(f"this machine is too busy to time a live fit: load average {os.getloadavg()[0]:.1f} on "
                     f"{os.cpu_count()} cores")
