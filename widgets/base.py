@@ -42,6 +42,7 @@ import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 DPI = 96      # CSS pixels per inch: a figure of width w px is w / DPI inches wide
 SCALE = 1.5   # rendered pixels per CSS pixel: sharp on high-DPI screens, cheap enough for 20 frames/s
@@ -93,15 +94,54 @@ def rgb_png(rgb):
             + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)) + _png_chunk(b"IEND", b""))
 
 
-def steady_limits(current, low, high, log=False, margin=0.08):
+class PngFrames:
+    """PNG bytes of the successive frames of one picture, deflating again only the rows that changed.
+
+    The rows are cut into bands of `band` rows, each deflated on its own (a zlib full flush ends each
+    band: no band refers back to another, so the stream is the bands' bytes one after the other); a
+    band whose pixels are the last frame's keeps its deflated bytes. A frame in which a few numbers
+    changed costs the deflating of the few bands they sit in. The pixels are written as RGBA (PNG
+    colour type 6): the canvas's own buffer, copied once, with no per-pixel repacking."""
+
+    def __init__(self, band=16):
+        self.band = band
+        self._rows = None  # the last frame: (height, 1 + 4 * width) bytes, each row led by its filter type
+        self._deflated = []  # its bands, deflated
+
+    def png(self, rgba):
+        """An (height, width, 4) uint8 array as PNG bytes."""
+        height, width, _ = rgba.shape
+        rows = np.empty((height, 1 + 4 * width), np.uint8)
+        rows[:, 0] = 0  # filter none
+        rows[:, 1:] = rgba.reshape(height, 4 * width)
+        same_size = self._rows is not None and self._rows.shape == rows.shape
+        deflated = []
+        for i, start in enumerate(range(0, height, self.band)):
+            band = rows[start:start + self.band]
+            if same_size and np.array_equal(band, self._rows[start:start + self.band]):
+                deflated.append(self._deflated[i])
+            else:
+                deflate = zlib.compressobj(PNG_COMPRESS_LEVEL, zlib.DEFLATED, -15)  # raw deflate
+                deflated.append(deflate.compress(band) + deflate.flush(zlib.Z_FULL_FLUSH))
+        self._rows, self._deflated = rows, deflated
+        # zlib's stream: its header (deflate, fastest), the bands, an empty final block, the checksum
+        stream = b"\x78\x01" + b"".join(deflated) + b"\x03\x00" + struct.pack(">I", zlib.adler32(rows))
+        header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits per channel, RGBA
+        return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", stream)
+                + _png_chunk(b"IEND", b""))
+
+
+def steady_limits(current, low, high, log=False, margin=0.08, headroom=0.0):
     """Axis limits that change rarely (each change redraws a LiveFigure's background): `current`
     while the data range [low, high] fits inside it and fills at least 40% of it, else the data range
-    with a margin (on a log axis, in decades)."""
+    with a margin (on a log axis, in decades). With `headroom`, limits that the data outgrew leave
+    `headroom` times the data's span free on the side it grew (a falling loss keeps falling), so that
+    a curve that keeps growing moves the limits a few times, not at every frame."""
     if log:
         if not (low > 0 and high > 0):
             return current or (0.1, 1.0)
         limits = steady_limits(None if current is None else tuple(np.log10(current)), np.log10(low),
-                               np.log10(high), margin=margin)
+                               np.log10(high), margin=margin, headroom=headroom)
         return None if current is None and limits is None else tuple(10.0 ** np.asarray(limits))
     if not (np.isfinite(low) and np.isfinite(high)):
         return current or (0.0, 1.0)
@@ -111,6 +151,15 @@ def steady_limits(current, low, high, log=False, margin=0.08):
         c0, c1 = current
         if c0 <= low and high <= c1 and high - low >= 0.4 * (c1 - c0):
             return current
+        if headroom and (low < c0 or high > c1):  # outgrown: room to grow on the side(s) it grew
+            span = high - low
+            lower = low - (headroom if low < c0 else margin) * span
+            upper = high + (headroom if high > c1 else margin) * span
+            if low >= 0:  # not across zero (a loss does not fall below it): at most the margin beyond
+                lower = max(lower, -margin * span)
+            if high <= 0:
+                upper = min(upper, margin * span)
+            return (lower, upper)
     span = high - low
     return (low - margin * span, high + margin * span)
 
@@ -143,9 +192,12 @@ class LiveFigure:
         self.fig = fig
         self.animated = []
         self.pinned = []  # opaque artists on top of the animated ones, kept as pixels
+        self.labels = {}  # text artist -> {string: its pixels}, for texts given to `label`
         self._background = None
         self._sprites = []
         self._key = None
+        self._frame = self._png = None  # what the last frame showed, and its PNG
+        self._encoder = PngFrames()
 
     def animate(self, artist):
         """Marks `artist` as drawn every frame (over the background); returns it."""
@@ -161,16 +213,32 @@ class LiveFigure:
         self.pinned.append(artist)
         return artist
 
+    def label(self, text, facecolor="white", pad=1.0):
+        """Marks `text` as animated and drawn from cached pixels when its string is one drawn before.
+
+        The text gets an opaque box (`facecolor`, `pad` points around the letters), so its pixels do
+        not depend on what is under it: a label whose string repeats (a range such as "±0.04", a
+        learning rate) is pasted, not typeset again (text is the slow part of a frame). Its place and
+        style are kept with its pixels until the background is drawn again. Returns it."""
+        # a square box, not antialiased: every pixel of it is wholly the box's (none blends with what is under)
+        text.set_bbox({"facecolor": facecolor, "edgecolor": "none", "pad": pad, "antialiased": False})
+        self.labels[text] = {}
+        return self.animate(text)
+
     def forget(self, artist):
         """Stops drawing an artist given to `animate` or `pin` (the caller removes it from its axes)."""
         for kept in (self.animated, self.pinned):
             if artist in kept:
                 kept.remove(artist)
+        self.labels.pop(artist, None)
 
-    def png(self, key=None):
+    def png(self, key=None, frame=None):
         """The frame as PNG bytes. The background (and the pinned artists' pixels) is drawn again only
         when `key` (anything that changes the non-animated artists, e.g. axis limits or static texts)
-        differs from last time."""
+        differs from last time. `frame`, when given, stands for what the animated artists show (their
+        texts, a data version): the same `frame` and `key` as last time return the last PNG, undrawn."""
+        if frame is not None and self._png is not None and (key, frame) == (self._key, self._frame):
+            return self._png
         canvas = self.fig.canvas
         if self._background is None or key != self._key:
             canvas.draw()  # skips the animated and pinned artists
@@ -180,13 +248,32 @@ class LiveFigure:
                 if artist.get_visible():
                     self.fig.draw_artist(artist)
                     self._sprites.append(canvas.copy_from_bbox(artist.get_window_extent(canvas.get_renderer())))
+            for drawn in self.labels.values():  # a new background may move them: typeset them again
+                drawn.clear()
         canvas.restore_region(self._background)
         for artist in self.animated:
-            if artist.get_visible():
+            if not artist.get_visible():
+                continue
+            drawn = self.labels.get(artist)
+            if drawn is None:
                 self.fig.draw_artist(artist)
+            elif artist.get_text() in drawn:
+                canvas.restore_region(drawn[artist.get_text()])
+            else:
+                self.fig.draw_artist(artist)
+                if len(drawn) >= 64:  # a label whose string keeps changing: keep the latest ones
+                    drawn.clear()
+                drawn[artist.get_text()] = canvas.copy_from_bbox(_box_pixels(artist.get_bbox_patch(), canvas))
         for sprite in self._sprites:
             canvas.restore_region(sprite)
-        return canvas_png(canvas)
+        self._frame, self._png = frame, self._encoder.png(np.asarray(canvas.buffer_rgba()))
+        return self._png
+
+
+def _box_pixels(patch, canvas):
+    """The pixels a label's box (not antialiased) covers: those whose centre is inside it."""
+    extent = patch.get_window_extent(canvas.get_renderer())
+    return Bbox.from_extents(*np.round(extent.extents))
 
 
 def image_widget(width_px, **layout):
@@ -213,28 +300,47 @@ def is_playing(play):
 
 
 class Throttle:
-    """Lets an action through at most once every `interval` seconds.
+    """Lets an action through at most once every `interval` seconds and, given a `share`, only while
+    the action has taken at most that share of the time since `restart()` (the time it took is
+    counted with `spend`).
 
     Drawing a PNG takes tens of milliseconds; training a batch may take one.
-    Redraws are throttled so that watching does not slow training down.
+    Redraws are throttled so that watching does not slow training down. The share is a budget kept
+    over the whole run, not a pause after each action: a slow action (a figure built, a background
+    drawn again) is paid back by the waits after it, while the cheap ones after it run at `interval`.
     """
 
-    def __init__(self, interval):
+    def __init__(self, interval, share=None):
         self.interval = interval
+        self.share = share
         self._last = -float("inf")
+        self._start = time.perf_counter()
+        self.spent = 0.0  # seconds the action took since restart()
 
     def restart(self):
-        """Counts the interval from now, as if the action had just run."""
-        self._last = time.perf_counter()
+        """Counts the interval, and the share, from now, as if the action had just run."""
+        self._last = self._start = time.perf_counter()
+        self.spent = 0.0
+
+    def spend(self, seconds):
+        """Counts `seconds` that the action took against its share."""
+        self.spent += seconds
+
+    def wait(self):
+        """Seconds until `ready()` would let the action through (0 when it would now)."""
+        now = time.perf_counter()
+        waits = [self._last + self.interval - now]
+        if self.share is not None:  # until spent <= share * (time since restart)
+            waits.append(self._start + self.spent / self.share - now)
+        return max(0.0, *waits)
 
     def due(self):
         """Whether `ready()` would let the action through now (without counting it)."""
-        return time.perf_counter() - self._last >= self.interval
+        return self.wait() == 0.0
 
     def ready(self, force=False):
-        now = time.perf_counter()
-        if force or now - self._last >= self.interval:
-            self._last = now
+        if force or self.due():
+            self._last = time.perf_counter()
             return True
         return False
 

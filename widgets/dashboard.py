@@ -27,6 +27,7 @@ import traitlets
 from matplotlib import image as mpl_image
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
@@ -36,6 +37,7 @@ from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, Throt
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2
+EPOCH_LABEL_DROP = 19  # points from the curves' x axis to the top of its label: ticks, their numbers, a gap
 ACTIVE, IDLE = "#d62728", "#9e9e9e"  # arrow colours: the phase that just ran, the others
 SPEEDS = [("1 batch per tick", 1), ("4 batches per tick", 4), ("16 batches per tick", 16),
           ("64 batches per tick", 64)]
@@ -56,6 +58,7 @@ class TrainingLog:
     """
 
     def __init__(self):
+        self.version = 0  # changes with the numbers: a picture drawn at this version is current
         self.clear()
 
     def clear(self):
@@ -63,13 +66,16 @@ class TrainingLog:
         self.batch_values = {}
         self.epochs = []
         self.epoch_values = {}
+        self.version += 1
 
     def add_batch(self, x, values):
+        self.version += 1
         self.batch_x.append(x)
         for name, value in values.items():
             self.batch_values.setdefault(name, []).append(float(value))
 
     def add_epoch(self, epoch, logs):
+        self.version += 1
         self.epochs.append(epoch)
         for name, value in logs.items():
             self.epoch_values.setdefault(name, [np.nan] * (len(self.epochs) - 1)).append(float(value))
@@ -121,9 +127,10 @@ class TrainingDashboard(WidgetView, Callback):
                                                 "(interactive trainer).")
     log_scale = Bool(False, help="Plot losses on a logarithmic axis.")
     redraw_interval = Float(0.25, help="The shortest time between two redraws, in seconds.")
-    max_draw_share = Float(0.07, help="The largest share of training time spent drawing: after a "
-                                                "redraw of d seconds the next waits at least d / share. With "
-                                                "frames of ~30 ms that is ~2-3 redraws a second during fit.")
+    max_draw_share = Float(0.07, help="The largest share of training time spent drawing, counted from the "
+                                                "start of fit (or of Play): a redraw waits until drawing has "
+                                                "taken at most this share of the time. With frames of ~20 ms "
+                                                "that is ~3 redraws a second during fit.")
     highlight = Enum(["forward", "loss", "update"], "forward",
                                help="The phase whose arrows the diagram highlights.")
     epoch = Int(0, help="Completed epochs.")
@@ -151,10 +158,13 @@ class TrainingDashboard(WidgetView, Callback):
             validation_data = self._checked_data(*validation_data, "validation_data[0]", "validation_data[1]")
         self.validation_data = validation_data
         self.training_log = TrainingLog()
-        self._throttle = Throttle(self.redraw_interval)
-        self._last_draw_seconds = 0.0  # how long the last redraw took: sets the throttle's pace
+        self._throttle = Throttle(self.redraw_interval, self.max_draw_share)
+        self._last_draw_seconds = 0.0  # how long the last redraw took
         self.seconds_drawing = 0.0  # all throttled redraws so far (the benchmark reports its share)
+        self.cpu_seconds_drawing = 0.0  # the same in CPU seconds of the thread that drew (its own cost, without
+        # the waits for a core that a busy machine adds to the wall clock)
         self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
+        self._fit_last_epoch = None  # inside fit: the epoch it ends at
         self._epoch_batches = None  # the interactive trainer's epoch: fit's batch iterator, (step, rows) pairs
         self._batches_left = 0  # how many of them are still to come
         self._last_step = None  # the last step record drawn or to draw
@@ -295,6 +305,11 @@ class TrainingDashboard(WidgetView, Callback):
     def on_pause(self):
         self._maybe_redraw(force=True)
 
+    @traitlets.observe("running")
+    def _count_drawing_from_play(self, change):
+        if change["new"]:
+            self._throttle.restart()  # Play's share of drawing is counted from its start
+
     def tick(self):
         """One tick of Play: trains `speed` batches, redraws when the throttle allows."""
         self._train_batches(self.speed)
@@ -361,6 +376,7 @@ class TrainingDashboard(WidgetView, Callback):
         if self.model.compiled:
             self.model.reset_metrics()
         self.training_log.clear()
+        self._fit_last_epoch = None  # the curves' x axis starts again from one epoch
         self._epoch_batches = None
         self._last_step = None
         self.epoch = self.step = 0
@@ -374,6 +390,7 @@ class TrainingDashboard(WidgetView, Callback):
             self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
         self._throttle.restart()  # the picture is current: the first redraw can wait an interval
         epochs, steps = self.params.get("epochs"), self.params.get("steps")
+        self._fit_last_epoch = self.epoch + epochs if epochs else None
         self._fit_clock = (time.perf_counter(), 0, epochs * steps if epochs and steps else None)
 
     @property
@@ -412,7 +429,7 @@ class TrainingDashboard(WidgetView, Callback):
             return False  # not inside fit (the interactive trainer), or fit's length unknown
         start, done, total = self._fit_clock
         seconds_left = (time.perf_counter() - start) / max(done, 1) * (total - done)  # at the pace so far
-        return seconds_left < self._redraw_pause()
+        return done >= total or seconds_left < max(self.redraw_interval, self._throttle.wait())
 
     def on_epoch_end(self, epoch, logs=None):
         self.training_log.add_epoch(self.epoch + 1, logs or {})
@@ -433,21 +450,19 @@ class TrainingDashboard(WidgetView, Callback):
 
     # -- drawing ----------------------------------------------------------------------------
     def _maybe_redraw(self, force=False, share=None):
-        """Redraws when the throttle allows: at most every `redraw_interval` seconds, and
-        rarely enough that drawing takes at most `share` (default `max_draw_share`) of the time."""
-        self._throttle.interval = self._redraw_pause(share)
+        """Redraws when the throttle allows: at most every `redraw_interval` seconds, and only while
+        drawing has taken at most `share` (default `max_draw_share`) of the time since fit (or Play)
+        started."""
+        self._throttle.interval = self.redraw_interval
+        self._throttle.share = self.max_draw_share if share is None else share
         if not self._throttle.ready(force):
             return
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         self.redraw()
         self._last_draw_seconds = time.perf_counter() - start
+        self._throttle.spend(self._last_draw_seconds)
         self.seconds_drawing += self._last_draw_seconds
-        self._throttle.interval = self._redraw_pause(share)  # the pause after this redraw, from its own cost
-
-    def _redraw_pause(self, share=None):
-        """Seconds between redraws: redraw_interval, or longer when a redraw takes more than its share."""
-        share = self.max_draw_share if share is None else share
-        return max(self.redraw_interval, self._last_draw_seconds / share)
+        self.cpu_seconds_drawing += time.thread_time() - start_cpu
 
     def redraw(self):
         """Draws the three pictures and the status line now."""
@@ -522,7 +537,9 @@ class TrainingDashboard(WidgetView, Callback):
                 arrow.set_color(ACTIVE if active else IDLE)
                 arrow.set_linewidth(2.2 if active else 1.2)
         d["update_label"].set_color(ACTIVE if self.highlight == "update" else IDLE)
-        return d["live"].png(key=(self.highlight, tuple(words.values())))
+        frame = tuple(text.get_text() for text in d["values"]["layers"] if text is not None) + (
+            d["values"]["score"].get_text(), d["values"]["optimizer"].get_text())
+        return d["live"].png(key=(self.highlight, tuple(words.values())), frame=frame)
 
     def _build_diagram(self, shown, layers):
         """The diagram's figure: boxes, arrows (per phase), fixed words and the animated value texts."""
@@ -534,16 +551,18 @@ class TrainingDashboard(WidgetView, Callback):
         arrows = {"forward": [], "loss": [], "update": []}
         words, values = {}, {"layers": []}
 
-        def box(x, y, face, name=None, text="", value=False):
-            """A box with words (background) and, when `value`, a number under them (animated)."""
+        def box(x, y, face, name=None, text="", value=None):
+            """A box with words (background) and a number under them: "animated" (typeset every frame)
+            or "label" (a number that changes rarely, pasted from cached pixels while it repeats)."""
             ax.add_patch(FancyBboxPatch((x - 0.05, y - 0.13), 0.1, 0.26, boxstyle="round,pad=0.004",
                                         facecolor=face, edgecolor="#555555"))
             word = ax.text(x, y + (0.035 if value else 0), text, ha="center", va="center", fontsize=FONT)
             if name is not None:
                 words[name] = word
-            if value:
-                return live.animate(ax.text(x, y - 0.075, "", ha="center", va="center", fontsize=FONT))
-            return None
+            if value is None:
+                return None
+            number = ax.text(x, y - 0.075, "", ha="center", va="center", fontsize=FONT)
+            return live.animate(number) if value == "animated" else live.label(number, facecolor=face, pad=0.5)
 
         def arrow(start, end, phase):
             patch = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=IDLE, linewidth=1.2)
@@ -561,7 +580,7 @@ class TrainingDashboard(WidgetView, Callback):
                 values["layers"].append(None)
             else:
                 values["layers"].append(box(x, top, "#fff8e1", text=f"{layer.name}\n{type(layer).__name__}",
-                                            value=True))
+                                            value="animated"))
             arrow((previous + half_w, top), (x - half_w, top), "forward")
             previous = x
         box(pred_x, top, "#e8f5e9", "predictions")
@@ -570,9 +589,9 @@ class TrainingDashboard(WidgetView, Callback):
         box(loss_x, bottom, "#fce4ec", "loss")
         arrow((pred_x, top - half_h), (loss_x - 0.02, bottom + half_h), "loss")
         arrow((targets_x, top - half_h), (loss_x + 0.02, bottom + half_h), "loss")
-        values["score"] = box(score_x, bottom, "#fce4ec", text="Loss score", value=True)
+        values["score"] = box(score_x, bottom, "#fce4ec", text="Loss score", value="animated")
         arrow((loss_x - half_w, bottom), (score_x + half_w, bottom), "loss")
-        values["optimizer"] = box(opt_x, bottom, "#ede7f6", "optimizer", value=True)
+        values["optimizer"] = box(opt_x, bottom, "#ede7f6", "optimizer", value="label")  # the learning rate
         arrow((score_x - half_w, bottom), (opt_x + half_w, bottom), "update")
         for x, layer in zip(xs, shown):
             if layer is None or layer.weights:  # the update flows back into each layer with weights
@@ -592,7 +611,9 @@ class TrainingDashboard(WidgetView, Callback):
             self._curves = self._build_curves(names)
         c = self._curves
         last_x = max(log.batch_x[-1] if log.batch_x else 0, log.epochs[-1] if log.epochs else 0)
-        x_limits = (0.0, nice_ceiling(max(last_x, 1.0)))  # the first epoch's batches share one background
+        # the epoch fit will end at, when inside fit: the x axis is fixed for the whole fit (one background);
+        # else the next round number (the first epoch's batches share one background)
+        x_limits = (0.0, max(self._fit_last_epoch or 0, nice_ceiling(max(last_x, 1.0))))
         key = []
         for name, ax, lines in zip(names, c["axes"], c["lines"]):
             batch_values = log.batch_values.get(name, [])
@@ -610,15 +631,20 @@ class TrainingDashboard(WidgetView, Callback):
                 ax.set_yscale("log" if log_axis else "linear")
                 lines["limits"] = None
             if shown.size:
-                lines["limits"] = steady_limits(lines["limits"], shown.min(), shown.max(), log=log_axis)
+                low, high = shown.min(), shown.max()
+                if not log_axis:  # limits that rarely move while the curves grow (each move redraws the axes)
+                    low = min(low, 0.0)  # values >= 0 (losses, most metrics) on an axis from 0
+                    high = 1.0 if 0 <= shown.min() and high <= 1 else high  # fractions (accuracy) over [0, 1]
+                lines["limits"] = steady_limits(lines["limits"], low, high, log=log_axis, headroom=0.5)
                 ax.set_ylim(*lines["limits"])
             ax.set_xlim(*x_limits)
             key.append((ax.get_ylim(), log_axis))
-        legend_key = (bool(log.batch_x), bool(log.epochs), "val_loss" in log.epoch_values, best)
+        # (the best epoch is where its line stands: a legend naming its number would be drawn again each epoch)
+        legend_key = (bool(log.batch_x), bool(log.epochs), "val_loss" in log.epoch_values, best is not None)
         if c["legend_key"] != legend_key:  # the legend lists the series that have data
             c["legend_key"] = legend_key
             lines, ax = c["lines"][0], c["axes"][0]
-            lines["best"].set_label(f"best epoch ({best})")
+            lines["best"].set_label("best epoch")
             if c["legend"] is not None:
                 c["live"].forget(c["legend"])
                 c["legend"].remove()
@@ -628,7 +654,7 @@ class TrainingDashboard(WidgetView, Callback):
                     [lines["validation"]] if legend_key[2] else []) + ([lines["best"]] if best is not None else [])
                 c["legend"] = c["live"].pin(ax.legend(handles=shown, fontsize=FONT, loc="upper right",
                                                       framealpha=1, fancybox=False))
-        return c["live"].png(key=(x_limits, tuple(key), legend_key))
+        return c["live"].png(key=(x_limits, tuple(key), legend_key), frame=log.version)
 
     def _build_curves(self, names):
         rows = (len(names) + 1) // 2
@@ -645,8 +671,12 @@ class TrainingDashboard(WidgetView, Callback):
                 "empty": live.animate(ax.text(0.5, 0.5, "no training yet", ha="center", va="center",
                                               transform=ax.transAxes, color="#757575", fontsize=FONT)),
                 "limits": None})
-            ax.set_title(name, fontsize=TITLE)
+            # title and label at fixed places (matplotlib would measure the tick labels to place them at
+            # every draw of the background: a third of its time)
+            ax.set_title(name, fontsize=TITLE, y=1.0)
             ax.set_xlabel("epoch", fontsize=FONT)
+            ax.xaxis.set_label_coords(0.5, 0.0, transform=ax.transAxes + ScaledTranslation(
+                0, -EPOCH_LABEL_DROP / 72, live.fig.dpi_scale_trans))
             ax.tick_params(labelsize=FONT)
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.yaxis.set_major_locator(MaxNLocator(4))
@@ -662,9 +692,10 @@ class TrainingDashboard(WidgetView, Callback):
         and the range of the values as text, so the background never has to be drawn again."""
         rows = self._layer_weight_indices()[:5]
         weights, step = self.model.trainable_weights, self._last_step
-        key = (tuple((layer.name, tuple(indices)) for layer, indices in rows), step is not None)
+        key = tuple((layer.name, tuple(indices)) for layer, indices in rows)
         if self._weights is None or self._weights["key"] != key:
             self._weights = self._build_weights(rows, key)
+        frame = []  # what the panels show: unchanged (no batch since the last frame), the last PNG is kept
         for (layer, indices), panels in zip(rows, self._weights["panels"]):
             w = np.concatenate([weights[i].numpy().ravel() for i in indices])
             values = [w]
@@ -676,10 +707,15 @@ class TrainingDashboard(WidgetView, Callback):
                 counts, edges = _histogram(v)
                 bars.set_data(counts / max(counts.max(), 1), (edges - edges[0]) / (edges[-1] - edges[0]))
                 text.set_text(f"±{max(abs(edges[0]), abs(edges[-1])):.1g}")  # the x axis's reach, tickless
+                frame.append(counts.tobytes() + edges.tobytes())
+            for bars, text in panels[len(values):]:  # no step yet: no gradients, no update
+                bars.set_data(np.zeros(1), [0.0, 1.0])
+                text.set_text("no step yet")
             if step is not None:  # the update-to-weight ratio: how big a step is, relative to the weights
                 ratio = np.linalg.norm(u) / max(np.linalg.norm(w), 1e-12)
                 panels[2][1].set_text(f"{panels[2][1].get_text()}  |Δw|/|w| {ratio:.0e}")
-        return self._weights["live"].png()
+                frame.append(panels[2][1].get_text())
+        return self._weights["live"].png(frame=tuple(frame))
 
     def _build_weights(self, rows, key):
         live = LiveFigure(new_figure(HALF, 60 + 110 * max(1, len(rows))))
@@ -687,10 +723,9 @@ class TrainingDashboard(WidgetView, Callback):
         if not rows:
             live.fig.text(0.5, 0.5, "no trainable weights yet\n(the model is built on its first batch)",
                           ha="center", va="center", fontsize=TITLE)
-        columns = 3 if key[1] else 1
         for r, (layer, _) in enumerate(rows):
             row_panels = []
-            for c in range(columns):
+            for c in range(3):  # from the start, so that the first step does not build the figure again
                 ax = live.fig.add_subplot(len(rows), 3, 3 * r + c + 1)
                 ax.set_xlim(0, 1)
                 ax.set_ylim(0, 1.05)
@@ -699,8 +734,8 @@ class TrainingDashboard(WidgetView, Callback):
                 ax.set_title((f"{layer.name} weights", "gradients", "update")[c], fontsize=FONT, loc="left")
                 bars = live.animate(ax.stairs(np.zeros(1), [0.0, 1.0], fill=True,
                                               color=("#1565c0", "#ef6c00", "#6a1b9a")[c]))
-                text = live.animate(ax.text(0.02, 0.97, "", transform=ax.transAxes, fontsize=FONT, va="top",
-                                            color="#333333"))
+                text = live.label(ax.text(0.02, 0.97, "", transform=ax.transAxes, fontsize=FONT, va="top",
+                                          color="#333333"))  # over the bars, on a white box
                 row_panels.append((bars, text))
             panels.append(row_panels)
         height = css_height(live.fig)

@@ -1,6 +1,7 @@
 """TrainingDashboard, headless: the tests read trait values, the training log and
 PNG bytes (never pixels). They run under ipywidgets 8 and, in CI, 7.7.1 too."""
 import base64
+import os
 import time
 
 import ipywidgets
@@ -204,8 +205,15 @@ def test_redraws_are_throttled_during_fit():
 
 
 def test_the_dashboard_follows_a_multi_second_fit_live():
-    # default settings: at least two redraws a second while fit runs (when frames are as cheap as the
-    # throttle needs: at most 7% of the time drawing), never more than its share of the time drawing
+    # The goal at default settings: while fit runs, at least two redraws a second, and at most 10% of fit's
+    # time spent drawing. The throttle keeps drawing within its share of the wall clock, so on a busy
+    # machine, where a redraw waits for a core too, it redraws less often: the rate is read per second of
+    # a quiet machine, fit's wall-clock seconds divided by how much the machine slowed the drawing down
+    # (wall clock / CPU time of the redraws, 1 on a quiet machine). With more runnable processes than cores
+    # the CPU time itself swells (cores shared with other work: caches, memory), so nothing is timed then.
+    if os.getloadavg()[0] > os.cpu_count():
+        pytest.skip(f"this machine is too busy to time a live fit: load average {os.getloadavg()[0]:.1f} on "
+                    f"{os.cpu_count()} cores")
     tn.utils.set_random_seed(0)
     x = np.random.default_rng(0).random((2048, 64)).astype("float32")
     y = (x[:, :1] > 0.5).astype("float32")
@@ -213,32 +221,53 @@ def test_the_dashboard_follows_a_multi_second_fit_live():
                            tn.layers.Dense(256, activation="relu"), tn.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     dashboard = TrainingDashboard(model)
-    dashboard.redraw()  # a frame's cost on this machine now sets the throttle's pause
-    start = time.perf_counter()
-    dashboard.redraw()
-    frame = time.perf_counter() - start
-    pause = max(dashboard.redraw_interval, frame / dashboard.max_draw_share)
-    needed = max(3.0, 4 * (pause + frame))  # long enough for several redraws
-    if needed > 20:
-        pytest.skip(f"this machine is too busy to time a live fit: a frame took {frame:.2f} s")
-    drawn_at = []
-    redraw = dashboard.redraw
-    dashboard.redraw = lambda: (redraw(), drawn_at.append(time.perf_counter()))
+    # a first fit builds the figures for this model's metrics (once per dashboard)
+    model.fit(x[:256], y[:256], batch_size=16, epochs=1, verbose=0, callbacks=[dashboard])
     start = time.perf_counter()
     model.fit(x, y, batch_size=16, epochs=1, verbose=0)  # how long an epoch takes on this (maybe busy) machine
-    epochs = int(np.ceil(needed / (time.perf_counter() - start)))
+    epochs = int(np.ceil(6.0 / (time.perf_counter() - start)))
+    seen = []  # (wall clock, redraws) after each batch, read by a callback that runs after the dashboard
+    watcher = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append((time.perf_counter(),
+                                                                                 dashboard.redraws)))
+    redraws, drawn, drawn_cpu = dashboard.redraws, dashboard.seconds_drawing, dashboard.cpu_seconds_drawing
     start = time.perf_counter()
-    model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[dashboard])  # one fit of >= ~3 s
+    model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[dashboard, watcher])  # a fit of >= ~6 s
     seconds = time.perf_counter() - start
-    during = [t for t in drawn_at[:-1] if t > start]  # not the final redraw, at the end of fit
-    frame = dashboard._last_draw_seconds
-    pause = max(dashboard.redraw_interval, frame / dashboard.max_draw_share)
-    # one redraw every pause + frame seconds, the first after a pause: on an idle machine (frames of
-    # ~30 ms) that is more than two a second; a busy machine's slow frames make the throttle wait longer
-    assert len(during) >= int(min(2.0 * seconds, 0.7 * (seconds / (pause + frame) - 1))), (len(during), seconds,
-                                                                                            frame)
-    gaps = np.diff([start] + during + [start + seconds])
-    assert gaps.max() < 2 * (pause + frame) + 0.5  # no long freeze: the picture keeps moving
+    assert dashboard.redraws == seen[-1][1] + 1  # and one more when fit ends, not counted as following fit
+    during = seen[-1][1] - redraws
+    drawing, drawing_cpu = dashboard.seconds_drawing - drawn, dashboard.cpu_seconds_drawing - drawn_cpu
+    slowdown = max(1.0, drawing / drawing_cpu)
+    report = (f"{during} redraws in a fit of {seconds:.1f} s; drawing took {drawing:.2f} s ({drawing_cpu:.2f} s "
+              f"of CPU: the machine slowed drawing {slowdown:.1f}x)")
+    assert during / (seconds / slowdown) >= 2.0, report
+    assert drawing / seconds <= 0.10, report
+    # and no freeze: the picture changes at least every second (of a quiet machine)
+    times = [start] + [t for (t, count), (_, before) in zip(seen[1:], seen) if count > before]
+    assert np.diff(times + [start + seconds]).max() / slowdown < 1.0, report
+
+
+def test_curves_axes_stay_put_while_fit_runs():
+    # each change of the curves' limits draws their background again: during fit the x axis reaches the
+    # epoch fit ends at, a loss is drawn from 0 and a fraction (accuracy) over [0, 1]
+    dashboard = make_dashboard(redraw_interval=0.0, max_draw_share=1.0)
+    backgrounds = []  # the curves' background key at each redraw
+    draw_curves = dashboard.draw_curves
+
+    def keyed_draw_curves():
+        png = draw_curves()
+        backgrounds.append(dashboard._curves["live"]._key)
+        return png
+    dashboard.draw_curves = keyed_draw_curves
+    slow = LambdaCallback(on_train_batch_end=lambda batch, logs: time.sleep(0.01))
+    dashboard.model.fit(*make_data(), batch_size=8, epochs=3, verbose=0, callbacks=[slow, dashboard])
+    loss_axes, accuracy_axes = dashboard._curves["axes"]
+    assert loss_axes.get_xlim() == (0.0, 3.0)
+    assert loss_axes.get_ylim()[0] <= 0 < max(dashboard.training_log.batch_values["loss"]) <= loss_axes.get_ylim()[1]
+    low, high = accuracy_axes.get_ylim()
+    assert low <= 0 and 1 <= high < 1.1
+    assert len(backgrounds) >= 10 and len(set(backgrounds)) <= len(backgrounds) // 3, backgrounds
+    dashboard.reset()
+    assert dashboard._curves["axes"][0].get_xlim() == (0.0, 1.0)
 
 
 def test_an_interrupted_fit_says_so_in_the_status_line():
@@ -279,15 +308,27 @@ def test_fit_computes_step_details_only_for_batches_that_may_be_drawn():
     assert dashboard._last_step is model.last_step and dashboard._last_step.loss == pytest.approx(losses[-1])
 
 
-def test_throttle_waits_long_enough_to_keep_drawing_below_its_share():
-    dashboard = make_dashboard(redraw_interval=0.0, max_draw_share=0.05)
-    dashboard.step_button.click()  # a forced redraw, timed
-    took, count = dashboard._last_draw_seconds, dashboard.redraws
-    assert took > 0.005  # three figures to PNG: milliseconds at least
-    dashboard.model.fit(*make_data(), batch_size=96, epochs=3, verbose=0, callbacks=[dashboard])
-    # drawing <= 5% of the time: the pause after a redraw is its duration / share (the last: fit's end)
-    assert dashboard._throttle.interval == pytest.approx(dashboard._last_draw_seconds / 0.05)
-    assert dashboard.redraws == count + 1  # the three batches came too soon after; the end of fit draws
+def test_throttle_keeps_drawing_within_its_share_of_fit():
+    # max_draw_share is a budget counted from the start of fit: a redraw waits until drawing has taken at
+    # most that share of the time (a slow redraw is paid back by the waits after it)
+    dashboard = make_dashboard(redraw_interval=0.0, max_draw_share=0.25)
+    dashboard.step_button.click()  # builds the figures with the gradient and update panels
+    x, y = make_data(320)
+    redraws = []  # (start, seconds) of each redraw
+    redraw = dashboard.redraw
+
+    def timed_redraw():
+        began = time.perf_counter()
+        redraw()
+        redraws.append((began, time.perf_counter() - began))
+    dashboard.redraw = timed_redraw
+    slow = LambdaCallback(on_train_batch_end=lambda batch, logs: time.sleep(0.02))  # batches of >= 20 ms
+    start = time.perf_counter()
+    dashboard.model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[slow, dashboard])  # 80 batches
+    during = redraws[:-1]  # not the redraw when fit ends
+    assert len(during) >= 2, redraws
+    for k, (began, seconds) in enumerate(during):  # each waited until drawing was within its share
+        assert sum(s for _, s in during[:k]) <= 0.25 * (began - start) + 0.001, (k, redraws)
 
 
 def test_uncompiled_model_shows_a_message_and_raises_from_code():
@@ -397,5 +438,6 @@ def test_benchmark_reports_the_dashboard_overhead_line(tmp_path):
     medians = report["median_samples_per_s"]
     assert report["ratio_attached_over_not"] == pytest.approx(medians["with"] / medians["without"])
     assert all(count >= 1 for count in report["redraws_per_fit"])  # at least the redraw when fit ends
-    assert all(0 < share < 1 for share in report["drawing_share_of_fit"])
-    assert "ratio dashboard attached/not" in done.stdout
+    assert all(0 < share < 1 for share in report["drawing_share_of_fit"] + report["drawing_cpu_share_of_fit"])
+    assert all(rate >= 0 for rate in report["redraws_per_s_during_fit"])
+    assert "ratio dashboard attached/not" in done.stdout and "redraws per second while fit ran" in done.stdout
