@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
 
 __all__ = ["get_num_threads", "set_num_threads", "run", "split", "pieces_for", "elementwise", "worth_splitting",
-           "MIN_SPLIT_BYTES"]
+           "start", "MIN_SPLIT_BYTES"]
 
 # Below this many bytes touched, a pass stays on one thread. Handing two empty
 # pieces to `run` took 70 us on this project's shared 2-core machine (load
@@ -147,3 +147,24 @@ def elementwise(task, *arrays):
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
     run(lambda piece: task(*(None if a is None else a[piece] for a in flat)), split(given[0].size, get_num_threads()))
+
+
+def start(task, *args):
+    """Starts `task(*args)` on a helper thread; returns a function that waits for it and gives its result.
+
+    For work the calling thread can do without meanwhile (the LSTM's backward
+    computes the next chunk of steps' local derivatives this way while it
+    runs the current chunk's steps). With one thread, `task` runs now, on the
+    calling thread. The task must not use BLAS: it would compete with the
+    calling thread's products for the cores.
+    """
+    global _pool, _pool_size
+    n = get_num_threads()
+    if n == 1:
+        result = task(*args)
+        return lambda: result
+    if _pool is None or _pool_size != n:   # as in `run`
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+        _pool, _pool_size = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="teachnet"), n
+    return _pool.submit(task, *args).result

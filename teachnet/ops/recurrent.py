@@ -27,6 +27,7 @@ Conventions shared by the three ops:
 import numpy as np
 
 from teachnet.autodiff import record
+from teachnet.ops import parallel
 from teachnet.ops.core import convert_to_tensor
 
 __all__ = ["simple_rnn", "lstm", "gru", "RECURRENT_ACTIVATIONS"]
@@ -357,35 +358,50 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             dh, dc = (np.array(a.T, dtype=dtype, order="C") for a in grad)
         dz = np.empty_like(gates)                                           # dL/dz_t, (T, 4 units, B)
         dh_dc = np.empty_like(tcs)
+        dz_rows = np.empty((T, B, 4 * n), dtype)                            # dz again, one row per example
         U_op = np.ascontiguousarray(U_T.T)                                  # (units, 4 units)
         dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
         f = gates[:, 2 * n:3 * n]
-        for t in reversed(range(T)):
-            if t % _CHUNK == _CHUNK - 1 or t == T - 1:                      # a new chunk of steps, from its end
-                start = t - t % _CHUNK
-                _lstm_local_derivatives(gates[start:t + 1], cs[start:t + 1], tcs[start:t + 1], dsig, dact,
-                                        out=dz[start:t + 1], dh_dc=dh_dc[start:t + 1])
-            if gh is not None:
-                dh += gh[t]
-                dc += gc[t]
-            mt = None if m is None else m[t]
-            dh_new = dh if mt is None else mt * dh                          # through h_t = m h~_t + (1-m) h_{t-1}
-            np.multiply(dh_new, dh_dc[t], out=dc_new)                       # h~ = o act(c~)
-            dc_new += dc if mt is None else mt * dc
-            dz[t, :n] *= dh_new                                             # dz = upstream * local derivative:
-            dz[t, n:].reshape(3, n, B)[...] *= dc_new                       # dh~ for o; dc~ for i, f, g
-            np.matmul(U_op, dz[t], out=dh_prev)                             # z = x W + h_{t-1} U + b
-            if rm is not None:
-                dh_prev *= rm
-            np.multiply(dc_new, f[t], out=dc_prev)                          # c~ = f c_{t-1} + ...
-            if mt is not None:                                              # a masked step passes its
-                dh_prev += (1 - mt) * dh                                    # gradients straight through
-                dc_prev += (1 - mt) * dc
-            dh, dh_prev = dh_prev, dh                                       # (the old arrays are reused)
-            dc, dc_prev = dc_prev, dc
-        # Back to one row per (step, example) for the weight gradients: one product each over all steps.
-        # (Transposing each step's block, axes (0, 2, 1), copies ~2x faster than moving the batch axis first.)
-        dz_rows = np.ascontiguousarray(dz.transpose(0, 2, 1)).reshape(T * B, 4 * n)   # (T*B, 4 units)
+        # The steps run backwards in chunks of _CHUNK. While this thread runs chunk k's steps, a
+        # helper thread (ops/parallel.py; this thread itself when there is one) computes chunk k+1's
+        # local derivatives and copies the finished chunk k-1 of dz into rows for the weight
+        # gradients. The work is the same on any thread, so are the numbers.
+        chunks = [slice(start, min(start + _CHUNK, T)) for start in reversed(range(0, T, _CHUNK))]
+
+        def prepare(k):
+            if k + 1 < len(chunks):
+                c = chunks[k + 1]
+                _lstm_local_derivatives(gates[c], cs[c], tcs[c], dsig, dact, out=dz[c], dh_dc=dh_dc[c])
+            if k >= 1:                                                      # (T, 4 units, B) -> (T, B, 4 units)
+                np.copyto(dz_rows[chunks[k - 1]], dz[chunks[k - 1]].transpose(0, 2, 1))
+
+        pending = parallel.start(prepare, -1)                               # chunk 0's local derivatives
+        for k, chunk in enumerate(chunks):
+            pending()
+            pending = parallel.start(prepare, k)
+            for t in reversed(range(chunk.start, chunk.stop)):
+                if gh is not None:
+                    dh += gh[t]
+                    dc += gc[t]
+                mt = None if m is None else m[t]
+                dh_new = dh if mt is None else mt * dh                      # through h_t = m h~_t + (1-m) h_{t-1}
+                np.multiply(dh_new, dh_dc[t], out=dc_new)                   # h~ = o act(c~)
+                dc_new += dc if mt is None else mt * dc
+                dz[t, :n] *= dh_new                                         # dz = upstream * local derivative:
+                dz[t, n:].reshape(3, n, B)[...] *= dc_new                   # dh~ for o; dc~ for i, f, g
+                np.matmul(U_op, dz[t], out=dh_prev)                         # z = x W + h_{t-1} U + b
+                if rm is not None:
+                    dh_prev *= rm
+                np.multiply(dc_new, f[t], out=dc_prev)                      # c~ = f c_{t-1} + ...
+                if mt is not None:                                          # a masked step passes its
+                    dh_prev += (1 - mt) * dh                                # gradients straight through
+                    dc_prev += (1 - mt) * dc
+                dh, dh_prev = dh_prev, dh                                   # (the old arrays are reused)
+                dc, dc_prev = dc_prev, dc
+        pending()
+        np.copyto(dz_rows[chunks[-1]], dz[chunks[-1]].transpose(0, 2, 1))
+        # The weight gradients: one product each over all steps and examples.
+        dz_rows = dz_rows.reshape(T * B, 4 * n)
         h_prev = hs[:-1] if rm is None else hs[:-1] * rm                               # (T, units, B)
         h_rows = np.ascontiguousarray(h_prev.transpose(0, 2, 1)).reshape(T * B, n)     # (T*B, units)
         x_rows = np.ascontiguousarray(x.data.transpose(1, 0, 2)).reshape(T * B, D)     # (T*B, D)
