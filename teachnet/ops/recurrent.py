@@ -316,10 +316,18 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         half = np.r_[np.full(3 * n, 0.5), np.ones(n)].astype(dtype)[:, None]   # (4 units, 1): o, i, f halved
         W_in, U_in = W_T * half, U_T * half
         b_in = None if b is None else b * half[:, 0]
-    xT = np.ascontiguousarray(x.data.transpose(1, 2, 0))                   # (T, D, B)
-    gates = np.matmul(np.ascontiguousarray(W_in), xT)                       # (T, 4 units, B): x_t W, all steps
-    if b_in is not None:
-        gates += b_in[:, None]
+    # x_t W for all steps in one product. The steps run in chunks of _CHUNK: while this thread runs
+    # chunk k, a helper thread (ops/parallel.py; this thread itself when there is one) transposes
+    # chunk k+1 of the product into `gates` and adds the bias. Step t's gates overwrite its x_t W + b.
+    x_rows = np.ascontiguousarray(x.data.transpose(1, 0, 2)).reshape(T * B, D)   # (T*B, D), time-major
+    projection = (x_rows @ W_in.T).reshape(T, B, 4 * n)                          # (T, B, 4 units)
+    gates = np.empty((T, 4 * n, B), dtype=dtype)
+
+    def transpose_in(chunk):
+        np.copyto(gates[chunk], projection[chunk].transpose(0, 2, 1))
+        if b_in is not None:
+            gates[chunk] += b_in[:, None]
+    chunks = [slice(start, min(start + _CHUNK, T)) for start in range(0, T, _CHUNK)]
     hc = np.empty((2, T + 1, n, B), dtype=dtype)
     hs, cs = hc[0], hc[1]                                                   # hs[t + 1] = h_t^T, cs[t + 1] = c_t^T
     tcs = np.empty((T, n, B), dtype=dtype)                                  # act(c~_t)
@@ -327,27 +335,32 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     U_in = np.ascontiguousarray(U_in)
     z = np.empty((4 * n, B), dtype=dtype)                                   # reused every step
     ig = np.empty((n, B), dtype=dtype)                                      # i * g, reused every step
-    for t in range(T):
-        h_prev = hs[t] if rm is None else hs[t] * rm
-        gt = gates[t]                                                       # holds x_t W + b
-        np.matmul(U_in, h_prev, out=z)
-        z += gt                                                             # z_t = x_t W + h_{t-1} U + b
-        if fused:                                                           # (halved in the o, i, f rows)
-            np.tanh(z, out=gt)
-            sigmoids = gt[:3 * n]
-            sigmoids *= 0.5
-            sigmoids += 0.5                                                 # o, i, f = sigmoid; g = tanh
-        else:
-            sig(z[:3 * n], out=gt[:3 * n])                                  # o, i, f
-            act(z[3 * n:], out=gt[3 * n:])                                  # g
-        o, i, f, g = gt[:n], gt[n:2 * n], gt[2 * n:3 * n], gt[3 * n:]
-        c_new = np.multiply(f, cs[t], out=cs[t + 1])                        # c~_t = f c_{t-1} + i g
-        c_new += np.multiply(i, g, out=ig)
-        act(c_new, out=tcs[t])
-        h_new = np.multiply(o, tcs[t], out=hs[t + 1])                       # h~_t = o act(c~_t)
-        if m is not None:                                                   # masked: keep the old state
-            cs[t + 1] = _carry(m[t], c_new, cs[t])
-            hs[t + 1] = _carry(m[t], h_new, hs[t])
+    pending = parallel.start(transpose_in, chunks[0])
+    for k, chunk in enumerate(chunks):
+        pending()                                                           # chunk k's x_t W + b are in
+        if k + 1 < len(chunks):
+            pending = parallel.start(transpose_in, chunks[k + 1])
+        for t in range(chunk.start, chunk.stop):
+            h_prev = hs[t] if rm is None else hs[t] * rm
+            gt = gates[t]                                                   # holds x_t W + b
+            np.matmul(U_in, h_prev, out=z)
+            z += gt                                                         # z_t = x_t W + h_{t-1} U + b
+            if fused:                                                       # (halved in the o, i, f rows)
+                np.tanh(z, out=gt)
+                sigmoids = gt[:3 * n]
+                sigmoids *= 0.5
+                sigmoids += 0.5                                             # o, i, f = sigmoid; g = tanh
+            else:
+                sig(z[:3 * n], out=gt[:3 * n])                              # o, i, f
+                act(z[3 * n:], out=gt[3 * n:])                              # g
+            o, i, f, g = gt[:n], gt[n:2 * n], gt[2 * n:3 * n], gt[3 * n:]
+            c_new = np.multiply(f, cs[t], out=cs[t + 1])                    # c~_t = f c_{t-1} + i g
+            c_new += np.multiply(i, g, out=ig)
+            act(c_new, out=tcs[t])
+            h_new = np.multiply(o, tcs[t], out=hs[t + 1])                   # h~_t = o act(c~_t)
+            if m is not None:                                               # masked: keep the old state
+                cs[t + 1] = _carry(m[t], c_new, cs[t])
+                hs[t + 1] = _carry(m[t], h_new, hs[t])
 
     def backward(grad):
         if return_sequences:                                                # (B, T, units) -> (T, units, B)
@@ -404,7 +417,6 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         dz_rows = dz_rows.reshape(T * B, 4 * n)
         h_prev = hs[:-1] if rm is None else hs[:-1] * rm                               # (T, units, B)
         h_rows = np.ascontiguousarray(h_prev.transpose(0, 2, 1)).reshape(T * B, n)     # (T*B, units)
-        x_rows = np.ascontiguousarray(x.data.transpose(1, 0, 2)).reshape(T * B, D)     # (T*B, D)
         dU = _to_keras_order(h_rows.T @ dz_rows, n)                                    # (units, 4 units)
         dW = _to_keras_order(x_rows.T @ dz_rows, n)                                    # (D, 4 units)
         dx = (dz_rows @ W_T).reshape(T, B, D).swapaxes(0, 1)                           # (B, T, D)
