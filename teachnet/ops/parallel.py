@@ -22,6 +22,7 @@ so `OPENBLAS_NUM_THREADS=1` or `threadpoolctl.threadpool_limits(1)` at start-up
 also keeps teachnet on one core. The environment variable `TEACHNET_NUM_THREADS` overrides the default.
 """
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
@@ -152,16 +153,23 @@ def elementwise(task, *arrays):
 def start(task, *args):
     """Starts `task(*args)` on a helper thread; returns a function that waits for it and gives its result.
 
-    For work the calling thread can do without meanwhile (the LSTM's backward
-    computes the next chunk of steps' local derivatives this way while it
-    runs the current chunk's steps). With one thread, `task` runs now, on the
-    calling thread. The task must not use BLAS: it would compete with the
-    calling thread's products for the cores.
+    For work the calling thread can do without meanwhile: the LSTM computes
+    the next chunk of steps' input products (forward) and local derivatives
+    (backward) this way while it runs the current chunk's steps. With one
+    thread, or when called on a pool thread, `task` runs now, on the calling
+    thread. The task's products (BLAS) run beside the calling thread's: meant
+    for small ones, which BLAS does on one thread; the same product gives the
+    same numbers on either thread.
+
+    Example:
+        >>> wait = parallel.start(np.add, 2, 3)   # ... other work here ...
+        >>> wait()
+        5
     """
     global _pool, _pool_size
     n = get_num_threads()
-    if n == 1:
-        result = task(*args)
+    if n == 1 or threading.current_thread().name.startswith("teachnet"):   # (a pool thread must not wait on
+        result = task(*args)                                                  # the pool: it could be its only one)
         return lambda: result
     if _pool is None or _pool_size != n:   # as in `run`
         if _pool is not None:

@@ -12,11 +12,12 @@ Conventions shared by the three ops:
 
 - `inputs` is `(batch, time, features)`; internally everything is time-major
   (`xs[t]` is the batch at step t) so a step reads contiguous memory.
-- The kernel product of ALL timesteps is one big matmul before the loop
-  (`x_t @ kernel` does not depend on the state); only `h_{t-1} @ recurrent_kernel`
-  is inside the loop. The backward mirrors that: the loop collects the
-  gradient of each step's pre-activations, and the weight gradients are one
-  matmul each after it.
+- The kernel product of ALL timesteps is done outside the recurrence
+  (`x_t @ kernel` does not depend on the state): one big matmul before the
+  loop (the LSTM's: a stack of per-step products, computed a chunk of steps
+  ahead on a helper thread); only `h_{t-1} @ recurrent_kernel` is inside the loop. The backward mirrors
+  that: the loop collects the gradient of each step's pre-activations, and
+  the weight gradients are one matmul each after it.
 - `mask` `(batch, time)`, True = real step. At a masked step the state is
   carried over unchanged: `h_t = m_t * h~_t + (1 - m_t) * h_{t-1}` (as Keras).
 - `recurrent_mask` `(batch, units)`: a recurrent-dropout mask multiplied into
@@ -316,15 +317,16 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         half = np.r_[np.full(3 * n, 0.5), np.ones(n)].astype(dtype)[:, None]   # (4 units, 1): o, i, f halved
         W_in, U_in = W_T * half, U_T * half
         b_in = None if b is None else b * half[:, 0]
-    # x_t W for all steps in one product. The steps run in chunks of _CHUNK: while this thread runs
-    # chunk k, a helper thread (ops/parallel.py; this thread itself when there is one) transposes
-    # chunk k+1 of the product into `gates` and adds the bias. Step t's gates overwrite its x_t W + b.
-    x_rows = np.ascontiguousarray(x.data.transpose(1, 0, 2)).reshape(T * B, D)   # (T*B, D), time-major
-    projection = (x_rows @ W_in.T).reshape(T, B, 4 * n)                          # (T, B, 4 units)
+    # x_t W + b, the part of z_t that does not wait for h_{t-1}, is computed ahead: the steps run in
+    # chunks of _CHUNK, and while this thread runs chunk k, a helper thread (ops/parallel.py; this
+    # thread itself when there is one) computes chunk k+1's, a stack of (4 units, D) @ (D, B)
+    # products (numpy's batched matmul, one BLAS call per step). Step t's gates overwrite its x_t W + b.
     gates = np.empty((T, 4 * n, B), dtype=dtype)
+    W_in = np.ascontiguousarray(W_in)                                       # (4 units, D)
 
-    def transpose_in(chunk):
-        np.copyto(gates[chunk], projection[chunk].transpose(0, 2, 1))
+    def project(chunk):
+        xT = np.ascontiguousarray(x.data[:, chunk].transpose(1, 2, 0))      # (steps, D, B)
+        np.matmul(W_in, xT, out=gates[chunk])
         if b_in is not None:
             gates[chunk] += b_in[:, None]
     chunks = [slice(start, min(start + _CHUNK, T)) for start in range(0, T, _CHUNK)]
@@ -335,11 +337,11 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     U_in = np.ascontiguousarray(U_in)
     z = np.empty((4 * n, B), dtype=dtype)                                   # reused every step
     ig = np.empty((n, B), dtype=dtype)                                      # i * g, reused every step
-    pending = parallel.start(transpose_in, chunks[0])
+    pending = parallel.start(project, chunks[0])
     for k, chunk in enumerate(chunks):
         pending()                                                           # chunk k's x_t W + b are in
         if k + 1 < len(chunks):
-            pending = parallel.start(transpose_in, chunks[k + 1])
+            pending = parallel.start(project, chunks[k + 1])
         for t in range(chunk.start, chunk.stop):
             h_prev = hs[t] if rm is None else hs[t] * rm
             gt = gates[t]                                                   # holds x_t W + b
@@ -417,6 +419,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         dz_rows = dz_rows.reshape(T * B, 4 * n)
         h_prev = hs[:-1] if rm is None else hs[:-1] * rm                               # (T, units, B)
         h_rows = np.ascontiguousarray(h_prev.transpose(0, 2, 1)).reshape(T * B, n)     # (T*B, units)
+        x_rows = np.ascontiguousarray(x.data.transpose(1, 0, 2)).reshape(T * B, D)     # (T*B, D)
         dU = _to_keras_order(h_rows.T @ dz_rows, n)                                    # (units, 4 units)
         dW = _to_keras_order(x_rows.T @ dz_rows, n)                                    # (D, 4 units)
         dx = (dz_rows @ W_T).reshape(T, B, D).swapaxes(0, 1)                           # (B, T, D)
