@@ -279,3 +279,20 @@ def test_parallel_start_runs_the_task_on_a_helper_thread_unless_there_is_one_thr
         assert ran == [threading.current_thread()] and wait() == "done"   # already ran, here
     finally:
         parallel.set_num_threads(None)
+
+
+def test_lstm_gradient_twice_from_a_persistent_tape_and_without_a_tape_at_the_forward():
+    """The forward pass computes the backward's local derivatives ahead (when a tape wants gradients)
+    and the backward turns them into dL/dz in place: a second gradient must come out the same."""
+    rng = np.random.default_rng(5)
+    x = Variable(rng.standard_normal((3, 20, 2)))
+    layer = layers.LSTM(4, return_sequences=True, dtype="float64")
+    layer(x)
+    _perturb_weights(layer)
+    with GradientTape(persistent=True) as tape:
+        loss = ops.sum(layer(x) ** 2)
+    first = tape.gradient(loss, [x] + layer.trainable_weights)
+    second = tape.gradient(loss, [x] + layer.trainable_weights)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_array_equal(layer(x.numpy()).numpy(), layer(x).numpy())   # no tape: the same values

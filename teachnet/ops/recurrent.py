@@ -27,7 +27,7 @@ Conventions shared by the three ops:
 """
 import numpy as np
 
-from teachnet.autodiff import record
+from teachnet.autodiff import needs_gradient, record
 from teachnet.ops import parallel
 from teachnet.ops.core import convert_to_tensor
 
@@ -317,18 +317,31 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         half = np.r_[np.full(3 * n, 0.5), np.ones(n)].astype(dtype)[:, None]   # (4 units, 1): o, i, f halved
         W_in, U_in = W_T * half, U_T * half
         b_in = None if b is None else b * half[:, 0]
-    # x_t W + b, the part of z_t that does not wait for h_{t-1}, is computed ahead: the steps run in
-    # chunks of _CHUNK, and while this thread runs chunk k, a helper thread (ops/parallel.py; this
-    # thread itself when there is one) computes chunk k+1's, a stack of (4 units, D) @ (D, B)
-    # products (numpy's batched matmul, one BLAS call per step). Step t's gates overwrite its x_t W + b.
-    gates = np.empty((T, 4 * n, B), dtype=dtype)
+    # The steps run in chunks of _CHUNK. While this thread runs chunk k, a helper thread (ops/parallel.py;
+    # this thread itself when there is one) computes what does not wait for the recurrence: chunk k+1's
+    # x_t W + b (a stack of (4 units, D) @ (D, B) products, numpy's batched matmul) and, when a gradient
+    # will be wanted, the finished chunk k-1's local derivatives for the backward pass.
+    gates = np.empty((T, 4 * n, B), dtype=dtype)                            # x_t W + b, then the gates
     W_in = np.ascontiguousarray(W_in)                                       # (4 units, D)
+    keep = any(needs_gradient(a) for a in (x, kernel, recurrent_kernel, bias, h0, c0) if a is not None)
+    dz = np.empty_like(gates) if keep else None                             # local derivatives, then dL/dz_t
+    dh_dc = np.empty((T, n, B), dtype=dtype) if keep else None
 
     def project(chunk):
         xT = np.ascontiguousarray(x.data[:, chunk].transpose(1, 2, 0))      # (steps, D, B)
         np.matmul(W_in, xT, out=gates[chunk])
         if b_in is not None:
             gates[chunk] += b_in[:, None]
+
+    def local_derivatives(chunk):
+        _lstm_local_derivatives(gates[chunk], cs[chunk], tcs[chunk], dsig, dact, out=dz[chunk],
+                                dh_dc=dh_dc[chunk])
+
+    def ahead(k):                                                           # while chunk k runs
+        if k + 1 < len(chunks):
+            project(chunks[k + 1])
+        if keep and k >= 1:
+            local_derivatives(chunks[k - 1])
     chunks = [slice(start, min(start + _CHUNK, T)) for start in range(0, T, _CHUNK)]
     hc = np.empty((2, T + 1, n, B), dtype=dtype)
     hs, cs = hc[0], hc[1]                                                   # hs[t + 1] = h_t^T, cs[t + 1] = c_t^T
@@ -337,11 +350,9 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     U_in = np.ascontiguousarray(U_in)
     z = np.empty((4 * n, B), dtype=dtype)                                   # reused every step
     ig = np.empty((n, B), dtype=dtype)                                      # i * g, reused every step
-    pending = parallel.start(project, chunks[0])
+    project(chunks[0])
     for k, chunk in enumerate(chunks):
-        pending()                                                           # chunk k's x_t W + b are in
-        if k + 1 < len(chunks):
-            pending = parallel.start(project, chunks[k + 1])
+        pending = parallel.start(ahead, k)
         for t in range(chunk.start, chunk.stop):
             h_prev = hs[t] if rm is None else hs[t] * rm
             gt = gates[t]                                                   # holds x_t W + b
@@ -363,6 +374,9 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             if m is not None:                                               # masked: keep the old state
                 cs[t + 1] = _carry(m[t], c_new, cs[t])
                 hs[t + 1] = _carry(m[t], h_new, hs[t])
+        pending()                                                           # chunk k+1's x_t W + b are in
+    # The last chunk's local derivatives, while the layers above run; wait_for_derivatives() hands over dz.
+    wait_for_derivatives = parallel.start(local_derivatives, chunks[-1]) if keep else None
 
     def backward(grad):
         if return_sequences:                                                # (B, T, units) -> (T, units, B)
@@ -371,29 +385,29 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         else:                                                               # only h_T, c_T are outputs
             gh = gc = None
             dh, dc = (np.array(a.T, dtype=dtype, order="C") for a in grad)
-        dz = np.empty_like(gates)                                           # dL/dz_t, (T, 4 units, B)
-        dh_dc = np.empty_like(tcs)
+        # dz: the local derivatives from the forward pass, turned here into dL/dz_t in place (a second
+        # backward pass, from a persistent tape, computes them again).
+        nonlocal dz, dh_dc, wait_for_derivatives
+        if wait_for_derivatives is None:
+            dz, dh_dc = np.empty_like(gates), np.empty_like(tcs)
+            for chunk in chunks:
+                local_derivatives(chunk)
+        else:
+            wait_for_derivatives()
+            wait_for_derivatives = None
         dz_rows = np.empty((T, B, 4 * n), dtype)                            # dz again, one row per example
         U_op = np.ascontiguousarray(U_T.T)                                  # (units, 4 units)
         dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
         f = gates[:, 2 * n:3 * n]
-        # The steps run backwards in chunks of _CHUNK. While this thread runs chunk k's steps, a
-        # helper thread (ops/parallel.py; this thread itself when there is one) computes chunk k+1's
-        # local derivatives and copies the finished chunk k-1 of dz into rows for the weight
-        # gradients. The work is the same on any thread, so are the numbers.
-        chunks = [slice(start, min(start + _CHUNK, T)) for start in reversed(range(0, T, _CHUNK))]
+        # The steps run backwards, a chunk at a time; while this thread runs one, the helper thread
+        # copies the one finished before it into rows for the weight gradients.
+        backwards = chunks[::-1]
 
-        def prepare(k):
-            if k + 1 < len(chunks):
-                c = chunks[k + 1]
-                _lstm_local_derivatives(gates[c], cs[c], tcs[c], dsig, dact, out=dz[c], dh_dc=dh_dc[c])
-            if k >= 1:                                                      # (T, 4 units, B) -> (T, B, 4 units)
-                np.copyto(dz_rows[chunks[k - 1]], dz[chunks[k - 1]].transpose(0, 2, 1))
+        def to_rows(chunk):                                                 # (T, 4 units, B) -> (T, B, 4 units)
+            np.copyto(dz_rows[chunk], dz[chunk].transpose(0, 2, 1))
 
-        pending = parallel.start(prepare, -1)                               # chunk 0's local derivatives
-        for k, chunk in enumerate(chunks):
-            pending()
-            pending = parallel.start(prepare, k)
+        for k, chunk in enumerate(backwards):
+            copying = parallel.start(to_rows, backwards[k - 1]) if k >= 1 else None
             for t in reversed(range(chunk.start, chunk.stop)):
                 if gh is not None:
                     dh += gh[t]
@@ -413,8 +427,9 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
                     dc_prev += (1 - mt) * dc
                 dh, dh_prev = dh_prev, dh                                   # (the old arrays are reused)
                 dc, dc_prev = dc_prev, dc
-        pending()
-        np.copyto(dz_rows[chunks[-1]], dz[chunks[-1]].transpose(0, 2, 1))
+            if copying is not None:
+                copying()
+        to_rows(backwards[-1])
         # The weight gradients: one product each over all steps and examples.
         dz_rows = dz_rows.reshape(T * B, 4 * n)
         h_prev = hs[:-1] if rm is None else hs[:-1] * rm                               # (T, units, B)
