@@ -406,6 +406,11 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         def to_rows(chunk):                                                 # (T, 4 units, B) -> (T, B, 4 units)
             np.copyto(dz_rows[chunk], dz[chunk].transpose(0, 2, 1))
 
+        def input_rows():                                                   # the products' other factors
+            h_prev = hs[:-1] if rm is None else hs[:-1] * rm                # (T, units, B)
+            return (np.ascontiguousarray(h_prev.transpose(0, 2, 1)).reshape(T * B, n),   # (T*B, units)
+                    np.ascontiguousarray(x.data.transpose(1, 0, 2)).reshape(T * B, D))   # (T*B, D)
+        wait_for_input_rows = parallel.start(input_rows)
         for k, chunk in enumerate(backwards):
             copying = parallel.start(to_rows, backwards[k - 1]) if k >= 1 else None
             for t in reversed(range(chunk.start, chunk.stop)):
@@ -432,9 +437,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         to_rows(backwards[-1])
         # The weight gradients: one product each over all steps and examples.
         dz_rows = dz_rows.reshape(T * B, 4 * n)
-        h_prev = hs[:-1] if rm is None else hs[:-1] * rm                               # (T, units, B)
-        h_rows = np.ascontiguousarray(h_prev.transpose(0, 2, 1)).reshape(T * B, n)     # (T*B, units)
-        x_rows = np.ascontiguousarray(x.data.transpose(1, 0, 2)).reshape(T * B, D)     # (T*B, D)
+        h_rows, x_rows = wait_for_input_rows()
         dU = _to_keras_order(h_rows.T @ dz_rows, n)                                    # (units, 4 units)
         dW = _to_keras_order(x_rows.T @ dz_rows, n)                                    # (D, 4 units)
         dx = (dz_rows @ W_T).reshape(T, B, D).swapaxes(0, 1)                           # (B, T, D)
