@@ -206,8 +206,9 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
     return record("simple_rnn", out, (x, kernel, recurrent_kernel, bias, h0), backward)
 
 
-# The backward pass computes local derivatives in chunks of this many steps,
-# right before it uses them, while they still fit in the CPU cache.
+# The LSTM runs its steps in chunks of this many. While the steps of one chunk
+# run, a helper thread works on a neighbouring chunk (the input products ahead,
+# the local derivatives behind), whose arrays still fit in the CPU cache.
 _CHUNK = 16
 
 
@@ -237,9 +238,9 @@ def _lstm_local_derivatives(gates, c_prev, tc, dsig, dact, out, dh_dc):
 _KERAS_BLOCK = (3, 0, 1, 2)
 
 
-def _to_op_order(a, n, axis=-1):
-    """Keras's (i, f, c, o) blocks of `a` along `axis` as a copy in the op's order (o, i, f, g)."""
-    return np.concatenate([np.take(a, range(k * n, (k + 1) * n), axis=axis) for k in _KERAS_BLOCK], axis=axis)
+def _to_op_order(a, n):
+    """Keras's (i, f, c, o) blocks of `a` along its last axis as a copy in the op's order (o, i, f, g)."""
+    return np.concatenate([a[..., k * n:(k + 1) * n] for k in _KERAS_BLOCK], axis=-1)
 
 
 def _to_keras_order(a, n):
@@ -268,10 +269,10 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     are stored transposed, features by batch (`z_t` is `(4 units, batch)`,
     `h_t` `(units, batch)`), with the gate blocks in the order (o, i, f, g). A
     gate block is then one contiguous piece of memory, and the per-step
-    arithmetic runs on whole contiguous blocks instead of 32-number pieces
-    of every row: ~3x less time in the backward's per-step multiplies
-    (benchmarks/profile_lstm.py). The products become `z_t^T = kernel^T x_t^T
-    + recurrent_kernel^T h_{t-1}^T`.
+    arithmetic runs on whole blocks instead of a short piece of every row
+    (multiplying three gate blocks by the cell's gradient, batch 64, 32 units:
+    6.3 us in column blocks, 2.5 us in row blocks). The products become
+    `z_t^T = kernel^T x_t^T + recurrent_kernel^T h_{t-1}^T`.
 
     Args:
         inputs: `(batch, time, features)`; kernel `(features, 4 units)`;
