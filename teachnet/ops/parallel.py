@@ -162,7 +162,7 @@ def start(task, *args):
     same numbers on either thread.
 
     Example:
-        >>> wait = parallel.start(np.add, 2, 3)   # ... other work here ...
+        >>> wait = parallel.start(sum, [2, 3])   # ... other work here ...
         >>> wait()
         5
     """
