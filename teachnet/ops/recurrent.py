@@ -343,7 +343,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             project(chunks[k + 1])
         if keep and k >= 1:
             local_derivatives(chunks[k - 1])
-    chunks = [slice(start, min(start + _CHUNK, T)) for start in range(0, T, _CHUNK)]
+    chunks = [slice(start, min(start + _CHUNK, T)) for start in range(0, T, _CHUNK)] or [slice(0, 0)]
     hc = np.empty((2, T + 1, n, B), dtype=dtype)
     hs, cs = hc[0], hc[1]                                                   # hs[t + 1] = h_t^T, cs[t + 1] = c_t^T
     tcs = np.empty((T, n, B), dtype=dtype)                                  # act(c~_t)
