@@ -230,3 +230,69 @@ def test_lstm_fast_gate_path_is_bit_identical_to_the_plain_one(monkeypatch, mask
         return [y.data] + [g.data for g in tape.gradient(loss, args)]
     for fast, plain in zip(run("sigmoid"), run("plain_sigmoid")):
         assert np.array_equal(fast, plain)
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences):
+    """The backward hands each chunk's local derivatives and row copies to a helper thread
+    (teachnet.ops.parallel.start): values and gradients must not depend on the thread count."""
+    from teachnet.ops import parallel
+
+    rng = np.random.default_rng(3)
+    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: three chunks of 16 and a rest
+    args = [Variable(a.astype("float32")) for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
+                                                    rng.standard_normal((n, 4 * n)), rng.standard_normal(4 * n),
+                                                    rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
+    mask = rng.random((B, T)) > 0.2
+    recurrent_mask = (rng.random((B, n)) > 0.3).astype("float32") / 0.7
+
+    def run():
+        with GradientTape() as tape:
+            y = ops.lstm(*args, mask=mask, recurrent_mask=recurrent_mask, return_sequences=return_sequences)
+            loss = ops.sum(y * np.arange(y.size, dtype="float32").reshape(y.shape))
+        return [np.array(y.data)] + [g.data for g in tape.gradient(loss, args)]
+    try:
+        results = []
+        for threads in (1, 2, 3):
+            parallel.set_num_threads(threads)
+            results.append(run())
+    finally:
+        parallel.set_num_threads(None)
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            assert np.array_equal(a, b)
+
+
+def test_parallel_start_runs_the_task_on_a_helper_thread_unless_there_is_one_thread():
+    import threading
+
+    from teachnet.ops import parallel
+
+    try:
+        parallel.set_num_threads(2)
+        wait = parallel.start(lambda a, b: (threading.current_thread(), a + b), 2, 3)
+        thread, total = wait()
+        assert thread is not threading.current_thread() and total == 5
+        parallel.set_num_threads(1)
+        ran = []
+        wait = parallel.start(lambda: ran.append(threading.current_thread()) or "done")
+        assert ran == [threading.current_thread()] and wait() == "done"   # already ran, here
+    finally:
+        parallel.set_num_threads(None)
+
+
+def test_lstm_gradient_twice_from_a_persistent_tape_and_without_a_tape_at_the_forward():
+    """The forward pass computes the backward's local derivatives ahead (when a tape wants gradients)
+    and the backward turns them into dL/dz in place: a second gradient must come out the same."""
+    rng = np.random.default_rng(5)
+    x = Variable(rng.standard_normal((3, 20, 2)))
+    layer = layers.LSTM(4, return_sequences=True, dtype="float64")
+    layer(x)
+    _perturb_weights(layer)
+    with GradientTape(persistent=True) as tape:
+        loss = ops.sum(layer(x) ** 2)
+    first = tape.gradient(loss, [x] + layer.trainable_weights)
+    second = tape.gradient(loss, [x] + layer.trainable_weights)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_array_equal(layer(x.numpy()).numpy(), layer(x).numpy())   # no tape: the same values

@@ -1236,11 +1236,59 @@ def take(x, indices, axis=None):
 
     def backward(g):
         full = np.zeros(flat.shape, dtype=g.dtype)
-        # Move the gathered axis to the front so add.at can scatter into it.
+        # Move the gathered axis to the front so the rows can be scattered into it.
         gm = np.moveaxis(g, tuple(range(ax, ax + indices.ndim)), tuple(range(indices.ndim)))
-        np.add.at(np.moveaxis(full, ax, 0), indices, gm)
+        add_rows_at(np.moveaxis(full, ax, 0), indices, gm)
         return (full.reshape(x.shape),)
     return record("take", np.take(flat, indices, axis=ax), (x,), backward)
+
+
+def add_rows_at(table, indices, rows):
+    """`table[indices[k]] += rows[k]` for every k, in place: the same numbers as `np.add.at(table, indices, rows)`.
+
+    An embedding's gradient is this scatter: each token's gradient added to its
+    id's row, and an id used twice gets both. `np.add.at` does it one row at a
+    time (~1.9 ms for a batch of 64 x 100 ids of width 32); this version gives
+    the same bits about 5x faster, from a few whole-array calls:
+
+    1. sort the positions by id (stable, so each id keeps its positions in order);
+    2. number each id's occurrences 0, 1, 2, ... (its "rank");
+    3. for each rank r, `table[ids of rank r] += their rows`: within a rank no id
+       repeats, so numpy's plain fancy `+=` is exact. An id used more than
+       `_SCATTER_RANKS` times (padding id 0, say) gets the rest of its rows
+       from one `np.add.at`.
+
+    Every row of `table` receives its additions in the order `np.add.at` makes them.
+
+    Args:
+        table: the array to add into, `(n, ...)`.
+        indices: integers in `[-n, n)`, any shape.
+        rows: `indices.shape + table.shape[1:]`.
+    """
+    n = table.shape[0]
+    ids = indices.reshape(-1) % n if indices.size else indices.reshape(-1)    # (N,) in [0, n)
+    rows = rows.reshape(ids.shape + table.shape[1:])                        # (N, ...)
+    # A stable sort of 16-bit keys is a radix sort: ~6x faster than sorting int64.
+    order = np.argsort(ids.astype(np.uint16) if n <= 1 << 16 else ids, kind="stable")   # grouped by id
+    sorted_ids = ids[order]
+    position = np.arange(ids.size)
+    first = np.empty(ids.size, dtype=bool)                                   # first occurrence of its id?
+    first[:1] = True
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=first[1:])
+    rank = position - np.maximum.accumulate(np.where(first, position, 0))    # 0, 1, 2, ... within an id
+    rank = np.minimum(rank, _SCATTER_RANKS).astype(np.uint8)
+    by_rank = np.argsort(rank, kind="stable")                                # rank 0 first, then 1, ...
+    order, sorted_ids = order[by_rank], sorted_ids[by_rank]
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(rank, minlength=_SCATTER_RANKS + 1))])
+    rows = np.take(rows, order, axis=0)
+    for r in range(_SCATTER_RANKS):
+        part = slice(bounds[r], bounds[r + 1])
+        table[sorted_ids[part]] += rows[part]                               # no id twice: exact
+    rest = slice(bounds[_SCATTER_RANKS], None)                              # ids used more often, in order
+    np.add.at(table, sorted_ids[rest], rows[rest])
+
+
+_SCATTER_RANKS = 8   # passes of fancy `+=` in add_rows_at; occurrences beyond go to np.add.at
 
 
 def pad(x, pad_width, mode="constant", constant_values=None):

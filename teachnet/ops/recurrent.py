@@ -12,11 +12,12 @@ Conventions shared by the three ops:
 
 - `inputs` is `(batch, time, features)`; internally everything is time-major
   (`xs[t]` is the batch at step t) so a step reads contiguous memory.
-- The kernel product of ALL timesteps is one big matmul before the loop
-  (`x_t @ kernel` does not depend on the state); only `h_{t-1} @ recurrent_kernel`
-  is inside the loop. The backward mirrors that: the loop collects the
-  gradient of each step's pre-activations, and the weight gradients are one
-  matmul each after it.
+- The kernel product of ALL timesteps is done outside the recurrence
+  (`x_t @ kernel` does not depend on the state): one big matmul before the
+  loop (the LSTM's: a stack of per-step products, computed a chunk of steps
+  ahead on a helper thread); only `h_{t-1} @ recurrent_kernel` is inside the loop. The backward mirrors
+  that: the loop collects the gradient of each step's pre-activations, and
+  the weight gradients are one matmul each after it.
 - `mask` `(batch, time)`, True = real step. At a masked step the state is
   carried over unchanged: `h_t = m_t * h~_t + (1 - m_t) * h_{t-1}` (as Keras).
 - `recurrent_mask` `(batch, units)`: a recurrent-dropout mask multiplied into
@@ -26,7 +27,8 @@ Conventions shared by the three ops:
 """
 import numpy as np
 
-from teachnet.autodiff import record
+from teachnet.autodiff import needs_gradient, record
+from teachnet.ops import parallel
 from teachnet.ops.core import convert_to_tensor
 
 __all__ = ["simple_rnn", "lstm", "gru", "RECURRENT_ACTIVATIONS"]
@@ -204,27 +206,49 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
     return record("simple_rnn", out, (x, kernel, recurrent_kernel, bias, h0), backward)
 
 
-# The backward pass computes local derivatives in chunks of this many steps,
-# right before it uses them, while they still fit in the CPU cache.
+# The LSTM runs its steps in chunks of this many. While the steps of one chunk
+# run, a helper thread works on a neighbouring chunk (the input products ahead,
+# the local derivatives behind), whose arrays still fit in the CPU cache.
 _CHUNK = 16
 
 
 def _lstm_local_derivatives(gates, c_prev, tc, dsig, dact, out, dh_dc):
-    """Local derivatives of LSTM steps (any leading time axis), written into `out` and `dh_dc`:
+    """Local derivatives of LSTM steps, `(steps, 4 units, batch)` in the op's row order (o, i, f, g),
+    written into `out` and `dh_dc`:
 
-        out   = [dc~/dz_i, dc~/dz_f, dc~/dz_c, dh~/dz_o] = [g σ'(i), c_{t-1} σ'(f), i act'(g), act(c~) σ'(o)]
+        out   = [dh~/dz_o, dc~/dz_i, dc~/dz_f, dc~/dz_g] = [act(c~) σ'(o), g σ'(i), c_{t-1} σ'(f), i act'(g)]
         dh_dc = dh~/dc~ = o act'(c~)
     """
-    n = tc.shape[-1]
-    i, f, g, o = gates[..., :n], gates[..., n:2 * n], gates[..., 2 * n:3 * n], gates[..., 3 * n:]
-    dsig(gates, out=out)                                                    # σ' of every block ...
-    dact(g, out=out[..., 2 * n:3 * n])                                      # ... but act' for g
-    out[..., :n] *= g
-    out[..., n:2 * n] *= c_prev
-    out[..., 2 * n:3 * n] *= i
-    out[..., 3 * n:] *= tc
+    n = tc.shape[1]
+    o, i, f, g = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n], gates[:, 3 * n:]
+    dsig(gates[:, :3 * n], out=out[:, :3 * n])                              # σ' of o, i, f
+    dact(g, out=out[:, 3 * n:])                                             # act' of g
+    out[:, :n] *= tc
+    out[:, n:2 * n] *= g
+    out[:, 2 * n:3 * n] *= c_prev
+    out[:, 3 * n:] *= i
     dact(tc, out=dh_dc)
     dh_dc *= o
+
+
+# Inside the LSTM op the four gate blocks are in the order (o, i, f, g), not
+# Keras's (i, f, c, o): then the three sigmoid gates are one block of rows and
+# the three gates the cell's gradient flows into (i, f, g) another. _KERAS_BLOCK[k]
+# is the Keras block that becomes the op's block k.
+_KERAS_BLOCK = (3, 0, 1, 2)
+
+
+def _to_op_order(a, n):
+    """Keras's (i, f, c, o) blocks of `a` along its last axis as a copy in the op's order (o, i, f, g)."""
+    return np.concatenate([a[..., k * n:(k + 1) * n] for k in _KERAS_BLOCK], axis=-1)
+
+
+def _to_keras_order(a, n):
+    """The inverse of `_to_op_order` along the last axis."""
+    out = np.empty_like(a)
+    for k, keras in enumerate(_KERAS_BLOCK):
+        out[..., keras * n:(keras + 1) * n] = a[..., k * n:(k + 1) * n]
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -241,6 +265,15 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         c_t = f * c_{t-1} + i * g                                  # the cell ("carry")
         h_t = o * act(c_t)                                         # the output
 
+    Layout (for speed; the formula is the same): inside, every step's arrays
+    are stored transposed, features by batch (`z_t` is `(4 units, batch)`,
+    `h_t` `(units, batch)`), with the gate blocks in the order (o, i, f, g). A
+    gate block is then one contiguous piece of memory, and the per-step
+    arithmetic runs on whole blocks instead of a short piece of every row
+    (multiplying three gate blocks by the cell's gradient, batch 64, 32 units:
+    6.3 us in column blocks, 2.5 us in row blocks). The products become
+    `z_t^T = kernel^T x_t^T + recurrent_kernel^T h_{t-1}^T`.
+
     Args:
         inputs: `(batch, time, features)`; kernel `(features, 4 units)`;
         recurrent_kernel `(units, 4 units)`; bias `(4 units,)` or None;
@@ -256,92 +289,163 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         >>> teachnet.ops.lstm(x, k, rk, None, h0, h0).shape
         (2, 2, 5, 4)
     """
-    x, kernel, recurrent_kernel, xs, m, rm = _prepare(inputs, kernel, recurrent_kernel, mask, recurrent_mask)
+    x = convert_to_tensor(inputs)
+    kernel, recurrent_kernel = convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel)
     bias = None if bias is None else convert_to_tensor(bias)
     h0, c0 = convert_to_tensor(initial_state), convert_to_tensor(initial_carry)
     act, dact = _activation(activation)
     sig, dsig = _activation(recurrent_activation)
-    W, U = kernel.data, recurrent_kernel.data
-    T, n = xs.shape[0], U.shape[0]
-    i_, f_, c_, o_ = slice(0, n), slice(n, 2 * n), slice(2 * n, 3 * n), slice(3 * n, 4 * n)
+    B, T, D = x.shape
+    n = recurrent_kernel.shape[0]
+    dtype = x.dtype
+    # Weights transposed, gate blocks in the op's order (o, i, f, g).
+    W_T = _to_op_order(kernel.data, n).T                                    # (4 units, D)
+    U_T = _to_op_order(recurrent_kernel.data, n).T                          # (4 units, units)
+    b = None if bias is None else _to_op_order(bias.data, n)                # (4 units,)
+    m = None if mask is None else np.ascontiguousarray(                     # (T, 1, B): 1 = real step
+        np.asarray(getattr(mask, "data", mask), dtype=bool).T[:, None, :]).astype(dtype)
+    rm = None if recurrent_mask is None else np.ascontiguousarray(         # (units, B)
+        np.asarray(getattr(recurrent_mask, "data", recurrent_mask), dtype).T)
 
     # The default pair (sigmoid gates, tanh cell) takes the fast path: all four
     # gates in one tanh call, since sigmoid(z) = 0.5 + 0.5 tanh(z / 2). The
-    # sigmoid columns of the weights and bias are halved beforehand, so z / 2
+    # sigmoid rows of the weights and bias are halved beforehand, so z / 2
     # comes out of the products themselves; halving is exact in floating point,
     # so the gates are bit for bit those of the plain path below.
     fused = activation == "tanh" and recurrent_activation == "sigmoid"
+    W_in, U_in, b_in = W_T, U_T, b
     if fused:
-        half = np.full(4 * n, 0.5, dtype=W.dtype)
-        half[c_] = 1                                                        # the g block: plain tanh(z)
-        shift = np.where(half == 0.5, half, 0).astype(W.dtype)              # + 0.5 for i, f, o; + 0 for g
-        W_in, U_in = W * half, U * half                                     # scaled copies: (D|units, 4 units)
-        b_in = None if bias is None else bias.data * half
-    else:
-        W_in, U_in, b_in = W, U, None if bias is None else bias.data
-    # The gates of step t overwrite the projection of step t once it is used.
-    gates = _input_projection(xs, W_in, b_in)                               # (T, B, 4 units)
-    hc = np.empty((2, T + 1) + h0.shape, dtype=gates.dtype)
-    hs, cs = hc[0], hc[1]                                                   # hs[t + 1] = h_t, cs[t + 1] = c_t
-    tcs = np.empty((T,) + h0.shape, dtype=gates.dtype)                      # act(c~_t)
-    hs[0], cs[0] = h0.data, c0.data
-    z = np.empty(gates.shape[1:], dtype=gates.dtype)                        # (B, 4 units), reused every step
-    ig = np.empty(h0.shape, dtype=gates.dtype)                              # i * g, reused every step
-    for t in range(T):
-        h_prev = hs[t] if rm is None else hs[t] * rm
-        gt = gates[t]                                                       # holds x_t W + b
-        np.matmul(h_prev, U_in, out=z)
-        z += gt                                                             # z_t = x_t W + h_{t-1} U + b
-        if fused:                                                           # (halved in the i, f, o blocks)
-            np.tanh(z, out=gt)
-            gt *= half
-            gt += shift                                                     # i, f, o = sigmoid; g = tanh
-        else:
-            sig(z, out=gt)                                                  # i, f, o (the c block is redone)
-            act(z[:, c_], out=gt[:, c_])                                    # g
-        i, f, g, o = gt[:, i_], gt[:, f_], gt[:, c_], gt[:, o_]
-        c_new = np.multiply(f, cs[t], out=cs[t + 1])                        # c~_t = f c_{t-1} + i g
-        c_new += np.multiply(i, g, out=ig)
-        act(c_new, out=tcs[t])
-        h_new = np.multiply(o, tcs[t], out=hs[t + 1])                       # h~_t = o act(c~_t)
-        if m is not None:                                                   # masked: keep the old state
-            cs[t + 1] = _carry(m[t], c_new, cs[t])
-            hs[t + 1] = _carry(m[t], h_new, hs[t])
+        half = np.r_[np.full(3 * n, 0.5), np.ones(n)].astype(dtype)[:, None]   # (4 units, 1): o, i, f halved
+        W_in, U_in = W_T * half, U_T * half
+        b_in = None if b is None else b * half[:, 0]
+    # The steps run in chunks of _CHUNK. While this thread runs chunk k, a helper thread (ops/parallel.py;
+    # this thread itself when there is one) computes what does not wait for the recurrence: chunk k+1's
+    # x_t W + b (a stack of (4 units, D) @ (D, B) products, numpy's batched matmul) and, when a gradient
+    # will be wanted, the finished chunk k-1's local derivatives for the backward pass.
+    gates = np.empty((T, 4 * n, B), dtype=dtype)                            # x_t W + b, then the gates
+    W_in = np.ascontiguousarray(W_in)                                       # (4 units, D)
+    keep = any(needs_gradient(a) for a in (x, kernel, recurrent_kernel, bias, h0, c0) if a is not None)
+    dz = np.empty_like(gates) if keep else None                             # local derivatives, then dL/dz_t
+    dh_dc = np.empty((T, n, B), dtype=dtype) if keep else None
 
-    def backward(g):
-        gh, dh = _output_gradient(g[0], return_sequences, hs[0])           # dh: dL/dh_t from later steps
-        gc, dc = _output_gradient(g[1], return_sequences, cs[0])           # dc: dL/dc_t from later steps
-        B = gates.shape[1]
-        dz = np.empty_like(gates)                                           # dL/dz_t, (T, B, 4 units)
-        dh_dc = np.empty_like(tcs)
-        U_T = _t(U)
-        f = gates[..., f_]
-        for t in reversed(range(T)):
-            if t % _CHUNK == _CHUNK - 1 or t == T - 1:                      # a new chunk of steps, from its end
-                start = t - t % _CHUNK
-                _lstm_local_derivatives(gates[start:t + 1], cs[start:t + 1], tcs[start:t + 1], dsig, dact,
-                                        out=dz[start:t + 1], dh_dc=dh_dc[start:t + 1])
-            if gh is not None:
-                dh, dc = dh + gh[t], dc + gc[t]
-            mt = None if m is None else m[t]
-            dh_new = dh if mt is None else mt * dh                          # through h_t = m h~_t + (1-m) h_{t-1}
-            dc_new = dh_new * dh_dc[t]                                      # h~ = o act(c~)
-            dc_new += dc if mt is None else mt * dc
-            dz[t, :, :3 * n].reshape(B, 3, n)[...] *= dc_new[:, None, :]     # dz = upstream * local derivative:
-            dz[t, :, 3 * n:] *= dh_new                                      # dc~ for i, f, g; dh~ for o
-            dh_prev = dz[t] @ U_T                                           # z = x W + h_{t-1} U + b
-            if rm is not None:
-                dh_prev *= rm
-            dc_prev = dc_new * f[t]                                         # c~ = f c_{t-1} + ...
-            if mt is not None:                                              # a masked step passes its
-                dh_prev += (1 - mt) * dh                                    # gradients straight through
-                dc_prev += (1 - mt) * dc
-            dh, dc = dh_prev, dc_prev
-        h_prev = hs[:-1] if rm is None else hs[:-1] * rm                    # (T, B, units)
-        dU = _t(h_prev.reshape(-1, n)) @ dz.reshape(-1, 4 * n)              # (units, 4 units)
-        dx, dW, db = _input_grads(xs, W, dz, bias is not None)
-        return dx, dW, dU, db, dh, dc
-    out = hc[:, 1:].swapaxes(1, 2) if return_sequences else hc[:, -1]      # (2, B, T, units), a view
+    def project(chunk):
+        xT = np.ascontiguousarray(x.data[:, chunk].transpose(1, 2, 0))      # (steps, D, B)
+        np.matmul(W_in, xT, out=gates[chunk])
+        if b_in is not None:
+            gates[chunk] += b_in[:, None]
+
+    def local_derivatives(chunk):
+        _lstm_local_derivatives(gates[chunk], cs[chunk], tcs[chunk], dsig, dact, out=dz[chunk],
+                                dh_dc=dh_dc[chunk])
+
+    def ahead(k):                                                           # while chunk k runs
+        if k + 1 < len(chunks):
+            project(chunks[k + 1])
+        if keep and k >= 1:
+            local_derivatives(chunks[k - 1])
+    chunks = [slice(start, min(start + _CHUNK, T)) for start in range(0, T, _CHUNK)] or [slice(0, 0)]
+    hc = np.empty((2, T + 1, n, B), dtype=dtype)
+    hs, cs = hc[0], hc[1]                                                   # hs[t + 1] = h_t^T, cs[t + 1] = c_t^T
+    tcs = np.empty((T, n, B), dtype=dtype)                                  # act(c~_t)
+    hs[0], cs[0] = h0.data.T, c0.data.T
+    U_in = np.ascontiguousarray(U_in)
+    z = np.empty((4 * n, B), dtype=dtype)                                   # reused every step
+    ig = np.empty((n, B), dtype=dtype)                                      # i * g, reused every step
+    project(chunks[0])
+    for k, chunk in enumerate(chunks):
+        pending = parallel.start(ahead, k)
+        for t in range(chunk.start, chunk.stop):
+            h_prev = hs[t] if rm is None else hs[t] * rm
+            gt = gates[t]                                                   # holds x_t W + b
+            np.matmul(U_in, h_prev, out=z)
+            z += gt                                                         # z_t = x_t W + h_{t-1} U + b
+            if fused:                                                       # (halved in the o, i, f rows)
+                np.tanh(z, out=gt)
+                sigmoids = gt[:3 * n]
+                sigmoids *= 0.5
+                sigmoids += 0.5                                             # o, i, f = sigmoid; g = tanh
+            else:
+                sig(z[:3 * n], out=gt[:3 * n])                              # o, i, f
+                act(z[3 * n:], out=gt[3 * n:])                              # g
+            o, i, f, g = gt[:n], gt[n:2 * n], gt[2 * n:3 * n], gt[3 * n:]
+            c_new = np.multiply(f, cs[t], out=cs[t + 1])                    # c~_t = f c_{t-1} + i g
+            c_new += np.multiply(i, g, out=ig)
+            act(c_new, out=tcs[t])
+            h_new = np.multiply(o, tcs[t], out=hs[t + 1])                   # h~_t = o act(c~_t)
+            if m is not None:                                               # masked: keep the old state
+                cs[t + 1] = _carry(m[t], c_new, cs[t])
+                hs[t + 1] = _carry(m[t], h_new, hs[t])
+        pending()                                                           # chunk k+1's x_t W + b are in
+    # The last chunk's local derivatives, while the layers above run; wait_for_derivatives() hands over dz.
+    wait_for_derivatives = parallel.start(local_derivatives, chunks[-1]) if keep else None
+
+    def backward(grad):
+        if return_sequences:                                                # (B, T, units) -> (T, units, B)
+            gh, gc = (np.ascontiguousarray(a.transpose(1, 2, 0)) for a in grad)
+            dh, dc = np.zeros((n, B), dtype), np.zeros((n, B), dtype)       # dL/dh_t, dL/dc_t from later steps
+        else:                                                               # only h_T, c_T are outputs
+            gh = gc = None
+            dh, dc = (np.array(a.T, dtype=dtype, order="C") for a in grad)
+        # dz: the local derivatives from the forward pass, turned here into dL/dz_t in place (a second
+        # backward pass, from a persistent tape, computes them again).
+        nonlocal dz, dh_dc, wait_for_derivatives
+        if wait_for_derivatives is None:
+            dz, dh_dc = np.empty_like(gates), np.empty_like(tcs)
+            for chunk in chunks:
+                local_derivatives(chunk)
+        else:
+            wait_for_derivatives()
+            wait_for_derivatives = None
+        dz_rows = np.empty((T, B, 4 * n), dtype)                            # dz again, one row per example
+        U_op = np.ascontiguousarray(U_T.T)                                  # (units, 4 units)
+        dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
+        f = gates[:, 2 * n:3 * n]
+        # The steps run backwards, a chunk at a time; while this thread runs one, the helper thread
+        # copies the one finished before it into rows for the weight gradients.
+        backwards = chunks[::-1]
+
+        def to_rows(chunk):                                                 # (T, 4 units, B) -> (T, B, 4 units)
+            np.copyto(dz_rows[chunk], dz[chunk].transpose(0, 2, 1))
+
+        def input_rows():                                                   # the products' other factors
+            h_prev = hs[:-1] if rm is None else hs[:-1] * rm                # (T, units, B)
+            return (np.ascontiguousarray(h_prev.transpose(0, 2, 1)).reshape(T * B, n),   # (T*B, units)
+                    np.ascontiguousarray(x.data.transpose(1, 0, 2)).reshape(T * B, D))   # (T*B, D)
+        wait_for_input_rows = parallel.start(input_rows)
+        for k, chunk in enumerate(backwards):
+            copying = parallel.start(to_rows, backwards[k - 1]) if k >= 1 else None
+            for t in reversed(range(chunk.start, chunk.stop)):
+                if gh is not None:
+                    dh += gh[t]
+                    dc += gc[t]
+                mt = None if m is None else m[t]
+                dh_new = dh if mt is None else mt * dh                      # through h_t = m h~_t + (1-m) h_{t-1}
+                np.multiply(dh_new, dh_dc[t], out=dc_new)                   # h~ = o act(c~)
+                dc_new += dc if mt is None else mt * dc
+                dz[t, :n] *= dh_new                                         # dz = upstream * local derivative:
+                dz[t, n:].reshape(3, n, B)[...] *= dc_new                   # dh~ for o; dc~ for i, f, g
+                np.matmul(U_op, dz[t], out=dh_prev)                         # z = x W + h_{t-1} U + b
+                if rm is not None:
+                    dh_prev *= rm
+                np.multiply(dc_new, f[t], out=dc_prev)                      # c~ = f c_{t-1} + ...
+                if mt is not None:                                          # a masked step passes its
+                    dh_prev += (1 - mt) * dh                                # gradients straight through
+                    dc_prev += (1 - mt) * dc
+                dh, dh_prev = dh_prev, dh                                   # (the old arrays are reused)
+                dc, dc_prev = dc_prev, dc
+            if copying is not None:
+                copying()
+        to_rows(backwards[-1])
+        # The weight gradients: one product each over all steps and examples.
+        dz_rows = dz_rows.reshape(T * B, 4 * n)
+        h_rows, x_rows = wait_for_input_rows()
+        dU = _to_keras_order(h_rows.T @ dz_rows, n)                                    # (units, 4 units)
+        dW = _to_keras_order(x_rows.T @ dz_rows, n)                                    # (D, 4 units)
+        dx = (dz_rows @ W_T).reshape(T, B, D).swapaxes(0, 1)                           # (B, T, D)
+        # ones @ rows sums the rows in BLAS, ~9x faster than dz_rows.sum(axis=0) on these tall arrays
+        db = None if bias is None else _to_keras_order(np.ones(T * B, dtype) @ dz_rows, n)
+        return dx, dW, dU, db, dh.T, dc.T
+    out = hc[:, 1:].transpose(0, 3, 1, 2) if return_sequences else hc[:, -1].transpose(0, 2, 1)  # views
     return record("lstm", out, (x, kernel, recurrent_kernel, bias, h0, c0), backward)
 
 

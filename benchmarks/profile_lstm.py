@@ -1,0 +1,111 @@
+"""Where bench.py's LSTM (batch 64, 100 steps, 32 features, 32 units) spends a time step, teachnet and PyTorch.
+
+    python benchmarks/profile_lstm.py                 # 1 thread (the least noisy on a shared machine)
+    python benchmarks/profile_lstm.py --threads 2
+
+Prints, per time step (the op's time / 100), for `teachnet.ops.lstm` forward and backward: the time of the
+calling thread (CPU time, which other processes on the machine disturb less than wall time) and the wall
+time; the same op at batch 1 with 1 feature and 1 unit, where the arithmetic is negligible (what is left is
+Python and the cost of calling numpy); the pieces one step repeats (the recurrent product and single numpy
+calls at the step's shapes); and torch.nn.LSTM's forward and forward+backward on the same shapes.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def median_seconds(task, repeats, inner=1):
+    """Median over `repeats` of (calling thread's CPU seconds, wall seconds) of one `task()`."""
+    task()
+    cpu, wall = [], []
+    for _ in range(repeats):
+        c, w = time.thread_time(), time.perf_counter()
+        for _ in range(inner):
+            task()
+        cpu.append((time.thread_time() - c) / inner)
+        wall.append((time.perf_counter() - w) / inner)
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def teachnet_lstm(batch, steps, features, units, repeats):
+    """(forward, backward) per step, each (CPU us, wall us), of ops.lstm with return_sequences=False."""
+    import numpy as np
+
+    import teachnet
+    from teachnet import ops
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, steps, features)).astype(np.float32)
+    kernel, recurrent_kernel = (teachnet.Variable((rng.standard_normal(shape) * 0.1).astype(np.float32))
+                                for shape in ((features, 4 * units), (units, 4 * units)))
+    bias = teachnet.Variable(np.zeros(4 * units, np.float32))
+    h0 = np.zeros((batch, units), np.float32)
+
+    def forward():
+        return ops.lstm(x, kernel, recurrent_kernel, bias, h0, h0, return_sequences=False)
+
+    def both():
+        with teachnet.GradientTape() as tape:
+            loss = ops.sum(forward()[0])
+        tape.gradient(loss, [kernel, recurrent_kernel, bias])
+    f, fb = median_seconds(forward, repeats), median_seconds(both, repeats)
+    per_step = lambda seconds: seconds / steps * 1e6   # noqa: E731
+    return [(per_step(f[k]), per_step(fb[k] - f[k])) for k in (0, 1)]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1, help="numpy's BLAS, teachnet's pool and torch (default 1)")
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args(argv)
+    os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)   # before numpy loads OpenBLAS
+    os.environ["TEACHNET_NUM_THREADS"] = str(args.threads)
+    import numpy as np
+
+    print(f"{args.threads} thread(s); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          "us per time step, calling thread's CPU time / wall time")
+    for label, shape in (("teachnet ops.lstm, batch 64, 32 features, 32 units", (64, 100, 32, 32)),
+                         ("teachnet ops.lstm, batch 1, 1 feature, 1 unit (calls only)", (1, 100, 1, 1))):
+        (fc, bc), (fw, bw) = teachnet_lstm(*shape, args.repeats)
+        print(f"  {label:58s} forward {fc:6.1f} / {fw:6.1f}   backward {bc:6.1f} / {bw:6.1f}")
+
+    rng = np.random.default_rng(0)
+    u, h = rng.random((128, 32), dtype=np.float32), rng.random((32, 64), dtype=np.float32)
+    z, gates, block = np.empty((128, 64), np.float32), rng.random((128, 64), dtype=np.float32), np.empty((32, 64),
+                                                                                                         np.float32)
+    pieces = {"recurrent product (4 units, units) @ (units, batch)": lambda: np.matmul(u, h, out=z),
+              "tanh of all gates (4 units, batch)": lambda: np.tanh(gates, out=z),
+              "multiply of two gate blocks (units, batch)": lambda: np.multiply(gates[:32], gates[32:64], out=block),
+              "a view (one gate block)": lambda: gates[32:64]}
+    for name, task in pieces.items():
+        cpu, wall = median_seconds(task, args.repeats, inner=2000)
+        print(f"  {name:58s} {cpu * 1e6:6.2f} / {wall * 1e6:6.2f} per call")
+
+    try:
+        import torch
+    except ImportError:
+        print("  torch is not installed: no torch line")
+        return
+    torch.set_num_threads(args.threads)
+    layer = torch.nn.LSTM(32, 32, batch_first=True)
+    x = torch.randn(64, 100, 32)
+
+    def forward():
+        with torch.no_grad():
+            layer(x)
+
+    def both():
+        _, (h_last, _) = layer(x)
+        h_last.sum().backward()
+    f, fb = median_seconds(forward, args.repeats), median_seconds(both, args.repeats)
+    print(f"  {'torch nn.LSTM, the same shapes (forward without autograd)':58s} forward {f[0] / 100 * 1e6:6.1f} / "
+          f"{f[1] / 100 * 1e6:6.1f}   forward+backward {fb[0] / 100 * 1e6:6.1f} / {fb[1] / 100 * 1e6:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
