@@ -59,6 +59,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CLASSIC_PYTHON = os.environ.get("TEACHNET_CLASSIC_PYTHON")
 FRONTENDS = ["lab", "notebook7", "classic"]  # fixture names, for tests that run in every frontend
 ERROR_BANNER = "div[style*='fdecea']"  # the red banner of widgets.base.ErrorBanner
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # the MIME type of a widget in a cell's outputs
 
 
 def pytest_collection_modifyitems(items):
@@ -406,6 +407,7 @@ class Frontend:
     """The shared API of the three frontends; subclasses say how to open, run and find things."""
 
     name = "frontend"
+    _window_for = {}    # (frontend name, output area px) -> the window width `size_output_area` found
     OUTPUT_AREA = None  # CSS selector of one output of a code cell
     CELL = None         # CSS selector of a cell (its index is the cell number in reports)
 
@@ -454,7 +456,15 @@ class Frontend:
             for i, cell in enumerate(cells) for o in cell["outputs"] if o.get("output_type") == "error"
         ]
         assert not errors, f"{self.name}: notebook cells raised errors:\n" + "\n\n".join(errors)
+        self.wait_for_widget_views(sum(WIDGET_VIEW in o.get("data", {}) for cell in cells for o in cell["outputs"]))
         return [cell["outputs"] for cell in cells]
+
+    def wait_for_widget_views(self, expected, timeout=60):
+        """Wait until `expected` output areas show a rendered widget: the kernel is idle as soon as it has sent
+        the widgets' messages, but the page builds their views later (seconds later on a loaded machine)."""
+        self._wait_js("([selector, expected]) => [...document.querySelectorAll(selector)]"
+                      ".filter(a => a.querySelector('.jupyter-widgets') !== null).length >= expected",
+                      [self.OUTPUT_AREA, expected], timeout, f"{expected} widget views to be rendered")
 
     # --- finding things --------------------------------------------------------------------------------
     def output_areas(self):
@@ -601,14 +611,20 @@ class Frontend:
         `area` (default: the first output area); returns the width reached. The frontends' layouts are
         linear in the window width except at the classic Notebook's breakpoints, so a few corrections do."""
         area = self.output_areas().first if area is None else area
-        width = self.page.viewport_size["width"]
+        measure = lambda: area.evaluate("(a) => a.getBoundingClientRect().width")
+        known = Frontend._window_for.get((self.name, target))
+        if known is not None:  # the window width an earlier page needed: the layout depends on nothing else
+            self.set_viewport_width(known)
+            return round(measure())
+        width, last = self.page.viewport_size["width"], None
         for _ in range(tries):
-            now = area.evaluate("(a) => a.getBoundingClientRect().width")
-            if abs(now - target) <= 12:
+            now = measure()
+            if abs(now - target) <= 12 or now == last:  # close enough, or a fixed-width band (classic)
                 break
-            width = int(width - (now - target))
+            last, width = now, int(width - (now - target))
             self.set_viewport_width(width)
-        return round(area.evaluate("(a) => a.getBoundingClientRect().width"))
+        Frontend._window_for[(self.name, target)] = width
+        return round(measure())
 
     def overflow(self, area):
         """What is wrong with the layout of output `area`: {cell, width, problems}, each problem a dict with
