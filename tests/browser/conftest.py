@@ -37,6 +37,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -96,6 +97,28 @@ class Server:
 
     def log(self):
         return self.log_path.read_text(errors="replace")
+
+    def api(self, method, path, body=None):
+        """Call the server's REST API (`/api/...`); returns the decoded JSON answer (None when empty)."""
+        request = urllib.request.Request(f"{self.base_url}/api/{path}?token={self.token}", method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
+
+    def start_session(self, path):
+        """Start a kernel for the notebook `path` in a background thread: the frontend finds the session by
+        its path and uses that kernel, so the kernel starts while the page loads. Returns the thread."""
+        body = {"path": path, "name": Path(path).name, "type": "notebook", "kernel": {"name": "python3"}}
+        thread = threading.Thread(target=self.api, args=("POST", "sessions", body), daemon=True)
+        thread.start()
+        return thread
+
+    def shut_down_kernels(self):
+        """End every session and its kernel (a test's kernel would otherwise stay up, idle, until the end)."""
+        for session in self.api("GET", "sessions"):
+            self.api("DELETE", f"sessions/{session['id']}")
 
 
 def _write_jupyter_dirs(home, python):
@@ -244,6 +267,9 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
+        for context in _contexts.values():
+            context.close()
+        _contexts.clear()
         chromium.close()
 
 
@@ -255,46 +281,57 @@ def pytest_runtest_makereport(item, call):
         item.browser_test_failed = report.failed
 
 
+_contexts = {}  # server base URL -> the browser context its pages share
+
+
 def _page(request, browser, frontend_class, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    # One context per server for the session: its pages share the HTTP cache, so each test's page loads the
+    # frontend's scripts from the cache instead of the server. Each test still gets a fresh page; the
+    # workspace is reset (JupyterLab) and the notebook is a fresh copy with its own kernel.
+    if server.base_url not in _contexts:
+        _contexts[server.base_url] = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = _contexts[server.base_url].new_page()
     page.set_default_timeout(60_000)
     helper = frontend_class(page, server)
     page.on("console", lambda m: helper.console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
-    return context, helper
+    return page, helper
 
 
-def _close(request, context, helper):
+def _close(request, page, helper):
     if getattr(request.node, "browser_test_failed", False):
         try:
             helper.screenshot(f"FAILED-{request.node.name}")
         except Exception as e:  # the page may be gone; the test's own error matters more
             print(f"could not take the failure screenshot: {e}")
-    context.close()
+    page.close()
+    try:
+        helper.server.shut_down_kernels()
+    except OSError as e:  # a server that no longer answers fails the next test, not this teardown
+        print(f"could not shut the kernels down: {e}")
 
 
 @pytest.fixture
 def lab(request, browser, jupyter_lab):  # browser first: skip before starting a server
     """A fresh JupyterLab 4 page (`Lab`); screenshots the page if the test fails."""
-    context, helper = _page(request, browser, Lab, jupyter_lab)
+    page, helper = _page(request, browser, Lab, jupyter_lab)
     yield helper
-    _close(request, context, helper)
+    _close(request, page, helper)
 
 
 @pytest.fixture
 def notebook7(request, browser, notebook7_server):
     """A fresh Notebook 7 page (`Notebook7`); screenshots the page if the test fails."""
-    context, helper = _page(request, browser, Notebook7, notebook7_server)
+    page, helper = _page(request, browser, Notebook7, notebook7_server)
     yield helper
-    _close(request, context, helper)
+    _close(request, page, helper)
 
 
 @pytest.fixture
 def classic(request, browser, classic_server):
     """A fresh classic Notebook page with ipywidgets 7.7.1 (`Classic`); screenshots the page on failure."""
-    context, helper = _page(request, browser, Classic, classic_server)
+    page, helper = _page(request, browser, Classic, classic_server)
     yield helper
-    _close(request, context, helper)
+    _close(request, page, helper)
 
 
 # --- in-page scripts shared by every frontend ----------------------------------------------------------
@@ -691,7 +728,9 @@ class Lab(Frontend):
 
     def open_notebook(self, path, timeout=90):
         """Open `path` (relative to the server root) in a reset workspace and wait for its kernel to be idle."""
+        starting = self.server.start_session(path)
         self.page.goto(self.server.url(f"{self.APP_PATH}/{path}"))
+        starting.join()
         self.page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
         self.page.evaluate("() => window.jupyterapp.restored")
         self._wait_js(
@@ -756,7 +795,9 @@ class Classic(Frontend):
 
     def open_notebook(self, path, timeout=90):
         """Open `path` (relative to the server root) and wait for its kernel to be idle."""
+        starting = self.server.start_session(path)
         self.page.goto(self.server.url(f"notebooks/{path}", reset=False))
+        starting.join()
         self._wait_js(
             """() => {
                 const nb = window.Jupyter && window.Jupyter.notebook;
