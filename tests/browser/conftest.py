@@ -39,6 +39,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -116,9 +117,19 @@ class Server:
         return thread
 
     def shut_down_kernels(self):
-        """End every session and its kernel (a test's kernel would otherwise stay up, idle, until the end)."""
-        for session in self.api("GET", "sessions"):
-            self.api("DELETE", f"sessions/{session['id']}")
+        """End every session and its kernel (a test's kernel would otherwise stay up, idle, until the end), in
+        a background thread: the server waits for each kernel to exit, the next test need not."""
+        def shut_down():
+            try:
+                for session in self.api("GET", "sessions"):
+                    try:
+                        self.api("DELETE", f"sessions/{session['id']}")
+                    except urllib.error.HTTPError as e:
+                        if e.code != 404:  # 404: already ended (by an earlier test's thread)
+                            raise
+            except OSError as e:  # a server that no longer answers fails the next test, not this one
+                print(f"could not shut the kernels down: {e}")
+        threading.Thread(target=shut_down, daemon=True).start()
 
 
 def _write_jupyter_dirs(home, python):
@@ -304,10 +315,7 @@ def _close(request, page, helper):
         except Exception as e:  # the page may be gone; the test's own error matters more
             print(f"could not take the failure screenshot: {e}")
     page.close()
-    try:
-        helper.server.shut_down_kernels()
-    except OSError as e:  # a server that no longer answers fails the next test, not this teardown
-        print(f"could not shut the kernels down: {e}")
+    helper.server.shut_down_kernels()
 
 
 @pytest.fixture
@@ -499,9 +507,15 @@ class Frontend:
     def wait_for_widget_views(self, expected, timeout=60):
         """Wait until `expected` output areas show a rendered widget: the kernel is idle as soon as it has sent
         the widgets' messages, but the page builds their views later (seconds later on a loaded machine)."""
-        self._wait_js("([selector, expected]) => [...document.querySelectorAll(selector)]"
-                      ".filter(a => a.querySelector('.jupyter-widgets') !== null).length >= expected",
-                      [self.OUTPUT_AREA, expected], timeout, f"{expected} widget views to be rendered")
+        try:
+            self._wait_js("([selector, expected]) => [...document.querySelectorAll(selector)]"
+                          ".filter(a => a.querySelector('.jupyter-widgets') !== null).length >= expected",
+                          [self.OUTPUT_AREA, expected], timeout, f"{expected} widget views to be rendered")
+        except AssertionError as e:  # say what the unrendered outputs show instead (e.g. an error message)
+            shown = self.output_areas().evaluate_all(
+                "(areas) => areas.filter(a => !a.querySelector('.jupyter-widgets'))"
+                ".map(a => a.innerText.trim().slice(0, 120)).filter(t => /widget|error/i.test(t))")
+            raise AssertionError(f"{e}\noutputs without a rendered widget that mention one: {shown}") from None
 
     # --- finding things --------------------------------------------------------------------------------
     def output_areas(self):
