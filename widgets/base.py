@@ -216,13 +216,11 @@ def is_playing(play):
 def message_sent_at():
     """When the frontend sent the message the kernel is handling now, in seconds by the frontend's clock
     (the `date` the browser writes in every message's header); None outside a kernel or without a date."""
-    try:
-        from ipykernel.kernelbase import Kernel
-    except ImportError:
+    from IPython import get_ipython  # IPython comes with ipywidgets
+    kernel = getattr(get_ipython(), "kernel", None)  # the ipykernel running this code, if any
+    if not hasattr(kernel, "get_parent"):  # no kernel (plain Python, tests) or ipykernel < 6
         return None
-    if not Kernel.initialized():
-        return None
-    date = Kernel.instance().get_parent("shell").get("header", {}).get("date")
+    date = kernel.get_parent("shell").get("header", {}).get("date")
     if isinstance(date, str):
         try:
             date = datetime.datetime.fromisoformat(date.replace("Z", "+00:00"))
