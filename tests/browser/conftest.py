@@ -814,8 +814,12 @@ class Classic(Frontend):
         starting.join()
         self._wait_js(
             """() => {
+                // and ipywidgets 7's manager is there: a kernel started before the page (start_session) is
+                // ready first, and widgets whose comms open before the manager listens are never shown
                 const nb = window.Jupyter && window.Jupyter.notebook;
+                const widgets = window.Jupyter && window.Jupyter.WidgetManager;
                 return !!nb && nb._fully_loaded && !!nb.kernel && nb.kernel.is_connected()
+                    && !!widgets && widgets._managers.length > 0
                     && document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
             }""",
             None, timeout, f"notebook {path} to open with an idle kernel",
