@@ -29,6 +29,7 @@ in ipywidgets 8 that is the same first button (it toggles while playing), in
 browser's timer would (see `tick()` in tests/widgets/helpers.py).
 """
 import base64
+import datetime
 import functools
 import html
 import re
@@ -299,6 +300,22 @@ def is_playing(play):
     return getattr(play, PLAYING)
 
 
+def message_sent_at():
+    """When the frontend sent the message the kernel is handling now, in seconds by the frontend's clock
+    (the `date` the browser writes in every message's header); None outside a kernel or without a date."""
+    from IPython import get_ipython  # IPython comes with ipywidgets
+    kernel = getattr(get_ipython(), "kernel", None)  # the ipykernel running this code, if any
+    if not hasattr(kernel, "get_parent"):  # no kernel (plain Python, tests) or ipykernel < 6
+        return None
+    date = kernel.get_parent("shell").get("header", {}).get("date")
+    if isinstance(date, str):
+        try:
+            date = datetime.datetime.fromisoformat(date.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return date.timestamp() if isinstance(date, datetime.datetime) else None
+
+
 class Throttle:
     """Lets an action through at most once every `interval` seconds and, given a `share`, only while
     the action has taken at most that share of the time since `restart()` (the time it took is
@@ -431,8 +448,8 @@ class WidgetView(ipywidgets.VBox):
 
     last_error = None  # the exception last shown in the banner, for tests and debugging
     running = Bool(False, help="Whether Play is running (its timer ticking).")
-    # a tick handled this soon after the previous one ended was queued while that one ran: it is dropped,
-    # so that ticks never pile up and a Pause behind them is handled at once
+    # Without the browser's send times (ticks from code), a tick handled this soon after the previous one
+    # ended is taken as queued while that one ran (see `_tick_was_queued`).
     queued_tick_gap = 0.01  # seconds
 
     def __init__(self, **kwargs):
@@ -440,6 +457,7 @@ class WidgetView(ipywidgets.VBox):
         self.error_banner = ErrorBanner()
         self.ticker = None
         self._last_tick_end = -float("inf")
+        self._last_tick_sent = None  # (browser send time, seconds the tick took) of the last tick that ran
 
     def static_png(self):
         """The picture a saved notebook shows: the main image's bytes (`self.image`). A view with
@@ -584,11 +602,13 @@ class WidgetView(ipywidgets.VBox):
 
     def _on_play_value(self, change):
         """A tick of the timer."""
-        if not self.running:
+        # While the kernel is busy with a tick, ipywidgets 8 keeps the timer's next value in the browser and
+        # sends it with whatever changes next: a Pause clicked meanwhile arrives in the same message as a
+        # tick. Traitlets sets both before notifying, so that tick sees the timer stopped and is dropped.
+        if not self.running or not is_playing(self.ticker):
             return
-        now = time.perf_counter()
-        if now - self._last_tick_end < self.queued_tick_gap:
-            self._last_tick_end = now  # queued behind the last tick: drop it
+        sent, started = message_sent_at(), time.perf_counter()
+        if self._tick_was_queued(sent, started):
             return
         try:
             self.tick()
@@ -597,6 +617,24 @@ class WidgetView(ipywidgets.VBox):
             raise
         finally:
             self._last_tick_end = time.perf_counter()
+            self._last_tick_sent = None if sent is None else (sent, self._last_tick_end - started)
+
+    def _tick_was_queued(self, sent, now):
+        """Whether this tick waited in the kernel's queue while the previous one ran: it is then dropped, so
+        that ticks never pile up and a Pause sent behind them is handled at once.
+
+        A tick sent (by the browser's clock, `sent`) less than the previous tick's duration after the previous
+        one was sent reached the kernel while that one ran. (ipywidgets 7 and 8 hold a widget's changes back
+        while its last message is unanswered, so this is rare; a frontend that does not sends a tick every
+        `interval` ms.) Without send times, a tick handled within `queued_tick_gap` of the previous one's end
+        counts as queued: a guess, as on a loaded machine the kernel may take longer between two messages."""
+        if sent is not None and self._last_tick_sent is not None:
+            previous_sent, previous_took = self._last_tick_sent
+            return 0 <= sent - previous_sent < previous_took
+        if now - self._last_tick_end < self.queued_tick_gap:
+            self._last_tick_end = now  # the next one queued behind it is measured from here
+            return True
+        return False
 
     def _repr_mimebundle_(self, **kwargs):
         data = {

@@ -11,7 +11,7 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import LiveTrainer, figure_to_png, image_widget, new_figure
+from widgets.base import LiveFigure, LiveTrainer, image_widget, new_figure, steady_limits
 
 LOSSES = ["sparse_categorical_crossentropy", "categorical_crossentropy", "mse"]
 OPTIMIZERS = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adagrad": "Adagrad"}
@@ -141,25 +141,50 @@ class CompileExplorer(LiveTrainer):
                            f"{self.max_steps} epochs.")
 
     def draw(self):
+        """The curves as PNG bytes. The figure (panels, titles, the earlier runs' curves, legends) is built
+        when the panels or the earlier runs change; each epoch only moves the current run's lines over it,
+        so a frame costs a fraction of a full draw and Pause is answered within a frame."""
         names = sorted((n for n in self.history if not n.startswith("val_")), key=lambda n: n != "loss") or ["loss"]
+        self._build_figure(names)
+        key = []
+        for name, (ax, training, validation) in self._panels.items():
+            values, checked = self.history.get(name, []), self.history.get(f"val_{name}", [])
+            training.set_data(np.arange(1, len(values) + 1), values)
+            validation.set_data(np.arange(1, len(checked) + 1), checked)
+            shown = [v for v in values + checked if np.isfinite(v)]
+            if name == "loss":
+                shown += [v for _, history in self.runs for v in history.get("val_loss", history["loss"])
+                          if np.isfinite(v)]
+            limits = steady_limits(ax.get_ylim() if self._limits_set else None, min(shown, default=0.0),
+                                   max(shown, default=1.0))
+            ax.set_ylim(limits)
+            key.append(tuple(limits))
+        self._limits_set = True
+        return self._live.png(key=tuple(key))
+
+    def _build_figure(self, names):
+        """Builds the figure for these panels (once per set of panels and earlier runs)."""
+        layout = (tuple(names), tuple(label for label, _ in self.runs))
+        if getattr(self, "_layout", None) == layout:
+            return
+        self._layout, self._limits_set, self._panels = layout, False, {}
         fig = new_figure(860, 250)
-        axes = np.atleast_1d(fig.subplots(1, len(names)))
-        for ax, name in zip(axes, names):
+        self._live = LiveFigure(fig)
+        for ax, name in zip(np.atleast_1d(fig.subplots(1, len(names))), names):
             if name == "loss":
                 for i, (label, history) in enumerate(self.runs):
                     values = history.get("val_loss", history["loss"])
                     ax.plot(range(1, len(values) + 1), values, lw=1, alpha=0.5, color=f"C{i + 2}",
                             label=f"earlier: {label}")
-            values = self.history.get(name, [])
-            epochs = range(1, len(values) + 1)
-            ax.plot(epochs, values, "o-", color="C0", label="training")
-            if f"val_{name}" in self.history:
-                ax.plot(epochs, self.history[f"val_{name}"], "s-", color="C1", label="validation")
+            training = self._live.animate(ax.plot([], [], "o-", color="C0", label="training")[0])
+            validation = self._live.animate(ax.plot([], [], "s-", color="C1", label="validation")[0])
+            if self.validation_data is None:
+                validation.set_label("_nolegend_")
             ax.set_title(name, fontsize=9)
             ax.set_xlabel("epoch", fontsize=8)
             ax.set_xlim(0.5, self.max_steps + 0.5)
             ax.tick_params(labelsize=8)
-            if values or (name == "loss" and self.runs):
-                ax.legend(fontsize=6)
+            # an opaque legend kept as pixels over the moving lines
+            self._live.pin(ax.legend(fontsize=6, framealpha=1, fancybox=False))
+            self._panels[name] = (ax, training, validation)
         fig.tight_layout()
-        return figure_to_png(fig)

@@ -37,7 +37,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -59,6 +61,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CLASSIC_PYTHON = os.environ.get("TEACHNET_CLASSIC_PYTHON")
 FRONTENDS = ["lab", "notebook7", "classic"]  # fixture names, for tests that run in every frontend
 ERROR_BANNER = "div[style*='fdecea']"  # the red banner of widgets.base.ErrorBanner
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # the MIME type of a widget in a cell's outputs
 
 
 def pytest_collection_modifyitems(items):
@@ -95,6 +98,38 @@ class Server:
 
     def log(self):
         return self.log_path.read_text(errors="replace")
+
+    def api(self, method, path, body=None):
+        """Call the server's REST API (`/api/...`); returns the decoded JSON answer (None when empty)."""
+        request = urllib.request.Request(f"{self.base_url}/api/{path}?token={self.token}", method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
+
+    def start_session(self, path):
+        """Start a kernel for the notebook `path` in a background thread: the frontend finds the session by
+        its path and uses that kernel, so the kernel starts while the page loads. Returns the thread."""
+        body = {"path": path, "name": Path(path).name, "type": "notebook", "kernel": {"name": "python3"}}
+        thread = threading.Thread(target=self.api, args=("POST", "sessions", body), daemon=True)
+        thread.start()
+        return thread
+
+    def shut_down_kernels(self):
+        """End every session and its kernel (a test's kernel would otherwise stay up, idle, until the end), in
+        a background thread: the server waits for each kernel to exit, the next test need not."""
+        def shut_down():
+            try:
+                for session in self.api("GET", "sessions"):
+                    try:
+                        self.api("DELETE", f"sessions/{session['id']}")
+                    except urllib.error.HTTPError as e:
+                        if e.code != 404:  # 404: already ended (by an earlier test's thread)
+                            raise
+            except OSError as e:  # a server that no longer answers fails the next test, not this one
+                print(f"could not shut the kernels down: {e}")
+        threading.Thread(target=shut_down, daemon=True).start()
 
 
 def _write_jupyter_dirs(home, python):
@@ -243,6 +278,9 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
+        for context in _contexts.values():
+            context.close()
+        _contexts.clear()
         chromium.close()
 
 
@@ -254,46 +292,54 @@ def pytest_runtest_makereport(item, call):
         item.browser_test_failed = report.failed
 
 
+_contexts = {}  # server base URL -> the browser context its pages share
+
+
 def _page(request, browser, frontend_class, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    # One context per server for the session: its pages share the HTTP cache, so each test's page loads the
+    # frontend's scripts from the cache instead of the server. Each test still gets a fresh page; the
+    # workspace is reset (JupyterLab) and the notebook is a fresh copy with its own kernel.
+    if server.base_url not in _contexts:
+        _contexts[server.base_url] = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = _contexts[server.base_url].new_page()
     page.set_default_timeout(60_000)
     helper = frontend_class(page, server)
     page.on("console", lambda m: helper.console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
-    return context, helper
+    return page, helper
 
 
-def _close(request, context, helper):
+def _close(request, page, helper):
     if getattr(request.node, "browser_test_failed", False):
         try:
             helper.screenshot(f"FAILED-{request.node.name}")
         except Exception as e:  # the page may be gone; the test's own error matters more
             print(f"could not take the failure screenshot: {e}")
-    context.close()
+    page.close()
+    helper.server.shut_down_kernels()
 
 
 @pytest.fixture
 def lab(request, browser, jupyter_lab):  # browser first: skip before starting a server
     """A fresh JupyterLab 4 page (`Lab`); screenshots the page if the test fails."""
-    context, helper = _page(request, browser, Lab, jupyter_lab)
+    page, helper = _page(request, browser, Lab, jupyter_lab)
     yield helper
-    _close(request, context, helper)
+    _close(request, page, helper)
 
 
 @pytest.fixture
 def notebook7(request, browser, notebook7_server):
     """A fresh Notebook 7 page (`Notebook7`); screenshots the page if the test fails."""
-    context, helper = _page(request, browser, Notebook7, notebook7_server)
+    page, helper = _page(request, browser, Notebook7, notebook7_server)
     yield helper
-    _close(request, context, helper)
+    _close(request, page, helper)
 
 
 @pytest.fixture
 def classic(request, browser, classic_server):
     """A fresh classic Notebook page with ipywidgets 7.7.1 (`Classic`); screenshots the page on failure."""
-    context, helper = _page(request, browser, Classic, classic_server)
+    page, helper = _page(request, browser, Classic, classic_server)
     yield helper
-    _close(request, context, helper)
+    _close(request, page, helper)
 
 
 # --- in-page scripts shared by every frontend ----------------------------------------------------------
@@ -406,6 +452,7 @@ class Frontend:
     """The shared API of the three frontends; subclasses say how to open, run and find things."""
 
     name = "frontend"
+    _window_for = {}    # (frontend name, output area px) -> the window width `size_output_area` found
     OUTPUT_AREA = None  # CSS selector of one output of a code cell
     CELL = None         # CSS selector of a cell (its index is the cell number in reports)
 
@@ -454,7 +501,21 @@ class Frontend:
             for i, cell in enumerate(cells) for o in cell["outputs"] if o.get("output_type") == "error"
         ]
         assert not errors, f"{self.name}: notebook cells raised errors:\n" + "\n\n".join(errors)
+        self.wait_for_widget_views(sum(WIDGET_VIEW in o.get("data", {}) for cell in cells for o in cell["outputs"]))
         return [cell["outputs"] for cell in cells]
+
+    def wait_for_widget_views(self, expected, timeout=60):
+        """Wait until `expected` output areas show a rendered widget: the kernel is idle as soon as it has sent
+        the widgets' messages, but the page builds their views later (seconds later on a loaded machine)."""
+        try:
+            self._wait_js("([selector, expected]) => [...document.querySelectorAll(selector)]"
+                          ".filter(a => a.querySelector('.jupyter-widgets') !== null).length >= expected",
+                          [self.OUTPUT_AREA, expected], timeout, f"{expected} widget views to be rendered")
+        except AssertionError as e:  # say what the unrendered outputs show instead (e.g. an error message)
+            shown = self.output_areas().evaluate_all(
+                "(areas) => areas.filter(a => !a.querySelector('.jupyter-widgets'))"
+                ".map(a => a.innerText.trim().slice(0, 120)).filter(t => /widget|error/i.test(t))")
+            raise AssertionError(f"{e}\noutputs without a rendered widget that mention one: {shown}") from None
 
     # --- finding things --------------------------------------------------------------------------------
     def output_areas(self):
@@ -601,14 +662,20 @@ class Frontend:
         `area` (default: the first output area); returns the width reached. The frontends' layouts are
         linear in the window width except at the classic Notebook's breakpoints, so a few corrections do."""
         area = self.output_areas().first if area is None else area
-        width = self.page.viewport_size["width"]
+        measure = lambda: area.evaluate("(a) => a.getBoundingClientRect().width")
+        known = Frontend._window_for.get((self.name, target))
+        if known is not None:  # the window width an earlier page needed: the layout depends on nothing else
+            self.set_viewport_width(known)
+            return round(measure())
+        width, last = self.page.viewport_size["width"], None
         for _ in range(tries):
-            now = area.evaluate("(a) => a.getBoundingClientRect().width")
-            if abs(now - target) <= 12:
+            now = measure()
+            if abs(now - target) <= 12 or now == last:  # close enough, or a fixed-width band (classic)
                 break
-            width = int(width - (now - target))
+            last, width = now, int(width - (now - target))
             self.set_viewport_width(width)
-        return round(area.evaluate("(a) => a.getBoundingClientRect().width"))
+        Frontend._window_for[(self.name, target)] = width
+        return round(measure())
 
     def overflow(self, area):
         """What is wrong with the layout of output `area`: {cell, width, problems}, each problem a dict with
@@ -675,7 +742,9 @@ class Lab(Frontend):
 
     def open_notebook(self, path, timeout=90):
         """Open `path` (relative to the server root) in a reset workspace and wait for its kernel to be idle."""
+        starting = self.server.start_session(path)
         self.page.goto(self.server.url(f"{self.APP_PATH}/{path}"))
+        starting.join()
         self.page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
         self.page.evaluate("() => window.jupyterapp.restored")
         self._wait_js(
@@ -740,11 +809,17 @@ class Classic(Frontend):
 
     def open_notebook(self, path, timeout=90):
         """Open `path` (relative to the server root) and wait for its kernel to be idle."""
+        starting = self.server.start_session(path)
         self.page.goto(self.server.url(f"notebooks/{path}", reset=False))
+        starting.join()
         self._wait_js(
             """() => {
+                // and ipywidgets 7's manager is there: a kernel started before the page (start_session) is
+                // ready first, and widgets whose comms open before the manager listens are never shown
                 const nb = window.Jupyter && window.Jupyter.notebook;
+                const widgets = window.Jupyter && window.Jupyter.WidgetManager;
                 return !!nb && nb._fully_loaded && !!nb.kernel && nb.kernel.is_connected()
+                    && !!widgets && widgets._managers.length > 0
                     && document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
             }""",
             None, timeout, f"notebook {path} to open with an idle kernel",

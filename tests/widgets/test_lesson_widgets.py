@@ -45,6 +45,35 @@ def test_environment_check_play_steps_on_each_tick():
     assert live.step == 3
 
 
+def test_a_tick_sent_while_the_previous_one_ran_is_dropped_however_late_it_is_handled(monkeypatch):
+    """The browser stamps each tick with its send time; a tick sent while the previous one still ran waited in
+    the kernel's queue and is dropped, even when the kernel took long (here 50 ms) to reach it: on a loaded
+    machine a queued tick otherwise ran after Pause (classic Notebook, lesson 07)."""
+    import time
+
+    import widgets.base
+
+    live = EnvironmentCheck()
+    sent = {"at": 1000.0}
+    monkeypatch.setattr(widgets.base, "message_sent_at", lambda: sent["at"])
+    press_play(live)
+    live.ticker.value += 1  # sent at 1000.0: runs
+    assert live.step == 1
+    took = live._last_tick_sent[1]
+    time.sleep(0.05)
+    sent["at"] = 1000.0 + took / 2  # sent while the first tick ran
+    live.ticker.value += 1
+    assert live.step == 1
+    sent["at"] = 1000.0 + took + 0.001  # sent after it ended
+    live.ticker.value += 1
+    assert live.step == 2
+    sent["at"] += 10
+    with live.ticker.hold_trait_notifications():  # ipywidgets 8 sends a tick held back during a busy kernel
+        live.ticker.value += 1                    # with the Pause clicked meanwhile, in one message
+        press_pause(live)
+    assert live.step == 2 and not live.running
+
+
 def test_live_trainer_pauses_itself_at_max_steps():
     live = EnvironmentCheck()
     live.max_steps, live.steps_per_tick = 5, 3
