@@ -441,3 +441,28 @@ def test_benchmark_reports_the_dashboard_overhead_line(tmp_path):
     assert all(0 < share < 1 for share in report["drawing_share_of_fit"] + report["drawing_cpu_share_of_fit"])
     assert all(rate >= 0 for rate in report["redraws_per_s_during_fit"])
     assert "ratio dashboard attached/not" in done.stdout and "redraws per second while fit ran" in done.stdout
+
+
+def test_histogram_counts_as_numpy_does():
+    from widgets.dashboard import _histogram
+    rng = np.random.default_rng(1)
+    for values in [rng.standard_normal(65536).astype("float32"), rng.random(999), np.full(7, 3.0)]:
+        counts, edges = _histogram(values)
+        expected, expected_edges = np.histogram(values, bins=30, range=(edges[0], edges[-1]))
+        np.testing.assert_array_equal(counts, expected)
+        np.testing.assert_allclose(edges, expected_edges)
+
+
+def test_a_long_batch_line_is_thinned_to_the_points_that_show():
+    from widgets.dashboard import thin_line
+    rng = np.random.default_rng(2)
+    x, y = list(np.arange(5120) / 128), list(rng.random(5120))
+    assert thin_line(x[:2000], y[:2000]) == (x[:2000], y[:2000])  # short lines are drawn whole
+    tx, ty = thin_line(x, y, columns=500)
+    assert len(tx) <= 4 * 500 and np.all(np.diff(tx) > 0)
+    assert (tx[0], ty[0], tx[-1], ty[-1]) == (x[0], y[0], x[-1], y[-1])
+    # every run of ~11 points keeps its lowest and highest value, so the band the line sweeps is the same
+    run = -(-5120 // 500)
+    for start in range(0, 5120, run):
+        inside = (tx >= x[start]) & (tx <= x[min(start + run, 5120) - 1])
+        assert ty[inside].min() == min(y[start:start + run]) and ty[inside].max() == max(y[start:start + run])
