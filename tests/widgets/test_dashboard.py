@@ -317,9 +317,9 @@ def test_throttle_keeps_drawing_within_its_share_of_fit():
     redraws = []  # (start, seconds) of each redraw
     redraw = dashboard.redraw
 
-    def timed_redraw():
+    def timed_redraw(**kwargs):
         began = time.perf_counter()
-        redraw()
+        redraw(**kwargs)
         redraws.append((began, time.perf_counter() - began))
     dashboard.redraw = timed_redraw
     slow = LambdaCallback(on_train_batch_end=lambda batch, logs: time.sleep(0.02))  # batches of >= 20 ms
