@@ -28,6 +28,7 @@ import numpy as np
 
 from teachnet.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
 from teachnet.layers import merge
+from teachnet.datasets import load_digits
 from teachnet.models.functional import Functional
 
 
@@ -203,7 +204,6 @@ def inception_conv_data(n=512, seed=0):
         (x, y): x of shape (n, 8, 8, 1) float32 in [0, 1], y of shape (n,)
         int labels 0..9; a seeded random choice of the 1,797 images.
     """
-    from teachnet.datasets import load_digits
     (x_train, y_train), (x_test, y_test) = load_digits(test_split=0.0)
     pick = np.random.default_rng(seed).permutation(len(x_train))[:n]
     return (x_train[pick, :, :, None] / 16.0).astype("float32"), y_train[pick].astype("int64")

@@ -54,7 +54,7 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config):
-        from teachnet.saving.serialization import layer_from_config
+        from teachnet.saving.serialization import layer_from_config  # saving sits above the engine
         return layer_from_config(cls, config)
 
     def __repr__(self):

@@ -1,6 +1,9 @@
 """Models from configs: `model_from_json`, `clone_model`, `load_model` (Keras's names)."""
 import json
 
+from teachnet.layers.base import Layer
+from teachnet.saving.serialization import deserialize_keras_object, serialize_keras_object
+
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Loads a `.keras` file (see `teachnet.saving.load_model`)."""
@@ -10,7 +13,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 def model_from_json(json_string, custom_objects=None):
     """A model (with fresh weights) from `model.to_json()`'s output, or Keras's."""
-    from teachnet.saving.serialization import deserialize_keras_object
     try:
         config = json.loads(json_string)
     except ValueError as error:
@@ -26,8 +28,6 @@ def clone_model(model, custom_objects=None):
     draw new initial weights; copy the weights with
     `clone.set_weights(model.get_weights())` if you want them too.
     """
-    from teachnet.saving.serialization import deserialize_keras_object, serialize_keras_object
-    from teachnet.layers.base import Layer
     if not isinstance(model, Layer):
         raise ValueError(f"clone_model expects a teachnet model. Received: {model!r} of type "
                          f"{type(model).__name__}")

@@ -277,6 +277,7 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config):
+        # saving sits above models (it imports this module): a top-level import would be a cycle
         from teachnet.saving.model_config import functional_from_config
         return functional_from_config(cls, config)
 

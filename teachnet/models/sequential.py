@@ -193,6 +193,7 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config):
+        # saving sits above models (it imports this module): a top-level import would be a cycle
         from teachnet.saving.model_config import sequential_from_config
         return sequential_from_config(cls, config)
 

@@ -9,6 +9,7 @@ import builtins  # this module defines `slice`, and core's `sum`, `max` and `min
 import numpy as np
 
 from teachnet.autodiff import Tensor, record
+from teachnet.ops.core import abs as _abs  # this module defines its own `abs`
 from teachnet.ops.core import (_axes, _pair, _shape_error, concatenate, convert_to_tensor, divide, dot,
                                expand_dims, eye, flip, getitem, log, max, mean, min, multiply, reshape, sqrt,
                                subtract, sum, transpose, where, zeros, zeros_like)
@@ -221,7 +222,6 @@ def absolute(x):
         >>> print(ops.absolute([-2.0, 3.0]))
         [2. 3.]
     """
-    from teachnet.ops.core import abs as _abs
     return _abs(x)
 
 

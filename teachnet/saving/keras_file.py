@@ -28,6 +28,12 @@ import zipfile
 
 import numpy as np
 
+import teachnet
+from teachnet.layers.base import Layer
+from teachnet.models.functional import Functional
+from teachnet.models.model import Model
+from teachnet.models.sequential import Sequential
+from teachnet.naming import snake_case
 from teachnet.saving import serialization
 from teachnet.saving.atomic import atomic_write
 
@@ -43,7 +49,7 @@ _INTERNAL = {"_tracked_layers", "_graph_layers", "_input_layer"}
 
 def _h5py():
     try:
-        import h5py
+        import h5py  # late: only reading or writing a .keras/.h5 file needs it (test_packaging checks)
     except ImportError:  # pragma: no cover - h5py is a dependency; this says what to do if it went missing
         raise ImportError("Reading and writing Keras files needs h5py: pip install h5py") from None
     return h5py
@@ -55,11 +61,6 @@ def _h5py():
 
 def _walk(obj, path, visit, seen):
     """Calls visit(layer, path) for `obj` and every sub-layer below it, each once, with Keras's paths."""
-    from teachnet.layers.base import Layer
-    from teachnet.naming import snake_case
-    from teachnet.models.functional import Functional
-    from teachnet.models.model import Model
-    from teachnet.models.sequential import Sequential
     if id(obj) in seen:
         return
     seen.add(id(obj))
@@ -279,7 +280,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 
 def _teachnet_version():
-    import teachnet
     return getattr(teachnet, "__version__", "unknown")
 
 
@@ -324,7 +324,6 @@ def _read_json(archive, filepath, name):
 
 
 def _model_from_config(config, filepath, custom_objects, safe_mode):
-    from teachnet.layers.base import Layer
     if "class_name" not in config or "config" not in config:
         raise ValueError(f"{filepath}: expected config.json to be a Keras model config, with `class_name` and "
                          f"`config`. Received: the keys {sorted(config)}. Save the model again with model.save.")

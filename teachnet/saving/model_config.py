@@ -13,7 +13,11 @@ the model's `input_layers` / `output_layers` name the tensors the same way.
 Reading a config replays these calls on fresh `Input`s, which rebuilds the
 graph.
 """
+from teachnet.layers.input_layer import InputLayer
+from teachnet.layers.node import SymbolicTensor
+from teachnet.models.functional import Functional
 from teachnet.saving import serialization
+from teachnet.tree import flatten, map_structure
 
 
 # ---------------------------------------------------------------------------
@@ -30,7 +34,6 @@ def sequential_config(model):
 
 
 def sequential_from_config(cls, config):
-    from teachnet.layers.input_layer import InputLayer
     config = serialization.check_config_keys(cls, config, {"name", "trainable", "dtype", "layers",
                                                             "build_input_shape"})
     layers = [serialization.deserialize_keras_object(c) for c in config["layers"]]
@@ -52,8 +55,6 @@ def sequential_from_config(cls, config):
 # ---------------------------------------------------------------------------
 
 def functional_config(model):
-    from teachnet.layers.node import SymbolicTensor
-    from teachnet.tree import flatten, map_structure
     own = set(model._nodes)
     # Node indices count only this model's calls of a layer (a shared layer may have others).
     new_index = {}
@@ -88,9 +89,6 @@ def functional_config(model):
 
 
 def functional_from_config(cls, config):
-    from teachnet.models.functional import Functional
-    from teachnet.layers.input_layer import InputLayer
-    from teachnet.tree import flatten
     config = serialization.check_config_keys(cls, config, {"name", "trainable", "layers", "input_layers",
                                                             "output_layers", "dtype"})
     created, pending = {}, []

@@ -22,6 +22,9 @@ import inspect
 
 import numpy as np
 
+from teachnet import activations, initializers, regularizers
+from teachnet.models.functional import Functional
+
 # Keras module (its public name, or a part of its private path) -> teachnet module.
 _NAMESPACES = {
     "ops": "teachnet.ops",
@@ -120,7 +123,6 @@ def _keras_module(obj):
 
 def serialize_keras_object(obj):
     """`obj` as JSON-ready data in Keras 3's format (see the module docstring)."""
-    from teachnet import activations
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     if isinstance(obj, (np.integer, np.floating, np.bool_)):
@@ -194,7 +196,6 @@ def resolve_class(class_name, module=None, registered_name=None, custom_objects=
     namespace = _teachnet_namespace(module)
     if class_name == "Functional" or (class_name == "Model" and namespace is not None
                                       and namespace.__name__ == "teachnet.models"):
-        from teachnet.models.functional import Functional
         return Functional
     if namespace is not None:
         value = getattr(namespace, class_name, None)
@@ -386,10 +387,8 @@ def config_from_init(obj, skip=()):
 def _as_object(argument, value):
     """An initializer or regularizer kept by its name ("zeros") as the object Keras writes in its place."""
     if isinstance(value, str) and argument.endswith("_initializer"):
-        from teachnet import initializers
         return initializers.get(value)
     if isinstance(value, str) and argument.endswith("_regularizer"):
-        from teachnet import regularizers
         return regularizers.get(value)
     return value
 
