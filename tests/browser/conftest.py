@@ -808,13 +808,14 @@ class Classic(Frontend):
         .map(c => ({source: c.get_text(), outputs: c.output_area.toJSON()}))"""
 
     def open_notebook(self, path, timeout=90):
-        """Open `path` (relative to the server root) and wait for its kernel to be idle. The page starts
-        the kernel itself, as a learner's does: a kernel started before the page (start_session, as the
-        other frontends' tests do to save time) once left lesson 07's widget unrendered in ipywidgets 7."""
+        """Open `path` (relative to the server root) and wait for its kernel to be idle."""
+        starting = self.server.start_session(path)
         self.page.goto(self.server.url(f"notebooks/{path}", reset=False))
+        starting.join()
         self._wait_js(
             """() => {
-                // and ipywidgets 7's manager is there: widgets whose comms open before it listens are never shown
+                // and ipywidgets 7's manager is there: a kernel started before the page (start_session) is
+                // ready first, and widgets whose comms open before the manager listens are never shown
                 const nb = window.Jupyter && window.Jupyter.notebook;
                 const widgets = window.Jupyter && window.Jupyter.WidgetManager;
                 return !!nb && nb._fully_loaded && !!nb.kernel && nb.kernel.is_connected()
