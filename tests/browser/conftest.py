@@ -304,7 +304,7 @@ def _page(request, browser, frontend_class, server):
     page = _contexts[server.base_url].new_page()
     page.set_default_timeout(60_000)
     helper = frontend_class(page, server)
-    page.on("console", lambda m: helper.console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("console", helper.on_console)
     return page, helper
 
 
@@ -459,6 +459,12 @@ class Frontend:
     def __init__(self, page, server):
         self.page, self.server = page, server
         self.console = []  # browser console errors, for failure messages
+        self.console_texts = []  # every console message's text, for frontends that say what they did there
+
+    def on_console(self, message):
+        self.console_texts.append(message.text)
+        if message.type == "error":
+            self.console.append(f"{message.type}: {message.text}")
 
     # --- notebooks -------------------------------------------------------------------------------------
     def write_notebook(self, name, cells):
@@ -824,6 +830,26 @@ class Classic(Frontend):
             }""",
             None, timeout, f"notebook {path} to open with an idle kernel",
         )
+        self._wait_for_widgets_from_kernel(timeout)
+
+    # ipywidgets 7's manager, once its kernel is connected, asks the kernel for the widgets it already has;
+    # a fresh kernel has not imported ipywidgets, so the first way (a control comm) is refused and the manager
+    # logs this and asks again with a comm_info request. When that answer comes, it re-renders every cell
+    # that has widget outputs by then, and a re-rendered widget view comes back hidden: the removed view
+    # blanks the model id its output shares. So cells must not run before that request has gone out.
+    WIDGETS_FROM_KERNEL = 'Failed to fetch ipywidgets through the "jupyter.widget.control" comm channel'
+
+    def _wait_for_widgets_from_kernel(self, timeout):
+        """Wait until ipywidgets 7's manager has sent its comm_info request (see WIDGETS_FROM_KERNEL): the
+        kernel answers it before the cells run_all_cells queues after it, so no cell's widget is re-rendered."""
+        deadline = time.monotonic() + timeout
+        while not any(self.WIDGETS_FROM_KERNEL in text for text in self.console_texts):
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{self.name}: timed out after {timeout} s waiting for ipywidgets' manager to ask the kernel "
+                    f"for its widgets (the console line {self.WIDGETS_FROM_KERNEL!r}); console: "
+                    f"{self.console_texts[-20:]}")
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the page's console events
 
     def _start_run_all(self):
         self.page.evaluate(
