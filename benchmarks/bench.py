@@ -36,6 +36,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,15 +263,23 @@ class KerasTFSide:
 
     def __init__(self, name, samples, threads):
         env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        # its log goes to a file, read if it stops: a pipe nobody drains would block a chatty child
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.child = subprocess.Popen([sys.executable, __file__, "--_keras-tf-server", name, str(samples),
                                        str(threads)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True, env=env)
-        self.info = self._answer()
+                                      stderr=self.log, text=True, env=env)
+        try:
+            self.info = self._answer()
+        except BaseException:
+            self.child.kill()
+            self.child.wait()
+            raise
 
     def _answer(self):
         line = self.child.stdout.readline()
         if not line:
-            raise RuntimeError(f"the keras-tf child process stopped:\n{self.child.stderr.read()[-3000:]}")
+            self.log.seek(0)
+            raise RuntimeError(f"the keras-tf child process stopped:\n{self.log.read()[-3000:]}")
         return json.loads(line)
 
     def __call__(self):
@@ -281,6 +290,7 @@ class KerasTFSide:
     def close(self):
         self.child.stdin.close()
         self.child.wait(timeout=60)
+        self.log.close()
 
 
 WORKLOADS = {
@@ -700,15 +710,26 @@ def main(argv=None):
     # Importing teachnet sets glibc's malloc thresholds for the whole process (teachnet/utils/memory.py):
     # import it before either side runs, so both sides train under the same allocator settings.
     import teachnet  # noqa: F401
-
-    threads = args.threads or blas_info().get("num_threads") or 1
-    torch.set_num_threads(threads)
-    limiter = _limit_blas(threads)  # keeps numpy's pool at `threads` for the whole run
     from teachnet.ops import parallel
 
+    threads = args.threads or blas_info().get("num_threads") or 1
+    before = torch.get_num_threads(), parallel.get_num_threads()
+    torch.set_num_threads(threads)
+    limiter = _limit_blas(threads)  # keeps numpy's pool at `threads` for the whole run
     parallel.set_num_threads(threads)  # teachnet's elementwise passes too (teachnet/ops/parallel.py)
     env = environment_report(threads)
     env["teachnet_threads"] = parallel.get_num_threads()
+    try:
+        return _run(args, names, sides, skipped, repeats, threads, env)
+    finally:  # a caller in the same process (the smoke test) gets its thread counts back
+        if limiter is not None:
+            limiter.restore_original_limits()
+        torch.set_num_threads(before[0])
+        parallel.set_num_threads(before[1])
+
+
+def _run(args, names, sides, skipped, repeats, threads, env):
+    """Runs the workloads `main` chose, with the thread counts it set; prints and returns the report."""
     results = []
     for name in names:
         workload = WORKLOADS[name]
@@ -729,7 +750,6 @@ def main(argv=None):
         print_frames_report(report["frames_ms"], frame_repeats)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
-    del limiter
     return report
 
 

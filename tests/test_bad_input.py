@@ -456,6 +456,20 @@ def test_validation_data_in_another_label_format_says_it_is_the_validation_data(
         model.fit(x, y, validation_data=one_hot_batches(), validation_steps=1, verbose=0)
 
 
+def test_validation_targets_of_two_outputs_are_checked_output_by_output():
+    inputs = teachnet.Input((5,))
+    model = teachnet.Model(inputs, {"a": teachnet.layers.Dense(3, name="a")(inputs),
+                                    "b": teachnet.layers.Dense(1, name="b")(inputs)})
+    model.compile(optimizer="sgd", loss={"a": "mse", "b": "mse"})
+    x, y = np.zeros((4, 5), "float32"), {"a": np.zeros((4, 3), "float32"), "b": np.zeros((4, 1), "float32")}
+    with pytest.raises(ValueError, match=r"^Expected the validation data's targets \(output 1\) in the label format "
+                                         r"of the training targets, of shape \(4, 1\)\. Received: validation targets "
+                                         r"of shape \(2, 3\)"):
+        model.fit(x, y, validation_data=(x[:2], {"b": np.zeros((2, 3), "float32")}), verbose=0)
+    with pytest.raises(ValueError, match=r'output "a"'):  # targets for b only: not compared with a's; a's are missing
+        model.fit(x, y, validation_data=(x[:2], {"b": np.zeros((2, 1), "float32")}), verbose=0)
+
+
 def test_a_list_of_rows_of_different_lengths_says_to_pad_them():
     model = _classifier(1, "sigmoid", "binary_crossentropy")
     with pytest.raises(ValueError, match=r"^Expected `x` as rows of one length \(an array\)\. Received: a list of rows of "

@@ -121,3 +121,15 @@ def test_a_layer_built_for_other_shapes_is_refused_when_stacked():
     dense.build((None, 4))
     with pytest.raises(ValueError, match=dense.name):
         teachnet.Sequential([teachnet.Input(shape=(5,)), dense])
+
+
+def test_a_last_layer_with_several_outputs_is_kept_and_a_layer_after_it_refused():
+    tn = teachnet
+    # Keras lets a Sequential model end with a layer of several outputs (here LSTM's output and two states)
+    model = tn.Sequential([tn.Input((5, 3)), tn.layers.LSTM(4, return_state=True)])
+    assert model.output_shape == [(None, 4), (None, 4), (None, 4)]
+    assert [tuple(o.shape) for o in model(np.zeros((2, 5, 3), "float32"))] == [(2, 4)] * 3
+    with pytest.raises(ValueError, match=r'^Layer "dense\w*" expects 1 input, but the layer before it in the '
+                                         r"Sequential model returns 3 tensors\. Received: shapes \[\(None, 4\), "
+                                         r".*functional API"):
+        tn.Sequential([tn.Input((5, 3)), tn.layers.LSTM(4, return_state=True), tn.layers.Dense(2)])

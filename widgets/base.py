@@ -32,6 +32,7 @@ import base64
 import datetime
 import functools
 import html
+import math
 import re
 import struct
 import time
@@ -435,6 +436,24 @@ def _model_id(widget):
     return getattr(widget, "model_id", None) or widget._model_id
 
 
+def _make_showable(control, value):
+    """Widens `control` so that it can show `value` (see `WidgetView.bind`): ipywidgets would otherwise
+    refuse a choice it does not offer, and clamp a number outside a slider's range without a word."""
+    if isinstance(control, (ipywidgets.Dropdown, ipywidgets.SelectionSlider, ipywidgets.SelectMultiple)):
+        options = list(control.options)
+        offered = [o[1] if isinstance(o, tuple) else o for o in options]
+        wanted = value if isinstance(control, ipywidgets.SelectMultiple) else [value]
+        missing = [v for v in wanted if v not in offered]
+        if missing:
+            control.options = sorted(set(options) | set(missing), key=lambda o: o[1] if isinstance(o, tuple) else o)
+    elif isinstance(control, ipywidgets.FloatLogSlider):
+        if value > 0:
+            power = math.log(value, control.base)
+            control.min, control.max = min(control.min, math.floor(power)), max(control.max, math.ceil(power))
+    elif isinstance(control, (ipywidgets.FloatSlider, ipywidgets.IntSlider)):
+        control.min, control.max = min(control.min, value), max(control.max, value)
+
+
 class WidgetView(ipywidgets.VBox):
     """Base class of teachnet's widgets: a VBox with an error banner, a static
     PNG fallback in its display data and, for animated views, a Play control.
@@ -523,9 +542,10 @@ class WidgetView(ipywidgets.VBox):
 
     def bind(self, control, name):
         """Keeps `control.value` and the trait `name` equal, both ways. A value the trait refuses is
-        shown in the banner and the control goes back to the trait's value; a value set in code that a
-        Dropdown or SelectionSlider does not offer joins its options. A List trait can be bound to a
-        SelectMultiple (whose value is a tuple)."""
+        shown in the banner and the control goes back to the trait's value. A value set in code that the
+        control cannot show is made showable first: it joins a Dropdown's, SelectionSlider's or
+        SelectMultiple's options (a List trait binds to a SelectMultiple, whose value is a tuple), and a
+        slider's range grows to take it (a log slider's by whole powers of its base)."""
         def to_trait(change):
             try:
                 setattr(self, name, change["new"])
@@ -533,13 +553,7 @@ class WidgetView(ipywidgets.VBox):
                 control.value = getattr(self, name)
 
         def to_control(change):
-            options = getattr(control, "options", None)
-            one_of_options = isinstance(control, (ipywidgets.Dropdown, ipywidgets.SelectionSlider))
-            if options is not None and one_of_options:
-                values = [o[1] if isinstance(o, tuple) else o for o in options]
-                if change["new"] not in values:  # a value set in code joins the options
-                    control.options = sorted(set(options) | {change["new"]},
-                                             key=lambda o: o[1] if isinstance(o, tuple) else o)
+            _make_showable(control, change["new"])
             control.value = change["new"]
         control.observe(self.guarded(to_trait), names="value")
         self.observe(to_control, names=name)

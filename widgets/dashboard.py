@@ -238,8 +238,9 @@ class TrainingDashboard(WidgetView, Callback):
         self.epoch_button = self.button("Step epoch", self.train_epoch, "Train to the end of the epoch", "100px")
         self.reset_button = self.button("Reset", self.reset, "Fresh weights and optimizer state; clear the curves",
                                         "100px")
+        power = np.log10(lr)  # the slider spans 1000x below the rate to 100x above (at most 10, unless above)
         self.lr_slider = ipywidgets.FloatLogSlider(
-            value=lr, base=10, min=np.floor(np.log10(lr)) - 3, max=min(1.0, np.floor(np.log10(lr)) + 2),
+            value=lr, base=10, min=np.floor(power) - 3, max=max(min(1.0, np.floor(power) + 2), np.ceil(power)),
             step=0.1, description="learning rate", readout_format=".1e",
             style={"description_width": "initial"}, layout=ipywidgets.Layout(width="330px"))
         self.speed_dropdown = ipywidgets.Dropdown(options=SPEEDS, value=1, description="speed",
@@ -248,10 +249,9 @@ class TrainingDashboard(WidgetView, Callback):
         self.log_button = ipywidgets.ToggleButton(description="log scale", layout=ipywidgets.Layout(width="90px"))
         self.validation_button = ipywidgets.ToggleButton(description="validate",
                                                          layout=ipywidgets.Layout(width="90px"))
-        self.lr_slider.observe(self.guarded(lambda c: setattr(self, "learning_rate", c["new"])), names="value")
-        self.speed_dropdown.observe(self.guarded(lambda c: setattr(self, "speed", c["new"])), names="value")
-        self.log_button.observe(self.guarded(lambda c: setattr(self, "log_scale", c["new"])), names="value")
-        self.validation_button.observe(self.guarded(self._on_validation_button), names="value")
+        for control, name in [(self.lr_slider, "learning_rate"), (self.speed_dropdown, "speed"),
+                              (self.log_button, "log_scale"), (self.validation_button, "use_validation")]:
+            self.bind(control, name)  # a refused value (validation without data) puts the control back
         self.status = ipywidgets.HTML()
         # drawn for 980 px, shrunk to fit a narrower notebook
         # (no margins: two half-width pictures and their margins would be wider than the row)
@@ -264,32 +264,13 @@ class TrainingDashboard(WidgetView, Callback):
             row([self.play_button, self.step_button, self.epoch_button, self.reset_button]),
             row([self.lr_slider, self.speed_dropdown, self.log_button, self.validation_button])])
 
-    def _on_validation_button(self, change):
-        try:
-            self.use_validation = change["new"]
-        finally:  # a refused change puts the button back
-            self.validation_button.value = self.use_validation
-
-    @traitlets.observe("use_validation")
-    def _show_use_validation(self, change):
-        self.validation_button.value = change["new"]
-
     @traitlets.observe("learning_rate")
     def _apply_learning_rate(self, change):
         if self.model.optimizer is not None:
             self.model.optimizer.learning_rate = change["new"]
-        self.lr_slider.value = change["new"]
-
-    @traitlets.observe("speed")
-    def _show_speed(self, change):
-        if change["new"] not in [v for _, v in self.speed_dropdown.options]:
-            self.speed_dropdown.options = sorted(set(SPEEDS + [(f"{change['new']} batches per tick",
-                                                                change["new"])]), key=lambda o: o[1])
-        self.speed_dropdown.value = change["new"]
 
     @traitlets.observe("log_scale")
     def _redraw_curves(self, change):
-        self.log_button.value = change["new"]
         self.curves_image.value = self.draw_curves()
 
     # -- the interactive trainer -----------------------------------------------------------
@@ -459,7 +440,11 @@ class TrainingDashboard(WidgetView, Callback):
         if not self._throttle.ready(force):
             return
         start, start_cpu = time.perf_counter(), time.thread_time()
-        self.redraw(every_picture=force or self._fit_clock is None)
+        try:
+            self.redraw(every_picture=force or self._fit_clock is None)
+        except Exception as error:  # a picture that cannot be drawn must not stop fit: say it, train on
+            self.last_error = error
+            self.error_banner.show(error)
         self._last_draw_seconds = time.perf_counter() - start
         self._throttle.spend(self._last_draw_seconds)
         self.seconds_drawing += self._last_draw_seconds
@@ -711,10 +696,11 @@ class TrainingDashboard(WidgetView, Callback):
                 u = np.concatenate([step.updates[i].ravel() for i in indices])
                 values += [g, u]
             for (bars, text), v in zip(panels, values):
-                counts, edges = _histogram(v)
+                counts, edges, not_finite = _histogram(v)
                 bars.set_data(counts / max(counts.max(), 1), (edges - edges[0]) / (edges[-1] - edges[0]))
-                text.set_text(f"±{max(abs(edges[0]), abs(edges[-1])):.1g}")  # the x axis's reach, tickless
-                frame.append(counts.tobytes() + edges.tobytes())
+                reach = f"±{max(abs(edges[0]), abs(edges[-1])):.1g}"  # the x axis's reach, tickless
+                text.set_text(reach + (f"  {not_finite} NaN/inf" if not_finite else ""))
+                frame.append(counts.tobytes() + edges.tobytes() + bytes(str(not_finite), "ascii"))
             for bars, text in panels[len(values):]:  # no step yet: no gradients, no update
                 bars.set_data(np.zeros(1), [0.0, 1.0])
                 text.set_text("no step yet")
@@ -752,18 +738,26 @@ class TrainingDashboard(WidgetView, Callback):
 
 
 def _histogram(values, bins=30):
-    """Counts and edges of `values` in `bins` equal bins (one bin around the value when all are equal).
+    """Counts and edges of the finite `values` in `bins` equal bins (one bin around the value when all
+    are equal), and how many values are NaN or infinite (a diverged training has them).
 
     np.histogram's counts, from one pass of arithmetic and np.bincount (half its time on a layer's
     65,536 weights; nine histograms are drawn each frame): bin i holds edges[i] <= v < edges[i + 1],
     the last bin its right edge too."""
+    finite = np.isfinite(values)
+    not_finite = values.size - int(np.count_nonzero(finite))
+    if not_finite:
+        values = values[finite]
+    if values.size == 0:
+        return np.zeros(bins, dtype=np.intp), np.linspace(-0.5, 0.5, bins + 1), not_finite
     low, high = float(values.min()), float(values.max())
     if not high > low:
         low, high = low - 0.5, high + 0.5
     edges = np.linspace(low, high, bins + 1)
-    index = ((values - low) * (bins / (high - low))).astype(np.intp)
+    # in float64: the span of float32 values can overflow float32 (3e38 - -1e38)
+    index = ((values.astype(np.float64) - low) * (bins / (high - low))).astype(np.intp)
     np.minimum(index, bins - 1, out=index)  # the maximum, at the right edge, is in the last bin
-    return np.bincount(index, minlength=bins), edges
+    return np.bincount(index, minlength=bins), edges, not_finite
 
 
 def thin_line(x, y, columns=500):

@@ -684,10 +684,16 @@ def _check_same_label_format(train_y, val_y, output_names):
     """Validation targets must be encoded as the training targets (e.g. both class ids). Each side is
     put in the outputs' order first, so a dict of training targets pairs with a list of validation
     targets by output name, as the step pairs them with the outputs."""
-    train, val = (data_module.arrays_in(cu.in_output_order(y, output_names)) for y in (train_y, val_y))
-    for i, (t, v) in enumerate(zip(train, val)):
+    train, val = (cu.in_output_order(y, output_names) for y in (train_y, val_y))
+    if isinstance(train, list) and isinstance(val, list) and len(train) == len(val) > 1:
+        # output by output: an output one side leaves out (None) is skipped, not paired with the next one
+        pairs = [(i, t, v) for i, (t, v) in enumerate(zip(train, val)) if t is not None and v is not None]
+    else:
+        pairs = [(i, t, v) for i, (t, v) in
+                 enumerate(zip(data_module.arrays_in(train), data_module.arrays_in(val)))]
+    for i, t, v in pairs:
         if t.shape[1:] != v.shape[1:]:
-            output = f" (output {i})" if len(train) > 1 else ""
+            output = f" (output {i})" if isinstance(train, (list, tuple)) and len(train) > 1 else ""
             raise ValueError(f"Expected the validation data's targets{output} in the label format of the training "
                              f"targets, of shape {t.shape}. Received: validation targets of shape {v.shape}. "
                              f"{_label_format_hint(t, v)}")

@@ -104,6 +104,7 @@ class Sequential(Model):
         shape = (None,) + tuple(input_shape)[1:]
         self._build_input_shape, self._symbolic = shape, None
         for layer in self._tracked_layers:
+            _check_one_input(layer, shape)
             layer._check_input_spec(shape)  # e.g. a Dense built for another feature count
             if not layer.built:
                 run_build(layer, shape)
@@ -182,6 +183,7 @@ class Sequential(Model):
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
         for layer in self._tracked_layers:
+            _check_one_input(layer, shape)
             layer._check_input_spec(shape)  # a symbolic Input of the wrong width fails as data would
             shape = _output_shape(layer, shape)
         return shape
@@ -212,4 +214,15 @@ def _output_shape(layer, input_shape):
     it, else found by running the layer on zeros (the functional API's rule,
     teachnet/layers/node.py)."""
     out = _symbolic_outputs(layer, SymbolicTensor(input_shape, layer.dtype), input_shape, (), {})
+    if isinstance(out, (list, tuple)):  # e.g. LSTM(return_state=True): Keras lets the last layer do this
+        return [tensor.shape for tensor in out]
     return out.shape
+
+
+def _check_one_input(layer, shape):
+    """A layer after one with several outputs would get them all: refused, as Keras does, saying what to do."""
+    if isinstance(shape, list):
+        raise ValueError(f'Layer "{layer.name}" expects 1 input, but the layer before it in the Sequential model '
+                         f"returns {len(shape)} tensors. Received: shapes {shape_text(shape)}. A Sequential model "
+                         "passes one tensor from layer to layer: keep only the output you need (e.g. LSTM without "
+                         "return_state), or build this model with the functional API.")

@@ -30,6 +30,7 @@ deselects them all). `frontend.page` is the Playwright page for anything the hel
         lab.run_all_cells()
         lab.screenshot("demo")
 """
+import concurrent.futures
 import json
 import os
 import secrets
@@ -84,6 +85,9 @@ def _free_port():
         return s.getsockname()[1]
 
 
+_BACKGROUND = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="server-api")
+
+
 class Server:
     """A running notebook server: where it listens, its token, the folder it serves, and its log."""
 
@@ -110,11 +114,10 @@ class Server:
 
     def start_session(self, path):
         """Start a kernel for the notebook `path` in a background thread: the frontend finds the session by
-        its path and uses that kernel, so the kernel starts while the page loads. Returns the thread."""
+        its path and uses that kernel, so the kernel starts while the page loads. Returns a future: its
+        `result()` waits for the server's answer and raises the request's error, if any."""
         body = {"path": path, "name": Path(path).name, "type": "notebook", "kernel": {"name": "python3"}}
-        thread = threading.Thread(target=self.api, args=("POST", "sessions", body), daemon=True)
-        thread.start()
-        return thread
+        return _BACKGROUND.submit(self.api, "POST", "sessions", body)
 
     def shut_down_kernels(self):
         """End every session and its kernel (a test's kernel would otherwise stay up, idle, until the end), in
@@ -750,7 +753,7 @@ class Lab(Frontend):
         """Open `path` (relative to the server root) in a reset workspace and wait for its kernel to be idle."""
         starting = self.server.start_session(path)
         self.page.goto(self.server.url(f"{self.APP_PATH}/{path}"))
-        starting.join()
+        starting.result()  # a refused session start fails here, naming the server's error
         self.page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
         self.page.evaluate("() => window.jupyterapp.restored")
         self._wait_js(
@@ -817,7 +820,7 @@ class Classic(Frontend):
         """Open `path` (relative to the server root) and wait for its kernel to be idle."""
         starting = self.server.start_session(path)
         self.page.goto(self.server.url(f"notebooks/{path}", reset=False))
-        starting.join()
+        starting.result()  # a refused session start fails here, naming the server's error
         self._wait_js(
             """() => {
                 // and ipywidgets 7's manager is there: a kernel started before the page (start_session) is

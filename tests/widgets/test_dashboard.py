@@ -447,10 +447,47 @@ def test_histogram_counts_as_numpy_does():
     from widgets.dashboard import _histogram
     rng = np.random.default_rng(1)
     for values in [rng.standard_normal(65536).astype("float32"), rng.random(999), np.full(7, 3.0)]:
-        counts, edges = _histogram(values)
+        counts, edges, not_finite = _histogram(values)
+        assert not_finite == 0
         expected, expected_edges = np.histogram(values, bins=30, range=(edges[0], edges[-1]))
         np.testing.assert_array_equal(counts, expected)
         np.testing.assert_allclose(edges, expected_edges)
+
+
+def test_histogram_counts_the_finite_values_and_says_how_many_are_not():
+    from widgets.dashboard import _histogram
+    counts, edges, not_finite = _histogram(np.array([1.0, np.nan, 2.0, np.inf, -np.inf]))
+    assert not_finite == 3 and counts.sum() == 2 and (edges[0], edges[-1]) == (1.0, 2.0)
+    counts, edges, not_finite = _histogram(np.array([-1e38, 3e38], dtype="float32"))  # the span overflows float32
+    assert not_finite == 0 and counts[0] == counts[-1] == 1 and counts.sum() == 2
+    counts, _, not_finite = _histogram(np.full(4, np.nan, dtype="float32"))
+    assert not_finite == 4 and counts.sum() == 0
+
+
+def test_a_diverging_fit_is_drawn_and_trains_on():
+    """Weights that blow up to inf/NaN: the histograms say how many, and neither fit nor Step fails."""
+    model = tn.Sequential([tn.Input((4,)), tn.layers.Dense(8, activation="relu"), tn.layers.Dense(1)])
+    model.compile(optimizer=tn.optimizers.SGD(1e6), loss="mse")
+    x = np.random.default_rng(0).standard_normal((64, 4)).astype("float32") * 100
+    y = x.sum(axis=1, keepdims=True)
+    dashboard = TrainingDashboard(model, x, y, batch_size=16)
+    with np.errstate(all="ignore"):
+        history = model.fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[dashboard])
+        dashboard.train_step()
+    assert not np.isfinite(history.history["loss"][-1])
+    assert dashboard.last_error is None, dashboard.last_error
+    assert "NaN/inf" in " ".join(t.get_text() for row in dashboard._weights["panels"] for _, t in row)
+
+
+def test_a_learning_rate_set_in_code_outside_the_slider_is_kept():
+    model = tn.Sequential([tn.Input((4,)), tn.layers.Dense(1)])
+    model.compile(optimizer=tn.optimizers.RMSprop(1e-3), loss="mse")
+    dashboard = TrainingDashboard(model, np.zeros((8, 4), "float32"), np.zeros((8, 1), "float32"))
+    dashboard.learning_rate = 0.5  # above the slider's range (1e-6 .. 1e-1)
+    assert dashboard.learning_rate == dashboard.lr_slider.value == 0.5
+    assert float(np.asarray(model.optimizer.learning_rate)) == 0.5
+    dashboard.learning_rate = 2e-9
+    assert dashboard.lr_slider.value == pytest.approx(2e-9) and dashboard.lr_slider.min <= -9
 
 
 def test_a_long_batch_line_is_thinned_to_the_points_that_show():

@@ -124,6 +124,15 @@ def test_compile_explorer_runs_the_chosen_settings_and_keeps_earlier_runs():
     assert explorer.static_png().startswith(PNG)
 
 
+def test_compile_explorer_shows_metrics_and_rates_set_in_code_that_its_controls_lacked():
+    x, y, _, _ = _digits()
+    explorer = CompileExplorer(_make_model, x[:200], y[:200], epochs=1)
+    explorer.metrics = ["mae"]  # not among the SelectMultiple's options: they grow to take it
+    assert explorer.metrics_select.value == ("mae",) and "mae" in explorer.metrics_select.options
+    explorer.learning_rate = 0.005  # between the slider's round rates
+    assert explorer.lr_slider.value == 0.005 and "learning_rate=0.005" in explorer.code_text.value
+
+
 def test_compile_explorer_same_settings_same_run():
     x, y, x_test, y_test = _digits()
     explorer = CompileExplorer(_make_model, x[:300], y[:300], epochs=2)
