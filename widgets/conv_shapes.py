@@ -48,14 +48,10 @@ class ConvShapeExplorer(WidgetView):
             "padding": ipywidgets.ToggleButtons(options=["valid", "same"], description="padding", style=wide),
             "image_size": ipywidgets.IntSlider(min=4, max=32, description="image size", style=wide),
         }
-        for name, value in kwargs.items():
-            if name not in self.controls:
-                raise TypeError(f"ConvShapeExplorer got an unexpected argument {name!r}; "
-                                f"settable: {sorted(self.controls)}")
-            setattr(self, name, value)
         for name, control in self.controls.items():
-            control.value = getattr(self, name)
-            control.observe(self.guarded(lambda change, name=name: setattr(self, name, change["new"])), names="value")
+            control.value = getattr(self, name)  # the defaults, inside every control's range
+            self.bind(control, name)
+        self.set_traits_from(kwargs, self.controls)  # a value outside a slider's range widens it
         self.text = ipywidgets.HTML()
         self.image = image_widget(640)
         self.children = [self.error_banner,
@@ -69,7 +65,6 @@ class ConvShapeExplorer(WidgetView):
     def _changed(self, change):
         if not getattr(self, "_ready", False):  # __init__ is still applying its arguments
             return
-        self.controls[change["name"]].value = change["new"]
         self.update()
 
     def update(self):
@@ -145,6 +140,3 @@ class ConvShapeExplorer(WidgetView):
             ax.set_aspect("equal")
             ax.axis("off")
         return f
-
-    def static_png(self):
-        return bytes(self.image.value)

@@ -165,7 +165,7 @@ class TrainingDashboard(WidgetView, Callback):
         self.cpu_seconds_drawing = 0.0  # the same in CPU seconds of the thread that drew (its own cost, without
         # the waits for a core that a busy machine adds to the wall clock)
         self._fit_clock = None  # inside fit: (start time, batches done, batches in all)
-        self._fit_last_epoch = None  # inside fit: the epoch it ends at
+        self._fit_last_epoch = None  # the last fit's final epoch (the curves' x axis reaches it; reset() clears it)
         self._epoch_batches = None  # the interactive trainer's epoch: fit's batch iterator, (step, rows) pairs
         self._batches_left = 0  # how many of them are still to come
         self._last_step = None  # the last step record drawn or to draw

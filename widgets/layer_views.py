@@ -63,9 +63,7 @@ class _LayerView(WidgetView):
         for name, control in extra_controls.items():
             self.bind(control, name)
         self.observe(lambda _: self._show(), names=["index", *extra_controls])  # a new choice: draw it
-        self.refresh_button = ipywidgets.Button(description="Redraw", tooltip="Draw again from the current weights",
-                                                layout=ipywidgets.Layout(width="90px"))
-        self.refresh_button.on_click(self.guarded(lambda _: self.refresh()))
+        self.refresh_button = self.button("Redraw", self.refresh, "Draw again from the current weights", "90px")
         self.children = [self.error_banner, row([self.index_control, *extra_controls.values(), self.refresh_button]),
                          self.image]
 
@@ -96,9 +94,6 @@ class _LayerView(WidgetView):
         """Draws the picture for the current controls (the kept figure, updated in place)."""
         self.image.value = self.draw()
         self.redraws += 1
-
-    def static_png(self):
-        return bytes(self.image.value)
 
 
 # -- Conv2D ---------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ and the average of the same head losses, and the terms' history as a stack.
 """
 import time
 
-import ipywidgets
 import numpy as np
 import traitlets
 

@@ -20,12 +20,9 @@ import numpy as np
 
 from teachnet import ops
 from teachnet.autodiff import Tensor
-from teachnet.layers.base import Layer
 from teachnet.layers.input_layer import InputLayer
-# Node, symbolic calls and the structure helpers live below Layer; their names stay importable from here.
-from teachnet.layers.node import (  # noqa: F401
-    Node, SymbolicTensor, _is_shape, _outputs_by_running, _producer, symbolic_call)
-from teachnet.tree import flatten, map_structure, pack_like  # noqa: F401
+from teachnet.layers.node import Node, SymbolicTensor, _is_shape, _outputs_by_running, _producer
+from teachnet.tree import flatten, map_structure, pack_like
 from teachnet.models.model import Model
 from teachnet.models.summary import params_text, print_summary, shape_text
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from teachnet.autodiff import Tensor, record
-from teachnet.ops.core import _pair, _shape_error, convert_to_tensor, divide, multiply, negative, subtract
+from teachnet.ops.core import _pair, _shape_error, convert_to_tensor, divide, multiply, subtract
 
 __all__ = [
     "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "arcsinh", "arccosh", "arctanh",

@@ -11,7 +11,7 @@ import numpy as np
 from teachnet.autodiff import Tensor, record
 from teachnet.ops.core import abs as _abs  # this module defines its own `abs`
 from teachnet.ops.core import (_axes, _pair, _shape_error, concatenate, convert_to_tensor, divide, dot,
-                               expand_dims, eye, flip, getitem, log, max, mean, min, multiply, reshape, sqrt,
+                               eye, flip, getitem, log, max, mean, min, multiply, reshape, sqrt,
                                subtract, sum, transpose, where, zeros, zeros_like)
 
 __all__ = [

@@ -47,9 +47,8 @@ FRAMES, WINDOW_MS = 10, 5000  # at least FRAMES distinct frames within WINDOW_MS
 # the FrameworkRace (teachnet and Keras) and the CompileExplorer draw a few frames a second, not 20.
 FRAMES_PER_TICK_TRAINING = {"00_setup": 3, "06_keras": 3, "07_compile": 3}
 PAUSE_MS = 500                # after Pause has been clicked, no picture may change later than this
-# (on a quiet 2-core machine the last change came 0-194 ms after Pause in all three frontends; on one loaded
-# by other jobs a frame already queued in the kernel landed 538-1406 ms after it in some runs)
-PAUSE_ASSERT_MS = PAUSE_MS
+# (on a quiet 2-core machine the last change came 0-194 ms after Pause in all three frontends; a tick that
+# ipywidgets held back while the kernel was busy and sent with Pause is dropped: widgets/base.py)
 WATCH_AFTER_PAUSE_S = 1.5     # how long the test watches for late frames after Pause
 OUTPUT_AREA_PX = 820          # Notebook 7 and the classic Notebook: the laptop / Colab width
 
@@ -151,11 +150,9 @@ def check_play(frontend, area, where, clock, needed=FRAMES):
         f"{where}: Play showed {len(distinct)} distinct frames within {WINDOW_MS} ms (at ms "
         f"{[round(f['t'] - played) for f in playing]}; {unreadable} pictures could not be read); expected at "
         f"least {needed}")
-    if any(t > PAUSE_MS for t in after):
-        print(f"{where}: PAUSE GOAL MISSED: changes at ms {after} after Pause (goal {PAUSE_MS} ms)")
-    late = [t for t in after if t > PAUSE_ASSERT_MS]
+    late = [t for t in after if t > PAUSE_MS]
     assert not late, (f"{where}: pictures still changed at ms {late} after the Pause click completed "
-                      f"(allowed: {PAUSE_ASSERT_MS} ms; goal {PAUSE_MS} ms)")
+                      f"(allowed: {PAUSE_MS} ms)")
     return measured
 
 
@@ -315,6 +312,5 @@ def test_lesson_runs_fits_and_is_live(request, frontend_name, lesson):
         print("WARNING (plain-text output):", line)
     assert digest(lesson) == original, f"the test run modified {lesson}"
     assert not problems, f"{lesson.stem} in {frontend_name} (output areas {widths}):\n" + "\n".join(problems)
-    if lesson.stem[:2].isdigit():
-        assert live, (f"{frontend_name}: {lesson.stem} shows no live widget (none whose picture answers Step, "
-                      f"Play, a slider or a menu); issue 11 asks for one in every lesson")
+    assert live, (f"{frontend_name}: {lesson.stem} shows no live widget (none whose picture answers Step, "
+                  f"Play, a slider or a menu); issue 11 asks for one in every lesson")

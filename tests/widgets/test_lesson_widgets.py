@@ -81,7 +81,7 @@ def test_live_trainer_pauses_itself_at_max_steps():
     tick(live)
     assert live.running and live.step == 3
     tick(live)
-    assert live.step == 6 and not live.running and not ticker_playing(live), "the button goes back to Play"
+    assert live.step == 5 and not live.running and not ticker_playing(live), "the button goes back to Play"
     with pytest.raises(Exception, match=r"EnvironmentCheck: expected `steps_per_tick` >= 1\. Received: "
                                         r"steps_per_tick=0"):
         live.steps_per_tick = 0

@@ -2,8 +2,8 @@
 import numpy as np
 
 from teachnet import losses
-from widgets.exercises._common import Verdict, as_number
-from widgets.exercises._common import loss_exercise, callable_exercise, numeric_exercise, loss_function_test, verdict
+from widgets.exercises._common import (Verdict, as_number, callable_exercise, loss_exercise, loss_function_test,
+                                       numeric_exercise)
 
 
 def _first_head_losses():
