@@ -201,10 +201,11 @@ class LiveFigure:
         self._frame = self._png = None  # what the last frame showed, and its PNG
         self._encoder = PngFrames()
 
-    def animate(self, artist):
-        """Marks `artist` as drawn every frame (over the background); returns it."""
+    def animate(self, artist, position=None):
+        """Marks `artist` as drawn every frame (over the background), after the others or at `position`
+        in their drawing order (0: under them all); returns it."""
         artist.set_animated(True)
-        self.animated.append(artist)
+        self.animated.insert(len(self.animated) if position is None else position, artist)
         return artist
 
     def pin(self, artist):
@@ -229,9 +230,11 @@ class LiveFigure:
 
     def forget(self, artist):
         """Stops drawing an artist given to `animate` or `pin` (the caller removes it from its axes)."""
-        for kept in (self.animated, self.pinned):
-            if artist in kept:
-                kept.remove(artist)
+        if artist in self.pinned:
+            self.pinned.remove(artist)
+            self._background = None  # its pixels are in the kept sprites: the next frame draws all again
+        if artist in self.animated:
+            self.animated.remove(artist)
         self.labels.pop(artist, None)
 
     def png(self, key=None, frame=None):

@@ -54,8 +54,7 @@ class LossLedger(WidgetView, Callback):
         self.terms = []    # the last batch: (label, weight, unweighted loss) per head, then regularization
         self.total = None  # the last batch's total loss, as fit computed it
         self.history = []  # per batch: the weighted terms, in the order of `terms`
-        self._throttle = Throttle(self.redraw_interval)
-        self._last_draw_seconds = 0.0
+        self._throttle = Throttle(self.redraw_interval, self.max_draw_share)
         self.image = image_widget(980)
         self.children = [self.error_banner, self.image]
         self._maybe_redraw(force=True)
@@ -102,11 +101,11 @@ class LossLedger(WidgetView, Callback):
         self._maybe_redraw(force=True)
 
     def _maybe_redraw(self, force=False):
-        self._throttle.interval = max(self.redraw_interval, self._last_draw_seconds / self.max_draw_share)
+        self._throttle.interval, self._throttle.share = self.redraw_interval, self.max_draw_share
         if self._throttle.ready(force):
             start = time.perf_counter()
             self.guarded(self._redraw)()  # a drawing error shows in the banner; training goes on
-            self._last_draw_seconds = time.perf_counter() - start
+            self._throttle.spend(time.perf_counter() - start)
 
     def _redraw(self):
         self.image.value = self.draw()

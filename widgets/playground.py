@@ -152,10 +152,6 @@ class Playground(WidgetView):
         self._new_data()
 
     # -- checks --------------------------------------------------------------------------
-    def _refuse(self, name, value, expected):
-        raise ValueError(f"Playground: received an invalid value for `{name}`, expected {expected}. "
-                         f"Received: {name}={value!r}")
-
     @traitlets.validate("dataset")
     def _valid_dataset(self, proposal):
         if proposal.value == "custom" and self._custom is None:
@@ -165,15 +161,15 @@ class Playground(WidgetView):
     @traitlets.validate("hidden_layers")
     def _valid_layers(self, proposal):
         layers = list(proposal.value)
-        if len(layers) > MAX_LAYERS or any(not 1 <= n <= MAX_NEURONS for n in layers):
-            self._refuse("hidden_layers", layers, f"at most {MAX_LAYERS} layers of 1 to {MAX_NEURONS} neurons")
+        ok = len(layers) <= MAX_LAYERS and all(1 <= n <= MAX_NEURONS for n in layers)
+        self.require(proposal, ok, f"at most {MAX_LAYERS} layers of 1 to {MAX_NEURONS} neurons")
         return layers
 
     @traitlets.validate("features")
     def _valid_features(self, proposal):
         unknown = [f for f in proposal.value if f not in FEATURES]
-        if unknown or not proposal.value or len(set(proposal.value)) != len(proposal.value):
-            self._refuse("features", list(proposal.value), f"a non-empty list of distinct names from {list(FEATURES)}")
+        ok = not unknown and proposal.value and len(set(proposal.value)) == len(proposal.value)
+        self.require(proposal, ok, f"a non-empty list of distinct names from {list(FEATURES)}")
         return [f for f in FEATURES if f in proposal.value]  # always in the canonical order
 
     @traitlets.validate("noise", "train_share", "learning_rate", "regularization_rate", "batch_size",
@@ -183,9 +179,8 @@ class Playground(WidgetView):
         limits = {"noise": (0, 0.5), "train_share": (0.1, 0.9), "learning_rate": (1e-6, 10),
                   "regularization_rate": (0, 10), "batch_size": (1, 1000), "n_samples": (20, 5000),
                   "epochs_per_tick": (1, 100)}[name]
-        if not limits[0] <= value <= limits[1] or (name == "learning_rate" and value <= 0):
-            self._refuse(name, value, f"a number from {limits[0]} to {limits[1]}")
-        return value
+        ok = limits[0] <= value <= limits[1] and (name != "learning_rate" or value > 0)
+        return self.require(proposal, ok, f"a number from {limits[0]} to {limits[1]}")
 
     # -- controls ------------------------------------------------------------------------
     def _build_controls(self):
@@ -529,12 +524,11 @@ class Playground(WidgetView):
         out["heatmap"].set_data(probability)
         live, ax = out["live"], out["ax"]
         if out["contour"] is not None:
-            live.animated.remove(out["contour"])
+            live.forget(out["contour"])
             out["contour"].remove()
         ticks = np.linspace(-e, e, OUTPUT_GRID)
-        out["contour"] = ax.contour(ticks, ticks[::-1], probability, levels=[0.5], colors="#333333", linewidths=1)
-        live.animated.insert(1, out["contour"])  # right over the heatmap, under the points
-        out["contour"].set_animated(True)
+        out["contour"] = live.animate(ax.contour(ticks, ticks[::-1], probability, levels=[0.5], colors="#333333",
+                                                 linewidths=1), position=1)  # over the heatmap, under the points
         for part in ("train", "validation"):
             x, y = self.points[part]
             out[part].set_offsets(x)

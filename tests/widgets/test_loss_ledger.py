@@ -82,7 +82,7 @@ def test_picture_changes_per_batch_and_is_the_static_fallback():
     pictures = []
     x, y = examples.multi_head_data(64)
     # batches slower than a redraw (a callback before the ledger waits that long), so each one is drawn
-    slow_batches = LambdaCallback(on_train_batch_end=lambda b, l: time.sleep(ledger._last_draw_seconds + 0.01))
+    slow_batches = LambdaCallback(on_train_batch_end=lambda b, l: time.sleep(ledger._throttle.spent + 0.01))
     model.fit(x, y, batch_size=32, epochs=1, verbose=0,
               callbacks=[slow_batches, ledger, LambdaCallback(on_train_batch_end=lambda b, l: pictures.append(
                   bytes(ledger.image.value)))])

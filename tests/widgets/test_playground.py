@@ -238,7 +238,7 @@ def test_bad_settings_are_refused_with_the_argument_named():
         playground.hidden_layers = [9]
     with pytest.raises(ValueError, match=r"`features`.*Received: features=\['x3'\]"):
         playground.features = ["x3"]
-    with pytest.raises(ValueError, match=r"`train_share`, expected a number from 0.1 to 0.9.*1.5"):
+    with pytest.raises(ValueError, match=r"^Playground: expected `train_share` a number from 0.1 to 0.9\. Received: train_share=1.5"):
         playground.train_share = 1.5
     with pytest.raises(ValueError, match=r"`learning_rate`"):
         playground.learning_rate = 0.0
@@ -289,3 +289,36 @@ def test_data_sliders_draw_the_new_points_over_a_kept_background():
     limits = output["curve"].get_ylim()
     playground.noise_control.value = 0.1  # the next fresh start fits the same loss axis: no new background
     assert output["curve"].get_ylim() == limits
+
+
+def test_neuron_pictures_put_each_cell_where_imshow_would_in_its_colour():
+    """NeuronPictures writes the canvas's pixels itself: a 2 x 3 picture in a box shows its first row at the
+    top and its first column at the left, each cell in the colour map's colour for its value."""
+    import io
+
+    from matplotlib import colormaps
+    from PIL import Image
+    from widgets.base import LiveFigure, new_figure
+    from widgets.playground import NeuronPictures
+
+    live = LiveFigure(new_figure(300, 200))
+    ax = live.fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.axis("off")
+    cmap = colormaps["viridis"]
+    picture = np.array([[0.0, 0.5, 1.0], [1.0, 0.25, 0.0]])
+    pictures = live.animate(NeuronPictures(ax, [(2, 8, 3, 7)], cmap))
+    pictures.set(0, picture, 0.0, 1.0)
+    pixels = np.asarray(Image.open(io.BytesIO(live.png())).convert("RGB"))
+    height = pixels.shape[0]
+    for row in range(2):
+        for col in range(3):
+            # the cell's centre in data coordinates: columns from x=2 to 8, rows from the top (y=7) down to y=3
+            x, y = 2 + (col + 0.5) * 2, 7 - (row + 0.5) * 2
+            px, py = ax.transData.transform((x, y))
+            shown = pixels[height - 1 - int(py), int(px)]
+            expected = np.array(cmap(picture[row, col], bytes=True)[:3])
+            np.testing.assert_array_equal(shown, expected, err_msg=f"cell ({row}, {col})")
+    outside = ax.transData.transform((1, 1))
+    assert tuple(pixels[height - 1 - int(outside[1]), int(outside[0])]) == (255, 255, 255)  # nothing drawn there
