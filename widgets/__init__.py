@@ -4,7 +4,8 @@ ipywidgets and matplotlib PNGs (works with ipywidgets 7.7 and 8, and in Colab).
 The engine (`teachnet`) never imports this package; the widgets read it
 through callbacks and public objects.
 """
-from widgets.base import WidgetView, figure_to_png, new_figure  # noqa: F401
+from widgets.base import WidgetView  # noqa: F401
+from widgets.figures import figure_to_png, new_figure  # noqa: F401
 from widgets.dashboard import TrainingDashboard  # noqa: F401
 from widgets.loss_ledger import LossLedger  # noqa: F401
 from widgets.model_graph import ModelGraph  # noqa: F401

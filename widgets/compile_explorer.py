@@ -11,7 +11,8 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import LiveFigure, LiveTrainer, image_widget, new_figure, steady_limits
+from widgets.base import LiveTrainer, image_widget
+from widgets.figures import LiveFigure, new_figure, steady_limits
 
 LOSSES = ["sparse_categorical_crossentropy", "categorical_crossentropy", "mse"]
 OPTIMIZERS = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adagrad": "Adagrad"}

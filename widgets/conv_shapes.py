@@ -10,7 +10,8 @@ import traitlets
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
-from widgets.base import LiveFigure, WidgetView, image_widget, new_figure
+from widgets.base import WidgetView, image_widget
+from widgets.figures import LiveFigure, new_figure
 
 
 def _grid_lines(n):

@@ -32,8 +32,9 @@ from matplotlib.transforms import ScaledTranslation
 from teachnet import random as tn_random
 from teachnet.callbacks import Callback
 from teachnet.models import data as batching
-from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, Throttle, Unicode, WidgetView, css_height,
-                          figure_to_png, image_widget, new_figure, nice_ceiling, row, steady_limits)
+from widgets.base import Bool, Enum, Float, Int, Throttle, Unicode, WidgetView, image_widget, row
+from widgets.figures import (FONT, TITLE, LiveFigure, css_height, figure_to_png, new_figure, nice_ceiling,
+                             steady_limits)
 
 WIDTH = 980          # px: the whole dashboard fits a 1000 px wide notebook
 HALF = WIDTH // 2

@@ -12,7 +12,8 @@ import ipywidgets
 import numpy as np
 import traitlets
 
-from widgets.base import LiveTrainer, figure_to_png, image_widget, new_figure
+from widgets.base import LiveTrainer, image_widget
+from widgets.figures import figure_to_png, new_figure
 
 
 def _batch_loss(model, x, y):

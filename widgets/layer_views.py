@@ -20,7 +20,8 @@ import traitlets
 
 import teachnet as tn
 from teachnet import ops
-from widgets.base import FONT, TITLE, Int, LiveFigure, WidgetView, image_widget, new_figure, nice_ceiling, row
+from widgets.base import Int, WidgetView, image_widget, row
+from widgets.figures import FONT, TITLE, LiveFigure, new_figure, nice_ceiling
 
 WIDTH = 980  # px: fits a 1000 px wide notebook
 

@@ -20,8 +20,8 @@ import numpy as np
 import traitlets
 
 import teachnet as tn
-from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, LiveFigure, WidgetView, image_widget, new_figure, row,
-                          steady_limits)
+from widgets.base import Bool, Enum, Float, Int, WidgetView, image_widget, row
+from widgets.figures import FONT, TITLE, LiveFigure, new_figure, steady_limits
 
 WIDTH, HEIGHT = 620, 460  # px; the text panel beside it takes the rest of a 1000 px notebook
 CLASSES = 3               # categorical crossentropy: three classes, the target is class 0

@@ -16,7 +16,8 @@ import numpy as np
 import traitlets
 
 from teachnet.callbacks import Callback
-from widgets.base import FONT, Float, Int, Throttle, WidgetView, figure_to_png, image_widget, new_figure
+from widgets.base import Float, Int, Throttle, WidgetView, image_widget
+from widgets.figures import FONT, figure_to_png, new_figure
 
 COLORS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#c62828", "#00838f"]
 REGULARIZATION_COLOR = "#9e9e9e"

@@ -16,7 +16,8 @@ from matplotlib import image as mpl_image
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from widgets.base import LiveFigure, Unicode, WidgetView, figure_to_png, new_figure, row
+from widgets.base import Unicode, WidgetView, row
+from widgets.figures import LiveFigure, figure_to_png, new_figure
 from widgets.dashboard import shapes_text
 
 PANEL_WIDTH = 500  # px: the layer panel; the graph takes the rest of a 1000 px row

@@ -30,8 +30,8 @@ import traitlets
 
 import teachnet as tn
 from teachnet import ops
-from widgets.base import (FONT, TITLE, Enum, Float, Int, LiveFigure, Throttle, Tuple, WidgetView, image_widget,
-                          new_figure, nice_ceiling, row)
+from widgets.base import Enum, Float, Int, Throttle, Tuple, WidgetView, image_widget, row
+from widgets.figures import FONT, TITLE, LiveFigure, new_figure, nice_ceiling
 
 WIDTH, HEIGHT = 980, 430  # px: fits a 1000 px wide notebook
 

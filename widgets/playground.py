@@ -30,8 +30,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 import teachnet as tn
-from widgets.base import (FONT, TITLE, Bool, Enum, Float, Int, List, LiveFigure, Throttle, Unicode, WidgetView,
-                          image_widget, new_figure, nice_ceiling, row, steady_limits)
+from widgets.base import Bool, Enum, Float, Int, List, Throttle, Unicode, WidgetView, image_widget, row
+from widgets.figures import FONT, TITLE, LiveFigure, new_figure, nice_ceiling, steady_limits
 
 POSITIVE, NEGATIVE = "#0877bd", "#f59322"  # the Playground's colours: blue for +, orange for -
 CMAP = LinearSegmentedColormap.from_list("playground", [NEGATIVE, "#f7f7f7", POSITIVE])

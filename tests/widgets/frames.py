@@ -1,5 +1,5 @@
 """Checks that a view's fast frame (a kept background with the animated artists drawn over it, see
-`widgets.base.LiveFigure`) is the picture a full redraw of the same figure gives."""
+`widgets.figures.LiveFigure`) is the picture a full redraw of the same figure gives."""
 import io
 
 import numpy as np

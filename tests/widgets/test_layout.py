@@ -8,7 +8,7 @@ from PIL import Image
 
 import teachnet as tn
 from teachnet import examples
-from widgets.base import figure_to_png, new_figure, rgb_png
+from widgets.figures import figure_to_png, new_figure, rgb_png
 from widgets.environment_check import EnvironmentCheck
 from widgets.loss_ledger import LossLedger
 from widgets.optimizer_race import OptimizerRace

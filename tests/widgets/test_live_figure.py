@@ -1,4 +1,4 @@
-"""widgets/base.py's fast frames: what LiveFigure keeps between frames (deflated bands of rows, typeset
+"""widgets/figures.py's fast frames: what LiveFigure keeps between frames (deflated bands of rows, typeset
 labels, the last PNG) must give the very pixels a frame drawn from scratch gives."""
 import io
 import struct
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from widgets.base import FONT, LiveFigure, PngFrames, Throttle, new_figure, steady_limits
+from widgets.base import Throttle
+from widgets.figures import FONT, LiveFigure, PngFrames, new_figure, steady_limits
 
 
 def decoded(png):

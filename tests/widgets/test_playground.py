@@ -298,7 +298,7 @@ def test_neuron_pictures_put_each_cell_where_imshow_would_in_its_colour():
 
     from matplotlib import colormaps
     from PIL import Image
-    from widgets.base import LiveFigure, new_figure
+    from widgets.figures import LiveFigure, new_figure
     from widgets.playground import NeuronPictures
 
     live = LiveFigure(new_figure(300, 200))
