@@ -258,13 +258,14 @@ class LossExplorer(WidgetView):
         their style and labels, the titles and the x axis (`_show_curves`). The target and delta move the
         curves in place and the prediction moves the markers: the curves, markers and legend are drawn
         every frame over the axes, which are drawn again only when the curves need new y limits (kept while
-        the curves still fill them well) or another setting is shown."""
+        the curves still fill them well) or another setting is shown (its opening background is kept)."""
         if self._figure is None:
             self._figure = self._build_figure()
         f = self._figure
         key = (self.loss, self.outputs, self.from_logits)
         if f["key"] != key:
             self._show_curves(f, key)
+        opening = f["top_limits"] is None  # the setting's first frame
         x = f["x"]
         curves = [self.loss_and_gradient(x)]                                  # [(loss (400,), gradient (400,))]
         if not self.matched:  # what the matching flag would give
@@ -287,7 +288,8 @@ class LossExplorer(WidgetView):
                                              margin=0.0)
         f["top"].set_ylim(*f["top_limits"])
         f["bottom"].set_ylim(*f["bottom_limits"])
-        return f["live"].png(key=(key, f["top_limits"], f["bottom_limits"]))
+        # the background a setting opens with is kept: going back to a loss pastes it instead of drawing the axes
+        return f["live"].png(key=(key, f["top_limits"], f["bottom_limits"]), keep=opening)
 
     def _build_figure(self):
         """The figure for any setting: both axes, two curves on each (the flag's and, dashed, the matching

@@ -438,8 +438,8 @@ class OptimizerRace(WidgetView):
 
         One figure for every surface: picking a surface shows that surface's contours, box, minima and loss
         axis in it (`_show_surface`). The contours, axes and minima are the background, drawn again only
-        for a new surface or when the step axis grows; a frame draws the paths, the start, the title and
-        the loss curves."""
+        for a new surface or when the step axis grows (and kept per surface for the first steps); a frame
+        draws the paths, the start, the title and the loss curves."""
         if self._figure is None:
             self._figure = self._build_figure()
         f = self._figure
@@ -457,7 +457,9 @@ class OptimizerRace(WidgetView):
             line.set_data(np.arange(len(gap)), gap)
         steps = max(len(r.losses) for r in self.racers.values())
         f["curve"].set_xlim(0, nice_ceiling(max(steps, 10)))
-        return f["live"].png(key=(self.surface, f["curve"].get_xlim()))
+        # the background of the first ten steps, which every race starts with, is kept for each surface: going
+        # back to a surface (or Reset) pastes it instead of drawing the contours and axes again
+        return f["live"].png(key=(self.surface, f["curve"].get_xlim()), keep=steps <= 10)
 
     def _build_figure(self):
         """The figure without a surface: axes, the racers' lines, the legend and the titles."""
@@ -474,7 +476,8 @@ class OptimizerRace(WidgetView):
         minima = ax.plot([], [], "*", color="gold", markeredgecolor="black", markersize=13, zorder=3)[0]
         ax.set_xlabel("x", fontsize=FONT)
         ax.set_ylabel("y", fontsize=FONT)
-        title = live.animate(ax.set_title("", fontsize=TITLE))
+        # the titles stay where they are (matplotlib would otherwise look for room above the axes at every draw)
+        title = live.animate(ax.set_title("", fontsize=TITLE, y=1.0))
         ax.tick_params(labelsize=FONT)
         live.animate(ax.legend(handles=paths, fontsize=FONT, loc="lower right", framealpha=0.85))
         curve = live.fig.add_axes([0.63, 0.1, 0.35, 0.82])
@@ -482,7 +485,7 @@ class OptimizerRace(WidgetView):
                   for racer in self.racers.values()]
         curve.set_yscale("log")
         curve.set_xlabel("step", fontsize=FONT)
-        curve.set_title("f(w) - f(minimum)", fontsize=TITLE)
+        curve.set_title("f(w) - f(minimum)", fontsize=TITLE, y=1.0)
         curve.tick_params(labelsize=FONT)
         return {"live": live, "surface": None, "ax": ax, "contours": {}, "minima": minima, "paths": paths,
                 "heads": heads, "start": start, "title": title, "curve": curve, "curves": curves, "lowest": None}
