@@ -479,7 +479,8 @@ class OptimizerRace(WidgetView):
         # the titles stay where they are (matplotlib would otherwise look for room above the axes at every draw)
         title = live.animate(ax.set_title("", fontsize=TITLE, y=1.0))
         ax.tick_params(labelsize=FONT)
-        live.animate(ax.legend(handles=paths, fontsize=FONT, loc="lower right", framealpha=0.85))
+        # an opaque legend, drawn once per background and pasted over the paths (its text is most of a frame)
+        live.pin(ax.legend(handles=paths, fontsize=FONT, loc="lower right", framealpha=1, fancybox=False))
         curve = live.fig.add_axes([0.63, 0.1, 0.35, 0.82])
         curves = [live.animate(curve.plot([], [], color=racer.colour, label=racer.name)[0])
                   for racer in self.racers.values()]
