@@ -264,7 +264,9 @@ class LiveFigure:
                 for artist in self.pinned:
                     if artist.get_visible():
                         self.fig.draw_artist(artist)
-                        self._sprites.append(canvas.copy_from_bbox(artist.get_window_extent(canvas.get_renderer())))
+                        # 2 pixels around its box: the outer half of the box's edge lies outside the box
+                        extent = artist.get_window_extent(canvas.get_renderer()).padded(2)
+                        self._sprites.append(canvas.copy_from_bbox(extent))
                 if keep:
                     if len(self._kept) >= self.KEPT:
                         del self._kept[next(iter(self._kept))]
