@@ -1,5 +1,6 @@
 """LossExplorer, headless: the curves are teachnet's losses and their tape gradients (checked against the
-closed forms), the from_logits story, trait values and PNG bytes (never pixels)."""
+closed forms), the from_logits story, trait values and PNG bytes; a loss picked from the dropdown must give the pixels
+an explorer built with that loss gives."""
 import base64
 
 import numpy as np

@@ -1,5 +1,6 @@
 """OptimizerRace, headless: trait values, the racers' teachnet optimizers and paths, the update text and PNG
-bytes (never pixels). They run under ipywidgets 8 and, in CI, 7.7.1 too."""
+bytes; a surface picked from the dropdown must give the pixels a race built on that surface gives. They run
+under ipywidgets 8 and, in CI, 7.7.1 too."""
 import base64
 
 import numpy as np
