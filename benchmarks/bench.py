@@ -394,7 +394,9 @@ def view_frames(repeats):
     """Median milliseconds per frame of each widget: for the animated views (TrainingDashboard, Playground) the
     redraw after a trained batch/epoch (training not timed); for the others the whole reaction to a slider or
     dropdown move, from the control's new value to the new PNG bytes (what the learner waits for). Sliders are
-    dragged step by step from end to end and back; dropdowns go through their choices."""
+    dragged step by step from end to end and back; dropdowns go through their choices (OptimizerRace and
+    LossExplorer keep the picture of a choice seen before: the "not shown before" lines time a choice that a
+    new widget, built untimed, has not drawn yet)."""
     import teachnet as tn
     from teachnet import examples
     from widgets import (ConvFilterView, CTCLatticeView, LossExplorer, LSTMGateView, ModelGraph, OptimizerRace,
@@ -426,6 +428,20 @@ def view_frames(repeats):
         """A frame that picks the dropdown's next choice."""
         options = [o[1] if isinstance(o, tuple) else o for o in control.options]
         return lambda i: setattr(control, "value", options[(i + 1) % len(options)])
+
+    fresh = {}  # a widget built (untimed) before each frame of the "not shown before" lines
+
+    def build(name, make):
+        return lambda i: fresh.__setitem__(name, make())
+
+    def choose_new(name, control_name):
+        """A frame that picks a choice the fresh widget has not shown yet: its background is drawn, not
+        pasted from the ones kept for the choices seen before (`widgets.base.LiveFigure.png(keep=True)`)."""
+        def frame(i):
+            control = getattr(fresh[name], control_name)
+            others = [o for o in control.options if o != control.value]
+            control.value = others[i % len(others)]
+        return frame
 
     tn.utils.set_random_seed(0)
     x, y = mnist_shaped(256, np.random.default_rng(0))
@@ -459,10 +475,14 @@ def view_frames(repeats):
                                            lambda i: setattr(race.start_x, "value", -1.5 + 0.01 * (i % 50))),
         "OptimizerRace (a step of Play)": (lambda i: race._advance(1), lambda i: race.redraw()),
         "OptimizerRace (surface dropdown)": (lambda i: None, choose(surface_race.surface_control)),
+        "OptimizerRace (surface dropdown, not shown before)": (build("race", lambda: OptimizerRace("Rosenbrock")),
+                                                               choose_new("race", "surface_control")),
         "LossExplorer (prediction slider)": (lambda i: None, lambda i: setattr(
             explorer.prediction_control, "value", 0.2 + 0.01 * (i % 60))),
         "LossExplorer (target slider)": (lambda i: None, move(target_explorer.target_control, steps(0, 1, 0.05))),
         "LossExplorer (loss dropdown)": (lambda i: None, choose(loss_explorer.loss_control)),
+        "LossExplorer (loss dropdown, not shown before)": (build("explorer", LossExplorer),
+                                                           choose_new("explorer", "loss_control")),
         "ModelGraph (layer dropdown)": (lambda i: None, lambda i: setattr(
             graph, "layer_name", graph_layers[i % len(graph_layers)])),
         "ConvFilterView (image slider)": (lambda i: None, lambda i: setattr(conv.index_control, "value", i % 8)),
@@ -482,7 +502,7 @@ def print_frames_report(frames, repeats):
     print(f"\nwidget frames: median ms per frame over {repeats} frames (goal <= 50 ms); "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, ms in frames.items():
-        print(f"  {name:44s} {ms['wall']:7.1f} ms per frame (CPU {ms['cpu']:6.1f} ms)")
+        print(f"  {name:52s} {ms['wall']:7.1f} ms per frame (CPU {ms['cpu']:6.1f} ms)")
 
 
 # --- measurement ---------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ class LossExplorer(WidgetView):
     def __init__(self, **kwargs):
         super().__init__()
         self._ready = False
-        self._figure = None  # the picture, built once per curve and updated in place
+        self._figure = None  # the picture, built once and updated in place (another loss too)
         self.set_traits_from(kwargs, ["loss", "outputs", "from_logits", "target", "prediction", "delta"])
         self._build_controls()
         # the explanation goes under the picture when the notebook is narrower than both
@@ -254,14 +254,18 @@ class LossExplorer(WidgetView):
     def draw(self):
         """Loss (top) and gradient (bottom) against the model's output.
 
-        The figure is built for the loss, the outputs and from_logits (which curves, their labels, the
-        titles). The target and delta move the curves in place and the prediction moves the markers: the
-        curves, markers and legend are drawn every frame over the axes, which are drawn again only when
-        the curves need new y limits (kept while the curves still fill them well)."""
-        key = (self.loss, self.outputs, self.from_logits)
-        if self._figure is None or self._figure["key"] != key:
-            self._figure = self._build_figure(key)
+        One figure for every setting: the loss, the outputs and from_logits choose which curves are shown,
+        their style and labels, the titles and the x axis (`_show_curves`). The target and delta move the
+        curves in place and the prediction moves the markers: the curves, markers and legend are drawn
+        every frame over the axes, which are drawn again only when the curves need new y limits (kept while
+        the curves still fill them well) or another setting is shown (its opening background is kept)."""
+        if self._figure is None:
+            self._figure = self._build_figure()
         f = self._figure
+        key = (self.loss, self.outputs, self.from_logits)
+        if f["key"] != key:
+            self._show_curves(f, key)
+        opening = f["top_limits"] is None  # the setting's first frame
         x = f["x"]
         curves = [self.loss_and_gradient(x)]                                  # [(loss (400,), gradient (400,))]
         if not self.matched:  # what the matching flag would give
@@ -284,48 +288,70 @@ class LossExplorer(WidgetView):
                                              margin=0.0)
         f["top"].set_ylim(*f["top_limits"])
         f["bottom"].set_ylim(*f["bottom_limits"])
-        return f["live"].png(key=(f["top_limits"], f["bottom_limits"]))
+        # the background a setting opens with is kept: going back to a loss pastes it instead of drawing the axes
+        return f["live"].png(key=(key, f["top_limits"], f["bottom_limits"]), keep=opening)
 
-    def _build_figure(self, key):
+    def _build_figure(self):
+        """The figure for any setting: both axes, two curves on each (the flag's and, dashed, the matching
+        flag's when they differ), the markers, the target line and the titles' places."""
         live = LiveFigure(new_figure(WIDTH, HEIGHT))
         fig = live.fig
         top = fig.add_axes([0.11, 0.55, 0.85, 0.38])
         bottom = fig.add_axes([0.11, 0.09, 0.85, 0.34], sharex=top)
-        x = self.curve_points()
-        style = dict(color="#1f77b4", linewidth=2) if self.matched else dict(color="#d62728", linewidth=2)
-        label = f"from_logits={self.from_logits}" if self.kind != "regression" else self.loss
-        loss_lines = [live.animate(top.plot(x, np.zeros_like(x), label=label, **style)[0])]
-        gradient_lines = [live.animate(bottom.plot(x, np.zeros_like(x), **style)[0])]
-        if not self.matched:
-            loss_lines.append(live.animate(top.plot(x, np.zeros_like(x), color="#1f77b4", linestyle="--",
-                                                    label=f"from_logits={not self.from_logits} (matches the "
-                                                          "outputs)")[0]))
-            gradient_lines.append(live.animate(bottom.plot(x, np.zeros_like(x), color="#1f77b4", linestyle="--")[0]))
+        loss_lines = [live.animate(top.plot([], [], linewidth=2)[0]),
+                      live.animate(top.plot([], [], color="#1f77b4", linestyle="--")[0])]
+        gradient_lines = [live.animate(bottom.plot([], [], linewidth=2)[0]),
+                          live.animate(bottom.plot([], [], color="#1f77b4", linestyle="--")[0])]
         loss_marker = live.animate(top.plot([], [], "o", color="black")[0])
         gradient_marker = live.animate(bottom.plot([], [], "o", color="black")[0])
-        target_line = None
-        if self.kind != "categorical" and self.axis != "logits":
-            target_line = live.animate(top.axvline(self.target, color="#2ca02c", linewidth=1, linestyle=":",
-                                                   label="target y"))
+        target_line = live.animate(top.axvline(0.0, color="#2ca02c", linewidth=1, linestyle=":", label="target y"))
         live.animate(bottom.axhline(0, color="#999999", linewidth=0.8))  # over the curves, as before
+        # the titles stay where they are (matplotlib would otherwise look for room above the axes at every draw)
+        top.set_title("", fontsize=TITLE, y=1.0)
+        bottom.set_title("gradient d loss / d output (from the GradientTape)", fontsize=TITLE, y=1.0)
+        for ax in (top, bottom):
+            ax.tick_params(labelsize=FONT)
+            ax.grid(alpha=0.3)
+        return {"live": live, "key": None, "top": top, "bottom": bottom, "lines": (loss_lines, gradient_lines),
+                "loss_marker": loss_marker, "gradient_marker": gradient_marker, "target": target_line,
+                "legend": None}
+
+    def _show_curves(self, f, key):
+        """Shows the curves of the setting `key` = (loss, outputs, from_logits) in the figure `f`: the
+        flag's curve (blue when it matches the outputs, red when not), the matching flag's (dashed, on a
+        mismatch), the target line where the x axis holds predictions of it, the x axis and the titles."""
+        loss_lines, gradient_lines = f["lines"]
+        x = self.curve_points()
+        shown = 1 if self.matched else 2
+        for lines in (loss_lines, gradient_lines):
+            lines[0].set_color("#1f77b4" if self.matched else "#d62728")
+            for i, line in enumerate(lines):
+                # a hidden curve has no points: the legend's "best" place avoids every line of the axes, shown or not
+                line.set_data((x, np.zeros_like(x)) if i < shown else ([], []))
+                line.set_visible(i < shown)
+        loss_lines[0].set_label(f"from_logits={self.from_logits}" if self.kind != "regression" else self.loss)
+        loss_lines[1].set_label(f"from_logits={not self.from_logits} (matches the outputs)")
+        has_target = self.kind != "categorical" and self.axis != "logits"
+        f["target"].set_data(([self.target] * 2, [0, 1]) if has_target else ([], []))  # y in axes fractions
+        f["target"].set_visible(has_target)
         low, high = RANGES[self.axis]
-        top.set_xlim(low - 0.05 * (high - low), high + 0.05 * (high - low))  # as autoscaling would
+        f["top"].set_xlim(low - 0.05 * (high - low), high + 0.05 * (high - low))  # as autoscaling would
         name = {"probabilities": "model output p (a probability)", "logits": "model output z (a logit)",
                 "regression": "prediction y_pred"}[self.axis]
         if self.kind == "categorical":
             name += " of the target class (of 3)"
-        bottom.set_xlabel(name, fontsize=FONT)
-        top.set_title(f"{self.loss}: loss", fontsize=TITLE)
-        bottom.set_title("gradient d loss / d output (from the GradientTape)", fontsize=TITLE)
-        # the legend finds its best place among the curves every frame (they move with the target)
-        legend = live.animate(top.legend(fontsize=FONT, loc="best"))
-        for ax in (top, bottom):
-            ax.tick_params(labelsize=FONT)
-            ax.grid(alpha=0.3)
-        return {"live": live, "key": key, "x": x, "top": top, "bottom": bottom, "loss_lines": loss_lines,
-                "gradient_lines": gradient_lines, "loss_marker": loss_marker, "gradient_marker": gradient_marker,
-                "target_line": target_line, "target_label": legend.get_texts()[-1] if target_line else None,
-                "top_limits": None, "bottom_limits": None}
+        f["bottom"].set_xlabel(name, fontsize=FONT)
+        f["top"].set_title(f"{self.loss}: loss", fontsize=TITLE, y=1.0)
+        # a legend of the curves shown: it finds its best place among them every frame (they move with the target)
+        if f["legend"] is not None:
+            f["live"].forget(f["legend"])
+            f["legend"].remove()
+        handles = loss_lines[:shown] + ([f["target"]] if has_target else [])
+        f["legend"] = f["live"].animate(f["top"].legend(handles=handles, fontsize=FONT, loc="best"))
+        f.update(key=key, x=x, loss_lines=loss_lines[:shown], gradient_lines=gradient_lines[:shown],
+                 target_line=f["target"] if has_target else None,
+                 target_label=f["legend"].get_texts()[-1] if has_target else None, top_limits=None,
+                 bottom_limits=None)
 
     def explain(self):
         """The text beside the picture: formula, values at the marker, and what from_logits does."""

@@ -254,7 +254,7 @@ class OptimizerRace(WidgetView):
         self.set_traits_from(kwargs, ["start", "steps_per_tick", "max_steps", "gradient_noise", "noise_seed"])
         self._throttle = Throttle(0.0)
         self._contours = {}  # surface name -> (xs, ys, values) of its grid
-        self._figure = None  # the picture, built once per surface and updated in place
+        self._figure = None  # the picture, built once and updated in place (a new surface too)
         self._build_controls()
         self.children = [self.error_banner, self.controls, self.status, self.image, self.racer_controls,
                          self.formulas]
@@ -436,11 +436,15 @@ class OptimizerRace(WidgetView):
     def draw(self):
         """The contour plot with the paths (left) and each racer's loss per step (right).
 
-        The contours, axes and minima are the background, drawn again only for a new surface or when
-        the step axis grows; a frame draws the paths, the start, the title and the loss curves."""
-        if self._figure is None or self._figure["surface"] != self.surface:
+        One figure for every surface: picking a surface shows that surface's contours, box, minima and loss
+        axis in it (`_show_surface`). The contours, axes and minima are the background, drawn again only
+        for a new surface or when the step axis grows (and kept per surface for the first steps); a frame
+        draws the paths, the start, the title and the loss curves."""
+        if self._figure is None:
             self._figure = self._build_figure()
         f = self._figure
+        if f["surface"] != self.surface:
+            self._show_surface(f)
         for racer, path_line, head in zip(self.racers.values(), f["paths"], f["heads"]):
             path = np.array(racer.path)                                    # (steps + 1, 2)
             path_line.set_data(path[:, 0], path[:, 1])
@@ -453,18 +457,14 @@ class OptimizerRace(WidgetView):
             line.set_data(np.arange(len(gap)), gap)
         steps = max(len(r.losses) for r in self.racers.values())
         f["curve"].set_xlim(0, nice_ceiling(max(steps, 10)))
-        return f["live"].png(key=f["curve"].get_xlim())
+        # the background of the first ten steps, which every race starts with, is kept for each surface: going
+        # back to a surface (or Reset) pastes it instead of drawing the contours and axes again
+        return f["live"].png(key=(self.surface, f["curve"].get_xlim()), keep=steps <= 10)
 
     def _build_figure(self):
+        """The figure without a surface: axes, the racers' lines, the legend and the titles."""
         live = LiveFigure(new_figure(WIDTH, HEIGHT))
         ax = live.fig.add_axes([0.05, 0.1, 0.5, 0.82])
-        xs, ys, values = self._grid()
-        surface = SURFACES[self.surface]
-        # levels at quantiles of the values: every band covers the same area, so the valley floor, where the
-        # racing happens, gets as many contour lines as the steep walls
-        levels = np.unique(np.quantile(values, np.linspace(0, 1, 26)))
-        ax.contourf(xs, ys, values, levels=levels, cmap="Greys_r", alpha=0.6)
-        ax.contour(xs, ys, values, levels=levels[1:-1:2], colors="white", linewidths=0.5)
         paths, heads = [], []
         for racer in self.racers.values():
             paths.append(live.animate(ax.plot([], [], color=racer.colour, linewidth=1.5, marker=".", markersize=3,
@@ -472,28 +472,49 @@ class OptimizerRace(WidgetView):
             heads.append(live.animate(ax.plot([], [], "o", color=racer.colour, markeredgecolor="black",
                                               markersize=7)[0]))
         start = live.animate(ax.plot([], [], "s", color="white", markeredgecolor="black", markersize=7)[0])
-        for minimum in surface.minima:
-            ax.plot(*minimum, "*", color="gold", markeredgecolor="black", markersize=13)
-        x0, x1, y0, y1 = surface.box
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
+        # zorder 3: over the contour lines (zorder 2) of the surfaces added after them
+        minima = ax.plot([], [], "*", color="gold", markeredgecolor="black", markersize=13, zorder=3)[0]
         ax.set_xlabel("x", fontsize=FONT)
         ax.set_ylabel("y", fontsize=FONT)
-        title = live.animate(ax.set_title("", fontsize=TITLE))
+        # the titles stay where they are (matplotlib would otherwise look for room above the axes at every draw)
+        title = live.animate(ax.set_title("", fontsize=TITLE, y=1.0))
         ax.tick_params(labelsize=FONT)
-        live.animate(ax.legend(handles=paths, fontsize=FONT, loc="lower right", framealpha=0.85))
+        # an opaque legend, drawn once per background and pasted over the paths (its text is most of a frame)
+        live.pin(ax.legend(handles=paths, fontsize=FONT, loc="lower right", framealpha=1, fancybox=False))
         curve = live.fig.add_axes([0.63, 0.1, 0.35, 0.82])
-        lowest = float(min(min(surface.fn(*[ops.convert_to_tensor(np.float64(c)) for c in m]).numpy()
-                               for m in surface.minima), 0.0))
         curves = [live.animate(curve.plot([], [], color=racer.colour, label=racer.name)[0])
                   for racer in self.racers.values()]
         curve.set_yscale("log")
-        curve.set_ylim(1e-7, max(float(values.max()) - lowest, 1.0) * 10)  # all the surface's values fit
         curve.set_xlabel("step", fontsize=FONT)
-        curve.set_title("f(w) - f(minimum)", fontsize=TITLE)
+        curve.set_title("f(w) - f(minimum)", fontsize=TITLE, y=1.0)
         curve.tick_params(labelsize=FONT)
-        return {"live": live, "surface": self.surface, "paths": paths, "heads": heads, "start": start,
-                "title": title, "curve": curve, "curves": curves, "lowest": lowest}
+        return {"live": live, "surface": None, "ax": ax, "contours": {}, "minima": minima, "paths": paths,
+                "heads": heads, "start": start, "title": title, "curve": curve, "curves": curves, "lowest": None}
+
+    def _show_surface(self, f):
+        """Shows `self.surface` in the figure `f`: its contours (made on its first visit, ~10 ms, then kept
+        and hidden while another surface is shown: 0.3-0.5 MB of paths each), its box, its minima and the
+        loss axis' range."""
+        xs, ys, values = self._grid()
+        surface = SURFACES[self.surface]
+        if self.surface not in f["contours"]:
+            # levels at quantiles of the values: every band covers the same area, so the valley floor, where the
+            # racing happens, gets as many contour lines as the steep walls
+            levels = np.unique(np.quantile(values, np.linspace(0, 1, 26)))
+            f["contours"][self.surface] = (
+                f["ax"].contourf(xs, ys, values, levels=levels, cmap="Greys_r", alpha=0.6),
+                f["ax"].contour(xs, ys, values, levels=levels[1:-1:2], colors="white", linewidths=0.5))
+        for name, contour_sets in f["contours"].items():
+            for contour_set in contour_sets:
+                contour_set.set_visible(name == self.surface)
+        f["minima"].set_data([m[0] for m in surface.minima], [m[1] for m in surface.minima])
+        x0, x1, y0, y1 = surface.box
+        f["ax"].set_xlim(x0, x1)
+        f["ax"].set_ylim(y0, y1)
+        f["lowest"] = float(min(min(surface.fn(*[ops.convert_to_tensor(np.float64(c)) for c in m]).numpy()
+                                    for m in surface.minima), 0.0))
+        f["curve"].set_ylim(1e-7, max(float(values.max()) - f["lowest"], 1.0) * 10)  # all the surface's values fit
+        f["surface"] = self.surface
 
     def static_png(self):
         return bytes(self.image.value)

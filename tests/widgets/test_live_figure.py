@@ -90,6 +90,33 @@ def test_png_with_an_unchanged_frame_returns_the_last_picture_undrawn():
     assert live.png(key="b", frame=2) is not second and backgrounds == [1]  # a new key: the background again
 
 
+def test_a_kept_background_pasted_again_gives_the_pixels_of_a_drawn_one():
+    live = LiveFigure(new_figure(300, 200))
+    ax = live.fig.add_subplot()
+    line = live.animate(ax.plot([0, 1], [0.2, 0.8], linewidth=4)[0])
+    draws = []
+    live.fig.canvas.mpl_connect("draw_event", lambda event: draws.append(1))  # a full draw of the background
+    pictures = {}
+    for limits in [(0, 1), (0, 2), (0, 1), (0, 2), (-1, 1)]:
+        ax.set_ylim(*limits)
+        pictures.setdefault(limits, []).append(decoded(live.png(key=limits, keep=True)))
+    assert len(draws) == 3  # (0, 1), (0, 2) and (-1, 1) drawn once each; their returns pasted
+    for limits, seen in pictures.items():
+        fresh = LiveFigure(new_figure(300, 200))
+        fresh_ax = fresh.fig.add_subplot()
+        fresh.animate(fresh_ax.plot([0, 1], [0.2, 0.8], linewidth=4)[0])
+        fresh_ax.set_ylim(*limits)
+        drawn = decoded(fresh.png(key=limits))
+        assert all((picture == drawn).all() for picture in seen), limits
+    kept_bytes = sum(len(deflated) for deflated, _ in live._kept.values())
+    assert kept_bytes < 0.1 * 3 * drawn.size  # deflated: a small part of three RGBA pictures (drawn.size bytes each)
+    assert line.get_animated()
+    for i in range(LiveFigure.KEPT + 5):  # never more than KEPT backgrounds, the oldest dropped first
+        ax.set_ylim(0, 3 + i)
+        live.png(key=(0, 3 + i), keep=True)
+    assert len(live._kept) == LiveFigure.KEPT and (0, 1) not in live._kept and (0, 7 + LiveFigure.KEPT) in live._kept
+
+
 def test_steady_limits_with_headroom_move_a_few_times_for_a_falling_loss():
     loss = 2.3 * np.exp(-np.linspace(0, 4, 400)) + 0.05  # > 0, falling
     changes = {}

@@ -1,5 +1,6 @@
 """LossExplorer, headless: the curves are teachnet's losses and their tape gradients (checked against the
-closed forms), the from_logits story, trait values and PNG bytes (never pixels)."""
+closed forms), the from_logits story, trait values and PNG bytes; a loss picked from the dropdown must give the pixels
+an explorer built with that loss gives."""
 import base64
 
 import numpy as np
@@ -162,3 +163,54 @@ def test_the_target_slider_moves_the_curves_in_place(settings):
         assert bottom[0] <= low and high <= bottom[1]
         assert bytes(explorer.image.value) != before
         assert_frame_is_a_full_redraw(bytes(explorer.image.value), f["live"])
+
+
+SETTINGS = [dict(loss=name, outputs="probabilities", from_logits=False) for name in LOSSES] + [
+    dict(loss="binary crossentropy", outputs="logits", from_logits=False),
+    dict(loss="binary crossentropy", outputs="logits", from_logits=True),
+    dict(loss="categorical crossentropy", outputs="logits", from_logits=False)]
+
+
+def test_another_loss_is_drawn_in_the_same_figure_as_a_fresh_explorer_draws_it():
+    from tests.widgets.frames import assert_frame_is_a_full_redraw, png_pixels
+
+    explorer = LossExplorer()
+    figure = explorer._figure
+    pictures = set()
+    for settings in SETTINGS + SETTINGS[::-1]:  # every loss and from_logits story, there and back again
+        for name, value in settings.items():
+            getattr(explorer, f"{name}_control").value = value
+        # (a new loss moves the prediction to its axis' default place; one built with it keeps the trait's)
+        fresh = LossExplorer(**settings, target=explorer.target, prediction=explorer.prediction)
+        f = explorer._figure
+        assert f is figure and (explorer.loss, explorer.outputs) == (fresh.loss, fresh.outputs)
+        assert f["top"].get_title() == f"{explorer.loss}: loss"
+        assert f["bottom"].get_xlabel() == fresh._figure["bottom"].get_xlabel()
+        assert [t.get_text() for t in f["legend"].get_texts()] == [
+            t.get_text() for t in fresh._figure["legend"].get_texts()]
+        shown = [line for line in f["top"].lines if line.get_visible()]
+        assert len(shown) == len([line for line in fresh._figure["top"].lines if line.get_visible()])
+        assert (png_pixels(bytes(explorer.image.value)) == png_pixels(bytes(fresh.image.value))).all(), settings
+        assert_frame_is_a_full_redraw(bytes(explorer.image.value), f["live"])  # a pasted background is this one
+        pictures.add(bytes(explorer.image.value))
+    assert len(pictures) == len(SETTINGS)  # each setting its own picture, the same one on the way back
+
+
+def test_controls_after_switching_losses_move_the_new_curves():
+    from tests.widgets.frames import assert_frame_is_a_full_redraw, png_pixels
+
+    explorer = LossExplorer()
+    explorer.loss_control.value = "Huber"
+    explorer.loss_control.value = "mean squared error"
+    explorer.loss_control.value = "Huber"
+    fresh = LossExplorer(loss="Huber", prediction=explorer.prediction)
+    for control, value in [("delta", 0.5), ("target", -1.0), ("prediction", 0.25)]:
+        getattr(explorer, f"{control}_control").value = value
+        getattr(fresh, f"{control}_control").value = value
+        assert (png_pixels(bytes(explorer.image.value)) == png_pixels(bytes(fresh.image.value))).all(), control
+        assert_frame_is_a_full_redraw(bytes(explorer.image.value), explorer._figure["live"])
+    loss, _ = explorer.loss_and_gradient(explorer.curve_points())
+    np.testing.assert_allclose(explorer._figure["loss_lines"][0].get_ydata(), loss)
+    explorer.loss_control.value = "binary crossentropy"  # back: the target line and its legend entry return
+    assert explorer.target == 1.0 and explorer._figure["target_label"].get_text() == "target y = 1"
+    assert (png_pixels(bytes(explorer.image.value)) == png_pixels(bytes(LossExplorer().image.value))).all()

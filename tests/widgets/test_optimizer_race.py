@@ -1,5 +1,6 @@
 """OptimizerRace, headless: trait values, the racers' teachnet optimizers and paths, the update text and PNG
-bytes (never pixels). They run under ipywidgets 8 and, in CI, 7.7.1 too."""
+bytes; a surface picked from the dropdown must give the pixels a race built on that surface gives. They run
+under ipywidgets 8 and, in CI, 7.7.1 too."""
 import base64
 
 import numpy as np
@@ -302,3 +303,43 @@ def test_advance_takes_many_steps_with_one_redraw():
         stepped.take_step()
     assert race.step == 15 and race.redraws == redraws + 1
     np.testing.assert_array_equal(race.racers["Adam"].path, stepped.racers["Adam"].path)
+
+
+def test_a_new_surface_is_drawn_in_the_same_figure_as_a_fresh_race_draws_it():
+    from tests.widgets.frames import assert_frame_is_a_full_redraw, png_pixels
+
+    fresh = {name: png_pixels(bytes(OptimizerRace(name).image.value)) for name in SURFACES}
+    assert len({picture.tobytes() for picture in fresh.values()}) == len(SURFACES)  # four different pictures
+    race = OptimizerRace("bowl")
+    figure = race._figure
+    for name in ["ravine", "Rosenbrock", "bowl", "saddle", "Rosenbrock", "ravine"]:  # there and back again
+        race.surface_control.value = name
+        f = race._figure
+        assert f is figure and race.surface == name and race.step == 0
+        assert f["title"].get_text().startswith(f"{name}: paths after 0 steps")
+        x0, x1, y0, y1 = SURFACES[name].box
+        assert f["ax"].get_xlim() == (x0, x1) and f["ax"].get_ylim() == (y0, y1)
+        shown = [surface for surface, sets in f["contours"].items() if all(s.get_visible() for s in sets)]
+        assert shown == [name]  # only this surface's contours
+        assert f["minima"].get_xydata().tolist() == [list(m) for m in SURFACES[name].minima]
+        assert (png_pixels(bytes(race.image.value)) == fresh[name]).all(), name
+        assert_frame_is_a_full_redraw(bytes(race.image.value), f["live"])  # a pasted background is this one
+
+
+def test_step_and_reset_after_switching_surfaces_show_that_surface():
+    from tests.widgets.frames import assert_frame_is_a_full_redraw, png_pixels
+
+    race, fresh = OptimizerRace("Rosenbrock"), OptimizerRace("saddle")
+    race.surface_control.value = "saddle"
+    race.surface_control.value = "bowl"
+    race.surface_control.value = "saddle"
+    for _ in range(12):  # past 10 steps: the step axis grows, a background not kept
+        race.step_button.click()
+        fresh.step_button.click()
+    assert race.step == 12 and race.racers["Adam"].path[-1].tolist() == fresh.racers["Adam"].path[-1].tolist()
+    assert (png_pixels(bytes(race.image.value)) == png_pixels(bytes(fresh.image.value))).all()
+    assert_frame_is_a_full_redraw(bytes(race.image.value), race._figure["live"])
+    race.reset_button.click()
+    fresh.reset_button.click()
+    assert race.step == 0 and (png_pixels(bytes(race.image.value)) == png_pixels(bytes(fresh.image.value))).all()
+    assert_frame_is_a_full_redraw(bytes(race.image.value), race._figure["live"])
