@@ -288,9 +288,9 @@ class OptimizerRace(WidgetView):
         self.play_button = self.make_play(60, "race", "Race continuously, steps_per_tick steps per tick")
         self.step_button = self.button("Step", self.take_step, "Every racer takes one step")
         self.reset_button = self.button("Reset", self.reset, "Back to the start with fresh optimizers")
-        self.surface_control = ipywidgets.Dropdown(options=list(SURFACES), value=self.surface, description="surface",
-                                                   style=wide, layout=ipywidgets.Layout(width="190px"))
-        self.surface_control.observe(self.guarded(lambda c: setattr(self, "surface", c["new"])), names="value")
+        self.surface_control = self.bind(ipywidgets.Dropdown(
+            options=list(SURFACES), value=self.surface, description="surface", style=wide,
+            layout=ipywidgets.Layout(width="190px")), "surface")
         box = SURFACES[self.surface].box
         narrow = ipywidgets.Layout(width="240px")
         self.start_x = ipywidgets.FloatSlider(value=self.start[0], min=box[0], max=box[1], step=0.05,
@@ -337,7 +337,6 @@ class OptimizerRace(WidgetView):
         if not self._ready:
             return
         surface = SURFACES[change["new"]]
-        self.surface_control.value = change["new"]
         for name, racer in self.racers.items():  # learning rates that suit this surface
             self.sliders[name, "learning_rate"].value = surface.learning_rates[name]
         x0, x1, y0, y1 = surface.box
@@ -427,7 +426,7 @@ class OptimizerRace(WidgetView):
                                + "\n\n".join(rows) + "</pre>")
         surface = SURFACES[self.surface]
         self.status.value = (f'<div style="white-space:normal;overflow-wrap:anywhere;line-height:1.4">'
-                             f"<b>step</b> {self.step}; <b>surface</b> {html.escape(surface.description)}; "
+                             f"<b>step</b> {self.step}; <b>surface</b> {html.escape(surface.description.rstrip('.'))}; "
                              f"<b>start</b> {_vec(self.start)}"
                              + (f"; <b>gradient noise</b> {self.gradient_noise:g}" if self.gradient_noise else "")
                              + "</div>")
