@@ -38,6 +38,10 @@ __all__ = ["simple_rnn", "lstm", "gru", "RECURRENT_ACTIVATIONS"]
 # Both write into `out` when given: at these sizes the cost of a numpy call
 # and of a fresh array is what matters, not the arithmetic. The derivative is
 # written in terms of the OUTPUT y = f(a), which is what the forward stores.
+def _tanh(a, out=None):
+    return np.tanh(a, out=out)
+
+
 def _sigmoid(a, out=None):
     out = np.multiply(a, 0.5, out=out)   # sigmoid(a) = (1 + tanh(a / 2)) / 2: no overflow for large |a|
     np.tanh(out, out=out)
@@ -75,7 +79,7 @@ def _softsign_derivative(y, out=None):
 
 
 RECURRENT_ACTIVATIONS = {  # name: (forward(a, out=None), derivative(y, out=None))
-    "tanh": (lambda a, out=None: np.tanh(a, out=out), _tanh_derivative),
+    "tanh": (_tanh, _tanh_derivative),
     "sigmoid": (_sigmoid, _sigmoid_derivative),
     "relu": (lambda a, out=None: np.maximum(a, 0, out=out), lambda y, out=None: np.sign(y, out=out)),  # y >= 0
     "linear": (lambda a, out=None: np.positive(a, out=out),
@@ -231,6 +235,31 @@ def _lstm_local_derivatives(gates, c_prev, tc, dsig, dact, out, dh_dc):
     dh_dc *= o
 
 
+def _lstm_local_derivatives_sigmoid_tanh(gates, products, tc, out, dh_dc):
+    """The same for σ = sigmoid and act = tanh, from products the forward pass kept:
+    `products` = [h~, i g, f c_{t-1}], `(steps, 3 units, batch)`, in the rows of (o, i, f).
+
+    Since σ' = σ (1 - σ) and tanh' = 1 - tanh^2, each derivative is one product
+    the forward made, times one factor: act(c~) o (1 - o) = h~ (1 - o), and so on.
+    Six whole-chunk passes instead of twelve:
+
+        out[o, i, f] = [h~, i g, f c_{t-1}] * (1 - [o, i, f])
+        out[g]       = i (1 - g^2) = i - (i g) g
+        dh_dc        = o (1 - act(c~)^2) = o - h~ act(c~)
+    """
+    n = tc.shape[1]
+    o, i, g = gates[:, :n], gates[:, n:2 * n], gates[:, 3 * n:]
+    h, ig = products[:, :n], products[:, n:2 * n]
+    sigmoid_rows = out[:, :3 * n]
+    np.subtract(1.0, gates[:, :3 * n], out=sigmoid_rows)
+    np.multiply(sigmoid_rows, products, out=sigmoid_rows)
+    g_rows = out[:, 3 * n:]
+    np.multiply(ig, g, out=g_rows)
+    np.subtract(i, g_rows, out=g_rows)
+    np.multiply(h, tc, out=dh_dc)
+    np.subtract(o, dh_dc, out=dh_dc)
+
+
 # Inside the LSTM op the four gate blocks are in the order (o, i, f, g), not
 # Keras's (i, f, c, o): then the three sigmoid gates are one block of rows and
 # the three gates the cell's gradient flows into (i, f, g) another. _KERAS_BLOCK[k]
@@ -325,12 +354,19 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     # will be wanted, the finished chunk k-1's local derivatives for the backward pass.
     chunks = [slice(start, min(start + _CHUNK, T)) for start in range(0, T, _CHUNK)] or [slice(0, 0)]
     gates = np.empty((T, 4 * n, B), dtype=dtype)                            # x_t W + b, then the gates
-    hc = np.empty((2, T + 1, n, B), dtype=dtype)
-    hs, cs = hc[0], hc[1]                                                   # hs[t + 1] = h_t^T, cs[t + 1] = c_t^T
+    # What each step leaves for the backward pass and the output: step t's in saved[t + 1], a contiguous
+    # (4, units, B) block h_t, i g, f c_{t-1}, c_t (saved[0] holds h_0 and c_0). The (h_t, c_t) pairs are a
+    # view, hc (blocks 0 and 3, a stride of 3 blocks), and so is the op's output.
+    saved = np.empty((T + 1, 4, n, B), dtype=dtype)
+    hs, ig_rows, fc_rows, cs = (saved[:, k] for k in range(4))              # (T + 1, units, B) each
+    hc = saved[:, ::3]                                                      # (T + 1, 2, units, B)
     tcs = np.empty((T, n, B), dtype=dtype)                                  # act(c~_t)
     keep = any(needs_gradient(a) for a in (x, kernel, recurrent_kernel, bias, h0, c0) if a is not None)
     dz = np.empty_like(gates) if keep else None                             # local derivatives, then dL/dz_t
     dh_dc = np.empty_like(tcs) if keep else None
+    # sigmoid and tanh (under any name) have their derivatives in terms of the saved products; with a
+    # mask, saved holds the carried h_t, not o act(c~_t), so the general formulas are used then.
+    from_products = sig is _sigmoid and act is _tanh and m is None
 
     def project(chunk):
         xT = np.ascontiguousarray(x.data[:, chunk].transpose(1, 2, 0))      # (steps, D, B)
@@ -339,8 +375,13 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             gates[chunk] += b_in[:, None]
 
     def local_derivatives(chunk):
-        _lstm_local_derivatives(gates[chunk], cs[chunk], tcs[chunk], dsig, dact, out=dz[chunk],
-                                dh_dc=dh_dc[chunk])
+        if from_products:
+            after = slice(chunk.start + 1, chunk.stop + 1)                  # the chunk's steps in saved
+            _lstm_local_derivatives_sigmoid_tanh(gates[chunk], saved[after, :3].reshape(-1, 3 * n, B),
+                                                 tcs[chunk], out=dz[chunk], dh_dc=dh_dc[chunk])
+        else:
+            _lstm_local_derivatives(gates[chunk], cs[chunk], tcs[chunk], dsig, dact, out=dz[chunk],
+                                    dh_dc=dh_dc[chunk])
 
     def ahead(k):                                                           # while chunk k runs
         if k + 1 < len(chunks):
@@ -353,7 +394,6 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     sigmoid_rows, g_rows = gates[:, :3 * n], gates[:, 3 * n:]               # (T, 3 units, B), (T, units, B)
     o_rows, i_rows, f_rows = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n]
     z = np.empty((4 * n, B), dtype=dtype)                                   # reused every step
-    ig = np.empty((n, B), dtype=dtype)                                      # i * g, reused every step
     matmul, add, multiply, tanh = np.matmul, np.add, np.multiply, np.tanh
     project(chunks[0])
     for k, chunk in enumerate(chunks):
@@ -370,8 +410,8 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             else:
                 sig(z[:3 * n], out=sigmoid_rows[t])                         # o, i, f
                 act(z[3 * n:], out=g_rows[t])                               # g
-            c_new = multiply(f_rows[t], cs[t], out=cs[t + 1])               # c~_t = f c_{t-1} + i g
-            add(c_new, multiply(i_rows[t], g_rows[t], out=ig), out=c_new)
+            c_new = add(multiply(f_rows[t], cs[t], out=fc_rows[t + 1]),      # c~_t = f c_{t-1} + i g
+                        multiply(i_rows[t], g_rows[t], out=ig_rows[t + 1]), out=cs[t + 1])
             tc = tanh(c_new, out=tcs[t]) if fused else act(c_new, out=tcs[t])
             h_new = multiply(o_rows[t], tc, out=hs[t + 1])                  # h~_t = o act(c~_t)
             if m is not None:                                               # masked: keep the old state
@@ -453,7 +493,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         dW = _to_keras_order(dW_T.T, n)                                     # (D, 4 units)
         db = None if db is None else _to_keras_order(db, n)
         return dxs.swapaxes(0, 1), dW, dU, db, dh.T, dc.T                   # dx: (B, T, D)
-    out = hc[:, 1:].transpose(0, 3, 1, 2) if return_sequences else hc[:, -1].transpose(0, 2, 1)  # views
+    out = hc[1:].transpose(1, 3, 0, 2) if return_sequences else hc[-1].transpose(0, 2, 1)  # views
     return record("lstm", out, (x, kernel, recurrent_kernel, bias, h0, c0), backward)
 
 
