@@ -216,6 +216,14 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
 _CHUNK = 16
 
 
+def _chunks(steps):
+    """range(steps) as slices of _CHUNK steps, the remainder first: the first chunk's work that cannot
+    overlap anything (its input products before the forward steps, its weight gradients after the
+    backward ones) is then the smallest. Zero steps make one empty chunk."""
+    first = steps % _CHUNK or min(steps, _CHUNK)
+    return [slice(0, first)] + [slice(start, start + _CHUNK) for start in range(first, steps, _CHUNK)]
+
+
 def _lstm_local_derivatives(gates, c_prev, tc, dsig, dact, out, dh_dc):
     """Local derivatives of LSTM steps, `(steps, 4 units, batch)` in the op's row order (o, i, f, g),
     written into `out` and `dh_dc`:
@@ -352,7 +360,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     # this thread itself when there is one) computes what does not wait for the recurrence: chunk k+1's
     # x_t W + b (a stack of (4 units, D) @ (D, B) products, numpy's batched matmul) and, when a gradient
     # will be wanted, the finished chunk k-1's local derivatives for the backward pass.
-    chunks = [slice(start, min(start + _CHUNK, T)) for start in range(0, T, _CHUNK)] or [slice(0, 0)]
+    chunks = _chunks(T)
     gates = np.empty((T, 4 * n, B), dtype=dtype)                            # x_t W + b, then the gates
     # What each step leaves for the backward pass and the output: step t's in saved[t + 1], a contiguous
     # (4, units, B) block h_t, i g, f c_{t-1}, c_t (saved[0] holds h_0 and c_0). The (h_t, c_t) pairs are a
