@@ -456,23 +456,22 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         x_steps = x.data.transpose(1, 0, 2)                                 # (T, B, D), a view
         ones = np.ones(B, dtype)
 
-        def input_and_weight_gradients(chunk):                              # once the chunk's dz are final
+        def weight_gradients(chunk):                                        # once the chunk's dz are final
             dz_chunk = dz[chunk]                                            # (steps, 4 units, B)
             add(dW_T, matmul(dz_chunk, x_steps[chunk]).sum(axis=0), out=dW_T)
             add(dU_T, matmul(dz_chunk, h_prev[chunk].transpose(0, 2, 1)).sum(axis=0), out=dU_T)
             if db is not None:                                              # dz_t @ ones sums in BLAS, ~5x faster
                 add(db, matmul(dz_chunk, ones).sum(axis=0), out=db)         # than dz_chunk.sum(axis=(0, 2))
-            matmul(dz_chunk.transpose(0, 2, 1), W_T, out=dxs[chunk])
 
-        # The steps run backwards, a chunk at a time; while this thread runs one, the helper thread turns
-        # the chunk finished before it into its share of the input and weight gradients.
+        # The steps run backwards, a chunk at a time. Once a chunk's dz are final, the helper thread turns
+        # them into the chunk's share of the weight gradients while this thread computes its dx and runs
+        # the next chunk's steps.
         U_op = np.ascontiguousarray(U_T.T)                                  # (units, 4 units)
         dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
         dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
         f_rows = gates[:, 2 * n:3 * n]
-        backwards = chunks[::-1]
-        for k, chunk in enumerate(backwards):
-            finishing = parallel.start(input_and_weight_gradients, backwards[k - 1]) if k >= 1 else None
+        summing = None
+        for chunk in reversed(chunks):
             for t in reversed(range(chunk.start, chunk.stop)):
                 if gh is not None:
                     add(dh, gh[t], out=dh)
@@ -494,9 +493,11 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
                     dc_prev += (1 - mt) * dc
                 dh, dh_prev = dh_prev, dh                                   # (the old arrays are reused)
                 dc, dc_prev = dc_prev, dc
-            if finishing is not None:
-                finishing()
-        input_and_weight_gradients(backwards[-1])
+            if summing is not None:
+                summing()                                                   # the later chunk's weight gradients
+            summing = parallel.start(weight_gradients, chunk)
+            matmul(dz[chunk].transpose(0, 2, 1), W_T, out=dxs[chunk])       # dL/dx_t = dz_t^T W^T, meanwhile
+        summing()
         dU = _to_keras_order(dU_T.T, n)                                     # (units, 4 units)
         dW = _to_keras_order(dW_T.T, n)                                     # (D, 4 units)
         db = None if db is None else _to_keras_order(db, n)
