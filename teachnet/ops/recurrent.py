@@ -17,7 +17,8 @@ Conventions shared by the three ops:
   loop (the LSTM's: a stack of per-step products, computed a chunk of steps
   ahead on a helper thread); only `h_{t-1} @ recurrent_kernel` is inside the loop. The backward mirrors
   that: the loop collects the gradient of each step's pre-activations, and
-  the weight gradients are one matmul each after it.
+  the weight gradients are one matmul each after it (the LSTM's: summed a
+  chunk of steps at a time on a helper thread, behind the loop).
 - `mask` `(batch, time)`, True = real step. At a masked step the state is
   carried over unchanged: `h_t = m_t * h~_t + (1 - m_t) * h_{t-1}` (as Keras).
 - `recurrent_mask` `(batch, units)`: a recurrent-dropout mask multiplied into
