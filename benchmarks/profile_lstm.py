@@ -132,7 +132,7 @@ def main(argv=None):
     for part in ("Embedding forward", "LSTM forward", "Dense head and loss forward", "backward (tape.gradient)",
                  "LSTM backward", "ops.core's backward (take, matmul, ...)", "optimizer (RMSprop)",
                  "whole step"):
-        indent = "  of which " if part.startswith(("LSTM backward", "backward of")) else ""
+        indent = "  of which " if part.startswith(("LSTM backward", "ops.core")) else ""
         print(f"    {indent}{part:{54 - len(indent)}s} {parts[part][0]:6.2f} / {parts[part][1]:6.2f}")
     print("  us per time step, calling thread's CPU time / wall time")
     for label, shape in (("teachnet ops.lstm, batch 64, 32 features, 32 units", (64, 100, 32, 32)),
