@@ -260,18 +260,21 @@ def test_lstm_derivatives_from_saved_products_agree_with_the_general_formulas(mo
         np.testing.assert_allclose(from_products, by_formula, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("return_sequences", [False, True])
-def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences):
-    """The backward hands each chunk's local derivatives and row copies to a helper thread
-    (teachnet.ops.parallel.start): values and gradients must not depend on the thread count."""
+def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences, masked):
+    """The forward hands the next chunk's input products and the last chunk's local derivatives to a helper
+    thread (teachnet.ops.parallel.start), the backward each finished chunk's weight gradients: values and
+    gradients must not depend on the thread count. Unmasked, the local derivatives come from the saved
+    products; masked, from the general formulas."""
     from teachnet.ops import parallel
 
     rng = np.random.default_rng(3)
-    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: three chunks of 16 and a rest
+    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: a rest of 5, then two chunks of 16
     args = [Variable(a.astype("float32")) for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
                                                     rng.standard_normal((n, 4 * n)), rng.standard_normal(4 * n),
                                                     rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
-    mask = rng.random((B, T)) > 0.2
+    mask = rng.random((B, T)) > 0.2 if masked else None
     recurrent_mask = (rng.random((B, n)) > 0.3).astype("float32") / 0.7
 
     def run():
