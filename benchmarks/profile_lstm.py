@@ -3,6 +3,11 @@
     python benchmarks/profile_lstm.py                 # 1 thread (the least noisy on a shared machine)
     python benchmarks/profile_lstm.py --threads 2
 
+First, one training step of bench.py's lstm workload (Embedding, LSTM, Dense head, binary crossentropy,
+RMSprop), part by part, in ms per batch of 64: the calling thread's CPU time and the wall time of each part
+(with 2 threads, the LSTM's helper thread works beside the calling thread and its time is not counted; the
+sum of the calling thread's parts is then the step's critical path).
+
 Prints, per time step (the op's time / 100), for `teachnet.ops.lstm` forward and backward: the time of the
 calling thread (CPU time, which other processes on the machine disturb less than wall time) and the wall
 time; the same op at batch 1 with 1 feature and 1 unit, where the arithmetic is negligible (what is left is
@@ -58,6 +63,60 @@ def teachnet_lstm(batch, steps, features, units, repeats):
     return [(per_step(f[k]), per_step(fb[k] - f[k])) for k in (0, 1)]
 
 
+def training_step_parts(repeats):
+    """{part: (CPU ms, wall ms)} medians over `repeats` batches of one train_step of bench.py's lstm model."""
+    import numpy as np
+
+    import teachnet
+    import teachnet.ops.core
+    import teachnet.ops.recurrent
+
+    timings = {}
+
+    def timed(part, task):
+        def run(*args, **kwargs):
+            cpu, wall = time.thread_time(), time.perf_counter()
+            result = task(*args, **kwargs)
+            before = timings.get(part, (0.0, 0.0))                    # a part may run several times a step
+            timings[part] = (before[0] + time.thread_time() - cpu, before[1] + time.perf_counter() - wall)
+            return result
+        return run
+
+    def timing_backward(part, record):
+        # The ops' backward functions run inside tape.gradient: the op's module-level `record` is replaced
+        # by one that times the backward it is given (a measuring device for this script only).
+        return lambda op, value, inputs, backward: record(op, value, inputs, timed(part, backward))
+    teachnet.ops.recurrent.record = timing_backward("LSTM backward", teachnet.ops.recurrent.record)
+    teachnet.ops.core.record = timing_backward("ops.core's backward (take, matmul, ...)",
+                                               teachnet.ops.core.record)
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 10000, size=(64, 100)).astype(np.int64)     # bench.py's imdb_shaped batch
+    y = rng.integers(0, 2, size=(64, 1)).astype(np.float32)
+    embedding, lstm, dense = (teachnet.layers.Embedding(10000, 32), teachnet.layers.LSTM(32),
+                              teachnet.layers.Dense(1, activation="sigmoid"))
+    model = teachnet.Sequential([teachnet.Input(shape=(100,), dtype="int64"), embedding, lstm, dense])
+    model.compile(optimizer=teachnet.optimizers.RMSprop(), loss="binary_crossentropy")
+    weights = model.trainable_weights
+
+    def step():                                                      # Model.train_step, written out
+        with teachnet.GradientTape() as tape:
+            sequences = timed("Embedding forward", embedding)(x)
+            h = timed("LSTM forward", lstm)(sequences)
+            loss = timed("Dense head and loss forward", lambda: model.compute_loss(x, y, dense(h)))()
+        gradients = timed("backward (tape.gradient)", tape.gradient)(loss, weights)
+        timed("optimizer (RMSprop)", model.optimizer.apply)(gradients, weights)
+    step = timed("whole step", step)
+    parts = {}
+    for _ in range(repeats + 1):                                     # the first step builds the optimizer
+        timings.clear()
+        step()
+        for part, seconds in timings.items():
+            parts.setdefault(part, []).append(seconds)
+    return {part: tuple(statistics.median(s[k] for s in runs[1:]) * 1e3 for k in (0, 1))
+            for part, runs in parts.items()}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="numpy's BLAS, teachnet's pool and torch (default 1)")
@@ -67,8 +126,15 @@ def main(argv=None):
     os.environ["TEACHNET_NUM_THREADS"] = str(args.threads)
     import numpy as np
 
-    print(f"{args.threads} thread(s); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
-          "us per time step, calling thread's CPU time / wall time")
+    print(f"{args.threads} thread(s); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("  one training step of bench.py's lstm workload, ms per batch, calling thread's CPU time / wall time")
+    parts = training_step_parts(args.repeats)
+    for part in ("Embedding forward", "LSTM forward", "Dense head and loss forward", "backward (tape.gradient)",
+                 "LSTM backward", "ops.core's backward (take, matmul, ...)", "optimizer (RMSprop)",
+                 "whole step"):
+        indent = "  of which " if part.startswith(("LSTM backward", "ops.core")) else ""
+        print(f"    {indent}{part:{54 - len(indent)}s} {parts[part][0]:6.2f} / {parts[part][1]:6.2f}")
+    print("  us per time step, calling thread's CPU time / wall time")
     for label, shape in (("teachnet ops.lstm, batch 64, 32 features, 32 units", (64, 100, 32, 32)),
                          ("teachnet ops.lstm, batch 1, 1 feature, 1 unit (calls only)", (1, 100, 1, 1))):
         (fc, bc), (fw, bw) = teachnet_lstm(*shape, args.repeats)

@@ -233,17 +233,48 @@ def test_lstm_fast_gate_path_is_bit_identical_to_the_plain_one(monkeypatch, mask
 
 
 @pytest.mark.parametrize("return_sequences", [False, True])
-def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences):
-    """The backward hands each chunk's local derivatives and row copies to a helper thread
-    (teachnet.ops.parallel.start): values and gradients must not depend on the thread count."""
+def test_lstm_derivatives_from_saved_products_agree_with_the_general_formulas(monkeypatch, return_sequences):
+    # For sigmoid and tanh the backward reads its local derivatives off the products each step saved
+    # (h~ (1 - o), ...); any other function pair uses sigma'(z) and act'(z) written out. The same
+    # functions wrapped under other names take the general formulas: gradients must agree (float64).
+    from teachnet.ops import recurrent as recurrent_ops
+
+    sigmoid, tanh = recurrent_ops.RECURRENT_ACTIVATIONS["sigmoid"], recurrent_ops.RECURRENT_ACTIVATIONS["tanh"]
+    monkeypatch.setitem(recurrent_ops.RECURRENT_ACTIVATIONS, "sigmoid_by_formula",
+                        (lambda a, out=None: sigmoid[0](a, out=out), sigmoid[1]))
+    monkeypatch.setitem(recurrent_ops.RECURRENT_ACTIVATIONS, "tanh_by_formula",
+                        (lambda a, out=None: tanh[0](a, out=out), tanh[1]))
+    rng = np.random.default_rng(11)
+    B, T, D, n = 3, 21, 2, 4                                      # 21 steps: two chunks
+    args = [Variable(a, dtype="float64") for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
+                                                   rng.standard_normal((n, 4 * n)) * 0.5, rng.standard_normal(4 * n),
+                                                   rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
+
+    def run(activation, recurrent_activation):
+        with GradientTape() as tape:
+            y = ops.lstm(*args, activation=activation, recurrent_activation=recurrent_activation,
+                         return_sequences=return_sequences)
+            loss = ops.sum(y * np.arange(y.size, dtype="float64").reshape(y.shape))
+        return [y.data] + [g.data for g in tape.gradient(loss, args)]
+    for from_products, by_formula in zip(run("tanh", "sigmoid"), run("tanh_by_formula", "sigmoid_by_formula")):
+        np.testing.assert_allclose(from_products, by_formula, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences, masked):
+    """The forward hands the next chunk's input products and the last chunk's local derivatives to a helper
+    thread (teachnet.ops.parallel.start), the backward each finished chunk's weight gradients: values and
+    gradients must not depend on the thread count. Unmasked, the local derivatives come from the saved
+    products; masked, from the general formulas."""
     from teachnet.ops import parallel
 
     rng = np.random.default_rng(3)
-    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: three chunks of 16 and a rest
+    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: a rest of 5, then two chunks of 16
     args = [Variable(a.astype("float32")) for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
                                                     rng.standard_normal((n, 4 * n)), rng.standard_normal(4 * n),
                                                     rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
-    mask = rng.random((B, T)) > 0.2
+    mask = rng.random((B, T)) > 0.2 if masked else None
     recurrent_mask = (rng.random((B, n)) > 0.3).astype("float32") / 0.7
 
     def run():
