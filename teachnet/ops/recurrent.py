@@ -233,7 +233,7 @@ def _lstm_local_derivatives(gates, c_prev, tc, dsig, dact, out, dh_dc):
         dh_dc = dh~/dc~ = o act'(c~)
     """
     n = tc.shape[1]
-    o, i, f, g = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n], gates[:, 3 * n:]
+    o, i, g = gates[:, :n], gates[:, n:2 * n], gates[:, 3 * n:]  # f enters only through its σ'
     dsig(gates[:, :3 * n], out=out[:, :3 * n])                              # σ' of o, i, f
     dact(g, out=out[:, 3 * n:])                                             # act' of g
     out[:, :n] *= tc
