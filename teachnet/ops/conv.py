@@ -574,6 +574,14 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     Backward: the gradient of each output goes to the first input that held
     the maximum of its window (row-major order), as TensorFlow and PyTorch do.
 
+    The forward pass walks the window's offsets in order, keeping the running
+    maximum, and notes for each offset where it beat every offset before it
+    (strictly: a tie leaves the earlier one). The last offset that did so holds
+    the first maximum, so the backward pass routes the gradient with these
+    notes (one byte per output per offset) and never reads the input again.
+    `max_pool_plain` finds the first maximum by comparing each input with the
+    output instead; the tests check that the two agree.
+
     Returns:
         (batch, out_steps, channels) or (batch, out_h, out_w, channels).
 
@@ -590,6 +598,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=-np.inf) if pt + pb + pl + pr else x4
     overlapping = strides[0] < pool[0] or strides[1] < pool[1]
     out = np.empty((x4.shape[0],) + out_hw + x4.shape[3:], dtype=xp.dtype)  # (B, Ho, Wo, C)
+    offsets = pool[0] * pool[1]
+    beat = np.empty((offsets - 1,) + out.shape, dtype=bool)  # beat[k - 1]: offset k beat offsets 0..k-1
     # Images are independent: the thread pool's threads take a chunk of them
     # (about 1 MiB) at a time, when worth it (large batches only).
     nbytes = xp.nbytes + out.nbytes
@@ -601,36 +611,73 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
             if k == 0:
                 out_images[...] = xp_images[window]
             else:
+                np.greater(xp_images[window], out_images, out=beat[k - 1, images])
                 np.maximum(out_images, xp_images[window], out=out_images)
     parallel.run_chunks(lambda chunk, _: forward_images(chunks[chunk]), len(chunks), nbytes)
 
     def backward(g):
         g = _as_2d(g, n)                           # (B, Ho, Wo, C)
         dxp = np.empty(xp.shape, dtype=g.dtype)
+        windows = list(_windows_at(pool, strides, out_hw))
 
         def backward_images(images):
-            dx_images, xp_images, out_images, g_images = dxp[images], xp[images], out[images], g[images]
+            dx_images, g_images, beat_images = dxp[images], g[images], beat[:, images]
             if strides == pool:                    # the windows tile the input: each input is written once
                 dx_images[:, out_hw[0] * pool[0]:] = 0   # but for the rows and columns no window reaches
                 dx_images[:, :, out_hw[1] * pool[1]:] = 0
             else:
                 dx_images[...] = 0
-            last = pool[0] * pool[1] - 1
-            for k, window in enumerate(_windows_at(pool, strides, out_hw)):
-                first = np.equal(xp_images[window], out_images)  # this offset holds its window's maximum...
-                if k == 0:
-                    unrouted = ~first              # outputs whose gradient has not found its input yet
-                else:
-                    first &= unrouted              # ...and no offset before it did
-                    if k < last:
-                        unrouted ^= first
+            # From the last offset back: an offset holds the first maximum if it
+            # beat all before it and no later offset beat it.
+            wins = [None] * offsets
+            beaten_later = np.zeros(g_images.shape, dtype=bool)
+            for k in range(offsets - 1, 0, -1):
+                wins[k] = np.greater(beat_images[k - 1], beaten_later)  # beat the earlier ones, not beaten since
+                beaten_later |= beat_images[k - 1]
+            wins[0] = ~beaten_later                                       # offset 0: nobody beat it
+            for k, window in enumerate(windows):
                 if overlapping:                    # an input can win several windows: accumulate
-                    dx_images[window] += g_images * first
+                    dx_images[window] += g_images * wins[k]
                 else:                              # each input is in one window: write in place
-                    np.multiply(g_images, first, out=dx_images[window])
+                    np.multiply(g_images, wins[k], out=dx_images[window])
         parallel.run_chunks(lambda chunk, _: backward_images(chunks[chunk]), len(chunks), nbytes)
         dx = dxp[:, pt:pt + H, pl:pl + W]
         return (_from_2d(dx, n),)
+    return record("max_pool", _from_2d(out, n), (x,), backward)
+
+
+def max_pool_plain(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """`max_pool` by definition: each window's maximum, its gradient to the window's first maximum.
+
+    The output is the running maximum over the window's offsets (one strided
+    slice of the input per offset). Backward, each offset in turn compares its
+    inputs with the output: where they are equal and no earlier offset was,
+    that input gets the output's gradient. `max_pool` computes the same numbers
+    without reading the input again in the backward pass; the tests check that
+    the two agree.
+
+    Args and shapes: as `max_pool`.
+    """
+    x = _floats(inputs)
+    check_data_format(data_format)
+    n, x4, pool, strides, ((pt, pb), (pl, pr)), out_hw = _pool_setup(
+        x, pool_size, strides, padding, "max_pool_plain")
+    H, W = x4.shape[1:3]
+    xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=-np.inf)  # (B, Hp, Wp, C)
+    windows = list(_windows_at(pool, strides, out_hw))
+    out = xp[windows[0]]
+    for window in windows[1:]:
+        out = np.maximum(out, xp[window])                              # (B, Ho, Wo, C)
+
+    def backward(g):
+        g = _as_2d(g, n)                                               # (B, Ho, Wo, C)
+        dxp = np.zeros(xp.shape, dtype=g.dtype)
+        routed = np.zeros(out.shape, dtype=bool)                       # outputs whose maximum was found
+        for window in windows:
+            first = (xp[window] == out) & ~routed                      # the window's first maximum is here
+            routed |= first
+            dxp[window] += g * first
+        return (_from_2d(dxp[:, pt:pt + H, pl:pl + W], n),)
     return record("max_pool", _from_2d(out, n), (x,), backward)
 
 
