@@ -298,6 +298,12 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         return cols
 
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
+    # The bias and relu's zeros, repeated over a block of output pixels (an image's,
+    # or a row's for large images): numpy adds two long contiguous arrays ~3x faster
+    # than it broadcasts F numbers (or one 0) along every row, for the same sums.
+    block = Ho * Wo if Ho * Wo * F <= 1 << 16 else Wo
+    bias_block = None if b is None else np.tile(b.data.astype(out.dtype, copy=False), block)  # (block * F,)
+    zeros_block = np.zeros(block * F, dtype=out.dtype) if relu else None
 
     def forward_chunk(chunk, buffer):
         """Conv (+ bias, + relu) of the images chunks[chunk]; returns their cols if kept."""
@@ -305,10 +311,11 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         out_images = out[images].reshape(-1, F)                # a view: results land in `out`
         cols = im2col(images, buffer)                          # a copy (a new array to keep if no buffer)
         np.matmul(cols, k2, out=out_images)                    # the convolution
+        out_blocks = out_images.reshape(-1, block * F)         # (images * pixels / block, block * F)
         if b is not None:
-            out_images += b.data                               # + bias
+            np.add(out_blocks, bias_block, out=out_blocks)     # + bias
         if relu:
-            np.maximum(out_images, 0, out=out_images)          # relu
+            np.maximum(out_blocks, zeros_block, out=out_blocks)  # relu
         return cols if keep_cols else None
     kept = parallel.run_chunks(forward_chunk, len(chunks), nbytes, None if keep_cols else new_buffer,
                                uses_blas=True)
