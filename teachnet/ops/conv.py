@@ -613,15 +613,21 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     nbytes = xp.nbytes + out.nbytes
     chunks = _image_chunks(x4.shape[0], nbytes // max(x4.shape[0], 1))
 
-    def forward_images(images):
+    def forward_images(images, buffer):
         out_images, xp_images = out[images], xp[images]
         for k, window in enumerate(_windows_at(pool, strides, out_hw)):
             if k == 0:
                 out_images[...] = xp_images[window]
             else:
-                np.greater(xp_images[window], out_images, out=beat[k - 1, images])
-                np.maximum(out_images, xp_images[window], out=out_images)
-    parallel.run_chunks(lambda chunk, _: forward_images(chunks[chunk]), len(chunks), nbytes)
+                # One strided copy of the offset's inputs, then two passes over contiguous
+                # arrays: faster than two strided passes.
+                inputs = buffer[:len(out_images)]
+                inputs[...] = xp_images[window]
+                np.greater(inputs, out_images, out=beat[k - 1, images])
+                np.maximum(out_images, inputs, out=out_images)
+    largest = max(c.stop - c.start for c in chunks)
+    parallel.run_chunks(lambda chunk, buffer: forward_images(chunks[chunk], buffer), len(chunks), nbytes,
+                        lambda: np.empty((largest,) + out.shape[1:], dtype=out.dtype))
 
     def backward(g):
         g = _as_2d(g, n)                           # (B, Ho, Wo, C)
