@@ -275,6 +275,11 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     # buffer; every number is computed as on one thread.
     nbytes = B * Ho * Wo * (kh * kw * C + F) * x4.itemsize   # cols + output: whether threads pay
 
+    # For each kernel tap (di, dj): the strided slice of xp it reads, for every output pixel.
+    taps = [(di, dj, (slice(None), _offset_slice(di * dilation[0], strides[0], Ho),
+                      _offset_slice(dj * dilation[1], strides[1], Wo)))
+            for di in range(kh) for dj in range(kw)]
+
     def new_buffer():
         """A thread's scratch space for one chunk's cols."""
         return np.empty((chunk_rows, kh * kw * C), dtype=x4.dtype)
@@ -291,10 +296,8 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
             # Few channels (a first layer): copying whole windows would move C
             # numbers at a time; one strided slice per tap moves whole rows of
             # pixels instead, 3x faster for C = 1.
-            for di in range(kh):
-                for dj in range(kw):
-                    cols6[:, :, :, di, dj] = xp[images, _offset_slice(di * dilation[0], strides[0], Ho),
-                                                _offset_slice(dj * dilation[1], strides[1], Wo)]
+            for di, dj, (_, rows_read, cols_read) in taps:
+                cols6[:, :, :, di, dj] = xp[images, rows_read, cols_read]
         return cols
 
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
@@ -332,10 +335,6 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
         ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
         k_taps = np.ascontiguousarray(k4.transpose(0, 1, 3, 2)) if need_x else None  # (kh, kw, F, C)
-        # For each kernel tap (di, dj): the strided slice of xp it read, for every output pixel.
-        taps = [(di, dj, (slice(None), _offset_slice(di * dilation[0], strides[0], Ho),
-                          _offset_slice(dj * dilation[1], strides[1], Wo)))
-                for di in range(kh) for dj in range(kw)]
 
         def backward_chunk(chunk, buffer):
             """The gradients from the images chunks[chunk]; `buffer` holds its cols, then its dcols, tap by tap."""
