@@ -332,7 +332,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         # chunk order at the end: the same sum, in the same order, on any number of threads.
         dk_parts = np.empty((len(chunks),) + k2.shape, dtype=g.dtype) if need_k else None
         db_parts = np.empty((len(chunks), F), dtype=g.dtype) if b is not None else None
-        dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
+        dxp = np.empty(xp.shape, dtype=g.dtype) if need_x else None   # each chunk zeroes its images' part
         ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
         k_taps = np.ascontiguousarray(k4.transpose(0, 1, 3, 2)) if need_x else None  # (kh, kw, F, C)
 
@@ -354,6 +354,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
                 # (rather than one for all taps) makes each share a contiguous block,
                 # which numpy adds ~3x faster than a strided column of the whole dcols.
                 dx_images = dxp[images]
+                dx_images[...] = 0                         # zeroed here, in the cache, right before the adds
                 share = buffer.reshape(-1)[:len(g2) * C].reshape(len(g2), C)
                 for di, dj, reads in taps:
                     np.matmul(g2, k_taps[di, dj], out=share)
