@@ -2,6 +2,7 @@
 
     python benchmarks/profile_ops.py                      # the convnet, 1 thread, 2 epochs
     python benchmarks/profile_ops.py --workload lstm --threads 2 --epochs 1
+    python benchmarks/profile_ops.py --torch --top 0       # and PyTorch's CPU time a step, epochs alternating
 
 Every op ends by calling `teachnet.autodiff.record`; this script wraps it. An op's forward time is the
 time since the previous op recorded, or since the step's GradientTape opened (in a forward pass the ops
@@ -26,8 +27,11 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="threads for numpy's BLAS (default 1)")
     parser.add_argument("--epochs", type=int, default=2, help="timed epochs after one warm-up epoch")
     parser.add_argument("--top", type=int, default=20, help="rows to print")
+    parser.add_argument("--torch", action="store_true",
+                        help="also time bench.py's PyTorch side, its epochs alternating with teachnet's")
     args = parser.parse_args(argv)
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)  # before numpy loads OpenBLAS
+    os.environ["TEACHNET_NUM_THREADS"] = str(args.threads)
 
     import numpy as np
     from threadpoolctl import threadpool_limits
@@ -39,30 +43,32 @@ def main(argv=None):
     if args.workload not in bench.WORKLOADS:
         parser.error(f"unknown workload {args.workload!r}; expected one of {list(bench.WORKLOADS)}")
     workload = bench.WORKLOADS[args.workload]
+    # One thread: the calling thread's CPU time, steady on a busy machine; more: wall time.
+    clock = time.thread_time if args.threads == 1 else time.perf_counter
     limiter = threadpool_limits(limits=args.threads, user_api="blas")  # noqa: F841 (kept for the run)
 
     times = collections.defaultdict(float)
-    last = [time.perf_counter()]
+    last = [clock()]
     original = autodiff.record
 
     def record(op, value, inputs, backward):
-        now = time.perf_counter()
+        now = clock()
         key = f"{op} -> {tuple(getattr(value, 'shape', ()))}"
         times["forward  " + key] += now - last[0]
 
         def timed_backward(g):
-            start = time.perf_counter()
+            start = clock()
             grads = backward(g)
-            times["backward " + key] += time.perf_counter() - start
+            times["backward " + key] += clock() - start
             return grads
         out = original(op, value, inputs, timed_backward)
-        last[0] = time.perf_counter()
+        last[0] = clock()
         return out
 
     enter = autodiff.GradientTape.__enter__
 
     def enter_and_start_the_clock(tape):  # a training step's forward pass starts with its tape
-        last[0] = time.perf_counter()
+        last[0] = clock()
         return enter(tape)
     autodiff.GradientTape.__enter__ = enter_and_start_the_clock
 
@@ -75,16 +81,30 @@ def main(argv=None):
     x, y = workload.make_data(workload.samples, np.random.default_rng(0))
     train_one_epoch = workload.sides["teachnet"](x, y, workload.batch_size)
     train_one_epoch()  # warm-up
+    if args.torch:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        torch_epoch = workload.sides["torch"](x, y, workload.batch_size)
+        torch_epoch()  # warm-up
     times.clear()
-    start, faults = time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    cpu, torch_cpu, faults = 0.0, 0.0, 0
     for _ in range(args.epochs):
+        start, faulted = time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         train_one_epoch()
+        cpu += time.process_time() - start
+        faults += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faulted
+        if args.torch:
+            start = time.process_time()
+            torch_epoch()
+            torch_cpu += time.process_time() - start
     steps = args.epochs * -(-workload.samples // workload.batch_size)
-    cpu = (time.process_time() - start) / steps * 1e3
-    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / steps
     print(f"{args.workload}: {workload.description}")
     print(f"teachnet {teachnet.__version__}, {args.threads} BLAS thread(s), {steps} steps: "
-          f"{cpu:.2f} ms process time per step (all threads), {faults:.0f} page faults per step")
+          f"{cpu / steps * 1e3:.2f} ms process time per step (all threads), {faults / steps:.0f} page faults per step")
+    if args.torch:
+        print(f"torch {torch.__version__}, {args.threads} thread(s), the same steps: "
+              f"{torch_cpu / steps * 1e3:.2f} ms process time per step (all threads)")
     print(f"{'op -> output shape':60s} {'ms/step':>8s}")
     for key, seconds in sorted(times.items(), key=lambda kv: -kv[1])[:args.top]:
         print(f"{key:60s} {seconds / steps * 1e3:8.2f}")

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from teachnet import GradientTape, Variable, layers, ops
+from teachnet.ops.conv import max_pool_plain
 from tests.gradcheck import check_gradients, check_layer_gradients
 
 RNG = np.random.default_rng(1)
@@ -244,3 +245,28 @@ def test_default_names_follow_keras():
                       (layers.GlobalMaxPooling1D, "global_max_pooling1d")]:
         assert snake_case(cls.__name__) == name
     assert layers.Conv2D(2, 3).name.startswith("conv2d")
+
+
+@pytest.mark.parametrize("shape, pool, strides, padding", [
+    ((3, 26, 26, 4), 2, None, "valid"),          # the benchmark convnet's pool: windows tile the input
+    ((3, 11, 11, 4), 2, None, "valid"),          # a row and a column no window reaches
+    ((2, 7, 7, 3), 3, 2, "same"),                # overlapping windows and -inf padding
+    ((2, 7, 7, 3), 2, 1, "valid"),
+    ((2, 8, 8, 2), (2, 3), (3, 2), "same"),      # gaps between windows
+    ((2, 9, 5), 3, 2, "same"),                   # 1D
+])
+def test_the_plain_max_pool_and_the_fast_one_agree_bit_for_bit(shape, pool, strides, padding):
+    # Small integers after relu: most windows have ties (zeros), so routing to
+    # the first maximum is exercised; both add the same numbers in the same order.
+    rng = np.random.default_rng(5)
+    x = Variable(np.maximum(rng.integers(-2, 3, size=shape), 0).astype("float32"))
+    upstream, results = None, []
+    for op in (ops.max_pool, max_pool_plain):
+        with GradientTape() as tape:
+            y = op(x, pool, strides=strides, padding=padding)
+        upstream = rng.normal(size=y.shape).astype("float32") if upstream is None else upstream
+        results.append((y.numpy(), tape.gradient(y, x, output_gradients=upstream).numpy()))
+    for fast, plain in zip(*results):
+        np.testing.assert_array_equal(fast, plain)
+    distinct = RNG.permutation(np.prod(shape)).reshape(shape) * 0.01
+    check_gradients(lambda t: max_pool_plain(t, pool, strides=strides, padding=padding), distinct)

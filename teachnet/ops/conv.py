@@ -275,6 +275,11 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     # buffer; every number is computed as on one thread.
     nbytes = B * Ho * Wo * (kh * kw * C + F) * x4.itemsize   # cols + output: whether threads pay
 
+    # For each kernel tap (di, dj): the strided slice of xp it reads, for every output pixel.
+    taps = [(di, dj, (slice(None), _offset_slice(di * dilation[0], strides[0], Ho),
+                      _offset_slice(dj * dilation[1], strides[1], Wo)))
+            for di in range(kh) for dj in range(kw)]
+
     def new_buffer():
         """A thread's scratch space for one chunk's cols."""
         return np.empty((chunk_rows, kh * kw * C), dtype=x4.dtype)
@@ -291,13 +296,17 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
             # Few channels (a first layer): copying whole windows would move C
             # numbers at a time; one strided slice per tap moves whole rows of
             # pixels instead, 3x faster for C = 1.
-            for di in range(kh):
-                for dj in range(kw):
-                    cols6[:, :, :, di, dj] = xp[images, _offset_slice(di * dilation[0], strides[0], Ho),
-                                                _offset_slice(dj * dilation[1], strides[1], Wo)]
+            for di, dj, (_, rows_read, cols_read) in taps:
+                cols6[:, :, :, di, dj] = xp[images, rows_read, cols_read]
         return cols
 
     out = np.empty((B, Ho, Wo, F), dtype=np.result_type(x4, k4))
+    # The bias and relu's zeros, repeated over a block of output pixels (an image's,
+    # or a row's for large images): numpy adds two long contiguous arrays ~3x faster
+    # than it broadcasts F numbers (or one 0) along every row, for the same sums.
+    block = Ho * Wo if Ho * Wo * F <= 1 << 16 else Wo
+    bias_block = None if b is None else np.tile(b.data.astype(out.dtype, copy=False), block)  # (block * F,)
+    zeros_block = np.zeros(block * F, dtype=out.dtype) if relu else None
 
     def forward_chunk(chunk, buffer):
         """Conv (+ bias, + relu) of the images chunks[chunk]; returns their cols if kept."""
@@ -305,10 +314,11 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         out_images = out[images].reshape(-1, F)                # a view: results land in `out`
         cols = im2col(images, buffer)                          # a copy (a new array to keep if no buffer)
         np.matmul(cols, k2, out=out_images)                    # the convolution
+        out_blocks = out_images.reshape(-1, block * F)         # (images * pixels / block, block * F)
         if b is not None:
-            out_images += b.data                               # + bias
+            np.add(out_blocks, bias_block, out=out_blocks)     # + bias
         if relu:
-            np.maximum(out_images, 0, out=out_images)          # relu
+            np.maximum(out_blocks, zeros_block, out=out_blocks)  # relu
         return cols if keep_cols else None
     kept = parallel.run_chunks(forward_chunk, len(chunks), nbytes, None if keep_cols else new_buffer,
                                uses_blas=True)
@@ -322,7 +332,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         # chunk order at the end: the same sum, in the same order, on any number of threads.
         dk_parts = np.empty((len(chunks),) + k2.shape, dtype=g.dtype) if need_k else None
         db_parts = np.empty((len(chunks), F), dtype=g.dtype) if b is not None else None
-        dxp = np.zeros(xp.shape, dtype=g.dtype) if need_x else None
+        dxp = np.empty(xp.shape, dtype=g.dtype) if need_x else None   # each chunk zeroes its images' part
         ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
         k_taps = np.ascontiguousarray(k4.transpose(0, 1, 3, 2)) if need_x else None  # (kh, kw, F, C)
 
@@ -344,13 +354,11 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
                 # (rather than one for all taps) makes each share a contiguous block,
                 # which numpy adds ~3x faster than a strided column of the whole dcols.
                 dx_images = dxp[images]
+                dx_images[...] = 0                         # zeroed here, in the cache, right before the adds
                 share = buffer.reshape(-1)[:len(g2) * C].reshape(len(g2), C)
-                for di in range(kh):
-                    rows = _offset_slice(di * dilation[0], strides[0], Ho)
-                    for dj in range(kw):
-                        np.matmul(g2, k_taps[di, dj], out=share)
-                        dx_images[:, rows, _offset_slice(dj * dilation[1], strides[1], Wo)] += \
-                            share.reshape(-1, Ho, Wo, C)
+                for di, dj, reads in taps:
+                    np.matmul(g2, k_taps[di, dj], out=share)
+                    dx_images[reads] += share.reshape(-1, Ho, Wo, C)
         parallel.run_chunks(backward_chunk, len(chunks), nbytes,
                             lambda: np.empty((chunk_rows, kh * kw * C), dtype=g.dtype), uses_blas=True)
         dx = None if dxp is None else _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)  # drop the padding
@@ -574,6 +582,14 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     Backward: the gradient of each output goes to the first input that held
     the maximum of its window (row-major order), as TensorFlow and PyTorch do.
 
+    The forward pass walks the window's offsets in order, keeping the running
+    maximum, and notes for each offset where it beat every offset before it
+    (strictly: a tie leaves the earlier one). The last offset that did so holds
+    the first maximum, so the backward pass routes the gradient with these
+    notes (one byte per output per offset) and never reads the input again.
+    `max_pool_plain` finds the first maximum by comparing each input with the
+    output instead; the tests check that the two agree.
+
     Returns:
         (batch, out_steps, channels) or (batch, out_h, out_w, channels).
 
@@ -590,47 +606,92 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=-np.inf) if pt + pb + pl + pr else x4
     overlapping = strides[0] < pool[0] or strides[1] < pool[1]
     out = np.empty((x4.shape[0],) + out_hw + x4.shape[3:], dtype=xp.dtype)  # (B, Ho, Wo, C)
+    offsets = pool[0] * pool[1]
+    beat = np.empty((offsets - 1,) + out.shape, dtype=bool)  # beat[k - 1]: offset k beat offsets 0..k-1
     # Images are independent: the thread pool's threads take a chunk of them
     # (about 1 MiB) at a time, when worth it (large batches only).
     nbytes = xp.nbytes + out.nbytes
     chunks = _image_chunks(x4.shape[0], nbytes // max(x4.shape[0], 1))
 
-    def forward_images(images):
+    def forward_images(images, buffer):
         out_images, xp_images = out[images], xp[images]
         for k, window in enumerate(_windows_at(pool, strides, out_hw)):
             if k == 0:
                 out_images[...] = xp_images[window]
             else:
-                np.maximum(out_images, xp_images[window], out=out_images)
-    parallel.run_chunks(lambda chunk, _: forward_images(chunks[chunk]), len(chunks), nbytes)
+                # One strided copy of the offset's inputs, then two passes over contiguous
+                # arrays: faster than two strided passes.
+                inputs = buffer[:len(out_images)]
+                inputs[...] = xp_images[window]
+                np.greater(inputs, out_images, out=beat[k - 1, images])
+                np.maximum(out_images, inputs, out=out_images)
+    largest = max(c.stop - c.start for c in chunks)
+    parallel.run_chunks(lambda chunk, buffer: forward_images(chunks[chunk], buffer), len(chunks), nbytes,
+                        lambda: np.empty((largest,) + out.shape[1:], dtype=out.dtype))
 
     def backward(g):
         g = _as_2d(g, n)                           # (B, Ho, Wo, C)
         dxp = np.empty(xp.shape, dtype=g.dtype)
+        windows = list(_windows_at(pool, strides, out_hw))
 
         def backward_images(images):
-            dx_images, xp_images, out_images, g_images = dxp[images], xp[images], out[images], g[images]
+            dx_images, g_images, beat_images = dxp[images], g[images], beat[:, images]
             if strides == pool:                    # the windows tile the input: each input is written once
                 dx_images[:, out_hw[0] * pool[0]:] = 0   # but for the rows and columns no window reaches
                 dx_images[:, :, out_hw[1] * pool[1]:] = 0
             else:
                 dx_images[...] = 0
-            last = pool[0] * pool[1] - 1
-            for k, window in enumerate(_windows_at(pool, strides, out_hw)):
-                first = np.equal(xp_images[window], out_images)  # this offset holds its window's maximum...
-                if k == 0:
-                    unrouted = ~first              # outputs whose gradient has not found its input yet
-                else:
-                    first &= unrouted              # ...and no offset before it did
-                    if k < last:
-                        unrouted ^= first
+            # From the last offset back: an offset holds the first maximum if it
+            # beat all before it and no later offset beat it.
+            wins = [None] * offsets
+            beaten_later = np.zeros(g_images.shape, dtype=bool)
+            for k in range(offsets - 1, 0, -1):
+                wins[k] = np.greater(beat_images[k - 1], beaten_later)  # beat the earlier ones, not beaten since
+                beaten_later |= beat_images[k - 1]
+            wins[0] = ~beaten_later                                       # offset 0: nobody beat it
+            for k, window in enumerate(windows):
                 if overlapping:                    # an input can win several windows: accumulate
-                    dx_images[window] += g_images * first
+                    dx_images[window] += g_images * wins[k]
                 else:                              # each input is in one window: write in place
-                    np.multiply(g_images, first, out=dx_images[window])
+                    np.multiply(g_images, wins[k], out=dx_images[window])
         parallel.run_chunks(lambda chunk, _: backward_images(chunks[chunk]), len(chunks), nbytes)
         dx = dxp[:, pt:pt + H, pl:pl + W]
         return (_from_2d(dx, n),)
+    return record("max_pool", _from_2d(out, n), (x,), backward)
+
+
+def max_pool_plain(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """`max_pool` by definition: each window's maximum, its gradient to the window's first maximum.
+
+    The output is the running maximum over the window's offsets (one strided
+    slice of the input per offset). Backward, each offset in turn compares its
+    inputs with the output: where they are equal and no earlier offset was,
+    that input gets the output's gradient. `max_pool` computes the same numbers
+    without reading the input again in the backward pass; the tests check that
+    the two agree.
+
+    Args and shapes: as `max_pool`.
+    """
+    x = _floats(inputs)
+    check_data_format(data_format)
+    n, x4, pool, strides, ((pt, pb), (pl, pr)), out_hw = _pool_setup(
+        x, pool_size, strides, padding, "max_pool_plain")
+    H, W = x4.shape[1:3]
+    xp = np.pad(x4, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=-np.inf)  # (B, Hp, Wp, C)
+    windows = list(_windows_at(pool, strides, out_hw))
+    out = xp[windows[0]]
+    for window in windows[1:]:
+        out = np.maximum(out, xp[window])                              # (B, Ho, Wo, C)
+
+    def backward(g):
+        g = _as_2d(g, n)                                               # (B, Ho, Wo, C)
+        dxp = np.zeros(xp.shape, dtype=g.dtype)
+        routed = np.zeros(out.shape, dtype=bool)                       # outputs whose maximum was found
+        for window in windows:
+            first = (xp[window] == out) & ~routed                      # the window's first maximum is here
+            routed |= first
+            dxp[window] += g * first
+        return (_from_2d(dxp[:, pt:pt + H, pl:pl + W], n),)
     return record("max_pool", _from_2d(out, n), (x,), backward)
 
 
