@@ -745,18 +745,21 @@ def _histogram(values, bins=30):
     np.histogram's counts, from one pass of arithmetic and np.bincount (half its time on a layer's
     65,536 weights; nine histograms are drawn each frame): bin i holds edges[i] <= v < edges[i + 1],
     the last bin its right edge too."""
-    finite = np.isfinite(values)
-    not_finite = values.size - int(np.count_nonzero(finite))
-    if not_finite:
+    low, high = float(values.min()), float(values.max())  # NaN when there is one, inf when there is one
+    not_finite = 0
+    if not (np.isfinite(low) and np.isfinite(high)):  # only then the pass that finds them
+        finite = np.isfinite(values)
+        not_finite = values.size - int(np.count_nonzero(finite))
         values = values[finite]
-    if values.size == 0:
-        return np.zeros(bins, dtype=np.intp), np.linspace(-0.5, 0.5, bins + 1), not_finite
-    low, high = float(values.min()), float(values.max())
+        if values.size == 0:
+            return np.zeros(bins, dtype=np.intp), np.linspace(-0.5, 0.5, bins + 1), not_finite
+        low, high = float(values.min()), float(values.max())
     if not high > low:
         low, high = low - 0.5, high + 0.5
     edges = np.linspace(low, high, bins + 1)
-    # in float64: the span of float32 values can overflow float32 (3e38 - -1e38)
-    index = ((values.astype(np.float64) - low) * (bins / (high - low))).astype(np.intp)
+    if high - low > float(np.finfo(values.dtype).max) / 2:  # values - low would overflow (3e38 - -1e38, float32)
+        values = values.astype(np.float64)
+    index = ((values - low) * (bins / (high - low))).astype(np.intp)
     np.minimum(index, bins - 1, out=index)  # the maximum, at the right edge, is in the last bin
     return np.bincount(index, minlength=bins), edges, not_finite
 
