@@ -82,7 +82,7 @@ def test_conv_bias_relu_is_bit_identical_on_any_number_of_threads(monkeypatch, k
 @pytest.mark.parametrize("pool, strides, padding", [(2, None, "valid"), (3, 2, "same"), (2, 1, "valid")])
 def test_max_pool_is_bit_identical_on_any_number_of_threads(monkeypatch, pool, strides, padding):
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((32, 24, 24, 16)).astype("float32")
+    x = rng.standard_normal((96, 24, 24, 16)).astype("float32")   # 3.5 MB + the output: over _POOL_MIN_SPLIT_BYTES
     x[:, ::3] = np.maximum(x[:, ::3], 0).round()          # ties (0s and 1s), as after relu: routing matters
     x = Variable(x)
     g = rng.standard_normal(max_pool(x, pool, strides, padding).shape).astype("float32")

@@ -308,20 +308,36 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     bias_block = None if b is None else np.tile(b.data.astype(out.dtype, copy=False), block)  # (block * F,)
     zeros_block = np.zeros(block * F, dtype=out.dtype) if relu else None
 
+    cols_t = None
+    if keep_cols:
+        # Few input channels: `cols` is built once for the whole batch, transposed, (kh*kw*C, B*Ho*Wo),
+        # one tap at a time. A tap's rows are then whole rows of pixels in both arrays (numpy copies those
+        # 2x faster than into every 9th number of `cols`), and these copies, which hold Python's lock
+        # (GIL) and so would keep a second thread waiting, are done before the threads start. Each chunk
+        # multiplies its columns of cols_t, read transposed by BLAS without a copy.
+        cols_t = np.empty((kh * kw * C, B * Ho * Wo), dtype=x4.dtype)
+        cols_t6 = cols_t.reshape(kh, kw, C, B, Ho, Wo)
+        for di, dj, reads in taps:
+            cols_t6[di, dj] = np.moveaxis(xp[reads], -1, 0)      # (C, B, Ho, Wo)
+
+    def chunk_cols(images, buffer=None):
+        """The rows of `cols` for a slice of the batch: a view of cols_t (transposed) if kept, else a copy."""
+        if cols_t is None:
+            return im2col(images, buffer)
+        return cols_t[:, images.start * Ho * Wo:images.stop * Ho * Wo].T
+
     def forward_chunk(chunk, buffer):
-        """Conv (+ bias, + relu) of the images chunks[chunk]; returns their cols if kept."""
+        """Conv (+ bias, + relu) of the images chunks[chunk]."""
         images = chunks[chunk]
         out_images = out[images].reshape(-1, F)                # a view: results land in `out`
-        cols = im2col(images, buffer)                          # a copy (a new array to keep if no buffer)
+        cols = chunk_cols(images, buffer)
         np.matmul(cols, k2, out=out_images)                    # the convolution
         out_blocks = out_images.reshape(-1, block * F)         # (images * pixels / block, block * F)
         if b is not None:
             np.add(out_blocks, bias_block, out=out_blocks)     # + bias
         if relu:
             np.maximum(out_blocks, zeros_block, out=out_blocks)  # relu
-        return cols if keep_cols else None
-    kept = parallel.run_chunks(forward_chunk, len(chunks), nbytes, None if keep_cols else new_buffer,
-                               uses_blas=True)
+    parallel.run_chunks(forward_chunk, len(chunks), nbytes, None if keep_cols else new_buffer, uses_blas=True)
 
     # Skip the gradients nobody asked for, e.g. the input batch's (half the work).
     need_x, need_k = needs_gradient(x), needs_gradient(k)
@@ -345,7 +361,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
             if b is not None:
                 np.matmul(ones[:len(g2)], g2, out=db_parts[chunk])  # the bias was added to every pixel
             if need_k:
-                cols = kept[chunk] if keep_cols else im2col(images, buffer)
+                cols = chunk_cols(images, buffer)
                 np.matmul(cols.T, g2, out=dk_parts[chunk])  # the kernel's gradient: cols^T @ g
             if need_x:
                 # col2im, one kernel offset (di, dj) at a time: that tap read a strided
@@ -557,6 +573,13 @@ def _pool_setup(x, pool_size, strides, padding, name):
     return n, x4, pool, strides, pads, (Ho, Wo)
 
 
+# Pooling splits its images across threads only from this many bytes (input + output) on: its passes are
+# copies and comparisons that wait on memory more than on the core, and for the benchmark convnet's second
+# pool, (64, 11, 11, 64), 2 MB, two threads took longer than one (0.27 vs 0.21 ms forward, 0.28 vs 0.24 ms
+# backward, timing the op alone on this project's 2-core machine); its first pool, 7 MB, gains.
+_POOL_MIN_SPLIT_BYTES = 4 << 20
+
+
 def _windows_at(pool, strides, out_hw):
     """For each offset (di, dj) inside the window, the strided slice of the
     padded input that it reads for every output pixel at once."""
@@ -612,17 +635,21 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     # (about 1 MiB) at a time, when worth it (large batches only).
     nbytes = xp.nbytes + out.nbytes
     chunks = _image_chunks(x4.shape[0], nbytes // max(x4.shape[0], 1))
+    if nbytes < _POOL_MIN_SPLIT_BYTES:
+        nbytes = 0                                         # (run_chunks then keeps every chunk on this thread)
 
     def forward_images(images, buffer):
         out_images, xp_images = out[images], xp[images]
         for k, window in enumerate(_windows_at(pool, strides, out_hw)):
+            # (np.copyto, not `a[...] = b`: numpy's item assignment holds Python's lock
+            # (GIL) while it copies, which keeps the other threads waiting.)
             if k == 0:
-                out_images[...] = xp_images[window]
+                np.copyto(out_images, xp_images[window])
             else:
                 # One strided copy of the offset's inputs, then two passes over contiguous
                 # arrays: faster than two strided passes.
                 inputs = buffer[:len(out_images)]
-                inputs[...] = xp_images[window]
+                np.copyto(inputs, xp_images[window])
                 np.greater(inputs, out_images, out=beat[k - 1, images])
                 np.maximum(out_images, inputs, out=out_images)
     largest = max(c.stop - c.start for c in chunks)
