@@ -16,6 +16,7 @@ What is proved here:
 (Parity with Keras itself is in test_parity_conv.py.)
 """
 import sys
+import weakref
 
 import numpy as np
 import pytest
@@ -383,3 +384,59 @@ def test_the_plain_conv_and_the_fast_one_agree_on_one_input_channel(x_shape, k_s
         results.append((y.numpy(), *[g.numpy() for g in tape.gradient(loss, [x, k])]))
     for fast, plain in zip(*results):
         np.testing.assert_allclose(plain, fast, rtol=1e-5, atol=1e-6)
+
+
+class _Forgetful(dict):
+    """A registry that keeps nothing: with it, conv_bias_relu does not tell max_pool about its relu outputs."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+class _Counting(weakref.WeakValueDictionary):
+    """_MASKED_GRADIENTS that counts the convolutions' lookups that found a gradient already masked."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = 0
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        self.found += value is not None
+        return value
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_relu_then_max_pool_skips_the_second_mask_with_the_same_gradients(monkeypatch, threads):
+    # Conv2D(relu) -> MaxPooling2D twice, as the book's convnet: max_pool's backward routes the gradient only
+    # to winners above 0 and the convolutions skip relu's mask; every gradient must equal, bit for bit, the one
+    # computed with each op masking on its own. Negative biases make windows of zeros (winners cut by relu)
+    # and negative gradients make -0.0s, the cases where skipping could change a bit.
+    from teachnet.ops import parallel
+    rng = np.random.default_rng(3)
+    model = __import__("teachnet").Sequential([
+        layers.Input(shape=(16, 16, 1)), layers.Conv2D(8, 3, activation="relu", bias_initializer="constant"),
+        layers.MaxPooling2D(), layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(padding="same"),
+        layers.Flatten(), layers.Dense(3)])
+    model.layers[0].bias.assign(np.full(8, -0.3, "float32"))
+    x = rng.standard_normal((40, 16, 16, 1)).astype("float32")
+
+    def gradients():
+        with GradientTape() as tape:
+            loss = ops.sum(model(x) * np.array([1.0, -2.0, 0.5], "float32"))
+        return [g.numpy() for g in tape.gradient(loss, model.trainable_weights)]
+    parallel.set_num_threads(threads)
+    try:
+        counting = _Counting()
+        monkeypatch.setattr(conv_module, "_MASKED_GRADIENTS", counting)
+        fused = gradients()
+        assert counting.found == 2, "a convolution did not receive its gradient already masked"
+        monkeypatch.setattr(conv_module, "_RELU_OUTPUTS", _Forgetful())
+        monkeypatch.setattr(conv_module, "_MASKED_GRADIENTS", _Counting())
+        apart = gradients()
+        assert conv_module._MASKED_GRADIENTS.found == 0   # with the relu outputs forgotten, each op masks
+    finally:
+        parallel.set_num_threads(None)
+    for ours, theirs in zip(fused, apart):
+        assert np.array_equal(ours, theirs)
+    assert (model.layers[0](x).numpy() == 0).mean() > 0.3   # many outputs cut by relu: the case that matters

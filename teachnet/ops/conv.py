@@ -29,9 +29,20 @@ Pooling slides a window the same way; the code loops over the window offsets
 (2 x 2 = 4 strided slices for the usual pool), which is both the plainest and
 the fastest way in numpy.
 
+Relu then max pooling (Conv2D(activation="relu") then MaxPooling2D): relu's
+backward zeroes the gradient wherever its output is 0, a pass over the
+largest array of the network. When max_pool's input is such a relu output,
+its backward routes each gradient only to a window's winner that is above 0,
+which makes that zero already (it is cheaper on the pooled, 4x smaller
+array), and tells the convolution so: `_MASKED_GRADIENTS`. The convolution's
+backward then skips its mask; the numbers are the same (masking twice is
+masking once).
+
 1D inputs (batch, steps, channels) are treated as images of height 1, so the
 1D and 2D ops share one code path.
 """
+import weakref
+
 import numpy as np
 
 from teachnet.autodiff import needs_gradient, record
@@ -128,6 +139,14 @@ def _sum_in_order(parts, shape):
     for part in parts:
         total += part
     return total
+
+
+# conv_bias_relu's relu outputs, by id (the arrays its ops return): a max_pool over one of these may hand
+# the convolution its gradient already masked. Weak: an entry goes when its array does.
+_RELU_OUTPUTS = weakref.WeakValueDictionary()
+# id(relu output) -> the gradient max_pool's backward made for it, already zero wherever the output is 0.
+# The convolution's backward skips relu's mask only when it receives exactly that array.
+_MASKED_GRADIENTS = weakref.WeakValueDictionary()
 
 
 def _check_rank(x, name, what):
@@ -352,11 +371,13 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         ones = np.ones(chunk_rows, dtype=g.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
         k_taps = np.ascontiguousarray(k4.transpose(0, 1, 3, 2)) if need_x else None  # (kh, kw, F, C)
 
+        mask = relu and _MASKED_GRADIENTS.get(id(result)) is not g   # (see _MASKED_GRADIENTS)
+
         def backward_chunk(chunk, buffer):
             """The gradients from the images chunks[chunk]; `buffer` holds its cols, then its dcols, tap by tap."""
             images = chunks[chunk]
             g2 = g[images].reshape(-1, F)                  # (images*Ho*Wo, F)
-            if relu:
+            if mask:
                 g2 = g2 * (out[images].reshape(-1, F) > 0)  # relu passes gradient where it let x through
             if b is not None:
                 np.matmul(ones[:len(g2)], g2, out=db_parts[chunk])  # the bias was added to every pixel
@@ -382,7 +403,10 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         db = None if db_parts is None else _sum_in_order(db_parts, (F,))
         return (dx, dk) if b is None else (dx, dk, db)
     name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
-    return record(name, _from_2d(out, n), (x, k) if b is None else (x, k, b), backward)
+    result = _from_2d(out, n)
+    if relu:
+        _RELU_OUTPUTS[id(result)] = result
+    return record(name, result, (x, k) if b is None else (x, k, b), backward)
 
 
 def conv_transpose_output_length(size, window, stride, dilation, padding, output_padding=None):
@@ -656,6 +680,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     parallel.run_chunks(lambda chunk, buffer: forward_images(chunks[chunk], buffer), len(chunks), nbytes,
                         lambda: np.empty((largest,) + out.shape[1:], dtype=out.dtype))
 
+    after_relu = _RELU_OUTPUTS.get(id(x.data)) is x.data   # the input is a conv's relu output (see the module doc)
+
     def backward(g):
         g = _as_2d(g, n)                           # (B, Ho, Wo, C)
         dxp = np.empty(xp.shape, dtype=g.dtype)
@@ -676,14 +702,20 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                 wins[k] = np.greater(beat_images[k - 1], beaten_later)  # beat the earlier ones, not beaten since
                 beaten_later |= beat_images[k - 1]
             wins[0] = ~beaten_later                                       # offset 0: nobody beat it
+            if after_relu:                         # a winner of 0 was cut by relu: no gradient (relu's mask)
+                positive = out[images] > 0
+                for win in wins:
+                    np.logical_and(win, positive, out=win)
             for k, window in enumerate(windows):
                 if overlapping:                    # an input can win several windows: accumulate
                     dx_images[window] += g_images * wins[k]
                 else:                              # each input is in one window: write in place
                     np.multiply(g_images, wins[k], out=dx_images[window])
         parallel.run_chunks(lambda chunk, _: backward_images(chunks[chunk]), len(chunks), nbytes)
-        dx = dxp[:, pt:pt + H, pl:pl + W]
-        return (_from_2d(dx, n),)
+        dx = _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)
+        if after_relu:
+            _MASKED_GRADIENTS[id(x.data)] = dx
+        return (dx,)
     return record("max_pool", _from_2d(out, n), (x,), backward)
 
 
