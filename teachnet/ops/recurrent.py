@@ -215,6 +215,7 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias, initial_state, mask=None,
 # run, a helper thread works on a neighbouring chunk (the input products ahead,
 # the local derivatives behind), whose arrays still fit in the CPU cache.
 _CHUNK = 16
+_WHOLE_PASSES = True
 
 
 def _chunks(steps):
@@ -406,9 +407,14 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     # Bound once: a local name is found faster than np's attribute. np.dot has less to dispatch than
     # np.matmul: ~0.3 us less for each step's recurrent product (5.5 us at the bench's shapes).
     dot, matmul, add, multiply, tanh = np.dot, np.matmul, np.add, np.multiply, np.tanh
-    project(chunks[0])
-    for k, chunk in enumerate(chunks):
-        pending = parallel.start(ahead, k)
+    if _WHOLE_PASSES:
+        parallel.run(project, parallel.split(T, parallel.get_num_threads()), uses_blas=True)
+        chunks_loop = [slice(0, T)]
+    else:
+        project(chunks[0])
+        chunks_loop = chunks
+    for k, chunk in enumerate(chunks_loop):
+        pending = (lambda: None) if _WHOLE_PASSES else parallel.start(ahead, k)
         for t in range(chunk.start, chunk.stop):
             gt = gates[t]                                                   # holds x_t W + b
             dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
@@ -430,7 +436,13 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
                 hs[t + 1] = _carry(m[t], h_new, hs[t])
         pending()                                                           # chunk k+1's x_t W + b are in
     # The last chunk's local derivatives, while the layers above run; wait_for_derivatives() hands over dz.
-    wait_for_derivatives = parallel.start(local_derivatives, chunks[-1]) if keep else None
+    if _WHOLE_PASSES:
+        wait_for_derivatives = None
+        if keep:
+            parallel.run(local_derivatives, parallel.split(T, parallel.get_num_threads()))
+            wait_for_derivatives = lambda: None
+    else:
+        wait_for_derivatives = parallel.start(local_derivatives, chunks[-1]) if keep else None
 
     def backward(grad):
         if return_sequences:                                                # (B, T, units) -> (T, units, B)
@@ -474,7 +486,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
         f_rows = gates[:, 2 * n:3 * n]
         summing = None
-        for chunk in reversed(chunks):
+        for chunk in reversed([slice(0, T)] if _WHOLE_PASSES else chunks):
             for t in reversed(range(chunk.start, chunk.stop)):
                 if gh is not None:
                     add(dh, gh[t], out=dh)
@@ -496,11 +508,34 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
                     dc_prev += (1 - mt) * dc
                 dh, dh_prev = dh_prev, dh                                   # (the old arrays are reused)
                 dc, dc_prev = dc_prev, dc
+            if _WHOLE_PASSES:
+                break
             if summing is not None:
                 summing()                                                   # the later chunk's weight gradients
             summing = parallel.start(weight_gradients, chunk)
             matmul(dz[chunk].transpose(0, 2, 1), W_T, out=dxs[chunk])       # dL/dx_t = dz_t^T W^T, meanwhile
-        summing()
+        if _WHOLE_PASSES:
+            width = D + n + (bias is not None)
+            R = np.empty((T, B, width), dtype)
+            P = np.empty((T, 4 * n, width), dtype)
+            def finish(part):
+                R[part, :, :D] = x_steps[part]
+                R[part, :, D:D + n] = h_prev[part].transpose(0, 2, 1)
+                if bias is not None:
+                    R[part, :, D + n] = 1
+                matmul(dz[part], R[part], out=P[part])
+                matmul(dz[part].transpose(0, 2, 1), W_T, out=dxs[part])
+            parts = parallel.split(T, parallel.get_num_threads())
+            parallel.run(finish, parts, uses_blas=True)
+            sums = np.empty((4 * n, width), dtype)
+            def total(rows):
+                P[:, rows].sum(axis=0, out=sums[rows])
+            parallel.run(total, parallel.split(4 * n, parallel.get_num_threads()))
+            dW_T, dU_T = sums[:, :D], sums[:, D:D + n]
+            if bias is not None:
+                db = sums[:, D + n]
+        else:
+            summing()
         dU = _to_keras_order(dU_T.T, n)                                     # (units, 4 units)
         dW = _to_keras_order(dW_T.T, n)                                     # (D, 4 units)
         db = None if db is None else _to_keras_order(db, n)
