@@ -196,7 +196,7 @@ def test_bad_input_raises_errors_naming_the_layer_and_shapes():
 
 
 def test_lstm_gradients_over_several_backward_chunks():
-    """The LSTM backward computes local derivatives in chunks of steps: cover more than one, with a mask."""
+    """37 steps, with a mask: on two or more threads the steps are cut into ranges, one per thread."""
     x = RNG.normal(size=(2, 37, 2))
     mask = np.ones((2, 37), bool)
     mask[1, 30:] = mask[0, 10:14] = False
@@ -263,14 +263,14 @@ def test_lstm_derivatives_from_saved_products_agree_with_the_general_formulas(mo
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences, masked):
-    """The forward hands the next chunk's input products and the last chunk's local derivatives to a helper
-    thread (teachnet.ops.parallel.start), the backward each finished chunk's weight gradients: values and
-    gradients must not depend on the thread count. Unmasked, the local derivatives come from the saved
-    products; masked, from the general formulas."""
+    """The input products, local derivatives, dx and the per-step weight-gradient products run a range of
+    steps per thread of the pool (teachnet.ops.parallel.run), and the sum over the steps a range of rows per
+    thread: values and gradients must not depend on the thread count. Unmasked, the local derivatives come
+    from the saved products; masked, from the general formulas."""
     from teachnet.ops import parallel
 
     rng = np.random.default_rng(3)
-    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: a rest of 5, then two chunks of 16
+    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: 18 + 19, or 12 + 12 + 13
     args = [Variable(a.astype("float32")) for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
                                                     rng.standard_normal((n, 4 * n)), rng.standard_normal(4 * n),
                                                     rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
