@@ -294,6 +294,39 @@ def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences, ma
             assert np.array_equal(a, b)
 
 
+def test_lstm_at_the_benchmarks_shapes_is_bit_identical_on_one_and_two_threads():
+    """At bench.py's shapes (batch 64, 100 steps, 32 features, 32 units) the input and weight-gradient
+    products are big enough for OpenBLAS to use its threads if let: values and gradients must still not
+    depend on the pool's thread count, nor on BLAS's (threadpoolctl's limit, as OPENBLAS_NUM_THREADS=1)."""
+    from threadpoolctl import threadpool_limits
+
+    from teachnet.ops import parallel
+
+    rng = np.random.default_rng(4)
+    B, T, D, n = 64, 100, 32, 32
+    args = [Variable(a.astype("float32")) for a in (rng.standard_normal((B, T, D)),
+                                                    rng.standard_normal((D, 4 * n)) * 0.2,
+                                                    rng.standard_normal((n, 4 * n)) * 0.2, rng.standard_normal(4 * n),
+                                                    rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
+
+    def run():
+        with GradientTape() as tape:
+            y = ops.lstm(*args, return_sequences=False)
+            loss = ops.sum(y * np.arange(y.size, dtype="float32").reshape(y.shape))
+        return [np.array(y.data)] + [g.data for g in tape.gradient(loss, args)]
+    try:
+        results = []
+        for threads, blas_threads in ((1, 1), (2, None), (1, None)):
+            parallel.set_num_threads(threads)
+            with threadpool_limits(blas_threads, user_api="blas"):
+                results.append(run())
+    finally:
+        parallel.set_num_threads(None)
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            assert np.array_equal(a, b)
+
+
 def test_parallel_start_runs_the_task_on_a_helper_thread_unless_there_is_one_thread():
     import threading
 
