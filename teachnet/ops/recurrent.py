@@ -450,7 +450,10 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         width = D + n + (b is not None)
         inputs_by_step = np.empty((T, B, width), dtype)                     # [x_t | h_{t-1}^T | 1]
         per_step = np.empty((T, 4 * n, width), dtype)                       # dz_t @ [x_t | h_{t-1}^T | 1]
-        dxs = np.empty((T, B, D), dtype)                                    # dL/dx_t = dz_t^T W^T
+        # dL/dx_t = dz_t^T W^T, written step by step into a (B, T, D) array: the layer below (an Embedding's
+        # scatter) then reads it without a copy.
+        dx = np.empty((B, T, D), dtype)
+        dxs = dx.transpose(1, 0, 2)                                         # (T, B, D), a view
         x_steps = x.data.transpose(1, 0, 2)                                 # (T, B, D), a view
 
         def products(steps):
@@ -468,7 +471,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         dW = _to_keras_order(sums[:, :D].T, n)                              # (D, 4 units)
         dU = _to_keras_order(sums[:, D:D + n].T, n)                         # (units, 4 units)
         db = None if b is None else _to_keras_order(sums[:, D + n], n)
-        return dxs.swapaxes(0, 1), dW, dU, db, dh.T, dc.T                   # dx: (B, T, D)
+        return dx, dW, dU, db, dh.T, dc.T
     out = hc[1:].transpose(1, 3, 0, 2) if return_sequences else hc[-1].transpose(0, 2, 1)  # views
     return record("lstm", out, (x, kernel, recurrent_kernel, bias, h0, c0), backward)
 
