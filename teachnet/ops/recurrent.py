@@ -377,6 +377,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     # Bound once: a local name is found faster than np's attribute. np.dot has less to dispatch than
     # np.matmul: ~0.3 us less for each step's recurrent product (5.5 us at the bench's shapes).
     dot, matmul, add, multiply, tanh = np.dot, np.matmul, np.add, np.multiply, np.tanh
+    one_half = np.dtype(dtype).type(0.5)    # a numpy scalar: ~0.15 us less a call than converting 0.5
     parallel.run(project, parts, uses_blas=True)
     for t in range(T):
         gt = gates[t]                                                       # holds x_t W + b
@@ -385,8 +386,8 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         if fused:                                                           # (halved in the o, i, f rows)
             tanh(z, out=gt)
             sigmoids = sigmoid_rows[t]
-            multiply(sigmoids, 0.5, out=sigmoids)
-            add(sigmoids, 0.5, out=sigmoids)                                # o, i, f = sigmoid; g = tanh
+            multiply(sigmoids, one_half, out=sigmoids)
+            add(sigmoids, one_half, out=sigmoids)                           # o, i, f = sigmoid; g = tanh
         else:
             sig(z[:3 * n], out=sigmoid_rows[t])                             # o, i, f
             act(z[3 * n:], out=g_rows[t])                                   # g
