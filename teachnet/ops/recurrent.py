@@ -348,8 +348,9 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     # cut into one range of steps per thread of the pool (ops/parallel.py): the input products here; the
     # local derivatives, dx and the weight gradients in the backward pass. The loops run alone on this
     # thread. (A helper thread working chunk by chunk beside the loop, 16 steps ahead, saved less than it
-    # cost: with a dozen numpy calls a chunk on the helper, each step's small calls waited for the GIL. Half
-    # the steps' weight-gradient products on a helper, in one go, made no difference we could measure.)
+    # cost: with a dozen numpy calls a chunk on the helper, each step's small calls waited for the GIL. The
+    # last 40% of the steps' weight-gradient products on a helper, in one go beside the backward loop over
+    # the others, made no difference we could measure on this project's 2-core machine.)
     parts = parallel.split(T, parallel.get_num_threads())
     gates = np.empty((T, 4 * n, B), dtype=dtype)                            # x_t W + b, then the gates
     # What each step leaves for the backward pass and the output: step t's in saved[t + 1], a contiguous
