@@ -327,6 +327,23 @@ def test_lstm_at_the_benchmarks_shapes_is_bit_identical_on_one_and_two_threads()
             assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize("steps", [0, 1])
+def test_lstm_of_zero_and_one_steps_has_gradients_of_the_right_shapes(steps):
+    """No steps: the state stays h_0, the weights get zero gradients (the sum over no steps)."""
+    rng = np.random.default_rng(6)
+    args = [Variable(a.astype("float32")) for a in (rng.standard_normal((3, steps, 2)), rng.standard_normal((2, 16)),
+                                                    rng.standard_normal((4, 16)), rng.standard_normal(16),
+                                                    rng.standard_normal((3, 4)), rng.standard_normal((3, 4)))]
+    with GradientTape() as tape:
+        y = ops.lstm(*args, return_sequences=False)
+        loss = ops.sum(y)
+    grads = tape.gradient(loss, args)
+    assert [g.shape for g in grads] == [a.shape for a in args]
+    if steps == 0:
+        np.testing.assert_array_equal(y.data, np.stack([args[4].data, args[5].data]))
+        assert not any(np.any(g.data) for g in grads[:4])
+
+
 def test_parallel_start_runs_the_task_on_a_helper_thread_unless_there_is_one_thread():
     import threading
 

@@ -469,7 +469,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         # ones @ rows sums the steps in BLAS, ~2x faster than per_step.sum(axis=0); on one BLAS thread (one
         # call, the same on any thread count), for OpenBLAS's threaded matrix-vector product took 8 ms here.
         with parallel.one_blas_thread():
-            sums = (np.ones(T, dtype) @ per_step.reshape(T, -1)).reshape(4 * n, width)
+            sums = (np.ones(T, dtype) @ per_step.reshape(T, 4 * n * width)).reshape(4 * n, width)
         dW = _to_keras_order(sums[:, :D].T, n)                              # (D, 4 units)
         dU = _to_keras_order(sums[:, D:D + n].T, n)                         # (units, 4 units)
         db = None if b is None else _to_keras_order(sums[:, D + n], n)
