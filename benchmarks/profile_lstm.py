@@ -5,8 +5,9 @@
 
 First, one training step of bench.py's lstm workload (Embedding, LSTM, Dense head, binary crossentropy,
 RMSprop), part by part, in ms per batch of 64: the calling thread's CPU time and the wall time of each part
-(with 2 threads, the LSTM's helper thread works beside the calling thread and its time is not counted; the
-sum of the calling thread's parts is then the step's critical path).
+(with 2 threads, the pool's other thread takes a share of the LSTM's passes over all the steps and of the
+optimizer's update, and its time is not counted). The LSTM's passes outside its loops over time (the
+input products; the local derivatives; the weight-gradient products and dx) are also shown on their own.
 
 Prints, per time step (the op's time / 100), for `teachnet.ops.lstm` forward and backward: the time of the
 calling thread (CPU time, which other processes on the machine disturb less than wall time) and the wall
@@ -63,6 +64,10 @@ def teachnet_lstm(batch, steps, features, units, repeats):
     return [(per_step(f[k]), per_step(fb[k] - f[k])) for k in (0, 1)]
 
 
+PASSES = {"project": "LSTM input products (forward)", "local_derivatives": "LSTM local derivatives (backward)",
+          "products": "LSTM weight-gradient products, dx (backward)"}
+
+
 def training_step_parts(repeats):
     """{part: (CPU ms, wall ms)} medians over `repeats` batches of one train_step of bench.py's lstm model."""
     import numpy as np
@@ -87,6 +92,15 @@ def training_step_parts(repeats):
         # by one that times the backward it is given (a measuring device for this script only).
         return lambda op, value, inputs, backward: record(op, value, inputs, timed(part, backward))
     teachnet.ops.recurrent.record = timing_backward("LSTM backward", teachnet.ops.recurrent.record)
+
+    class TimedPool:                     # the LSTM's ops.parallel, with its passes (parallel.run) timed
+        def __getattr__(self, name):
+            return getattr(teachnet.ops.parallel, name)
+
+        def run(self, task, pieces, uses_blas=False):
+            part = PASSES.get(getattr(task, "__name__", ""), "LSTM, other passes")
+            return timed(part, teachnet.ops.parallel.run)(task, pieces, uses_blas=uses_blas)
+    teachnet.ops.recurrent.parallel = TimedPool()
     teachnet.ops.core.record = timing_backward("ops.core's backward (take, matmul, ...)",
                                                teachnet.ops.core.record)
 
@@ -129,11 +143,14 @@ def main(argv=None):
     print(f"{args.threads} thread(s); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("  one training step of bench.py's lstm workload, ms per batch, calling thread's CPU time / wall time")
     parts = training_step_parts(args.repeats)
-    for part in ("Embedding forward", "LSTM forward", "Dense head and loss forward", "backward (tape.gradient)",
-                 "LSTM backward", "ops.core's backward (take, matmul, ...)", "optimizer (RMSprop)",
-                 "whole step"):
-        indent = "  of which " if part.startswith(("LSTM backward", "ops.core")) else ""
-        print(f"    {indent}{part:{54 - len(indent)}s} {parts[part][0]:6.2f} / {parts[part][1]:6.2f}")
+    for part in ("Embedding forward", "LSTM forward", PASSES["project"], "Dense head and loss forward",
+                 "backward (tape.gradient)", "LSTM backward", PASSES["local_derivatives"], PASSES["products"],
+                 "ops.core's backward (take, matmul, ...)", "optimizer (RMSprop)", "whole step"):
+        if part not in parts:                                        # (a part this version does not have)
+            continue
+        indent = ("    of which " if part in PASSES.values() else
+                  "  of which " if part.startswith(("LSTM backward", "ops.core")) else "")
+        print(f"    {indent}{part:{58 - len(indent)}s} {parts[part][0]:6.2f} / {parts[part][1]:6.2f}")
     print("  us per time step, calling thread's CPU time / wall time")
     for label, shape in (("teachnet ops.lstm, batch 64, 32 features, 32 units", (64, 100, 32, 32)),
                          ("teachnet ops.lstm, batch 1, 1 feature, 1 unit (calls only)", (1, 100, 1, 1))):

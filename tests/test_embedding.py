@@ -75,6 +75,27 @@ def test_the_sorted_scatter_adds_the_same_bits_as_np_add_at(shape, n, padding):
     np.testing.assert_array_equal(got.view(np.int32), expected.view(np.int32))
 
 
+@pytest.mark.parametrize("shape, n, padding", [((64, 100), 10000, 0.0), ((64, 100), 50, 0.6), ((9,), 3, 0.0),
+                                               ((0,), 4, 0.0), ((3, 4), 5, 0.0), ((40,), 70000, 0.0)])
+def test_rows_summed_at_gives_the_bits_of_np_add_at_into_zeros(shape, n, padding):
+    """`rows_summed_at` (take's backward) against `np.add.at` into a zero table, bit for bit: repeated ids,
+    negative ids, -0.0 rows (alone, and an id whose rows are all -0.0), no ids, 16-bit and wider sort keys,
+    rows of more than one axis."""
+    from teachnet.ops.core import rows_summed_at
+
+    rng = np.random.default_rng(1)
+    ids = rng.integers(-n, n, size=shape)
+    ids[rng.random(shape) < padding] = 0
+    rows = rng.standard_normal(shape + (5, 2)).astype(np.float32)
+    rows.reshape(-1)[::7] = -0.0
+    rows[ids == ids.reshape(-1)[:1]] = -0.0 if ids.size else 0.0
+    expected = np.zeros((n, 5, 2), np.float32)
+    np.add.at(expected, ids, rows)
+    got = rows_summed_at(ids, rows, n)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got.view(np.int32), expected.view(np.int32))
+
+
 def test_take_gradient_along_a_middle_axis_adds_repeated_indices():
     x = np.random.default_rng(2).normal(size=(2, 4, 3))
     check_gradients(lambda t: ops.take(t, np.array([[3, 0], [3, -1]]), axis=1), x)

@@ -196,7 +196,7 @@ def test_bad_input_raises_errors_naming_the_layer_and_shapes():
 
 
 def test_lstm_gradients_over_several_backward_chunks():
-    """The LSTM backward computes local derivatives in chunks of steps: cover more than one, with a mask."""
+    """37 steps, with a mask: on two or more threads the steps are cut into ranges, one per thread."""
     x = RNG.normal(size=(2, 37, 2))
     mask = np.ones((2, 37), bool)
     mask[1, 30:] = mask[0, 10:14] = False
@@ -263,14 +263,14 @@ def test_lstm_derivatives_from_saved_products_agree_with_the_general_formulas(mo
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences, masked):
-    """The forward hands the next chunk's input products and the last chunk's local derivatives to a helper
-    thread (teachnet.ops.parallel.start), the backward each finished chunk's weight gradients: values and
-    gradients must not depend on the thread count. Unmasked, the local derivatives come from the saved
-    products; masked, from the general formulas."""
+    """The input products, local derivatives, dx and the per-step weight-gradient products run a range of
+    steps per thread of the pool (teachnet.ops.parallel.run), and the sum over the steps a range of rows per
+    thread: values and gradients must not depend on the thread count. Unmasked, the local derivatives come
+    from the saved products; masked, from the general formulas."""
     from teachnet.ops import parallel
 
     rng = np.random.default_rng(3)
-    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: a rest of 5, then two chunks of 16
+    B, T, D, n = 4, 37, 3, 5                                     # 37 steps: 18 + 19, or 12 + 12 + 13
     args = [Variable(a.astype("float32")) for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
                                                     rng.standard_normal((n, 4 * n)), rng.standard_normal(4 * n),
                                                     rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
@@ -292,6 +292,56 @@ def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences, ma
     for other in results[1:]:
         for a, b in zip(results[0], other):
             assert np.array_equal(a, b)
+
+
+def test_lstm_at_the_benchmarks_shapes_is_bit_identical_on_one_and_two_threads():
+    """At bench.py's shapes (batch 64, 100 steps, 32 features, 32 units) the input and weight-gradient
+    products are big enough for OpenBLAS to use its threads if let: values and gradients must still not
+    depend on the pool's thread count, nor on BLAS's (threadpoolctl's limit, as OPENBLAS_NUM_THREADS=1)."""
+    from threadpoolctl import threadpool_limits
+
+    from teachnet.ops import parallel
+
+    rng = np.random.default_rng(4)
+    B, T, D, n = 64, 100, 32, 32
+    args = [Variable(a.astype("float32")) for a in (rng.standard_normal((B, T, D)),
+                                                    rng.standard_normal((D, 4 * n)) * 0.2,
+                                                    rng.standard_normal((n, 4 * n)) * 0.2, rng.standard_normal(4 * n),
+                                                    rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
+
+    def run():
+        with GradientTape() as tape:
+            y = ops.lstm(*args, return_sequences=False)
+            loss = ops.sum(y * np.arange(y.size, dtype="float32").reshape(y.shape))
+        return [np.array(y.data)] + [g.data for g in tape.gradient(loss, args)]
+    try:
+        results = []
+        for threads, blas_threads in ((1, 1), (2, None), (1, None)):
+            parallel.set_num_threads(threads)
+            with threadpool_limits(blas_threads, user_api="blas"):
+                results.append(run())
+    finally:
+        parallel.set_num_threads(None)
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("steps", [0, 1])
+def test_lstm_of_zero_and_one_steps_has_gradients_of_the_right_shapes(steps):
+    """No steps: the state stays h_0, the weights get zero gradients (the sum over no steps)."""
+    rng = np.random.default_rng(6)
+    args = [Variable(a.astype("float32")) for a in (rng.standard_normal((3, steps, 2)), rng.standard_normal((2, 16)),
+                                                    rng.standard_normal((4, 16)), rng.standard_normal(16),
+                                                    rng.standard_normal((3, 4)), rng.standard_normal((3, 4)))]
+    with GradientTape() as tape:
+        y = ops.lstm(*args, return_sequences=False)
+        loss = ops.sum(y)
+    grads = tape.gradient(loss, args)
+    assert [g.shape for g in grads] == [a.shape for a in args]
+    if steps == 0:
+        np.testing.assert_array_equal(y.data, np.stack([args[4].data, args[5].data]))
+        assert not any(np.any(g.data) for g in grads[:4])
 
 
 def test_parallel_start_runs_the_task_on_a_helper_thread_unless_there_is_one_thread():

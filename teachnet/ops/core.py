@@ -1235,10 +1235,9 @@ def take(x, indices, axis=None):
                          f"tensor of shape {x.shape}. Received: indices from {indices.min()} to {indices.max()}")
 
     def backward(g):
-        full = np.zeros(flat.shape, dtype=g.dtype)
-        # Move the gathered axis to the front so the rows can be scattered into it.
+        # Move the gathered axis to the front, sum the rows of each index there, and move it back.
         gm = np.moveaxis(g, tuple(range(ax, ax + indices.ndim)), tuple(range(indices.ndim)))
-        add_rows_at(np.moveaxis(full, ax, 0), indices, gm)
+        full = np.moveaxis(rows_summed_at(indices, gm, flat.shape[ax]), 0, ax)
         return (full.reshape(x.shape),)
     return record("take", np.take(flat, indices, axis=ax), (x,), backward)
 
@@ -1265,9 +1264,22 @@ def add_rows_at(table, indices, rows):
         indices: integers in `[-n, n)`, any shape.
         rows: `indices.shape + table.shape[1:]`.
     """
-    n = table.shape[0]
-    ids = indices.reshape(-1) % n if indices.size else indices.reshape(-1)    # (N,) in [0, n)
-    rows = rows.reshape(ids.shape + table.shape[1:])                        # (N, ...)
+    ids, rows, bounds = _grouped_by_rank(indices, rows, table.shape[0])
+    for r in range(_SCATTER_RANKS):
+        part = slice(bounds[r], bounds[r + 1])
+        table[ids[part]] += rows[part]                                      # no id twice: exact
+    rest = slice(bounds[_SCATTER_RANKS], None)                              # ids used more often, in order
+    np.add.at(table, ids[rest], rows[rest])
+
+
+def _grouped_by_rank(indices, rows, n):
+    """The ids in [0, n) and their rows, reordered by rank (steps 1-2 of `add_rows_at`), and where each rank
+    starts: rank r is `ids[bounds[r]:bounds[r + 1]]`, the last rank holds every occurrence past
+    `_SCATTER_RANKS`, in order."""
+    ids = indices.reshape(-1)
+    if ids.size and ids.min() < 0:                                           # (a min costs less than a %)
+        ids = ids % n                                                        # (N,) in [0, n)
+    rows = rows.reshape(ids.shape + rows.shape[indices.ndim:])              # (N, ...)
     # A stable sort of 16-bit keys is a radix sort: ~6x faster than sorting int64.
     order = np.argsort(ids.astype(np.uint16) if n <= 1 << 16 else ids, kind="stable")   # grouped by id
     sorted_ids = ids[order]
@@ -1280,15 +1292,42 @@ def add_rows_at(table, indices, rows):
     by_rank = np.argsort(rank, kind="stable")                                # rank 0 first, then 1, ...
     order, sorted_ids = order[by_rank], sorted_ids[by_rank]
     bounds = np.concatenate([[0], np.cumsum(np.bincount(rank, minlength=_SCATTER_RANKS + 1))])
-    rows = np.take(rows, order, axis=0)
-    for r in range(_SCATTER_RANKS):
-        part = slice(bounds[r], bounds[r + 1])
-        table[sorted_ids[part]] += rows[part]                               # no id twice: exact
-    rest = slice(bounds[_SCATTER_RANKS], None)                              # ids used more often, in order
-    np.add.at(table, sorted_ids[rest], rows[rest])
+    return sorted_ids, np.take(rows, order, axis=0), bounds
 
 
 _SCATTER_RANKS = 8   # passes of fancy `+=` in add_rows_at; occurrences beyond go to np.add.at
+
+
+def rows_summed_at(indices, rows, n):
+    """A new array of `n` rows, row i the sum of the `rows[k]` with `indices[k] == i` (zero if none):
+    the same numbers as `np.add.at(np.zeros(...), indices, rows)`, the plain version of this.
+
+    An embedding's gradient is this sum, into a fresh table. It is `add_rows_at`
+    into zeros, with one pass fewer to make: every id's first row (rank 0)
+    lands on a zero, so rank 0 is written with a plain fancy assignment, no
+    gather and add (plus 0.0 first: np.add.at turns a -0.0 row into 0.0 + -0.0 = +0.0).
+    On the benchmark's batch (64 x 100 ids of a 10000 x 32 table), three ids in four are rank 0.
+
+    Args:
+        indices: integers in `[-n, n)`, any shape.
+        rows: `indices.shape + row_shape`.
+        n: the number of rows of the result.
+
+    Returns:
+        `(n,) + row_shape`, of rows' dtype.
+    """
+    out = np.zeros((n,) + rows.shape[indices.ndim:], dtype=rows.dtype)
+    if not indices.size:
+        return out
+    ids, rows, bounds = _grouped_by_rank(indices, rows, n)
+    first = slice(0, bounds[1])
+    out[ids[first]] = np.add(rows[first], 0.0, out=rows[first])             # 0 + row: -0.0 becomes +0.0
+    for r in range(1, _SCATTER_RANKS):
+        part = slice(bounds[r], bounds[r + 1])
+        out[ids[part]] += rows[part]                                        # no id twice: exact
+    rest = slice(bounds[_SCATTER_RANKS], None)                              # ids used more often, in order
+    np.add.at(out, ids[rest], rows[rest])
+    return out
 
 
 def pad(x, pad_width, mode="constant", constant_values=None):

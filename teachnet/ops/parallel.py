@@ -221,9 +221,9 @@ def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False):
 def start(task, *args):
     """Starts `task(*args)` on a helper thread; returns a function that waits for it and gives its result.
 
-    For work the calling thread can do without meanwhile: the LSTM computes
-    the next chunk of steps' input products (forward) and local derivatives
-    (backward) this way while it runs the current chunk's steps. With one
+    For work the calling thread can do without meanwhile (the LSTM once
+    computed the next chunk of steps' input products this way while it ran
+    the current chunk's steps; see ops/recurrent.py for why no longer). With one
     thread, or when called on a pool thread, `task` runs now, on the calling
     thread. The task's products (BLAS) run beside the calling thread's: meant
     for small ones, which BLAS does on one thread; the same product gives the
