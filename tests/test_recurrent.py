@@ -344,27 +344,9 @@ def test_lstm_of_zero_and_one_steps_has_gradients_of_the_right_shapes(steps):
         assert not any(np.any(g.data) for g in grads[:4])
 
 
-def test_parallel_start_runs_the_task_on_a_helper_thread_unless_there_is_one_thread():
-    import threading
-
-    from teachnet.ops import parallel
-
-    try:
-        parallel.set_num_threads(2)
-        wait = parallel.start(lambda a, b: (threading.current_thread(), a + b), 2, 3)
-        thread, total = wait()
-        assert thread is not threading.current_thread() and total == 5
-        parallel.set_num_threads(1)
-        ran = []
-        wait = parallel.start(lambda: ran.append(threading.current_thread()) or "done")
-        assert ran == [threading.current_thread()] and wait() == "done"   # already ran, here
-    finally:
-        parallel.set_num_threads(None)
-
-
 def test_lstm_gradient_twice_from_a_persistent_tape_and_without_a_tape_at_the_forward():
-    """The forward pass computes the backward's local derivatives ahead (when a tape wants gradients)
-    and the backward turns them into dL/dz in place: a second gradient must come out the same."""
+    """The backward pass turns the local derivatives into dL/dz in place, in arrays it makes each time:
+    a second gradient from a persistent tape must come out the same."""
     rng = np.random.default_rng(5)
     x = Variable(rng.standard_normal((3, 20, 2)))
     layer = layers.LSTM(4, return_sequences=True, dtype="float64")

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
 
 __all__ = ["get_num_threads", "set_num_threads", "run", "split", "pieces_for", "elementwise", "worth_splitting",
-           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT", "run_chunks", "start"]
+           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT", "run_chunks"]
 
 # Below this many bytes touched, a pass stays on one thread. Handing two empty
 # pieces to `run` took 70 us on this project's shared 2-core machine (load
@@ -216,31 +216,3 @@ def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False):
     threads = get_num_threads() if worth_splitting(nbytes) else 1
     run(work, range(max(1, min(threads, count))), uses_blas=uses_blas)
     return results
-
-
-def start(task, *args):
-    """Starts `task(*args)` on a helper thread; returns a function that waits for it and gives its result.
-
-    For work the calling thread can do without meanwhile (the LSTM once
-    computed the next chunk of steps' input products this way while it ran
-    the current chunk's steps; see ops/recurrent.py for why no longer). With one
-    thread, or when called on a pool thread, `task` runs now, on the calling
-    thread. The task's products (BLAS) run beside the calling thread's: meant
-    for small ones, which BLAS does on one thread; the same product gives the
-    same numbers on either thread.
-
-    Example:
-        >>> wait = parallel.start(sum, [2, 3])   # ... other work here ...
-        >>> wait()
-        5
-    """
-    global _pool, _pool_size
-    n = get_num_threads()
-    if n == 1 or threading.current_thread().name.startswith("teachnet"):   # (a pool thread must not wait on
-        result = task(*args)                                                  # the pool: it could be its only one)
-        return lambda: result
-    if _pool is None or _pool_size != n:   # as in `run`
-        if _pool is not None:
-            _pool.shutdown(wait=True)
-        _pool, _pool_size = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="teachnet"), n
-    return _pool.submit(task, *args).result

@@ -236,7 +236,7 @@ def _lstm_local_derivatives_sigmoid_tanh(gates, products, tc, out, dh_dc):
 
     Since σ' = σ (1 - σ) and tanh' = 1 - tanh^2, each derivative is one product
     the forward made, times one factor: act(c~) o (1 - o) = h~ (1 - o), and so on.
-    Six numpy calls over the chunk instead of eleven:
+    Six numpy calls over the steps instead of eleven:
 
         out[o, i, f] = [h~, i g, f c_{t-1}] * (1 - [o, i, f])
         out[g]       = i (1 - g^2) = i - (i g) g
