@@ -305,7 +305,7 @@ class LSTMGateView(_LayerView):
         trace.tick_params(labelsize=FONT)
         for ax in axes[3]:
             ax.set_xlabel("time step", fontsize=FONT)
-        live.fig.subplots_adjust(left=0.05, right=0.95, top=0.95, bottom=0.08, hspace=0.6, wspace=0.14)
+        live.fig.subplots_adjust(left=0.07, right=0.95, top=0.95, bottom=0.08, hspace=0.6, wspace=0.28)
         limits = {name: 0.0 for name, _ in panels if name.split()[-1] not in ("i", "f", "o", "g")}  # input x, c, h
         return {"live": live, "images": images, "traces": traces, "trace": trace, "trace_title": trace_title,
                 "limits": limits, "reach": 1.0}
