@@ -276,7 +276,9 @@ class LSTMGateView(_LayerView):
         for line, name in zip(f["traces"], GATES):
             line.set_data(np.arange(time_steps), gates[name][:, self.unit])
         f["reach"] = max(f["reach"], nice_ceiling(max(1.0, float(np.abs(gates["cell c"][:, self.unit]).max()))))
-        f["trace"].set_ylim(-f["reach"] * 1.05, f["reach"] * 1.05)
+        reach = f["reach"]
+        f["trace"].set_ylim(-reach * 1.05, reach * 1.6)     # room above the lines for the legend
+        f["trace"].set_yticks([-reach, 0, reach])
         f["trace_title"].set_text(f"unit {self.unit} over time")
         return f["live"].png(key=(tuple(f["limits"].values()), f["reach"]))
 
