@@ -113,6 +113,29 @@ class LossLedger(WidgetView, Callback):
         self.redraws += 1
 
     # -- drawing --------------------------------------------------------------------------
+    @staticmethod
+    def _fit_texts(fig, bars, texts, ends):
+        """Keeps each term's text inside its bar only where the bar is wide enough to hold it. A row with a
+        bar too narrow gets all its terms written after its end instead, where the axes leave room."""
+        renderer = fig.canvas.get_renderer()
+        right = bars.get_window_extent(renderer).x1
+        for y, (row, end) in enumerate(zip(texts, ends)):
+            narrow = []
+            for text, left, width in row:
+                start, stop = bars.transData.transform([(left, 0), (left + width, 0)])[:, 0]
+                narrow.append(text.get_window_extent(renderer).width > 0.9 * (stop - start))
+            if not any(narrow):
+                continue
+            terms = " + ".join(text.get_text() for text, _, _ in row)
+            after = bars.annotate(f"= {terms}", (end, y), xytext=(4, 0), textcoords="offset points",
+                                  ha="left", va="center", fontsize=FONT)
+            fits_after = after.get_window_extent(renderer).x1 <= right
+            if not fits_after:
+                after.remove()
+            for (text, _, _), too_narrow in zip(row, narrow):
+                if fits_after or too_narrow:
+                    text.remove()
+
     def draw(self):
         """The ledger as PNG bytes: stacked bars of the last batch, and the terms over batches."""
         fig = new_figure(980, 300)
@@ -130,18 +153,21 @@ class LossLedger(WidgetView, Callback):
                 ("sum of the head losses\n(weights 1)", [(label, 1.0) for label, _, _ in heads]),
                 (f"average of the head\nlosses (weights 1/{n})", [(label, 1 / n) for label, _, _ in heads])]
         losses = {label: value for label, _, value in self.terms}
+        texts, ends = [], []  # per row: [(a term's text, its bar's left end and width)], where the row ends
         for y, (title, row) in enumerate(reversed(rows)):
-            left = 0.0
+            left, texts_of_row = 0.0, []
             for k, (label, weight) in enumerate(row):
                 width = weight * losses[label]
                 color = REGULARIZATION_COLOR if label == "regularization" else COLORS[k % len(COLORS)]
                 bars.barh(y, width, left=left, color=color, edgecolor="white", height=0.6,
                           label=label if y == len(rows) - 1 else None)
-                if width > 0.06 * max(self.total, 1e-12):  # room for the term's text
-                    bars.text(left + width / 2, y, f"{weight:.3g} × {losses[label]:.3g}", ha="center",
-                              va="center", fontsize=FONT, color="white")
+                texts_of_row.append((bars.text(left + width / 2, y, f"{weight:.3g} × {losses[label]:.3g}",
+                                               ha="center", va="center", fontsize=FONT, color="white"), left, width))
                 left += width
+            texts.append(texts_of_row)
+            ends.append(left)
         bars.axvline(self.total, color="black", linestyle="--", linewidth=1)
+        self._fit_texts(fig, bars, texts, ends)
         bars.set_yticks(range(len(rows)), [title for title, _ in reversed(rows)], fontsize=8)
         bars.tick_params(axis="x", labelsize=FONT)
         bars.legend(fontsize=FONT, loc="upper center", bbox_to_anchor=(0.5, 1.22), ncol=min(len(self.terms), 5),

@@ -109,3 +109,34 @@ def test_bad_input():
         ledger.on_train_begin()
     with pytest.raises(ValueError, match=r"LossLedger: expected `max_draw_share` in \(0, 1\].*Received: max_draw_share=1\.5"):
         ledger.max_draw_share = 1.5
+
+
+@pytest.mark.parametrize("weights, values", [((1.0, 0.1), (0.238, 1.74)), ((1.0, 1.0), (0.9, 1.1)),
+                                             ((0.5, 0.5), (0.01, 3.0))])
+def test_each_terms_text_fits_in_its_bar_or_follows_the_row(monkeypatch, weights, values):
+    # A term's "weight x loss" inside its bar only when the bar holds it (narrow ones overlapped their
+    # neighbours, as in lesson 03 at 778 px); else the row's terms follow its end, inside the axes.
+    import widgets.loss_ledger as module
+    figures = []
+    monkeypatch.setattr(module, "figure_to_png", lambda fig: figures.append(fig) or b"png")
+    ledger = LossLedger(multi_head({"price": 1.0, "kind": 1.0}))
+    ledger.terms = [("kind", weights[0], values[0]), ("price", weights[1], values[1])]
+    ledger.total = sum(w * v for w, v in zip(weights, values))
+    ledger.history = [[w * v for w, v in zip(weights, values)]] * 3
+    ledger.draw()
+    fig = figures[-1]
+    bars = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    inside = [t for t in bars.texts if not t.get_text().startswith("=")]
+    after = [t for t in bars.texts if t.get_text().startswith("=")]
+    for text in inside:
+        box = text.get_window_extent(renderer)
+        patches = [p for p in bars.patches if p.get_window_extent(renderer).contains(box.x0 + box.width / 2,
+                                                                                   box.y0 + box.height / 2)]
+        assert len(patches) == 1 and box.width <= patches[0].get_window_extent(renderer).width
+    for text in after:
+        assert text.get_window_extent(renderer).x1 <= bars.get_window_extent(renderer).x1
+    rows_written = {round(t.get_position()[1]) if t in inside else round(t.xy[1]) for t in inside + after}
+    assert len(inside) + len(after) > 0 and rows_written <= {0, 1, 2}
+    if values == (0.238, 1.74):   # the total's narrow bars: its terms follow it
+        assert any(t.get_text() == "= 1 × 0.238 + 0.1 × 1.74" for t in after)
