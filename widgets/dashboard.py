@@ -19,6 +19,7 @@ ticks (a cell running one long loop would handle no clicks until it ends).
 """
 import copy
 import io
+import re
 import time
 
 import ipywidgets
@@ -46,6 +47,18 @@ SPEEDS = [("1 batch per tick", 1), ("4 batches per tick", 4), ("16 batches per t
 
 SETTABLE = ("learning_rate", "speed", "use_validation", "log_scale", "redraw_interval", "max_draw_share",
             "highlight")
+
+
+def _wrapped(name, width=14):
+    """`name` on lines of at most `width` characters where it can be broken: after "_" or before a capital
+    ("sparse_" / "categorical_" / "crossentropy"; "Categorical" / "Focal" / "Crossentropy")."""
+    lines = [""]
+    for part in re.split(r"(?<=_)|(?<=[a-z0-9])(?=[A-Z])", name):
+        if lines[-1] and len(lines[-1] + part) > width:
+            lines.append(part)
+        else:
+            lines[-1] += part
+    return "\n".join(lines)
 
 
 class TrainingLog:
@@ -514,9 +527,7 @@ class TrainingDashboard(WidgetView, Callback):
         x_shape = shapes_text(step.x) if step is not None else shapes_text(self.x) if self.x is not None else ""
         loss = getattr(model, "loss", None)
         loss = loss if isinstance(loss, str) else type(loss).__name__ if loss is not None else "?"
-        if len(loss) > 16 and "_" in loss:  # a long name on two lines, to fit its box
-            middle = min((i for i, ch in enumerate(loss) if ch == "_"), key=lambda i: abs(i - len(loss) / 2))
-            loss = loss[:middle + 1] + "\n" + loss[middle + 1:]
+        loss = _wrapped(loss) if len(loss) > 16 else loss   # a long name on several lines, to fit its box
         words = {"input": f"Input X\n{x_shape}",
                  "predictions": "Predictions Y'\n" + (shapes_text(step.y_pred) if step is not None else ""),
                  "targets": "True targets Y\n" + (shapes_text(step.y) if step is not None else ""),

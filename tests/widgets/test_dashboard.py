@@ -503,3 +503,12 @@ def test_a_long_batch_line_is_thinned_to_the_points_that_show():
     for start in range(0, 5120, run):
         inside = (tx >= x[start]) & (tx <= x[min(start + run, 5120) - 1])
         assert ty[inside].min() == min(y[start:start + run]) and ty[inside].max() == max(y[start:start + run])
+
+
+@pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "mean_squared_error", "mse",
+                                  "SparseCategoricalCrossentropy", "CategoricalFocalCrossentropy"])
+def test_a_long_loss_name_is_broken_into_lines_that_fit_its_box(loss):
+    # "sparse_categorical_" ran past both sides of the diagram's loss box (lesson 08 at 778 px)
+    from widgets.dashboard import _wrapped
+    lines = _wrapped(loss).split("\n")
+    assert "".join(lines) == loss and all(len(line) <= 14 for line in lines)
