@@ -87,12 +87,13 @@ class EnvironmentCheck(LiveTrainer):
         self.redraw()
 
     def _versions_html(self):
+        name = "<td style='padding-right:1em'>"   # some front ends (the classic Notebook) pad no table cell
         rows = "".join(
-            f"<tr><td>{name}</td><td>{version if version else '<b style=color:#b71c1c>missing</b>: '}"
-            f"{'' if version else f'%pip install {name}, then restart the kernel'}</td></tr>"
-            for name, version in self.versions.items())
-        return (f"<table><tr><td>python</td><td>{platform.python_version()}</td></tr>{rows}"
-                f"<tr><td>running in</td><td>{self.place}</td></tr></table>")
+            f"<tr>{name}{package}</td><td>{version if version else '<b style=color:#b71c1c>missing</b>: '}"
+            f"{'' if version else f'%pip install {package}, then restart the kernel'}</td></tr>"
+            for package, version in self.versions.items())
+        return (f"<table><tr>{name}python</td><td>{platform.python_version()}</td></tr>{rows}"
+                f"<tr>{name}running in</td><td>{self.place}</td></tr></table>")
 
     def _click(self):
         self.clicks += 1

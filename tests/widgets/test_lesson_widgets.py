@@ -32,6 +32,15 @@ def test_environment_check_counts_clicks_and_trains():
     assert live.static_png().startswith(PNG)
 
 
+def test_environment_check_table_names_each_package_with_room_and_says_how_to_install_a_missing_one():
+    live = EnvironmentCheck()
+    live.versions = {"numpy": "2.0", "ipywidgets": None}
+    html = live._versions_html()
+    assert "%pip install ipywidgets, then restart the kernel" in html and "2.0" in html
+    # every name cell is padded: the classic Notebook pads none, and "ipywidgets7.7.1" ran together there
+    assert html.count("<td style='padding-right:1em'>") == html.count("<tr>") == 4
+
+
 def test_environment_check_play_steps_on_each_tick():
     live = EnvironmentCheck()
     assert "tn-play" in live.ticker._dom_classes and live.play_button is live.ticker
