@@ -487,17 +487,20 @@ class Playground(WidgetView):
         for c in range(n_cols - 1):
             segments = [[(x0 + box / 2, y0), (x1 - box / 2, y1)] for x0, y0 in centres[c] for x1, y1 in centres[c + 1]]
             links.append(live.animate(ax.add_collection(LineCollection(segments, alpha=0.75, zorder=1))))
-        images, frames, boxes = [], [], []  # images: per column, each neuron's index in `pictures`
+        images, frames, boxes, labels = [], [], [], []  # images: per column, each neuron's index in `pictures`
         for c, column in enumerate(names):
             images.append([])
             for j, (x, y) in enumerate(centres[c]):
                 images[c].append(len(boxes))
                 boxes.append((x - box / 2, x + box / 2, y - box / 2, y + box / 2))
                 frames.append(Rectangle((x - box / 2, y - box / 2), box, box))
-                ax.text(x, y - box / 2 - 0.08, column[j], ha="center", va="top", fontsize=FONT, zorder=3)
+                labels.append(ax.text(x, y - box / 2 - 0.08, column[j], ha="center", va="top", fontsize=FONT,
+                                      zorder=3))
         pictures = live.animate(NeuronPictures(ax, boxes, CMAP))  # over the links, under the frames
         live.animate(ax.add_collection(PatchCollection(frames, facecolor="none", edgecolor="#555555",
                                                        linewidth=0.8, zorder=3)))
+        for label in labels:  # over the links too (they are drawn every frame): pasted from cached pixels
+            live.label(label, pad=0.5)
         titles = ["features"] + [f"hidden {i + 1}" for i in range(len(self.hidden_layers))] + ["output"]
         for c, title in enumerate(titles):
             ax.text(2.2 * c, 0.75, title, ha="center", va="center", fontsize=TITLE, weight="bold")

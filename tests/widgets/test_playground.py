@@ -322,3 +322,15 @@ def test_neuron_pictures_put_each_cell_where_imshow_would_in_its_colour():
             np.testing.assert_array_equal(shown, expected, err_msg=f"cell ({row}, {col})")
     outside = ax.transData.transform((1, 1))
     assert tuple(pixels[height - 1 - int(outside[1]), int(outside[0])]) == (255, 255, 255)  # nothing drawn there
+
+
+def test_neuron_names_are_drawn_over_the_links():
+    # The links are drawn every frame, over the background: a name left in the background was crossed by
+    # them ("P(class 1)" under the lines of two hidden layers of 8). The names are pasted after the links.
+    playground = make_playground(hidden_layers=[8, 8])
+    net = playground._network
+    live = net["live"]
+    names = [text for text in live.labels]
+    assert sorted(text.get_text() for text in names) == sorted(
+        ["x1", "x2"] + [f"{layer}.{unit}" for layer in (1, 2) for unit in range(1, 9)] + ["P(class 1)"])
+    assert max(live.animated.index(links) for links in net["links"]) < min(live.animated.index(t) for t in names)
