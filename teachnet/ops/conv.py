@@ -600,7 +600,8 @@ def _pool_setup(x, pool_size, strides, padding, name):
 # Pooling splits its images across threads only from this many bytes (input + output) on: its passes are
 # copies and comparisons that wait on memory more than on the core, and for the benchmark convnet's second
 # pool, (64, 11, 11, 64), 2 MB, two threads took longer than one (0.27 vs 0.21 ms forward, 0.28 vs 0.24 ms
-# backward, timing the op alone on this project's 2-core machine); its first pool, 7 MB, gains.
+# backward, in a scratch script timing the op alone on this project's 2-core machine); its first pool, 7 MB,
+# gains.
 _POOL_MIN_SPLIT_BYTES = 4 << 20
 
 
@@ -659,8 +660,6 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     # (about 1 MiB) at a time, when worth it (large batches only).
     nbytes = xp.nbytes + out.nbytes
     chunks = _image_chunks(x4.shape[0], nbytes // max(x4.shape[0], 1))
-    if nbytes < _POOL_MIN_SPLIT_BYTES:
-        nbytes = 0                                         # (run_chunks then keeps every chunk on this thread)
 
     def forward_images(images, buffer):
         out_images, xp_images = out[images], xp[images]
@@ -678,7 +677,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                 np.maximum(out_images, inputs, out=out_images)
     largest = max(c.stop - c.start for c in chunks)
     parallel.run_chunks(lambda chunk, buffer: forward_images(chunks[chunk], buffer), len(chunks), nbytes,
-                        lambda: np.empty((largest,) + out.shape[1:], dtype=out.dtype))
+                        lambda: np.empty((largest,) + out.shape[1:], dtype=out.dtype),
+                        min_bytes=_POOL_MIN_SPLIT_BYTES)
 
     after_relu = _RELU_OUTPUTS.get(id(x.data)) is x.data   # the input is a conv's relu output (see the module doc)
 
@@ -711,7 +711,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                     dx_images[window] += g_images * wins[k]
                 else:                              # each input is in one window: write in place
                     np.multiply(g_images, wins[k], out=dx_images[window])
-        parallel.run_chunks(lambda chunk, _: backward_images(chunks[chunk]), len(chunks), nbytes)
+        parallel.run_chunks(lambda chunk, _: backward_images(chunks[chunk]), len(chunks), nbytes,
+                            min_bytes=_POOL_MIN_SPLIT_BYTES)
         dx = _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)
         if after_relu:
             _MASKED_GRADIENTS[id(x.data)] = dx

@@ -76,9 +76,9 @@ def set_num_threads(n):
     _num_threads = n
 
 
-def worth_splitting(nbytes):
-    """Whether a pass over `nbytes` bytes should be split across threads."""
-    return get_num_threads() > 1 and nbytes >= MIN_SPLIT_BYTES
+def worth_splitting(nbytes, min_bytes=MIN_SPLIT_BYTES):
+    """Whether a pass over `nbytes` bytes should be split across threads (from `min_bytes` on)."""
+    return get_num_threads() > 1 and nbytes >= min_bytes
 
 
 def split(count, pieces):
@@ -190,7 +190,7 @@ def matmul(a, b):
     return a @ b
 
 
-def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False):
+def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False, min_bytes=MIN_SPLIT_BYTES):
     """Calls `task(i, buffer)` for i in range(count); returns the results in order of i.
 
     Each thread takes the next i as soon as it has finished its last one, so on
@@ -200,7 +200,7 @@ def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False):
     scratch work that must not be shared. The chunks must be independent and
     a chunk's numbers must not depend on which thread computes it: then the
     results are bit-identical on any number of threads. Split only when a pass
-    over `nbytes` is worth it (see `worth_splitting`); `uses_blas` as in `run`.
+    over `nbytes` is worth it (see `worth_splitting`, from `min_bytes` on); `uses_blas` as in `run`.
     """
     results = [None] * count
     next_chunk, taking = itertools.count(), threading.Lock()   # each i goes to exactly one thread
@@ -213,6 +213,6 @@ def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False):
             if i >= count:
                 return
             results[i] = task(i, buffer)
-    threads = get_num_threads() if worth_splitting(nbytes) else 1
+    threads = get_num_threads() if worth_splitting(nbytes, min_bytes) else 1
     run(work, range(max(1, min(threads, count))), uses_blas=uses_blas)
     return results
