@@ -58,29 +58,10 @@ def test_gradient_of_a_repeated_id_is_the_sum_of_its_positions():
 
 @pytest.mark.parametrize("shape, n, padding", [((64, 100), 10000, 0.0), ((64, 100), 50, 0.6), ((9,), 3, 0.0),
                                                ((0,), 4, 0.0), ((3, 4), 5, 0.0), ((40,), 70000, 0.0)])
-def test_the_sorted_scatter_adds_the_same_bits_as_np_add_at(shape, n, padding):
-    """`add_rows_at` (take's and so Embedding's backward) against numpy's own `np.add.at`, bit for bit:
-    many ids, ids used more often than the scatter's passes (padding id 0), negative ids, -0.0 rows,
-    no ids, and a table too tall for 16-bit sort keys."""
-    from teachnet.ops.core import add_rows_at
-
-    rng = np.random.default_rng(1)
-    ids = rng.integers(-n, n, size=shape)
-    ids[rng.random(shape) < padding] = 0
-    rows = rng.standard_normal(shape + (5,)).astype(np.float32)
-    rows.reshape(-1)[::7] = -0.0
-    expected, got = np.zeros((n, 5), np.float32), np.zeros((n, 5), np.float32)
-    np.add.at(expected, ids, rows)
-    add_rows_at(got, ids, rows)
-    np.testing.assert_array_equal(got.view(np.int32), expected.view(np.int32))
-
-
-@pytest.mark.parametrize("shape, n, padding", [((64, 100), 10000, 0.0), ((64, 100), 50, 0.6), ((9,), 3, 0.0),
-                                               ((0,), 4, 0.0), ((3, 4), 5, 0.0), ((40,), 70000, 0.0)])
 def test_rows_summed_at_gives_the_bits_of_np_add_at_into_zeros(shape, n, padding):
-    """`rows_summed_at` (take's backward) against `np.add.at` into a zero table, bit for bit: repeated ids,
-    negative ids, -0.0 rows (alone, and an id whose rows are all -0.0), no ids, 16-bit and wider sort keys,
-    rows of more than one axis."""
+    """`rows_summed_at` (take's and so Embedding's backward) against `np.add.at` into a zero table, bit for
+    bit: many ids, ids used more often than the scatter's passes (padding id 0), negative ids, -0.0 rows
+    (alone, and an id whose rows are all -0.0), no ids, 16-bit and wider sort keys, rows of more than one axis."""
     from teachnet.ops.core import rows_summed_at
 
     rng = np.random.default_rng(1)

@@ -1242,38 +1242,8 @@ def take(x, indices, axis=None):
     return record("take", np.take(flat, indices, axis=ax), (x,), backward)
 
 
-def add_rows_at(table, indices, rows):
-    """`table[indices[k]] += rows[k]` for every k, in place: the same numbers as `np.add.at(table, indices, rows)`.
-
-    An embedding's gradient is this scatter: each token's gradient added to its
-    id's row, and an id used twice gets both. `np.add.at` does it one row at a
-    time (~1.9 ms for a batch of 64 x 100 ids of width 32); this version gives
-    the same bits about 5x faster, from a few whole-array calls:
-
-    1. sort the positions by id (stable, so each id keeps its positions in order);
-    2. number each id's occurrences 0, 1, 2, ... (its "rank");
-    3. for each rank r, `table[ids of rank r] += their rows`: within a rank no id
-       repeats, so numpy's plain fancy `+=` is exact. An id used more than
-       `_SCATTER_RANKS` times (padding id 0, say) gets the rest of its rows
-       from one `np.add.at`.
-
-    Every row of `table` receives its additions in the order `np.add.at` makes them.
-
-    Args:
-        table: the array to add into, `(n, ...)`.
-        indices: integers in `[-n, n)`, any shape.
-        rows: `indices.shape + table.shape[1:]`.
-    """
-    ids, rows, bounds = _grouped_by_rank(indices, rows, table.shape[0])
-    for r in range(_SCATTER_RANKS):
-        part = slice(bounds[r], bounds[r + 1])
-        table[ids[part]] += rows[part]                                      # no id twice: exact
-    rest = slice(bounds[_SCATTER_RANKS], None)                              # ids used more often, in order
-    np.add.at(table, ids[rest], rows[rest])
-
-
 def _grouped_by_rank(indices, rows, n):
-    """The ids in [0, n) and their rows, reordered by rank (steps 1-2 of `add_rows_at`), and where each rank
+    """The ids in [0, n) and their rows, reordered by rank (steps 1-2 of `rows_summed_at`), and where each rank
     starts: rank r is `ids[bounds[r]:bounds[r + 1]]`, the last rank holds every occurrence past
     `_SCATTER_RANKS`, in order."""
     ids = indices.reshape(-1)
@@ -1295,18 +1265,29 @@ def _grouped_by_rank(indices, rows, n):
     return sorted_ids, np.take(rows, order, axis=0), bounds
 
 
-_SCATTER_RANKS = 8   # passes of fancy `+=` in add_rows_at; occurrences beyond go to np.add.at
+_SCATTER_RANKS = 8   # passes of fancy `+=` in rows_summed_at; occurrences beyond go to np.add.at
 
 
 def rows_summed_at(indices, rows, n):
     """A new array of `n` rows, row i the sum of the `rows[k]` with `indices[k] == i` (zero if none):
     the same numbers as `np.add.at(np.zeros(...), indices, rows)`, the plain version of this.
 
-    An embedding's gradient is this sum, into a fresh table. It is `add_rows_at`
-    into zeros, with one pass fewer to make: every id's first row (rank 0)
-    lands on a zero, so rank 0 is written with a plain fancy assignment, no
-    gather and add (plus 0.0 first: np.add.at turns a -0.0 row into 0.0 + -0.0 = +0.0).
-    On the benchmark's batch (64 x 100 ids of a 10000 x 32 table), three ids in four are rank 0.
+    An embedding's gradient is this sum: each token's gradient added to its id's
+    row, and an id used twice gets both. `np.add.at` does it one row at a time
+    (~1.9 ms for a batch of 64 x 100 ids of width 32); this gives the same bits
+    several times faster, from a few whole-array calls:
+
+    1. sort the positions by id (stable, so each id keeps its positions in order);
+    2. number each id's occurrences 0, 1, 2, ... (its "rank");
+    3. every id's first row (rank 0) lands on a zero: written with a plain fancy
+       assignment (plus 0.0 first: np.add.at turns a -0.0 row into 0.0 + -0.0 = +0.0);
+    4. for each later rank r, `out[ids of rank r] += their rows`: within a rank no
+       id repeats, so numpy's plain fancy `+=` is exact. An id used more than
+       `_SCATTER_RANKS` times (padding id 0, say) gets the rest of its rows from
+       one `np.add.at`.
+
+    Every row receives its additions in the order `np.add.at` makes them. On the
+    benchmark's batch (64 x 100 ids of a 10000 x 32 table), three ids in four are rank 0.
 
     Args:
         indices: integers in `[-n, n)`, any shape.
