@@ -195,7 +195,7 @@ def test_bad_input_raises_errors_naming_the_layer_and_shapes():
         layers.GRU(2, dropout=1.5)
 
 
-def test_lstm_gradients_over_several_backward_chunks():
+def test_lstm_gradients_over_37_masked_steps():
     """37 steps, with a mask: on two or more threads the steps are cut into ranges, one per thread."""
     x = RNG.normal(size=(2, 37, 2))
     mask = np.ones((2, 37), bool)
@@ -264,8 +264,8 @@ def test_lstm_derivatives_from_saved_products_agree_with_the_general_formulas(mo
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_lstm_is_bit_identical_on_one_two_and_three_threads(return_sequences, masked):
     """The input products, local derivatives, dx and the per-step weight-gradient products run a range of
-    steps per thread of the pool (teachnet.ops.parallel.run), and the sum over the steps a range of rows per
-    thread: values and gradients must not depend on the thread count. Unmasked, the local derivatives come
+    steps per thread of the pool (teachnet.ops.parallel.run), and the sum over the steps is one product on one
+    BLAS thread: values and gradients must not depend on the thread count. Unmasked, the local derivatives come
     from the saved products; masked, from the general formulas."""
     from teachnet.ops import parallel
 
