@@ -129,3 +129,20 @@ def test_the_keras_tf_side_trains_in_a_child_process_when_tensorflow_is_installe
     assert result["ratio_teachnet_over_keras_tf"] == pytest.approx(medians["teachnet"] / medians["keras-tf"])
     assert result["keras_tf"]["tensorflow"] and "ratio teachnet/keras-tf" in stdout
     assert report["skipped_sides"] == {}
+
+
+def test_thread_scaling_reports_each_operation_on_one_and_two_threads():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "thread_scaling.py"), "--sizes", "40000",
+                           "--calls", "20", "--repeats", "1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[2:]]
+    names = [" ".join(row[:-4]) for row in rows]
+    assert names == ["np.add(a, b, out=a)", "(x, 288) @ (288, 64)", "np.copyto (im2col)"]
+    for row in rows:
+        one, two, scaling = map(float, row[-3:])
+        assert one > 0 and two > 0
+        # the printed ratio is the times' (which are printed rounded to 0.1 us)
+        assert 2 * (one - 0.05) / (two + 0.05) - 0.005 <= scaling <= 2 * (one + 0.05) / (two - 0.05) + 0.005
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "thread_scaling.py"), "--sizes", "0"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "must be positive" in bad.stderr
