@@ -123,7 +123,7 @@ def test_conv_bias_relu_is_the_three_ops_in_one():
 
 
 @pytest.mark.parametrize("channels,filters", [(3, 8), (1, 16)])  # cols rebuilt in backward / kept from forward
-def test_conv_over_several_chunks_of_images_equals_one_chunk(monkeypatch, channels, filters):
+def test_conv_over_several_chunks_of_images_equals_one_chunk(monkeypatch, channels, filters, loops):
     # 20 images of 20 x 20 make several chunks; the same computation done as
     # one chunk must give the same values and gradients.
     x, k = RNG.normal(size=(20, 20, 20, channels)), RNG.normal(size=(3, 3, channels, filters))
@@ -350,7 +350,7 @@ def test_conv_kernel_starts_glorot_uniform_with_the_receptive_field_in_the_fans(
     ((2, 7, 6, 8), (3, 3, 8, 4), {"strides": 2, "padding": "same"}),    # 8+ channels: im2col copies whole windows
     ((2, 9, 8, 9), (2, 3, 9, 5), {"dilation_rate": (2, 1)}),
 ])
-def test_the_plain_conv_and_the_fast_one_agree_in_values_and_gradients(x_shape, k_shape, options):
+def test_the_plain_conv_and_the_fast_one_agree_in_values_and_gradients(x_shape, k_shape, options, loops):
     rng = np.random.default_rng(7)
     x, k = Variable(rng.normal(size=x_shape)), Variable(rng.normal(size=k_shape))
     upstream = None
@@ -370,7 +370,7 @@ def test_the_plain_conv_and_the_fast_one_agree_in_values_and_gradients(x_shape, 
     ((3, 12, 11, 1), (3, 3, 1, 8), {}),                                  # a first layer: the cols are kept
     ((2, 9, 1), (3, 1, 4), {"padding": "same", "dilation_rate": 2}),
 ])
-def test_the_plain_conv_and_the_fast_one_agree_on_one_input_channel(x_shape, k_shape, options):
+def test_the_plain_conv_and_the_fast_one_agree_on_one_input_channel(x_shape, k_shape, options, loops):
     # The fast op adds the taps' input gradients in another order than the tape
     # does for conv_plain: float32 rounding, so equal to float32 precision only.
     rng = np.random.default_rng(3)
@@ -407,7 +407,7 @@ class _Counting(weakref.WeakValueDictionary):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_relu_then_max_pool_skips_the_second_mask_with_the_same_gradients(monkeypatch, threads):
+def test_relu_then_max_pool_skips_the_second_mask_with_the_same_gradients(monkeypatch, threads, loops):
     # Conv2D(relu) -> MaxPooling2D twice, as the book's convnet: max_pool's backward routes the gradient only
     # to winners above 0 and the convolutions skip relu's mask; every gradient must equal, bit for bit, the one
     # computed with each op masking on its own. Negative biases make windows of zeros (winners cut by relu)
@@ -440,3 +440,44 @@ def test_relu_then_max_pool_skips_the_second_mask_with_the_same_gradients(monkey
     for ours, theirs in zip(fused, apart):
         assert np.array_equal(ours, theirs)
     assert (model.layers[0](x).numpy() == 0).mean() > 0.3   # many outputs cut by relu: the case that matters
+
+
+@pytest.mark.parametrize("x_shape, k_shape, options", [
+    ((6, 13, 13, 32), (3, 3, 32, 64), {}),                               # the benchmark convnet's second layer
+    ((2, 7, 6, 3), (3, 3, 3, 4), {"strides": 2, "padding": "same"}),
+    ((1, 8, 8, 2), (2, 3, 2, 3), {"strides": (2, 1), "padding": "same", "dilation_rate": (1, 2)}),
+    ((2, 9, 8, 9), (2, 3, 9, 5), {"dilation_rate": (2, 1)}),
+    ((2, 9, 3), (3, 3, 5), {"dilation_rate": 2}),
+])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("with_nan", [False, True])
+def test_the_compiled_loops_give_the_numpy_conv_bit_for_bit(monkeypatch, x_shape, k_shape, options, dtype, with_nan):
+    # bias + relu, relu's mask and col2im compiled (ops/compiled.py) against numpy: every bit of the output
+    # and gradients, with a nan pixel (relu keeps nan; the mask turns g * 0 into nan or -0.0) or without.
+    from teachnet.ops import compiled
+    if not compiled.enabled():
+        pytest.skip("numba is not installed")
+    rng = np.random.default_rng(9)
+    pixels = rng.normal(size=x_shape).astype(dtype)
+    if with_nan:
+        pixels.reshape(-1)[pixels.size // 2] = np.nan
+    x, k = Variable(pixels), Variable(rng.normal(size=k_shape).astype(dtype))
+    b = Variable(rng.normal(size=k_shape[-1:]).astype(dtype))
+    calls = []
+    monkeypatch.setattr(compiled, "col2im", lambda *args, loop=compiled.col2im: calls.append(1) or loop(*args))
+    results = []
+    for flag in (True, False):
+        compiled.set_enabled(flag)
+        calls.clear()
+        try:
+            with GradientTape() as tape, np.errstate(invalid="ignore"):   # (nan * 0)
+                y = conv_bias_relu(x, k, b, relu=True, **options)
+                loss = ops.sum(y * np.linspace(-1, 1, y.shape[-1]).astype(dtype))
+            results.append([y.numpy()] + [g.numpy() for g in tape.gradient(loss, [x, k, b])])
+        finally:
+            compiled.set_enabled(True)
+        assert bool(calls) is flag
+    for ours, numpys in zip(*results):
+        assert ours.dtype == numpys.dtype and ours.tobytes() == numpys.tobytes()
+    if with_nan:
+        assert np.isnan(results[0][0]).any() and np.isnan(results[0][2]).any()   # the output and the kernel's gradient

@@ -128,6 +128,9 @@ def _imported_top_level_modules(package_dir):
 LAZY_PLOTTING = "teachnet/utils/plot.py"
 # And h5py, for Keras's `.keras` / `.weights.h5` files (issue 12): only this module, inside its functions.
 H5_MODULE = "teachnet/saving/keras_file.py"
+# And numba, which compiles the few loops numpy makes slowly (pooling, col2im, bias + relu; issue 15): only
+# this module, inside its functions (imported on first use, so `import teachnet` stays quick).
+NUMBA_MODULE = "teachnet/ops/compiled.py"
 
 
 def test_engine_imports_only_numpy_and_stdlib():
@@ -139,7 +142,12 @@ def test_engine_imports_only_numpy_and_stdlib():
     extra = {name: where for name, where in imports.items() if name not in allowed}
     matplotlib_uses = extra.pop("matplotlib", [])
     h5py_uses = extra.pop("h5py", [])
+    numba_uses = extra.pop("numba", [])
     assert not extra, f"teachnet/ may import only numpy and the standard library; found {extra}"
+    assert numba_uses and all(w.startswith(NUMBA_MODULE + ":") for w in numba_uses), numba_uses
+    numba_module_level = ast.parse((ROOT / NUMBA_MODULE).read_text()).body
+    assert not [n for n in numba_module_level if isinstance(n, (ast.Import, ast.ImportFrom))
+                and "numba" in ast.dump(n)], "compiled.py must import numba lazily, on first use"
     assert h5py_uses and all(w.startswith(H5_MODULE + ":") for w in h5py_uses), h5py_uses
     h5_module_level = ast.parse((ROOT / H5_MODULE).read_text()).body
     assert not [n for n in h5_module_level if isinstance(n, (ast.Import, ast.ImportFrom))
@@ -154,7 +162,7 @@ def test_engine_import_loads_no_plotting_or_widget_modules():
     code = (
         "import sys, teachnet; "
         "bad = sorted(m for m in ('matplotlib', 'ipywidgets', 'widgets', 'torch', 'keras', 'IPython', "
-        "'h5py') if m in sys.modules); print(','.join(bad))"
+        "'h5py', 'numba') if m in sys.modules); print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"`import teachnet` loaded {out.stdout.strip()}"

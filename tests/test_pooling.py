@@ -255,7 +255,7 @@ def test_default_names_follow_keras():
     ((2, 8, 8, 2), (2, 3), (3, 2), "same"),      # gaps between windows
     ((2, 9, 5), 3, 2, "same"),                   # 1D
 ])
-def test_the_plain_max_pool_and_the_fast_one_agree_bit_for_bit(shape, pool, strides, padding):
+def test_the_plain_max_pool_and_the_fast_one_agree_bit_for_bit(shape, pool, strides, padding, loops):
     # Small integers after relu: most windows have ties (zeros), so routing to
     # the first maximum is exercised; both add the same numbers in the same order.
     rng = np.random.default_rng(5)
@@ -270,3 +270,72 @@ def test_the_plain_max_pool_and_the_fast_one_agree_bit_for_bit(shape, pool, stri
         np.testing.assert_array_equal(fast, plain)
     distinct = RNG.permutation(np.prod(shape)).reshape(shape) * 0.01
     check_gradients(lambda t: max_pool_plain(t, pool, strides=strides, padding=padding), distinct)
+
+
+def _pool_and_gradient(monkeypatch, x, upstream, pool, strides, padding, compiled_loops):
+    """max_pool's output and input gradient, with the compiled loops on or off (on: checks they ran)."""
+    from teachnet.ops import compiled
+    calls = []
+    for name in ("max_pool_forward", "max_pool_backward"):
+        loop = getattr(compiled, name)
+        monkeypatch.setattr(compiled, name, lambda *args, loop=loop, name=name: calls.append(name) or loop(*args))
+    saved = compiled.enabled()
+    compiled.set_enabled(compiled_loops)
+    try:
+        xv = Variable(x)
+        with np.errstate(invalid="ignore"):    # numpy warns of its inf * 0 = nan
+            with GradientTape() as tape:
+                y = ops.max_pool(xv, pool, strides=strides, padding=padding)
+            result = y.numpy(), tape.gradient(y, xv, output_gradients=upstream).numpy()
+    finally:
+        compiled.set_enabled(saved)
+        monkeypatch.undo()
+    assert set(calls) == ({"max_pool_forward", "max_pool_backward"} if compiled_loops else set())
+    return result
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape, pool, strides, padding", [
+    ((5, 26, 26, 8), 2, None, "valid"), ((3, 11, 11, 4), 2, None, "valid"), ((2, 8, 8, 2), 2, 3, "same"),
+    ((2, 9, 7, 3), (3, 2), (3, 2), "same"), ((4, 9, 3), 3, None, "same")])
+def test_the_compiled_max_pool_matches_the_numpy_one_bit_for_bit_with_nan_inf_and_signed_zeros(
+        monkeypatch, shape, pool, strides, padding, dtype):
+    # nan in a window makes its output nan; +-inf win or lose as numbers; a negative or infinite gradient
+    # times a lost offset's 0 is -0.0 or nan: every bit of the output and of the gradient must agree.
+    from teachnet.ops import compiled
+    if not compiled.enabled():
+        pytest.skip("numba is not installed")
+    rng = np.random.default_rng(11)
+    x = np.maximum(rng.integers(-2, 3, size=shape), 0).astype(dtype)   # ties (zeros) in most windows
+    flat = x.reshape(-1)
+    spots = rng.choice(flat.size, size=(3, max(1, flat.size // 50)), replace=False)
+    flat[spots[0]], flat[spots[1]], flat[spots[2]] = np.nan, np.inf, -np.inf
+    ours = _pool_and_gradient(monkeypatch, x, None, pool, strides, padding, True)
+    upstream = rng.normal(size=ours[0].shape).astype(dtype)
+    upstream.reshape(-1)[::7] = np.inf                                  # inf * 0 = nan where an offset lost
+    ours, numpys = (_pool_and_gradient(monkeypatch, x, upstream, pool, strides, padding, flag)
+                    for flag in (True, False))
+    assert np.isnan(ours[0]).any() and (ours[1] == 0).any() and np.signbit(ours[1][ours[1] == 0]).any()
+    for a, b in zip(ours, numpys):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def test_the_compiled_loops_switch_rejects_what_it_cannot_do():
+    from teachnet.ops import compiled
+    with pytest.raises(TypeError, match="True or False"):
+        compiled.set_enabled("yes")
+
+
+def test_a_numba_that_fails_to_import_means_a_warning_and_the_numpy_versions(monkeypatch):
+    import sys
+    from teachnet.ops import compiled
+    x = np.maximum(RNG.normal(size=(4, 10, 10, 3)), 0).astype("float32")
+    expected = ops.max_pool(x, 2).numpy()
+    monkeypatch.setattr(compiled, "_enabled", None)                        # not decided yet
+    monkeypatch.setitem(sys.modules, "numba", None)                         # `import numba` raises ImportError
+    monkeypatch.setattr(compiled.importlib.util, "find_spec", lambda name: object())   # ... though installed
+    with pytest.warns(RuntimeWarning, match="could not import numba"):
+        assert not compiled.enabled()
+    np.testing.assert_array_equal(ops.max_pool(x, 2).numpy(), expected)
+    with pytest.raises(ValueError, match="need numba"):
+        compiled.set_enabled(True)

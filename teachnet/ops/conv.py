@@ -29,6 +29,11 @@ Pooling slides a window the same way; the code loops over the window offsets
 (2 x 2 = 4 strided slices for the usual pool), which is both the plainest and
 the fastest way in numpy.
 
+Where numba is installed (a dependency), a few passes run as compiled loops
+instead (ops/compiled.py): max pooling, col2im, bias + relu and relu's mask.
+They give the same numbers, bit for bit, and the numpy code stays here beside
+them (`compiled.set_enabled(False)` runs it everywhere).
+
 Relu then max pooling (Conv2D(activation="relu") then MaxPooling2D): relu's
 backward zeroes the gradient wherever its output is 0, a pass over the
 largest array of the network. When max_pool's input is such a relu output,
@@ -47,7 +52,7 @@ import numpy as np
 
 from teachnet.autodiff import needs_gradient, record
 from teachnet.ops.core import convert_to_tensor, expand_dims, flip, matmul, pad, reshape, stack, swapaxes
-from teachnet.ops import parallel
+from teachnet.ops import compiled, parallel
 
 __all__ = ["conv", "conv_transpose", "max_pool", "average_pool"]
 
@@ -326,6 +331,8 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     block = Ho * Wo if Ho * Wo * F <= 1 << 16 else Wo
     bias_block = None if b is None else np.tile(b.data.astype(out.dtype, copy=False), block)  # (block * F,)
     zeros_block = np.zeros(block * F, dtype=out.dtype) if relu else None
+    loops = compiled.enabled() and out.dtype in (np.float32, np.float64) and (b is not None or relu)
+    bias_f = None if b is None else b.data.astype(out.dtype, copy=False)   # (F,)
 
     cols_t = None
     if keep_cols:
@@ -351,6 +358,9 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         out_images = out[images].reshape(-1, F)                # a view: results land in `out`
         cols = chunk_cols(images, buffer)
         np.matmul(cols, k2, out=out_images)                    # the convolution
+        if loops:                                              # + bias, relu: one compiled pass
+            compiled.add_bias_relu(out_images, bias_f, relu)
+            return
         out_blocks = out_images.reshape(-1, block * F)         # (images * pixels / block, block * F)
         if b is not None:
             np.add(out_blocks, bias_block, out=out_blocks)     # + bias
@@ -372,13 +382,18 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         k_taps = np.ascontiguousarray(k4.transpose(0, 1, 3, 2)) if need_x else None  # (kh, kw, F, C)
 
         mask = relu and _MASKED_GRADIENTS.get(id(result)) is not g   # (see _MASKED_GRADIENTS)
+        loops = compiled.enabled() and g.dtype in (np.float32, np.float64) and out.dtype == g.dtype
 
         def backward_chunk(chunk, buffer):
             """The gradients from the images chunks[chunk]; `buffer` holds its cols, then its dcols, tap by tap."""
             images = chunks[chunk]
             g2 = g[images].reshape(-1, F)                  # (images*Ho*Wo, F)
-            if mask:
-                g2 = g2 * (out[images].reshape(-1, F) > 0)  # relu passes gradient where it let x through
+            if mask and loops:                             # relu passes gradient where it let x through
+                masked = np.empty_like(g2)
+                compiled.relu_masked(g2, out[images].reshape(-1, F), masked)
+                g2 = masked
+            elif mask:
+                g2 = g2 * (out[images].reshape(-1, F) > 0)
             if b is not None:
                 np.matmul(ones[:len(g2)], g2, out=db_parts[chunk])  # the bias was added to every pixel
             if need_k:
@@ -390,6 +405,11 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
                 # (images*Ho*Wo, C), is added back to that same slice. One product per tap
                 # (rather than one for all taps) makes each share a contiguous block,
                 # which numpy adds ~3x faster than a strided column of the whole dcols.
+                if loops:                                  # the same adds, one compiled pass (ops/compiled.py)
+                    shares = buffer.reshape(-1)[:kh * kw * len(g2) * C].reshape(kh * kw, len(g2), C)
+                    np.matmul(g2, k_taps.reshape(kh * kw, F, C), out=shares)   # (taps, rows, C), tap by tap
+                    compiled.col2im(shares.reshape(kh * kw, -1, Ho, Wo, C), kw, *strides, *dilation, dxp[images])
+                    return
                 dx_images = dxp[images]
                 dx_images[...] = 0                         # zeroed here, in the cache, right before the adds
                 share = buffer.reshape(-1)[:len(g2) * C].reshape(len(g2), C)
@@ -655,11 +675,20 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     overlapping = strides[0] < pool[0] or strides[1] < pool[1]
     out = np.empty((x4.shape[0],) + out_hw + x4.shape[3:], dtype=xp.dtype)  # (B, Ho, Wo, C)
     offsets = pool[0] * pool[1]
-    beat = np.empty((offsets - 1,) + out.shape, dtype=bool)  # beat[k - 1]: offset k beat offsets 0..k-1
     # Images are independent: the thread pool's threads take a chunk of them
     # (about 1 MiB) at a time, when worth it (large batches only).
     nbytes = xp.nbytes + out.nbytes
     chunks = _image_chunks(x4.shape[0], nbytes // max(x4.shape[0], 1))
+    # The compiled loops (ops/compiled.py) do the same in one pass per chunk, without Python's lock: for
+    # windows that do not overlap, float32/64, and up to 256 offsets (a byte names the winner).
+    loops = compiled.enabled() and not overlapping and offsets <= 256 and xp.dtype in (np.float32, np.float64)
+    if loops:
+        winner = np.empty(out.shape, dtype=np.uint8)           # which offset of each window won
+        parallel.run_chunks(lambda chunk, _: compiled.max_pool_forward(
+            xp[chunks[chunk]], *pool, *strides, out[chunks[chunk]], winner[chunks[chunk]]),
+            len(chunks), nbytes)
+    else:
+        beat = np.empty((offsets - 1,) + out.shape, dtype=bool)  # beat[k - 1]: offset k beat offsets 0..k-1
 
     def forward_images(images, buffer):
         out_images, xp_images = out[images], xp[images]
@@ -676,9 +705,10 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                 np.greater(inputs, out_images, out=beat[k - 1, images])
                 np.maximum(out_images, inputs, out=out_images)
     largest = max(c.stop - c.start for c in chunks)
-    parallel.run_chunks(lambda chunk, buffer: forward_images(chunks[chunk], buffer), len(chunks), nbytes,
-                        lambda: np.empty((largest,) + out.shape[1:], dtype=out.dtype),
-                        min_bytes=_POOL_MIN_SPLIT_BYTES)
+    if not loops:
+        parallel.run_chunks(lambda chunk, buffer: forward_images(chunks[chunk], buffer), len(chunks), nbytes,
+                            lambda: np.empty((largest,) + out.shape[1:], dtype=out.dtype),
+                            min_bytes=_POOL_MIN_SPLIT_BYTES)
 
     after_relu = _RELU_OUTPUTS.get(id(x.data)) is x.data   # the input is a conv's relu output (see the module doc)
 
@@ -688,6 +718,10 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
         windows = list(_windows_at(pool, strides, out_hw))
 
         def backward_images(images):
+            if loops:
+                compiled.max_pool_backward(g[images], winner[images], out[images], after_relu, *pool, *strides,
+                                           dxp[images])
+                return
             dx_images, g_images, beat_images = dxp[images], g[images], beat[:, images]
             if strides == pool:                    # the windows tile the input: each input is written once
                 dx_images[:, out_hw[0] * pool[0]:] = 0   # but for the rows and columns no window reaches
@@ -712,7 +746,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                 else:                              # each input is in one window: write in place
                     np.multiply(g_images, wins[k], out=dx_images[window])
         parallel.run_chunks(lambda chunk, _: backward_images(chunks[chunk]), len(chunks), nbytes,
-                            min_bytes=_POOL_MIN_SPLIT_BYTES)
+                            min_bytes=parallel.MIN_SPLIT_BYTES if loops else _POOL_MIN_SPLIT_BYTES)
         dx = _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)
         if after_relu:
             _MASKED_GRADIENTS[id(x.data)] = dx

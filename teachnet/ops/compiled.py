@@ -1,0 +1,221 @@
+"""Loops compiled to machine code (with numba), for passes that numpy makes slowly.
+
+numpy is fast when one call does a lot of work. Max pooling does not fit that
+mould: for every window offset numpy makes a strided copy, a comparison and a
+maximum, each a pass over the whole array, and its backward pass as many
+again. Nor do a convolution's bias and relu (two short passes over each chunk
+of output), relu's mask, or col2im (one strided add per kernel tap). A plain
+loop does each in one pass, but a Python loop is a thousand times too slow;
+numba compiles these loops to machine code the first time they run (a second
+or two, then kept on disk in `__pycache__`).
+
+These functions are written for reading: each is the loop you would write by
+hand, one output number at a time. They release Python's lock (`nogil=True`)
+for their whole run, so two threads of teachnet's pool (ops/parallel.py)
+running them on two chunks of images really use two cores; a numpy call
+holds the lock to start and to return, which for short calls costs as much
+as the call (benchmarks/thread_scaling.py).
+
+They compute exactly what the numpy versions in ops/conv.py compute, number
+for number (the tests compare them bit for bit): comparisons and copies have
+no rounding, and where numpy multiplies a gradient by a 0/1 mask (which turns
+-2.0 into -0.0 and inf into nan), so do these.
+
+`enabled()` says whether they are used: numba can be imported and
+`set_enabled(False)` has not switched them off (the tests do, to check the
+numpy versions too). numba is imported on first use, not with teachnet, and a
+numba that fails to import (one too old for the installed numpy, say) only
+means a warning and the numpy versions.
+"""
+import functools
+import importlib.util
+import threading
+import warnings
+
+__all__ = ["enabled", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
+           "relu_masked"]
+
+_enabled = None          # None: not decided yet (numba not imported yet); then True or False
+_compiling = threading.Lock()
+
+
+def _numba_imports(warn=True):
+    """Whether numba is installed and imports; warns if it is installed but fails."""
+    if importlib.util.find_spec("numba") is None:
+        return False
+    try:
+        import numba  # noqa: F401
+    except Exception as error:   # e.g. "Numba needs NumPy 2.3 or less"
+        if warn:
+            warnings.warn(f"teachnet could not import numba ({error}); pooling and convolutions use their numpy "
+                          "versions instead: the same numbers, more slowly. Reinstall or upgrade numba to fix it.",
+                          RuntimeWarning, stacklevel=3)
+        return False
+    return True
+
+
+def enabled():
+    """Whether the compiled loops run (numba imports and they are not switched off)."""
+    global _enabled
+    if _enabled is None:
+        _enabled = _numba_imports()
+    return _enabled
+
+
+def set_enabled(flag):
+    """Switches the compiled loops on or off (off: the numpy versions run everywhere).
+
+    Args:
+        flag: True or False. True needs numba.
+    """
+    global _enabled
+    if not isinstance(flag, bool):
+        raise TypeError(f"set_enabled expects True or False. Received: {flag!r}")
+    if flag and not _numba_imports(warn=False):
+        raise ValueError("The compiled loops need numba, which is not installed (or does not import). Install "
+                         "it with `pip install numba`, or leave them off (the numpy versions give the same "
+                         "numbers).")
+    _enabled = flag
+
+
+def _compiled(function):
+    """`function`, compiled by numba on its first call (machine code, Python's lock released while it runs)."""
+    machine_code = None
+
+    @functools.wraps(function)
+    def run(*args):
+        nonlocal machine_code
+        if machine_code is None:
+            with _compiling:                      # two threads' first calls compile once
+                if machine_code is None:
+                    import numba
+                    machine_code = numba.njit(nogil=True, cache=True)(function)
+        return machine_code(*args)
+    return run
+
+
+@_compiled
+def max_pool_forward(xp, pool_h, pool_w, stride_h, stride_w, out, winner):
+    """Max pooling of a few images, and which offset of each window won.
+
+    Formula: out[b, i, j, c] = max over (di, dj) of xp[b, i * stride_h + di, j * stride_w + dj, c];
+    winner[b, i, j, c] = di * pool_w + dj of the first maximum in row-major order (a tie keeps the
+    earlier offset). A nan anywhere in a window makes its output nan, as np.maximum does.
+
+    Args:
+        xp: (images, height, width, channels), already padded.
+        pool_h, pool_w, stride_h, stride_w: the window and its steps.
+        out: (images, out_h, out_w, channels), written.
+        winner: uint8, the shape of `out`, written.
+    """
+    images, out_h, out_w, channels = out.shape
+    for b in range(images):
+        for i in range(out_h):
+            for j in range(out_w):
+                top, left = i * stride_h, j * stride_w
+                for c in range(channels):                     # offset 0 holds the maximum so far
+                    out[b, i, j, c] = xp[b, top, left, c]
+                    winner[b, i, j, c] = 0
+                for k in range(1, pool_h * pool_w):           # then each later offset, in order
+                    row, col = top + k // pool_w, left + k % pool_w
+                    for c in range(channels):
+                        value, best = xp[b, row, col, c], out[b, i, j, c]
+                        if value > best:                      # strictly: a tie leaves the earlier one
+                            out[b, i, j, c] = value
+                            winner[b, i, j, c] = k
+                        elif value != value:                  # nan: np.maximum passes it on
+                            out[b, i, j, c] = value
+
+
+@_compiled
+def max_pool_backward(g, winner, pooled, only_positive, pool_h, pool_w, stride_h, stride_w, dxp):
+    """The gradient of `max_pool_forward` for windows that do not overlap (strides >= pool).
+
+    Formula: dxp[b, i * stride_h + di, j * stride_w + dj, c] = g[b, i, j, c] * (1 if that offset won
+    (and, with `only_positive`, pooled[b, i, j, c] > 0) else 0); 0 where no window reads.
+
+    Args:
+        g: (images, out_h, out_w, channels), the gradient of the pooled output.
+        winner: from max_pool_forward.
+        pooled: the pooled output (read only with `only_positive`: the input is a relu's output,
+            and a winner of 0 gets no gradient, relu's own mask).
+        only_positive: see `pooled`.
+        dxp: (images, height, width, channels), padded as the forward pass's input; written.
+    """
+    images, out_h, out_w, channels = g.shape
+    dxp[...] = 0                                              # where no window reads
+    for b in range(images):
+        for i in range(out_h):
+            for j in range(out_w):
+                top, left = i * stride_h, j * stride_w
+                for k in range(pool_h * pool_w):
+                    row, col = top + k // pool_w, left + k % pool_w
+                    for c in range(channels):
+                        won = winner[b, i, j, c] == k and (not only_positive or pooled[b, i, j, c] > 0)
+                        # times 1 or 0, as numpy's mask: g * 0 is -0.0 for a negative g, nan for inf
+                        dxp[b, row, col, c] = g[b, i, j, c] * (1.0 if won else 0.0)
+
+
+@_compiled
+def col2im(shares, kernel_w, stride_h, stride_w, dilation_h, dilation_w, dxp):
+    """A convolution's input gradient from each kernel tap's share, for a few images ("col2im").
+
+    Formula: dxp = 0, then for each tap t = di * kernel_w + dj, in order (for each image):
+        dxp[b, i * stride_h + di * dilation_h, j * stride_w + dj * dilation_w, c] += shares[t, b, i, j, c]
+    (the same additions, in the same order, as numpy's one strided `+=` per tap).
+
+    Args:
+        shares: (taps, images, out_h, out_w, channels): tap t's share is g @ kernel[di, dj]^T.
+        kernel_w: the kernel's width (taps are numbered row by row).
+        stride_h, stride_w, dilation_h, dilation_w: the convolution's.
+        dxp: (images, height, width, channels), the padded input's gradient; written.
+    """
+    taps, images, out_h, out_w, channels = shares.shape
+    dxp[...] = 0
+    for b in range(images):                                   # an image at a time, while it is in cache
+        for t in range(taps):
+            di, dj = t // kernel_w, t % kernel_w
+            for i in range(out_h):
+                row = i * stride_h + di * dilation_h
+                for j in range(out_w):
+                    col = j * stride_w + dj * dilation_w
+                    for c in range(channels):
+                        dxp[b, row, col, c] += shares[t, b, i, j, c]
+
+
+@_compiled
+def add_bias_relu(out, bias, relu):
+    """`out + bias` (if a bias is given), then relu (if asked), in place, in one pass.
+
+    Formula: out[r, f] = max(out[r, f] + bias[f], 0), as np.add then np.maximum(., 0) give it:
+    -0.0 becomes +0.0 and nan stays nan.
+
+    Args:
+        out: (rows, filters), written in place.
+        bias: (filters,) or None.
+        relu: whether to apply max(., 0).
+    """
+    rows, filters = out.shape
+    for r in range(rows):
+        for f in range(filters):
+            value = out[r, f]
+            if bias is not None:
+                value += bias[f]
+            if relu and not (value > 0 or value != value):
+                value = 0.0
+            out[r, f] = value
+
+
+@_compiled
+def relu_masked(g, out, masked):
+    """relu's backward for a few images: `masked = g * (out > 0)`, g times 1 or 0 as numpy gives it.
+
+    Args:
+        g: (rows, filters), the gradient of relu's output.
+        out: (rows, filters), relu's output.
+        masked: (rows, filters), written.
+    """
+    rows, filters = g.shape
+    for r in range(rows):
+        for f in range(filters):
+            masked[r, f] = g[r, f] * (1.0 if out[r, f] > 0 else 0.0)
