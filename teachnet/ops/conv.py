@@ -314,7 +314,9 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         rows = (images.stop - images.start) * Ho * Wo
         cols = np.empty((rows, kh * kw * C), dtype=x4.dtype) if buffer is None else buffer[:rows]
         cols6 = cols.reshape(-1, Ho, Wo, kh, kw, C)
-        if C >= 8:
+        if compiled_loops:                                   # the same copies, compiled (ops/compiled.py)
+            compiled.im2col(xp[images], kh, kw, *strides, *dilation, cols6)
+        elif C >= 8:
             cols6[...] = windows[images]                     # every window at once
         else:
             # Few channels (a first layer): copying whole windows would move C
@@ -331,7 +333,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     block = Ho * Wo if Ho * Wo * F <= 1 << 16 else Wo
     bias_block = None if b is None else np.tile(b.data.astype(out.dtype, copy=False), block)  # (block * F,)
     zeros_block = np.zeros(block * F, dtype=out.dtype) if relu else None
-    loops = compiled.enabled() and out.dtype in (np.float32, np.float64) and (b is not None or relu)
+    compiled_loops = compiled.enabled() and x4.dtype in (np.float32, np.float64) and out.dtype == x4.dtype
     bias_f = None if b is None else b.data.astype(out.dtype, copy=False)   # (F,)
 
     cols_t = None
@@ -343,8 +345,11 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         # multiplies its columns of cols_t, read transposed by BLAS without a copy.
         cols_t = np.empty((kh * kw * C, B * Ho * Wo), dtype=x4.dtype)
         cols_t6 = cols_t.reshape(kh, kw, C, B, Ho, Wo)
-        for di, dj, reads in taps:
-            cols_t6[di, dj] = np.moveaxis(xp[reads], -1, 0)      # (C, B, Ho, Wo)
+        if compiled_loops:                                       # the same copies, compiled, GIL released
+            compiled.im2col_transposed(xp, kh, kw, *strides, *dilation, cols_t6)
+        else:
+            for di, dj, reads in taps:
+                cols_t6[di, dj] = np.moveaxis(xp[reads], -1, 0)  # (C, B, Ho, Wo)
 
     def chunk_cols(images, buffer=None):
         """The rows of `cols` for a slice of the batch: a view of cols_t (transposed) if kept, else a copy."""
@@ -358,7 +363,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         out_images = out[images].reshape(-1, F)                # a view: results land in `out`
         cols = chunk_cols(images, buffer)
         np.matmul(cols, k2, out=out_images)                    # the convolution
-        if loops:                                              # + bias, relu: one compiled pass
+        if compiled_loops and (b is not None or relu):         # + bias, relu: one compiled pass
             compiled.add_bias_relu(out_images, bias_f, relu)
             return
         out_blocks = out_images.reshape(-1, block * F)         # (images * pixels / block, block * F)
