@@ -444,6 +444,8 @@ def test_relu_then_max_pool_skips_the_second_mask_with_the_same_gradients(monkey
 
 @pytest.mark.parametrize("x_shape, k_shape, options", [
     ((6, 13, 13, 32), (3, 3, 32, 64), {}),                               # the benchmark convnet's second layer
+    ((5, 12, 11, 1), (3, 3, 1, 16), {"strides": (1, 2)}),                 # a first layer: cols kept, transposed
+    ((3, 12, 11, 1), (2, 2, 1, 8), {"dilation_rate": 2, "padding": "same"}),
     ((2, 7, 6, 3), (3, 3, 3, 4), {"strides": 2, "padding": "same"}),
     ((1, 8, 8, 2), (2, 3, 2, 3), {"strides": (2, 1), "padding": "same", "dilation_rate": (1, 2)}),
     ((2, 9, 8, 9), (2, 3, 9, 5), {"dilation_rate": (2, 1)}),
