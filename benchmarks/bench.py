@@ -545,11 +545,16 @@ def reset_peak_rss():
 def memory_probe(workload_name, side, samples, threads):
     """Child process: peak-RSS growth (MB) while one side builds its model and trains one epoch.
 
-    The side's library and the data are loaded first, so the figure is what training itself adds at its
-    peak. Where the peak cannot be reset (not Linux), it falls back to getrusage's lifetime peak, which
+    The side's libraries (teachnet's numba included) and the data are loaded first, so the figure is what
+    training itself adds at its peak. Where the peak cannot be reset (not Linux), it falls back to getrusage's lifetime peak, which
     may hide growth below the import-time peak.
     """
     import teachnet  # noqa: F401  (both sides: the same malloc settings as in the timed process)
+    if side == "teachnet":
+        from teachnet.ops import compiled
+
+        compiled.enabled()   # imports numba (teachnet imports it on first use), before the baseline as torch is;
+        #                      loading its compiled loops the first time they run stays in the figure
     if side == "torch":
         import torch
 
