@@ -32,8 +32,8 @@ import importlib.util
 import threading
 import warnings
 
-__all__ = ["enabled", "set_enabled", "max_pool_forward", "max_pool_backward", "im2col", "im2col_transposed",
-           "col2im", "add_bias_relu", "relu_masked"]
+__all__ = ["enabled", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
+           "relu_masked"]
 
 _enabled = None          # None: not decided yet (numba not imported yet); then True or False
 _compiling = threading.Lock()
@@ -220,46 +220,3 @@ def relu_masked(g, out, masked):
         for f in range(filters):
             masked[r, f] = g[r, f] * (1.0 if out[r, f] > 0 else 0.0)
 
-
-@_compiled
-def im2col(xp, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, cols):
-    """The windows of a few images as rows ("im2col"): one row per output pixel, its receptive field.
-
-    Formula: cols[b, i, j, di, dj, c] = xp[b, i * stride_h + di * dilation_h, j * stride_w + dj * dilation_w, c]
-
-    Args:
-        xp: (images, height, width, channels), padded.
-        cols: (images, out_h, out_w, kernel_h, kernel_w, channels), written.
-    """
-    images, out_h, out_w = cols.shape[0], cols.shape[1], cols.shape[2]
-    channels = xp.shape[3]
-    for b in range(images):
-        for i in range(out_h):
-            for j in range(out_w):
-                for di in range(kernel_h):
-                    row = i * stride_h + di * dilation_h
-                    for dj in range(kernel_w):
-                        col = j * stride_w + dj * dilation_w
-                        for c in range(channels):
-                            cols[b, i, j, di, dj, c] = xp[b, row, col, c]
-
-
-@_compiled
-def im2col_transposed(xp, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, cols_t):
-    """`im2col`, transposed: one column per output pixel (for few channels, as in a first layer).
-
-    Formula: cols_t[di, dj, c, b, i, j] = xp[b, i * stride_h + di * dilation_h, j * stride_w + dj * dilation_w, c]
-
-    Args:
-        xp: (images, height, width, channels), padded.
-        cols_t: (kernel_h, kernel_w, channels, images, out_h, out_w), written.
-    """
-    channels, images, out_h, out_w = cols_t.shape[2], cols_t.shape[3], cols_t.shape[4], cols_t.shape[5]
-    for di in range(kernel_h):
-        for dj in range(kernel_w):
-            for c in range(channels):
-                for b in range(images):
-                    for i in range(out_h):
-                        row = i * stride_h + di * dilation_h
-                        for j in range(out_w):
-                            cols_t[di, dj, c, b, i, j] = xp[b, row, j * stride_w + dj * dilation_w, c]

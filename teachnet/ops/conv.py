@@ -314,9 +314,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         rows = (images.stop - images.start) * Ho * Wo
         cols = np.empty((rows, kh * kw * C), dtype=x4.dtype) if buffer is None else buffer[:rows]
         cols6 = cols.reshape(-1, Ho, Wo, kh, kw, C)
-        if compiled_loops:                                   # the same copies, compiled (ops/compiled.py)
-            compiled.im2col(xp[images], kh, kw, *strides, *dilation, cols6)
-        elif C >= 8:
+        if C >= 8:
             cols6[...] = windows[images]                     # every window at once
         else:
             # Few channels (a first layer): copying whole windows would move C
@@ -345,11 +343,8 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         # multiplies its columns of cols_t, read transposed by BLAS without a copy.
         cols_t = np.empty((kh * kw * C, B * Ho * Wo), dtype=x4.dtype)
         cols_t6 = cols_t.reshape(kh, kw, C, B, Ho, Wo)
-        if compiled_loops:                                       # the same copies, compiled, GIL released
-            compiled.im2col_transposed(xp, kh, kw, *strides, *dilation, cols_t6)
-        else:
-            for di, dj, reads in taps:
-                cols_t6[di, dj] = np.moveaxis(xp[reads], -1, 0)  # (C, B, Ho, Wo)
+        for di, dj, reads in taps:
+            cols_t6[di, dj] = np.moveaxis(xp[reads], -1, 0)      # (C, B, Ho, Wo)
 
     def chunk_cols(images, buffer=None):
         """The rows of `cols` for a slice of the batch: a view of cols_t (transposed) if kept, else a copy."""
