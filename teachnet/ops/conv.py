@@ -656,7 +656,9 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     the first maximum, so the backward pass routes the gradient with these
     notes (one byte per output per offset) and never reads the input again.
     `max_pool_plain` finds the first maximum by comparing each input with the
-    output instead; the tests check that the two agree.
+    output instead; the tests check that the two agree. Where the windows do
+    not overlap, compiled loops (ops/compiled.py) do both passes, one pass per
+    chunk of images, noting each window's winning offset in a byte.
 
     Returns:
         (batch, out_steps, channels) or (batch, out_h, out_w, channels).
