@@ -359,3 +359,38 @@ def test_lstm_gradient_twice_from_a_persistent_tape_and_without_a_tape_at_the_fo
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     np.testing.assert_array_equal(layer(x.numpy()).numpy(), layer(x).numpy())   # no tape: the same values
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("recurrent_dropout", [False, True])
+def test_lstm_compiled_steps_give_the_numpy_ones_bit_for_bit(monkeypatch, dtype, return_sequences, recurrent_dropout):
+    # ops/compiled.py's lstm_cell_forward / lstm_cell_backward against the numpy calls they replace: the
+    # outputs and every gradient, bit for bit, with and without a recurrent-dropout mask.
+    from teachnet.ops import compiled
+    if not compiled.enabled():
+        pytest.skip("numba is not installed")
+    rng = np.random.default_rng(13)
+    B, T, D, n = 6, 17, 5, 7
+    args = [Variable(a, dtype=dtype) for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
+                                               rng.standard_normal((n, 4 * n)), rng.standard_normal(4 * n),
+                                               rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
+    recurrent_mask = (rng.random((B, n)) > 0.4) * 2.0 if recurrent_dropout else None
+    calls = []
+    for name in ("lstm_cell_forward", "lstm_cell_backward"):
+        loop = getattr(compiled, name)
+        monkeypatch.setattr(compiled, name, lambda *a, loop=loop, name=name: calls.append(name) or loop(*a))
+    results = []
+    for flag in (True, False):
+        compiled.set_enabled(flag)
+        calls.clear()
+        try:
+            with GradientTape() as tape:
+                y = ops.lstm(*args, None, recurrent_mask, return_sequences=return_sequences)
+                loss = ops.sum(y * np.cos(np.arange(y.size)).astype(dtype).reshape(y.shape))
+            results.append([y.data] + [g.data for g in tape.gradient(loss, args)])
+        finally:
+            compiled.set_enabled(True)
+        assert set(calls) == ({"lstm_cell_forward", "lstm_cell_backward"} if flag else set())
+    for ours, numpys in zip(*results):
+        assert ours.dtype == numpys.dtype == dtype and ours.tobytes() == numpys.tobytes()

@@ -33,7 +33,7 @@ import threading
 import warnings
 
 __all__ = ["enabled", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
-           "relu_masked"]
+           "relu_masked", "lstm_cell_forward", "lstm_cell_backward"]
 
 _enabled = None          # None: not decided yet (numba not imported yet); then True or False
 _compiling = threading.Lock()
@@ -220,3 +220,50 @@ def relu_masked(g, out, masked):
         for f in range(filters):
             masked[r, f] = g[r, f] * (1.0 if out[r, f] > 0 else 0.0)
 
+
+
+@_compiled
+def lstm_cell_forward(gates, half, c_prev, fc, ig, c):
+    """One LSTM step after its `tanh` of all gates: the sigmoid gates from it, then the new cell state.
+
+    Formula: for the o, i, f rows (the first 3 * units of `gates`, whose pre-activations were halved),
+    sigmoid = tanh * half + half; then fc = f * c_prev, ig = i * g, c = fc + ig. In place, in numpy's order.
+
+    Args:
+        gates: (4 units, batch): tanh(z) in the o, i, f, g blocks; the o, i, f blocks become sigmoids.
+        half: 0.5 in the arrays' dtype.
+        c_prev: (units, batch).
+        fc, ig, c: (units, batch), written.
+    """
+    units, batch = c.shape
+    for r in range(3 * units):
+        for b in range(batch):
+            gates[r, b] = gates[r, b] * half + half
+    for r in range(units):
+        for b in range(batch):
+            fc[r, b] = gates[2 * units + r, b] * c_prev[r, b]
+            ig[r, b] = gates[units + r, b] * gates[3 * units + r, b]
+            c[r, b] = fc[r, b] + ig[r, b]
+
+
+@_compiled
+def lstm_cell_backward(dh, dh_dc, dc, dz, f, dc_new, dc_prev):
+    """One LSTM step of the backward loop, before its product with the recurrent kernel.
+
+    Formula: dc_new = dh * dh_dc + dc; the o block of dz times dh, the i, f, g blocks times dc_new (dz holds
+    the local derivatives and becomes dL/dz); dc_prev = dc_new * f. In numpy's order.
+
+    Args:
+        dh, dh_dc, dc, f: (units, batch).
+        dz: (4 units, batch), updated in place.
+        dc_new, dc_prev: (units, batch), written.
+    """
+    units, batch = dh.shape
+    for r in range(units):
+        for b in range(batch):
+            total = dh[r, b] * dh_dc[r, b] + dc[r, b]
+            dc_new[r, b] = total
+            dz[r, b] = dz[r, b] * dh[r, b]
+            for k in range(1, 4):
+                dz[k * units + r, b] = dz[k * units + r, b] * total
+            dc_prev[r, b] = total * f[r, b]

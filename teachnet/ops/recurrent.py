@@ -29,7 +29,7 @@ Conventions shared by the three ops:
 import numpy as np
 
 from teachnet.autodiff import record
-from teachnet.ops import parallel
+from teachnet.ops import compiled, parallel
 from teachnet.ops.core import convert_to_tensor
 
 __all__ = ["simple_rnn", "lstm", "gru", "RECURRENT_ACTIVATIONS"]
@@ -127,6 +127,11 @@ def _input_grads(xs, kernel, dproj, has_bias):
     # ones @ rows sums the rows in BLAS, ~9x faster than flat.sum(axis=0) on these tall arrays
     dbias = np.ones(T * B, dtype=flat.dtype) @ flat if has_bias else None
     return dx, dkernel, dbias
+
+
+def _compiles(dtype):
+    """Whether the LSTM's steps may use ops/compiled.py's loops for arrays of this dtype."""
+    return compiled.enabled() and np.dtype(dtype) in (np.float32, np.float64)
 
 
 def _t(a):
@@ -380,10 +385,17 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     dot, matmul, add, multiply, tanh = np.dot, np.matmul, np.add, np.multiply, np.tanh
     one_half = np.dtype(dtype).type(0.5)    # a numpy scalar: ~0.15 us less a call than converting 0.5
     parallel.run(project, parts, uses_blas=True)
+    # The step's elementwise work after its tanh as one compiled call (ops/compiled.py), the same numbers:
+    cell = compiled.lstm_cell_forward if fused and m is None and _compiles(dtype) else None
     for t in range(T):
         gt = gates[t]                                                       # holds x_t W + b
         dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
         add(z, gt, out=z)                                                   # z_t = x_t W + h_{t-1} U + b
+        if cell is not None:
+            tanh(z, out=gt)
+            cell(gt, one_half, cs[t], fc_rows[t + 1], ig_rows[t + 1], cs[t + 1])  # sigmoids; c~_t = f c + i g
+            multiply(o_rows[t], tanh(cs[t + 1], out=tcs[t]), out=hs[t + 1])     # h~_t = o tanh(c~_t)
+            continue
         if fused:                                                           # (halved in the o, i, f rows)
             tanh(z, out=gt)
             sigmoids = sigmoid_rows[t]
@@ -423,10 +435,19 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         U_op = np.ascontiguousarray(U_T.T)                                  # (units, 4 units)
         dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
         dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
+        cell = compiled.lstm_cell_backward if m is None and _compiles(dtype) else None
         for t in reversed(range(T)):
             if gh is not None:
                 add(dh, gh[t], out=dh)
                 add(dc, gc[t], out=dc)
+            if cell is not None:                                            # the multiplies below, compiled
+                cell(dh, dh_dc[t], dc, dz[t], f_rows[t], dc_new, dc_prev)
+                dot(U_op, dz[t], out=dh_prev)
+                if rm is not None:
+                    dh_prev *= rm
+                dh, dh_prev = dh_prev, dh
+                dc, dc_prev = dc_prev, dc
+                continue
             mt = None if m is None else m[t]
             dh_new = dh if mt is None else mt * dh                          # through h_t = m h~_t + (1-m) h_{t-1}
             multiply(dh_new, dh_dc[t], out=dc_new)                          # h~ = o act(c~)
