@@ -4,8 +4,10 @@ numpy is fast when one call does a lot of work. Max pooling does not fit that
 mould: for every window offset numpy makes a strided copy, a comparison and a
 maximum, each a pass over the whole array, and its backward pass as many
 again. Nor do a convolution's bias and relu (two short passes over each chunk
-of output), relu's mask, or col2im (one strided add per kernel tap). A plain
-loop does each in one pass, but a Python loop is a thousand times too slow;
+of output), relu's mask, col2im (one strided add per kernel tap), or an LSTM
+time step's handful of small multiplies (each numpy call costs about as much
+as its arithmetic there). A plain loop does each in one pass, but a Python
+loop is a thousand times too slow;
 numba compiles these loops to machine code the first time they run (a second
 or two, then kept on disk in `__pycache__`).
 
