@@ -58,7 +58,7 @@ def test_gradient_of_a_repeated_id_is_the_sum_of_its_positions():
 
 @pytest.mark.parametrize("shape, n, padding", [((64, 100), 10000, 0.0), ((64, 100), 50, 0.6), ((9,), 3, 0.0),
                                                ((0,), 4, 0.0), ((3, 4), 5, 0.0), ((40,), 70000, 0.0)])
-def test_rows_summed_at_gives_the_bits_of_np_add_at_into_zeros(shape, n, padding):
+def test_rows_summed_at_gives_the_bits_of_np_add_at_into_zeros(shape, n, padding, loops):
     """`rows_summed_at` (take's and so Embedding's backward) against `np.add.at` into a zero table, bit for
     bit: many ids, ids used more often than the scatter's passes (padding id 0), negative ids, -0.0 rows
     (alone, and an id whose rows are all -0.0), no ids, 16-bit and wider sort keys, rows of more than one axis."""
@@ -99,3 +99,10 @@ def test_bad_arguments_are_rejected():
         layers.Embedding(5, 2)(np.array([[0.5]]))
     with pytest.raises(TypeError, match="integer token ids"):
         layers.Embedding(5, 2)(np.array([["a"]]))
+
+
+def test_rows_summed_at_refuses_ids_out_of_range_on_both_paths(loops):
+    from teachnet.ops.core import rows_summed_at
+    rows = np.ones((3, 2), np.float32)
+    with pytest.raises(IndexError):                 # (the compiled loop does not check: it must not run)
+        rows_summed_at(np.array([0, 5, 1]), rows, 5)

@@ -4,9 +4,10 @@ numpy is fast when one call does a lot of work. Max pooling does not fit that
 mould: for every window offset numpy makes a strided copy, a comparison and a
 maximum, each a pass over the whole array, and its backward pass as many
 again. Nor do a convolution's bias and relu (two short passes over each chunk
-of output), relu's mask, col2im (one strided add per kernel tap), or an LSTM
+of output), relu's mask, col2im (one strided add per kernel tap), an LSTM
 time step's handful of small multiplies (each numpy call costs about as much
-as its arithmetic there). A plain loop does each in one pass, but a Python
+as its arithmetic there), or an embedding's gradient (numpy's `np.add.at`
+goes a row at a time; ops/core.py's rows_summed_at sorts to avoid it). A plain loop does each in one pass, but a Python
 loop is a thousand times too slow;
 numba compiles these loops to machine code the first time they run (a second
 or two, then kept on disk in `__pycache__`).
@@ -35,7 +36,7 @@ import threading
 import warnings
 
 __all__ = ["enabled", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
-           "relu_masked", "lstm_cell_forward", "lstm_cell_backward"]
+           "relu_masked", "lstm_cell_forward", "lstm_cell_backward", "add_rows_at"]
 
 _enabled = None          # None: not decided yet (numba not imported yet); then True or False
 _compiling = threading.Lock()
@@ -269,3 +270,18 @@ def lstm_cell_backward(dh, dh_dc, dc, dz, f, dc_new, dc_prev):
             for k in range(1, 4):
                 dz[k * units + r, b] = dz[k * units + r, b] * total
             dc_prev[r, b] = total * f[r, b]
+
+
+@_compiled
+def add_rows_at(ids, rows, out):
+    """`np.add.at(out, ids, rows)` for rows: out[ids[k]] += rows[k], for k in order (an embedding's gradient).
+
+    Args:
+        ids: (N,) integers in [0, len(out)), checked by the caller (a compiled loop does not check).
+        rows: (N, width).
+        out: (n, width), added to in place.
+    """
+    for k in range(ids.shape[0]):
+        row = ids[k]
+        for j in range(rows.shape[1]):
+            out[row, j] += rows[k, j]

@@ -11,7 +11,7 @@ import builtins
 import numpy as np
 
 from teachnet.autodiff import Tensor, needs_gradient, record
-from teachnet.ops import parallel
+from teachnet.ops import compiled, parallel
 
 __all__ = [
     "convert_to_tensor", "cast", "stop_gradient", "zeros", "ones", "zeros_like", "ones_like",
@@ -1300,6 +1300,13 @@ def rows_summed_at(indices, rows, n):
     out = np.zeros((n,) + rows.shape[indices.ndim:], dtype=rows.dtype)
     if not indices.size:
         return out
+    if compiled.enabled() and rows.dtype in (np.float32, np.float64) and indices.dtype.kind in "iu":
+        ids = indices.reshape(-1)
+        ids = ids % n if ids.min() < 0 else ids
+        if ids.max() < n:                                   # (else numpy's path raises IndexError)
+            # np.add.at's additions, in its order, as one compiled loop (ops/compiled.py)
+            compiled.add_rows_at(ids, rows.reshape(ids.size, -1), out.reshape(n, -1))
+            return out
     ids, rows, bounds = _grouped_by_rank(indices, rows, n)
     first = slice(0, bounds[1])
     out[ids[first]] = np.add(rows[first], 0.0, out=rows[first])             # 0 + row: -0.0 becomes +0.0
