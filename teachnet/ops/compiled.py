@@ -35,7 +35,9 @@ import importlib.util
 import threading
 import warnings
 
-__all__ = ["enabled", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
+import numpy as np
+
+__all__ = ["enabled", "enabled_for", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
            "relu_masked", "lstm_cell_forward", "lstm_cell_backward", "add_rows_at"]
 
 _enabled = None          # None: not decided yet (numba not imported yet); then True or False
@@ -63,6 +65,13 @@ def enabled():
     if _enabled is None:
         _enabled = _numba_imports()
     return _enabled
+
+
+def enabled_for(*dtypes):
+    """Whether the compiled loops run for arrays of these dtypes: enabled, and all float32 or all float64
+    (the loops are compiled for those; other dtypes take the numpy versions)."""
+    kinds = {np.dtype(d) for d in dtypes}
+    return enabled() and len(kinds) == 1 and kinds <= {np.dtype(np.float32), np.dtype(np.float64)}
 
 
 def set_enabled(flag):

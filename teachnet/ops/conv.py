@@ -331,7 +331,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
     block = Ho * Wo if Ho * Wo * F <= 1 << 16 else Wo
     bias_block = None if b is None else np.tile(b.data.astype(out.dtype, copy=False), block)  # (block * F,)
     zeros_block = np.zeros(block * F, dtype=out.dtype) if relu else None
-    compiled_loops = compiled.enabled() and x4.dtype in (np.float32, np.float64) and out.dtype == x4.dtype
+    compiled_loops = compiled.enabled_for(x4.dtype, out.dtype)
     bias_f = None if b is None else b.data.astype(out.dtype, copy=False)   # (F,)
 
     cols_t = None
@@ -382,7 +382,7 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         k_taps = np.ascontiguousarray(k4.transpose(0, 1, 3, 2)) if need_x else None  # (kh, kw, F, C)
 
         mask = relu and _MASKED_GRADIENTS.get(id(result)) is not g   # (see _MASKED_GRADIENTS)
-        loops = compiled.enabled() and g.dtype in (np.float32, np.float64) and out.dtype == g.dtype
+        loops = compiled.enabled_for(g.dtype, out.dtype)
 
         def backward_chunk(chunk, buffer):
             """The gradients from the images chunks[chunk]; `buffer` holds its cols, then its dcols, tap by tap."""
@@ -683,7 +683,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     chunks = _image_chunks(x4.shape[0], nbytes // max(x4.shape[0], 1))
     # The compiled loops (ops/compiled.py) do the same in one pass per chunk, without Python's lock: for
     # windows that do not overlap, float32/64, and up to 256 offsets (a byte names the winner).
-    loops = compiled.enabled() and not overlapping and offsets <= 256 and xp.dtype in (np.float32, np.float64)
+    loops = compiled.enabled_for(xp.dtype) and not overlapping and offsets <= 256
     if loops:
         winner = np.empty(out.shape, dtype=np.uint8)           # which offset of each window won
         parallel.run_chunks(lambda chunk, _: compiled.max_pool_forward(

@@ -1242,13 +1242,17 @@ def take(x, indices, axis=None):
     return record("take", np.take(flat, indices, axis=ax), (x,), backward)
 
 
+def _flat_ids(indices, n):
+    """`indices` in [-n, n) as a flat array in [0, n) (a min costs less than a %)."""
+    ids = indices.reshape(-1)
+    return ids % n if ids.size and ids.min() < 0 else ids
+
+
 def _grouped_by_rank(indices, rows, n):
     """The ids in [0, n) and their rows, reordered by rank (steps 1-2 of `rows_summed_at`), and where each rank
     starts: rank r is `ids[bounds[r]:bounds[r + 1]]`, the last rank holds every occurrence past
     `_SCATTER_RANKS`, in order."""
-    ids = indices.reshape(-1)
-    if ids.size and ids.min() < 0:                                           # (a min costs less than a %)
-        ids = ids % n                                                        # (N,) in [0, n)
+    ids = _flat_ids(indices, n)                                              # (N,) in [0, n)
     rows = rows.reshape(ids.shape + rows.shape[indices.ndim:])              # (N, ...)
     # A stable sort of 16-bit keys is a radix sort: ~6x faster than sorting int64.
     order = np.argsort(ids.astype(np.uint16) if n <= 1 << 16 else ids, kind="stable")   # grouped by id
@@ -1300,12 +1304,12 @@ def rows_summed_at(indices, rows, n):
     out = np.zeros((n,) + rows.shape[indices.ndim:], dtype=rows.dtype)
     if not indices.size:
         return out
-    if compiled.enabled() and rows.dtype in (np.float32, np.float64) and indices.dtype.kind in "iu":
-        ids = indices.reshape(-1)
-        ids = ids % n if ids.min() < 0 else ids
+    if compiled.enabled_for(rows.dtype) and indices.dtype.kind in "iu":
+        ids = _flat_ids(indices, n)
         if ids.max() < n:                                   # (else numpy's path raises IndexError)
             # np.add.at's additions, in its order, as one compiled loop (ops/compiled.py)
-            compiled.add_rows_at(ids, rows.reshape(ids.size, -1), out.reshape(n, -1))
+            width = out[0].size
+            compiled.add_rows_at(ids, rows.reshape(ids.size, width), out.reshape(n, width))
             return out
     ids, rows, bounds = _grouped_by_rank(indices, rows, n)
     first = slice(0, bounds[1])

@@ -129,11 +129,6 @@ def _input_grads(xs, kernel, dproj, has_bias):
     return dx, dkernel, dbias
 
 
-def _compiles(dtype):
-    """Whether the LSTM's steps may use ops/compiled.py's loops for arrays of this dtype."""
-    return compiled.enabled() and np.dtype(dtype) in (np.float32, np.float64)
-
-
 def _t(a):
     """The transpose as a contiguous copy: BLAS multiplies it faster than a strided view."""
     return np.ascontiguousarray(a.T)
@@ -386,7 +381,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     one_half = np.dtype(dtype).type(0.5)    # a numpy scalar: ~0.15 us less a call than converting 0.5
     parallel.run(project, parts, uses_blas=True)
     # The step's elementwise work after its tanh as one compiled call (ops/compiled.py), the same numbers:
-    cell = compiled.lstm_cell_forward if fused and m is None and _compiles(dtype) else None
+    cell = compiled.lstm_cell_forward if fused and m is None and compiled.enabled_for(dtype) else None
     for t in range(T):
         gt = gates[t]                                                       # holds x_t W + b
         dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
@@ -435,7 +430,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         U_op = np.ascontiguousarray(U_T.T)                                  # (units, 4 units)
         dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
         dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
-        cell = compiled.lstm_cell_backward if m is None and _compiles(dtype) else None
+        cell = compiled.lstm_cell_backward if m is None and compiled.enabled_for(dtype) else None
         for t in reversed(range(T)):
             if gh is not None:
                 add(dh, gh[t], out=dh)
