@@ -23,6 +23,7 @@ import pytest
 
 from teachnet import GradientTape, Tensor, Variable, layers, ops
 from teachnet.ops.conv import conv_bias_relu, conv_plain
+from tests.compiled_check import assert_same_bits, with_and_without_loops
 import teachnet.ops.conv  # noqa: F401  (the module, not the `ops.conv` function)
 from tests.gradcheck import check_gradients, check_layer_gradients
 
@@ -456,30 +457,19 @@ def test_relu_then_max_pool_skips_the_second_mask_with_the_same_gradients(monkey
 def test_the_compiled_loops_give_the_numpy_conv_bit_for_bit(monkeypatch, x_shape, k_shape, options, dtype, with_nan):
     # bias + relu, relu's mask and col2im compiled (ops/compiled.py) against numpy: every bit of the output
     # and gradients, with a nan pixel (relu keeps nan; the mask turns g * 0 into nan or -0.0) or without.
-    from teachnet.ops import compiled
-    if not compiled.enabled():
-        pytest.skip("numba is not installed")
     rng = np.random.default_rng(9)
     pixels = rng.normal(size=x_shape).astype(dtype)
     if with_nan:
         pixels.reshape(-1)[pixels.size // 2] = np.nan
     x, k = Variable(pixels), Variable(rng.normal(size=k_shape).astype(dtype))
     b = Variable(rng.normal(size=k_shape[-1:]).astype(dtype))
-    calls = []
-    monkeypatch.setattr(compiled, "col2im", lambda *args, loop=compiled.col2im: calls.append(1) or loop(*args))
-    results = []
-    for flag in (True, False):
-        compiled.set_enabled(flag)
-        calls.clear()
-        try:
-            with GradientTape() as tape, np.errstate(invalid="ignore"):   # (nan * 0)
-                y = conv_bias_relu(x, k, b, relu=True, **options)
-                loss = ops.sum(y * np.linspace(-1, 1, y.shape[-1]).astype(dtype))
-            results.append([y.numpy()] + [g.numpy() for g in tape.gradient(loss, [x, k, b])])
-        finally:
-            compiled.set_enabled(True)
-        assert bool(calls) is flag
-    for ours, numpys in zip(*results):
-        assert ours.dtype == numpys.dtype and ours.tobytes() == numpys.tobytes()
+
+    def run():
+        with GradientTape() as tape, np.errstate(invalid="ignore"):   # (nan * 0)
+            y = conv_bias_relu(x, k, b, relu=True, **options)
+            loss = ops.sum(y * np.linspace(-1, 1, y.shape[-1]).astype(dtype))
+        return [y.numpy()] + [g.numpy() for g in tape.gradient(loss, [x, k, b])]
+    ours, numpys = with_and_without_loops(monkeypatch, ["add_bias_relu", "relu_masked", "col2im"], run)
+    assert_same_bits(ours, numpys)
     if with_nan:
-        assert np.isnan(results[0][0]).any() and np.isnan(results[0][2]).any()   # the output and the kernel's gradient
+        assert np.isnan(ours[0]).any() and np.isnan(ours[2]).any()   # the output and the kernel's gradient

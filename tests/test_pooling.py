@@ -16,6 +16,7 @@ import pytest
 
 from teachnet import GradientTape, Variable, layers, ops
 from teachnet.ops.conv import max_pool_plain
+from tests.compiled_check import assert_same_bits, with_and_without_loops
 from tests.gradcheck import check_gradients, check_layer_gradients
 
 RNG = np.random.default_rng(1)
@@ -272,28 +273,6 @@ def test_the_plain_max_pool_and_the_fast_one_agree_bit_for_bit(shape, pool, stri
     check_gradients(lambda t: max_pool_plain(t, pool, strides=strides, padding=padding), distinct)
 
 
-def _pool_and_gradient(monkeypatch, x, upstream, pool, strides, padding, compiled_loops):
-    """max_pool's output and input gradient, with the compiled loops on or off (on: checks they ran)."""
-    from teachnet.ops import compiled
-    calls = []
-    for name in ("max_pool_forward", "max_pool_backward"):
-        loop = getattr(compiled, name)
-        monkeypatch.setattr(compiled, name, lambda *args, loop=loop, name=name: calls.append(name) or loop(*args))
-    saved = compiled.enabled()
-    compiled.set_enabled(compiled_loops)
-    try:
-        xv = Variable(x)
-        with np.errstate(invalid="ignore"):    # numpy warns of its inf * 0 = nan
-            with GradientTape() as tape:
-                y = ops.max_pool(xv, pool, strides=strides, padding=padding)
-            result = y.numpy(), tape.gradient(y, xv, output_gradients=upstream).numpy()
-    finally:
-        compiled.set_enabled(saved)
-        monkeypatch.undo()
-    assert set(calls) == ({"max_pool_forward", "max_pool_backward"} if compiled_loops else set())
-    return result
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("shape, pool, strides, padding", [
     ((5, 26, 26, 8), 2, None, "valid"), ((3, 11, 11, 4), 2, None, "valid"), ((2, 8, 8, 2), 2, 3, "same"),
@@ -302,23 +281,23 @@ def test_the_compiled_max_pool_matches_the_numpy_one_bit_for_bit_with_nan_inf_an
         monkeypatch, shape, pool, strides, padding, dtype):
     # nan in a window makes its output nan; +-inf win or lose as numbers; a negative or infinite gradient
     # times a lost offset's 0 is -0.0 or nan: every bit of the output and of the gradient must agree.
-    from teachnet.ops import compiled
-    if not compiled.enabled():
-        pytest.skip("numba is not installed")
     rng = np.random.default_rng(11)
-    x = np.maximum(rng.integers(-2, 3, size=shape), 0).astype(dtype)   # ties (zeros) in most windows
-    flat = x.reshape(-1)
+    x = Variable(np.maximum(rng.integers(-2, 3, size=shape), 0), dtype=dtype)   # ties (zeros) in most windows
+    flat = x.data.reshape(-1)
     spots = rng.choice(flat.size, size=(3, max(1, flat.size // 50)), replace=False)
     flat[spots[0]], flat[spots[1]], flat[spots[2]] = np.nan, np.inf, -np.inf
-    ours = _pool_and_gradient(monkeypatch, x, None, pool, strides, padding, True)
-    upstream = rng.normal(size=ours[0].shape).astype(dtype)
+    upstream = rng.normal(size=ops.max_pool(x, pool, strides=strides, padding=padding).shape).astype(dtype)
     upstream.reshape(-1)[::7] = np.inf                                  # inf * 0 = nan where an offset lost
-    ours, numpys = (_pool_and_gradient(monkeypatch, x, upstream, pool, strides, padding, flag)
-                    for flag in (True, False))
-    assert np.isnan(ours[0]).any() and (ours[1] == 0).any() and np.signbit(ours[1][ours[1] == 0]).any()
-    for a, b in zip(ours, numpys):
-        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
+    def run():
+        with np.errstate(invalid="ignore"):    # numpy warns of its inf * 0 = nan
+            with GradientTape() as tape:
+                y = ops.max_pool(x, pool, strides=strides, padding=padding)
+            return [y.numpy(), tape.gradient(y, x, output_gradients=upstream).numpy()]
+    ours, numpys = with_and_without_loops(monkeypatch, ["max_pool_forward", "max_pool_backward"], run)
+    assert np.isnan(ours[0]).any() and (ours[1] == 0).any() and np.signbit(ours[1][ours[1] == 0]).any()
+    assert ours[0].dtype == dtype
+    assert_same_bits(ours, numpys)
 
 def test_the_compiled_loops_switch_rejects_what_it_cannot_do():
     from teachnet.ops import compiled

@@ -6,6 +6,7 @@ import pytest
 import teachnet
 from teachnet import layers, ops
 from teachnet.autodiff import GradientTape, Variable
+from tests.compiled_check import assert_same_bits, with_and_without_loops
 from tests.gradcheck import check_gradients, check_layer_gradients
 
 RNG = np.random.default_rng(0)
@@ -367,30 +368,18 @@ def test_lstm_gradient_twice_from_a_persistent_tape_and_without_a_tape_at_the_fo
 def test_lstm_compiled_steps_give_the_numpy_ones_bit_for_bit(monkeypatch, dtype, return_sequences, recurrent_dropout):
     # ops/compiled.py's lstm_cell_forward / lstm_cell_backward against the numpy calls they replace: the
     # outputs and every gradient, bit for bit, with and without a recurrent-dropout mask.
-    from teachnet.ops import compiled
-    if not compiled.enabled():
-        pytest.skip("numba is not installed")
     rng = np.random.default_rng(13)
     B, T, D, n = 6, 17, 5, 7
     args = [Variable(a, dtype=dtype) for a in (rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)),
                                                rng.standard_normal((n, 4 * n)), rng.standard_normal(4 * n),
                                                rng.standard_normal((B, n)), rng.standard_normal((B, n)))]
     recurrent_mask = (rng.random((B, n)) > 0.4) * 2.0 if recurrent_dropout else None
-    calls = []
-    for name in ("lstm_cell_forward", "lstm_cell_backward"):
-        loop = getattr(compiled, name)
-        monkeypatch.setattr(compiled, name, lambda *a, loop=loop, name=name: calls.append(name) or loop(*a))
-    results = []
-    for flag in (True, False):
-        compiled.set_enabled(flag)
-        calls.clear()
-        try:
-            with GradientTape() as tape:
-                y = ops.lstm(*args, None, recurrent_mask, return_sequences=return_sequences)
-                loss = ops.sum(y * np.cos(np.arange(y.size)).astype(dtype).reshape(y.shape))
-            results.append([y.data] + [g.data for g in tape.gradient(loss, args)])
-        finally:
-            compiled.set_enabled(True)
-        assert set(calls) == ({"lstm_cell_forward", "lstm_cell_backward"} if flag else set())
-    for ours, numpys in zip(*results):
-        assert ours.dtype == numpys.dtype == dtype and ours.tobytes() == numpys.tobytes()
+
+    def run():
+        with GradientTape() as tape:
+            y = ops.lstm(*args, None, recurrent_mask, return_sequences=return_sequences)
+            loss = ops.sum(y * np.cos(np.arange(y.size)).astype(dtype).reshape(y.shape))
+        return [y.data] + [g.data for g in tape.gradient(loss, args)]
+    ours, numpys = with_and_without_loops(monkeypatch, ["lstm_cell_forward", "lstm_cell_backward"], run)
+    assert_same_bits(ours, numpys)
+    assert all(a.dtype == dtype for a in ours)
