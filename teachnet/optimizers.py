@@ -25,7 +25,7 @@ import numpy as np
 from teachnet import old_names, schedules
 from teachnet.autodiff import Tensor, Variable
 from teachnet.naming import snake_case
-from teachnet.ops import parallel
+from teachnet.ops import compiled, parallel
 
 # `teachnet.optimizers.schedules` is the module teachnet/schedules.py (Keras's
 # path). Registering it under that name too lets
@@ -446,8 +446,13 @@ class RMSprop(Optimizer):
                 w -= b
             else:
                 w -= delta
+        one_minus_rho, mu = w.dtype.type(1 - self.rho), w.dtype.type(self.momentum)
+
+        def loop(g, w, s, a, b):                       # `rule`'s arithmetic, in its order, as one compiled pass
+            compiled.rmsprop_step(g, w, s, a, b, lr, rho, one_minus_rho, eps, mu)
+        arrays = (gradient, w, self._velocities[i].data, a, b)
         # Elementwise, so a large weight is updated a piece per thread (teachnet.ops.parallel).
-        parallel.elementwise(rule, gradient, w, self._velocities[i].data, a, b)
+        parallel.elementwise(loop if _compiles(*arrays) else rule, *_flat(*arrays))
 
 
 class Adam(Optimizer):
@@ -512,8 +517,13 @@ class Adam(Optimizer):
             step = m * alpha
             step /= tmp
             w -= step                                  # w <- w - alpha * m / (sqrt(v) + epsilon)
+        one_minus_beta_1, one_minus_beta_2 = w.dtype.type(1 - self.beta_1), w.dtype.type(1 - self.beta_2)
+
+        def loop(g, w, m, v, v_hat):                   # `rule`'s arithmetic, in its order, as one compiled pass
+            compiled.adam_step(g, w, m, v, v_hat, one_minus_beta_1, one_minus_beta_2, alpha, eps)
+        arrays = (gradient, w, self._momentums[i].data, self._velocities[i].data, v_hat)
         # Elementwise, so a large weight is updated a piece per thread (teachnet.ops.parallel).
-        parallel.elementwise(rule, gradient, w, self._momentums[i].data, self._velocities[i].data, v_hat)
+        parallel.elementwise(loop if _compiles(*arrays) else rule, *_flat(*arrays))
 
 
 class AdamW(Adam):
@@ -721,6 +731,20 @@ def get(identifier):
         return _BY_NAME[key]()
     raise TypeError(f"An optimizer must be a name like 'adam' or an Optimizer instance. "
                     f"Received: identifier={identifier!r} of type {type(identifier).__name__}")
+
+
+def _compiles(*arrays):
+    """Whether an update over these arrays (None: a slot not used) runs as a compiled loop (ops/compiled.py):
+    numba is there, and they are contiguous, of one float dtype."""
+    given = [a for a in arrays if a is not None]
+    return compiled.enabled_for(*(a.dtype for a in given)) and all(a.flags.c_contiguous for a in given)
+
+
+def _flat(*arrays):
+    """Flat views of contiguous arrays (None stays None); the arrays themselves if any is not contiguous."""
+    if all(a is None or a.flags.c_contiguous for a in arrays):
+        return [None if a is None else a.reshape(-1) for a in arrays]
+    return arrays
 
 
 def _check_number(optimizer, name, value, low=None, high=None):

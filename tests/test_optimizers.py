@@ -226,6 +226,56 @@ def test_speed_of_a_784_512_10_adam_step():
     assert per_step < 0.05, f"{per_step * 1000:.1f} ms per step"
 
 
+@pytest.mark.parametrize("make,loop", [
+    (lambda: optimizers.RMSprop(), "rmsprop_step"),
+    (lambda: optimizers.RMSprop(learning_rate=0.01, rho=0.8, momentum=0.5), "rmsprop_step"),
+    (lambda: optimizers.RMSprop(learning_rate=0.01, centered=True), "rmsprop_step"),
+    (lambda: optimizers.RMSprop(learning_rate=0.01, centered=True, momentum=0.3, epsilon=1e-3), "rmsprop_step"),
+    (lambda: optimizers.Adam(), "adam_step"),
+    (lambda: optimizers.Adam(learning_rate=0.05, beta_1=0.8, beta_2=0.95, epsilon=1e-4), "adam_step"),
+    (lambda: optimizers.Adam(learning_rate=0.05, amsgrad=True), "adam_step"),
+    (lambda: optimizers.AdamW(learning_rate=0.05, weight_decay=0.1), "adam_step"),
+], ids=["rmsprop", "rmsprop-momentum", "rmsprop-centered", "rmsprop-centered-momentum", "adam", "adam-betas",
+        "adam-amsgrad", "adamw"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")   # numpy's, for inf - inf
+def test_compiled_updates_give_the_numpy_rules_bits(monkeypatch, make, loop, dtype):
+    """ops/compiled.py's update loops against the numpy rules they replace: every weight and slot, bit for bit,
+    over steps whose gradients hold zeros, tiny and huge values, +-inf and nan, on a weight big enough to be
+    split across threads and on a small one."""
+    from compiled_check import assert_same_bits, with_and_without_loops
+    rng = np.random.default_rng(3)
+    starts = [rng.standard_normal((300, 200)).astype(dtype), rng.standard_normal(7).astype(dtype)]
+    grads = []
+    for step in range(4):
+        big = (rng.standard_normal((300, 200)) * 10.0 ** rng.integers(-30, 30, (300, 200))).astype(dtype)
+        big[0, :4] = [0.0, -0.0, np.inf, -np.inf]
+        big[1, step] = np.nan
+        grads.append([big, rng.standard_normal(7).astype(dtype)])
+
+    def run():
+        weights = [Variable(w.copy(), dtype=dtype) for w in starts]
+        optimizer = make()
+        for step_grads in grads:
+            optimizer.apply(step_grads, weights)
+        return [w.data for w in weights] + [slot.data for slot in optimizer.variables[1:]]
+    ours, numpys = with_and_without_loops(monkeypatch, [loop], run)
+    assert ours[0].dtype == np.dtype(dtype) and np.isnan(ours[0]).any()
+    assert_same_bits(ours, numpys)
+
+
+def test_a_gradient_that_is_not_contiguous_gives_the_same_update():
+    """The compiled update takes contiguous arrays; a transposed gradient takes the numpy rule, same numbers."""
+    rng = np.random.default_rng(4)
+    start, g = rng.standard_normal((40, 30)).astype("float32"), rng.standard_normal((30, 40)).astype("float32")
+    results = []
+    for gradient in (g.T, np.ascontiguousarray(g.T)):
+        w = Variable(start.copy())
+        optimizers.Adam().apply([gradient], [w])
+        results.append(w.numpy())
+    assert results[0].tobytes() == results[1].tobytes()
+
+
 # -- get and errors ------------------------------------------------------------------------
 
 def test_get():

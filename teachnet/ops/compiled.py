@@ -38,7 +38,7 @@ import warnings
 import numpy as np
 
 __all__ = ["enabled", "enabled_for", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
-           "relu_masked", "lstm_cell_forward", "lstm_cell_backward", "add_rows_at"]
+           "relu_masked", "lstm_cell_forward", "lstm_cell_backward", "add_rows_at", "rmsprop_step", "adam_step"]
 
 _enabled = None          # None: not decided yet (numba not imported yet); then True or False
 _compiling = threading.Lock()
@@ -101,7 +101,7 @@ def _compiled(function):
             with _compiling:                      # two threads' first calls compile once
                 if machine_code is None:
                     import numba
-                    machine_code = numba.njit(nogil=True, cache=True)(function)
+                    machine_code = numba.njit(nogil=True, cache=True, error_model="numpy")(function)
         return machine_code(*args)
     return run
 
@@ -294,3 +294,64 @@ def add_rows_at(ids, rows, out):
         row = ids[k]
         for j in range(rows.shape[1]):
             out[row, j] += rows[k, j]
+
+
+@_compiled
+def rmsprop_step(g, w, s, a, b, lr, rho, one_minus_rho, epsilon, momentum):
+    """RMSprop's update of one weight, in place, in optimizers.RMSprop's order (see its docstring).
+
+    Formula, for each number: s = s * rho + g * g * (1 - rho); if centered (`a` given):
+    a = a * rho + (1 - rho) * g, d = lr * g / sqrt(s - a * a + epsilon), else d = lr * g / sqrt(s + epsilon);
+    with momentum (`b` given): b = b * momentum + d, w -= b; else w -= d.
+
+    Args:
+        g, w, s: flat (n,) arrays of one dtype: the gradient, the weight and its mean square (updated).
+        a, b: flat (n,) mean gradient and momentum (updated), or None when not used.
+        lr, rho, one_minus_rho, epsilon, momentum: scalars of the arrays' dtype.
+    """
+    for k in range(g.shape[0]):
+        gk = g[k]
+        sk = s[k] * rho + gk * gk * one_minus_rho
+        s[k] = sk
+        if a is not None:
+            ak = a[k] * rho + one_minus_rho * gk
+            a[k] = ak
+            denominator = np.sqrt(sk - ak * ak + epsilon)
+        else:
+            denominator = np.sqrt(sk + epsilon)
+        delta = gk * lr / denominator
+        if b is not None:
+            bk = b[k] * momentum + delta
+            b[k] = bk
+            w[k] -= bk
+        else:
+            w[k] -= delta
+
+
+@_compiled
+def adam_step(g, w, m, v, v_hat, one_minus_beta_1, one_minus_beta_2, alpha, epsilon):
+    """Adam's update of one weight, in place, in optimizers.Adam's order (see its docstring).
+
+    Formula, for each number: m += (g - m) * (1 - beta_1); v += (g * g - v) * (1 - beta_2); with amsgrad
+    (`v_hat` given) v_hat = max(v_hat, v) (nan if either is, as np.maximum) is used for v;
+    w -= m * alpha / (sqrt(v) + epsilon).
+
+    Args:
+        g, w, m, v: flat (n,) arrays of one dtype: the gradient, the weight, its two moments (updated).
+        v_hat: flat (n,) running maximum of v (updated), or None without amsgrad.
+        one_minus_beta_1, one_minus_beta_2, alpha, epsilon: scalars of the arrays' dtype (alpha: the step
+            size with the bias corrections folded in).
+    """
+    for k in range(g.shape[0]):
+        gk = g[k]
+        mk = m[k] + (gk - m[k]) * one_minus_beta_1
+        m[k] = mk
+        vk = v[k] + (gk * gk - v[k]) * one_minus_beta_2
+        v[k] = vk
+        if v_hat is not None:
+            largest = v_hat[k]
+            if vk > largest or vk != vk:
+                largest = vk
+            v_hat[k] = largest
+            vk = largest
+        w[k] -= mk * alpha / (np.sqrt(vk) + epsilon)
