@@ -6,6 +6,7 @@ import pytest
 import teachnet
 from teachnet import layers, ops
 from teachnet.autodiff import GradientTape, Variable
+from teachnet.ops import compiled
 from tests.compiled_check import assert_same_bits, with_and_without_loops
 from tests.gradcheck import check_gradients, check_layer_gradients
 
@@ -212,7 +213,10 @@ def test_lstm_gradients_over_37_masked_steps():
 def test_lstm_fast_gate_path_is_bit_identical_to_the_plain_one(monkeypatch, masked, return_sequences):
     # sigmoid + tanh (the defaults) take the one-tanh-call path; the same functions under another
     # name take the plain path (sigmoid over the block, then tanh for g). Values and gradients agree exactly.
+    # (In float32 the defaults would run the whole compiled loops, with their own tanh: not here.)
     from teachnet.ops import recurrent as recurrent_ops
+
+    monkeypatch.setattr(compiled, "sgemm", lambda: None)
 
     monkeypatch.setitem(recurrent_ops.RECURRENT_ACTIVATIONS, "plain_sigmoid",
                         recurrent_ops.RECURRENT_ACTIVATIONS["sigmoid"])
@@ -380,6 +384,83 @@ def test_lstm_compiled_steps_give_the_numpy_ones_bit_for_bit(monkeypatch, dtype,
             y = ops.lstm(*args, None, recurrent_mask, return_sequences=return_sequences)
             loss = ops.sum(y * np.cos(np.arange(y.size)).astype(dtype).reshape(y.shape))
         return [y.data] + [g.data for g in tape.gradient(loss, args)]
+    monkeypatch.setattr(compiled, "sgemm", lambda: None)     # the per-step loops, not the whole ones
     ours, numpys = with_and_without_loops(monkeypatch, ["lstm_cell_forward", "lstm_cell_backward"], run)
     assert_same_bits(ours, numpys)
     assert all(a.dtype == dtype for a in ours)
+
+
+def _needs_whole_loops():
+    if not compiled.enabled():
+        pytest.skip("numba is not installed")
+    if compiled.sgemm() is None:
+        pytest.skip("numpy's BLAS is neither OpenBLAS nor MKL: the LSTM runs its step loops")
+
+
+def test_the_compiled_tanh_is_within_a_few_units_in_the_last_place():
+    """ops/compiled.py's float32 tanh (the whole LSTM loops' own) against float64's, over every range
+    (0.0002 apart in [-12, 12], and the powers from 1e-45 up), and on the special values."""
+    if not compiled.enabled():
+        pytest.skip("numba is not installed")
+    grid = np.linspace(-12, 12, 120_001)
+    powers = np.geomspace(1e-45, 12, 20_000)
+    x = np.concatenate([grid, powers, -powers]).astype(np.float32)
+    got = np.empty_like(x)
+    compiled.tanh32(x, got)
+    truth = np.tanh(x.astype(np.float64))
+    units = np.abs(got - truth) / np.spacing(np.abs(truth).astype(np.float32))
+    assert units.max() <= 2.2, (units.max(), x[units.argmax()])
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 3e38], np.float32)
+    got = np.empty_like(special)
+    compiled.tanh32(special, got)
+    assert got.tobytes() == np.array([0.0, -0.0, 1, -1, np.nan, 1e-45, -1e-45, 1], np.float32).tobytes()
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("recurrent_dropout", [False, True])
+def test_lstm_whole_compiled_loops_agree_with_the_numpy_steps(monkeypatch, return_sequences, recurrent_dropout):
+    """In float32 (sigmoid gates, tanh cell, no masking) every step runs in one compiled call, forward and
+    backward, with its own tanh: the outputs and every gradient against the numpy steps' (loops off) and
+    against float64's: about as close to float64 as numpy's own float32 results are."""
+    _needs_whole_loops()
+    rng = np.random.default_rng(21)
+    B, T, D, n = 6, 40, 5, 7
+    values = [rng.standard_normal((B, T, D)), rng.standard_normal((D, 4 * n)) * 0.6,
+              rng.standard_normal((n, 4 * n)) * 0.6, rng.standard_normal(4 * n),
+              rng.standard_normal((B, n)), rng.standard_normal((B, n))]
+    recurrent_mask = (rng.random((B, n)) > 0.4) * 2.0 if recurrent_dropout else None
+    ran = []
+    for name in ("lstm_forward_steps", "lstm_backward_steps"):
+        loop = getattr(compiled, name)
+        monkeypatch.setattr(compiled, name, lambda *a, loop=loop, name=name: ran.append(name) or loop(*a))
+
+    def run(dtype, loops):
+        compiled.set_enabled(loops)
+        try:
+            args = [Variable(v, dtype=dtype) for v in values]
+            mask = None if recurrent_mask is None else recurrent_mask.astype(dtype)
+            with GradientTape() as tape:
+                y = ops.lstm(*args, None, mask, return_sequences=return_sequences)
+                loss = ops.sum(y * np.cos(np.arange(y.size)).astype(dtype).reshape(y.shape))
+            return [y.data] + [g.data for g in tape.gradient(loss, args)]
+        finally:
+            compiled.set_enabled(True)
+    exact = run("float64", False)
+    ran.clear()
+    whole = run("float32", True)
+    assert ran == ["lstm_forward_steps", "lstm_backward_steps"]
+    steps = run("float32", False)
+    for got, numpys, truth in zip(whole, steps, exact):
+        assert got.dtype == np.float32
+        scale = np.abs(truth).max()
+        whole_error, numpys_error = np.abs(got - truth).max() / scale, np.abs(numpys - truth).max() / scale
+        # float32 rounds at 6e-8; 40 steps of it: a few 1e-6 (numpy's tanh is a little more exact than ours)
+        assert whole_error <= max(5 * numpys_error, 3e-6), (whole_error, numpys_error)
+        np.testing.assert_allclose(got, numpys, rtol=0, atol=1e-5 * scale)
+
+
+def test_the_blas_product_is_checked_before_the_loops_use_it():
+    """sgemm() hands the loops a BLAS function only after it multiplied a small product as numpy does."""
+    _needs_whole_loops()
+    assert compiled._gives_numpys_product(compiled.sgemm())
+    assert not compiled._gives_numpys_product(lambda *arguments: None)   # leaves c as it was: rejected

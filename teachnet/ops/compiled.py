@@ -32,13 +32,15 @@ means a warning and the numpy versions.
 """
 import functools
 import importlib.util
+import math
 import threading
 import warnings
 
 import numpy as np
 
 __all__ = ["enabled", "enabled_for", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
-           "relu_masked", "lstm_cell_forward", "lstm_cell_backward", "add_rows_at", "rmsprop_step", "adam_step"]
+           "relu_masked", "lstm_cell_forward", "lstm_cell_backward", "add_rows_at", "rmsprop_step", "adam_step",
+           "sgemm", "tanh32", "lstm_forward_steps", "lstm_backward_steps"]
 
 _enabled = None          # None: not decided yet (numba not imported yet); then True or False
 _compiling = threading.Lock()
@@ -90,8 +92,23 @@ def set_enabled(flag):
     _enabled = flag
 
 
+_HELPERS = {}            # name -> numba options of the functions the loops call (marked @_helper)
+
+
+def _helper(**options):
+    """Marks a function that compiled loops call: compiled with them (and inlined into them by the compiler,
+    which keeps its own options). Options: numba.njit's, e.g. fastmath={"contract"} lets a * b + c be one
+    fused multiply-add (rounded once, not twice: not numpy's bits)."""
+    def mark(function):
+        _HELPERS[function.__name__] = options
+        return function
+    return mark
+
+
 def _compiled(function):
-    """`function`, compiled by numba on its first call (machine code, Python's lock released while it runs)."""
+    """`function`, compiled by numba on its first call (machine code, Python's lock released while it runs).
+
+    numba's "numpy" error model: a float divided by 0 gives inf or nan, as in numpy (not an exception)."""
     machine_code = None
 
     @functools.wraps(function)
@@ -101,6 +118,10 @@ def _compiled(function):
             with _compiling:                      # two threads' first calls compile once
                 if machine_code is None:
                     import numba
+                    module = globals()
+                    for name, options in _HELPERS.items():   # the helpers' names now find their machine code
+                        if not isinstance(module[name], numba.core.registry.CPUDispatcher):
+                            module[name] = numba.njit(error_model="numpy", **options)(module[name])
                     machine_code = numba.njit(nogil=True, cache=True, error_model="numpy")(function)
         return machine_code(*args)
     return run
@@ -247,6 +268,12 @@ def lstm_cell_forward(gates, half, c_prev, fc, ig, c):
         c_prev: (units, batch).
         fc, ig, c: (units, batch), written.
     """
+    _cell_forward(gates, half, c_prev, fc, ig, c)
+
+
+@_helper()
+def _cell_forward(gates, half, c_prev, fc, ig, c):
+    """lstm_cell_forward's work (the loops below run it too)."""
     units, batch = c.shape
     for r in range(3 * units):
         for b in range(batch):
@@ -270,6 +297,12 @@ def lstm_cell_backward(dh, dh_dc, dc, dz, f, dc_new, dc_prev):
         dz: (4 units, batch), updated in place.
         dc_new, dc_prev: (units, batch), written.
     """
+    _cell_backward(dh, dh_dc, dc, dz, f, dc_new, dc_prev)
+
+
+@_helper()
+def _cell_backward(dh, dh_dc, dc, dz, f, dc_new, dc_prev):
+    """lstm_cell_backward's work (lstm_backward_steps runs it too)."""
     units, batch = dh.shape
     for r in range(units):
         for b in range(batch):
@@ -355,3 +388,203 @@ def adam_step(g, w, m, v, v_hat, one_minus_beta_1, one_minus_beta_2, alpha, epsi
             v_hat[k] = largest
             vk = largest
         w[k] -= mk * alpha / (np.sqrt(vk) + epsilon)
+
+
+# ---------------------------------------------------------------------------
+# An LSTM's loop over time, whole
+# ---------------------------------------------------------------------------
+# Each time step of an LSTM is a small product (h_{t-1} by the recurrent kernel) and a few passes over
+# 4 x 32 x 64 numbers; made from Python, as ops/recurrent.py's loop makes them, the calls cost about as
+# much as their work. The loops below run every step in one compiled call. They need two things numba
+# does not give: the product, which they ask of the BLAS numpy itself uses (`sgemm()`), and a tanh that
+# compiles to vector instructions (numba's calls the C library's, one number at a time: 26x slower than
+# numpy's). So these loops are for float32 and do not give numpy's bits: `_tanh32` is within 2.2 units
+# in the last place of the true tanh (numpy's within 1.4), and the tests compare with tolerances.
+
+_ROW_MAJOR, _NO_TRANS = 101, 111        # cblas's names for C order and for "not transposed"
+_sgemm = False                          # False: not looked up yet; then the function or None
+
+
+def sgemm():
+    """cblas_sgemm of the BLAS numpy multiplies with, as a ctypes function compiled loops can call; None
+    if the compiled loops are off or that BLAS is not one this knows (OpenBLAS or MKL)."""
+    global _sgemm
+    if not enabled():
+        return None
+    if _sgemm is False:
+        _sgemm = _find_sgemm()
+    return _sgemm
+
+
+def _find_sgemm():
+    """The BLAS's cblas_sgemm, its integers 64 or 32 bits wide as the library was built, checked on a small
+    product; None if not found (numpy's wheels: `scipy_cblas_sgemm64_`, 64-bit integers)."""
+    import ctypes
+    import os
+
+    from teachnet.ops import parallel
+    for lib in parallel._blas_pools():
+        if lib.internal_api not in ("openblas", "mkl"):
+            continue
+        library = ctypes.CDLL(lib.filepath)
+        if lib.internal_api == "openblas":
+            wide = "USE64BITINT" in _openblas_config(library)
+        else:
+            wide = "ILP64" in os.environ.get("MKL_INTERFACE_LAYER", "").upper()
+        for name, integer in (("scipy_cblas_sgemm64_", ctypes.c_int64), ("cblas_sgemm64_", ctypes.c_int64),
+                              ("cblas_sgemm", ctypes.c_int64 if wide else ctypes.c_int)):
+            function = getattr(library, name, None)
+            if function is None:
+                continue
+            function.restype = None
+            function.argtypes = ([ctypes.c_int] * 3 + [integer] * 3 + [ctypes.c_float, ctypes.c_void_p, integer]
+                                 + [ctypes.c_void_p, integer, ctypes.c_float, ctypes.c_void_p, integer])
+            if _gives_numpys_product(function):
+                return function
+    return None
+
+
+def _openblas_config(library):
+    """The build options OpenBLAS reports ("... USE64BITINT ..." when its integers are 64 bits wide), or ""."""
+    import ctypes
+    for name in ("scipy_openblas_get_config64_", "openblas_get_config64_", "openblas_get_config"):
+        function = getattr(library, name, None)
+        if function is not None:
+            function.restype = ctypes.c_char_p
+            return (function() or b"").decode(errors="replace")
+    return ""
+
+
+def _gives_numpys_product(function):
+    """Whether `function` (a cblas_sgemm) computes c + a @ b as numpy does, on a small product."""
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal(shape).astype(np.float32) for shape in ((5, 3), (3, 4), (5, 4)))
+    expected = c + a @ b
+    function(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, 5, 4, 3, 1.0, a.ctypes.data, 3, b.ctypes.data, 4, 1.0,
+             c.ctypes.data, 4)
+    return np.allclose(c, expected, rtol=1e-6, atol=1e-6)
+
+
+@_helper(fastmath={"contract"})     # its polynomial in fused multiply-adds: 1.4x faster
+def _tanh32(x):
+    """tanh of a float32, from exp's range reduction: with y = 2|x| = n ln 2 + r (|r| <= ln 2 / 2),
+    e^y - 1 = 2^n (1 + expm1(r)) - 1, expm1(r) by its Taylor series to r^7, and tanh|x| = (e^y - 1) / (e^y + 1).
+    Within 2.2 units in the last place (numpy's float32 tanh: 1.4); |x| above 9 counts as 9 (tanh 9 is
+    1 - 3.0e-8, within a unit of 1); nan for nan; the sign of x, -0.0 included."""
+    a = abs(x)
+    y = min(a, np.float32(9.0)) * np.float32(2.0)
+    n = np.int32(y * np.float32(1.4426950408889634) + np.float32(0.5))    # round(y / ln 2), y >= 0
+    nf = np.float32(n)
+    r = (y - nf * np.float32(0.693145751953125)) - nf * np.float32(1.4286068203094172e-06)  # ln 2, in two parts
+    p = np.float32(1 / 5040)                                                # expm1(r) = r + r^2 / 2 + ... + r^7 / 7!
+    for coefficient in (1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2):
+        p = p * r + np.float32(coefficient)
+    p = p * r * r + r
+    scale = np.float32(np.int32(1) << n)                                    # 2^n, n <= 26: exact
+    e = p * scale + (scale - np.float32(1.0))                               # e^y - 1
+    t = e / (e + np.float32(2.0))
+    if x != x:
+        t = x
+    return np.float32(math.copysign(t, x))
+
+
+@_compiled
+def tanh32(x, out):
+    """`out = tanh(x)` with `_tanh32`, for float32 arrays of one shape (for the tests)."""
+    flat, result = x.reshape(-1), out.reshape(-1)
+    for k in range(flat.shape[0]):
+        result[k] = _tanh32(flat[k])
+
+
+@_compiled
+def lstm_forward_steps(gemm, recurrent, recurrent_mask, scratch, gates, saved, tanh_c, half):
+    """ops/recurrent.py's LSTM forward loop (sigmoid gates, tanh cell, float32), every step in one call.
+
+    Formula, for each step t: z_t = gates[t] + recurrent @ (h_{t-1} [* recurrent_mask]) (one BLAS product,
+    added in place); then tanh of all of z_t, the sigmoid gates from it, c_t = f c_{t-1} + i g,
+    tanh_c[t] = tanh(c_t), h_t = o tanh_c[t]: ops/recurrent.py's numpy loop, with `_tanh32` for numpy's tanh.
+
+    Args:
+        gemm: from `sgemm()`.
+        recurrent: (4 units, units), float32, the recurrent kernel (transposed, o, i, f rows halved).
+        recurrent_mask: (units, batch) or None; scratch: (units, batch) to hold h_{t-1} * mask (or None).
+        gates: (steps, 4 units, batch): x_t W + b (halved in the o, i, f rows); becomes the gates.
+        saved: (steps + 1, 4, units, batch): saved[0, 0] and saved[0, 3] hold h_0 and c_0; step t writes
+            h_t, i g, f c_{t-1}, c_t into saved[t + 1].
+        tanh_c: (steps, units, batch), written.
+        half: 0.5 as a float32.
+    """
+    steps, rows, batch = gates.shape
+    units = rows // 4
+    for t in range(steps):
+        h_prev = saved[t, 0]
+        if recurrent_mask is not None:
+            for r in range(units):
+                for b in range(batch):
+                    scratch[r, b] = h_prev[r, b] * recurrent_mask[r, b]
+            h_prev = scratch
+        z = gates[t]
+        gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, rows, batch, units, 1.0, recurrent.ctypes.data, units,
+             h_prev.ctypes.data, batch, 1.0, z.ctypes.data, batch)
+        for r in range(rows):
+            for b in range(batch):
+                z[r, b] = _tanh32(z[r, b])
+        new = saved[t + 1]
+        _cell_forward(z, half, saved[t, 3], new[2], new[1], new[3])
+        for r in range(units):
+            for b in range(batch):
+                tanh_c[t, r, b] = _tanh32(new[3, r, b])
+                new[0, r, b] = z[r, b] * tanh_c[t, r, b]
+
+
+@_compiled
+def lstm_backward_steps(gemm, recurrent_t, recurrent_mask, gh, gc, gates, saved, tanh_c, dz, dh, dc, dh_prev, dc_prev):
+    """ops/recurrent.py's LSTM backward loop (sigmoid gates, tanh cell, no masking, float32), every step in one
+    call, with each step's local derivatives made from what the forward pass saved, as
+    `_lstm_local_derivatives_sigmoid_tanh` makes them (the same numbers as that pass and the numpy loop):
+
+        dh_dc = o - h~ tanh(c~);  dc~ = dh dh_dc + dc
+        dz_o = (1 - o) h~ dh;  dz_i = (1 - i) (i g) dc~;  dz_f = (1 - f) (f c_{t-1}) dc~;  dz_g = (i - (i g) g) dc~
+        dc_{t-1} = dc~ f;  dh_{t-1} = recurrent_t @ dz_t (one BLAS product) [* recurrent_mask]
+
+    Args:
+        gemm: from `sgemm()`.
+        recurrent_t: (units, 4 units), float32.
+        recurrent_mask: (units, batch) or None.
+        gh, gc: (steps, units, batch), the outputs' gradients at every step, or None (only the last step's
+            state is an output: its gradients are dh and dc).
+        gates, saved, tanh_c: as lstm_forward_steps left them.
+        dz: (steps, 4 units, batch), written: dL/dz_t.
+        dh, dc, dh_prev, dc_prev: (units, batch) each; dh and dc hold the gradients from after the last step.
+
+    Returns:
+        (dL/dh_0, dL/dc_0): two of the four arrays given.
+    """
+    steps, rows, batch = dz.shape
+    units, one = rows // 4, np.float32(1.0)
+    for t in range(steps - 1, -1, -1):
+        if gh is not None:
+            for r in range(units):
+                for b in range(batch):
+                    dh[r, b] += gh[t, r, b]
+                    dc[r, b] += gc[t, r, b]
+        gate, kept, d = gates[t], saved[t + 1], dz[t]
+        for r in range(units):
+            for b in range(batch):
+                o, i, f, g = gate[r, b], gate[units + r, b], gate[2 * units + r, b], gate[3 * units + r, b]
+                h, ig, fc = kept[0, r, b], kept[1, r, b], kept[2, r, b]
+                total = dh[r, b] * (o - h * tanh_c[t, r, b]) + dc[r, b]
+                d[r, b] = (one - o) * h * dh[r, b]
+                d[units + r, b] = (one - i) * ig * total
+                d[2 * units + r, b] = (one - f) * fc * total
+                d[3 * units + r, b] = (i - ig * g) * total
+                dc_prev[r, b] = total * f
+        gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, units, batch, rows, 1.0, recurrent_t.ctypes.data, rows,
+             d.ctypes.data, batch, 0.0, dh_prev.ctypes.data, batch)
+        if recurrent_mask is not None:
+            for r in range(units):
+                for b in range(batch):
+                    dh_prev[r, b] *= recurrent_mask[r, b]
+        dh, dh_prev = dh_prev, dh
+        dc, dc_prev = dc_prev, dc
+    return dh, dc

@@ -380,9 +380,16 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     dot, matmul, add, multiply, tanh = np.dot, np.matmul, np.add, np.multiply, np.tanh
     one_half = np.dtype(dtype).type(0.5)    # a numpy scalar: ~0.15 us less a call than converting 0.5
     parallel.run(project, parts, uses_blas=True)
-    # The step's elementwise work after its tanh as one compiled call (ops/compiled.py), the same numbers:
+    # In float32, every step in one compiled call (ops/compiled.py: its own tanh, within a few units in the
+    # last place of numpy's); else the step's elementwise work after its tanh as one compiled call, the same
+    # numbers as the numpy calls below.
+    gemm = compiled.sgemm() if fused and m is None and dtype == np.float32 else None
     cell = compiled.lstm_cell_forward if fused and m is None and compiled.enabled_for(dtype) else None
-    for t in range(T):
+    if gemm is not None:
+        with parallel.one_blas_thread():                                    # a small product: one thread
+            compiled.lstm_forward_steps(gemm, U_in, rm, None if rm is None else np.empty((n, B), dtype),
+                                        gates, saved, tcs, one_half)
+    for t in range(0 if gemm is not None else T):
         gt = gates[t]                                                       # holds x_t W + b
         dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
         add(z, gt, out=z)                                                   # z_t = x_t W + h_{t-1} U + b
@@ -415,7 +422,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             gh = gc = None
             dh, dc = (np.array(a.T, dtype=dtype, order="C") for a in grad)
         # dz: first the local derivatives of every step, then turned into dL/dz_t in place by the loop.
-        dz, dh_dc = np.empty_like(gates), np.empty_like(tcs)
+        dz, dh_dc = np.empty_like(gates), None if gemm is not None else np.empty_like(tcs)
 
         def local_derivatives(steps):
             if from_products:
@@ -425,13 +432,18 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             else:
                 _lstm_local_derivatives(gates[steps], cs[steps], tcs[steps], dsig, dact, out=dz[steps],
                                         dh_dc=dh_dc[steps])
-        parallel.run(local_derivatives, parts)
+        if gemm is None:                                                    # (the whole loop makes its own)
+            parallel.run(local_derivatives, parts)
 
         U_op = np.ascontiguousarray(U_T.T)                                  # (units, 4 units)
         dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
         dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
         cell = compiled.lstm_cell_backward if m is None and compiled.enabled_for(dtype) else None
-        for t in reversed(range(T)):
+        if gemm is not None:                                                # every step in one call
+            with parallel.one_blas_thread():
+                dh, dc = compiled.lstm_backward_steps(gemm, U_op, rm, gh, gc, gates, saved, tcs, dz, dh, dc,
+                                                      dh_prev, dc_prev)
+        for t in reversed(range(0 if gemm is not None else T)):
             if gh is not None:
                 add(dh, gh[t], out=dh)
                 add(dc, gc[t], out=dc)
