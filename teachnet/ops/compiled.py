@@ -30,13 +30,17 @@ numpy versions too). numba is imported on first use, not with teachnet, and a
 numba that fails to import (one too old for the installed numpy, say) only
 means a warning and the numpy versions.
 """
+import ctypes
 import functools
 import importlib.util
 import math
+import os
 import threading
 import warnings
 
 import numpy as np
+
+from teachnet.ops import parallel
 
 __all__ = ["enabled", "enabled_for", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
            "relu_masked", "lstm_cell_forward", "lstm_cell_backward", "add_rows_at", "rmsprop_step", "adam_step",
@@ -419,11 +423,7 @@ def sgemm():
 def _find_sgemm():
     """The BLAS's cblas_sgemm, its integers 64 or 32 bits wide as the library was built, checked on a small
     product; None if not found (numpy's wheels: `scipy_cblas_sgemm64_`, 64-bit integers)."""
-    import ctypes
-    import os
-
-    from teachnet.ops import parallel
-    for lib in parallel._blas_pools():
+    for lib in parallel.blas_pools():
         if lib.internal_api not in ("openblas", "mkl"):
             continue
         library = ctypes.CDLL(lib.filepath)
@@ -446,7 +446,6 @@ def _find_sgemm():
 
 def _openblas_config(library):
     """The build options OpenBLAS reports ("... USE64BITINT ..." when its integers are 64 bits wide), or ""."""
-    import ctypes
     for name in ("scipy_openblas_get_config64_", "openblas_get_config64_", "openblas_get_config"):
         function = getattr(library, name, None)
         if function is not None:

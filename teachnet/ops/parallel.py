@@ -51,7 +51,7 @@ def _default_num_threads():
     """TEACHNET_NUM_THREADS, else the size of numpy's BLAS pool (1 if none is found)."""
     if os.environ.get("TEACHNET_NUM_THREADS"):
         return max(1, int(os.environ["TEACHNET_NUM_THREADS"]))
-    numpy_first = sorted(_blas_pools(), key=lambda lib: "numpy" not in lib.filepath)  # not torch's own BLAS
+    numpy_first = sorted(blas_pools(), key=lambda lib: "numpy" not in lib.filepath)  # not torch's own BLAS
     return max(1, numpy_first[0].num_threads) if numpy_first else 1
 
 
@@ -88,7 +88,7 @@ def split(count, pieces):
     return [slice(bounds[k], bounds[k + 1]) for k in range(pieces)]
 
 
-def _blas_pools():
+def blas_pools():
     """threadpoolctl's handles on the BLAS libraries loaded in this process (numpy's OpenBLAS, ...)."""
     global _blas
     if _blas is None:
@@ -111,7 +111,7 @@ def run(task, pieces, uses_blas=False):
     """
     global _pool, _pool_size
     pieces = list(pieces)
-    blas = _blas_pools() if uses_blas else []
+    blas = blas_pools() if uses_blas else []
     saved = [lib.get_num_threads() for lib in blas]
     for lib in blas:
         lib.set_num_threads(1)
@@ -159,7 +159,7 @@ def elementwise(task, *arrays):
 @contextlib.contextmanager
 def one_blas_thread():
     """Inside the `with` block, numpy's BLAS runs every product on one thread."""
-    blas = _blas_pools()
+    blas = blas_pools()
     saved = [lib.get_num_threads() for lib in blas]
     for lib, count in zip(blas, saved):
         if count > 1:
