@@ -461,8 +461,8 @@ def test_the_compiled_loops_give_the_numpy_conv_bit_for_bit(monkeypatch, x_shape
     pixels = rng.normal(size=x_shape).astype(dtype)
     if with_nan:
         pixels.reshape(-1)[pixels.size // 2] = np.nan
-    x, k = Variable(pixels), Variable(rng.normal(size=k_shape).astype(dtype))
-    b = Variable(rng.normal(size=k_shape[-1:]).astype(dtype))
+    x, k = Variable(pixels, dtype=dtype), Variable(rng.normal(size=k_shape), dtype=dtype)
+    b = Variable(rng.normal(size=k_shape[-1:]), dtype=dtype)
 
     def run():
         with GradientTape() as tape, np.errstate(invalid="ignore"):   # (nan * 0)
@@ -471,5 +471,6 @@ def test_the_compiled_loops_give_the_numpy_conv_bit_for_bit(monkeypatch, x_shape
         return [y.numpy()] + [g.numpy() for g in tape.gradient(loss, [x, k, b])]
     ours, numpys = with_and_without_loops(monkeypatch, ["add_bias_relu", "relu_masked", "col2im"], run)
     assert_same_bits(ours, numpys)
+    assert ours[0].dtype == dtype
     if with_nan:
         assert np.isnan(ours[0]).any() and np.isnan(ours[2]).any()   # the output and the kernel's gradient
