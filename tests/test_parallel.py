@@ -247,3 +247,46 @@ def test_run_chunks_stays_on_the_calling_thread_for_small_work():
     parallel.set_num_threads(2)
     seen = parallel.run_chunks(lambda i, buffer: threading.get_ident(), 5, parallel.MIN_SPLIT_BYTES - 1)
     assert set(seen) == {threading.get_ident()}
+
+
+@pytest.mark.parametrize("threads", THREAD_COUNTS)
+def test_run_pipelined_produces_in_order_here_and_consumes_each_once_after_its_produce(threads):
+    parallel.set_num_threads(threads)
+    caller, events, lock = threading.get_ident(), [], threading.Lock()
+
+    def produce(i):
+        assert threading.get_ident() == caller
+        threading.Event().wait(0.002)                      # (a loop working without Python's lock)
+        with lock:
+            events.append(("produce", i))
+
+    def consume(i):
+        with lock:
+            events.append(("consume", i, threading.get_ident()))
+    parallel.run_pipelined(produce, consume, 8)
+    assert [e[1] for e in events if e[0] == "produce"] == list(range(8))
+    consumed = [e[1] for e in events if e[0] == "consume"]
+    assert sorted(consumed) == list(range(8))
+    for i in range(8):
+        assert events.index(("produce", i)) < [e[:2] for e in events].index(("consume", i))
+    helpers = {e[2] for e in events if e[0] == "consume"} - {caller}
+    assert bool(helpers) == (threads > 1)                  # the other threads consume while this one produces
+
+
+def test_run_pipelined_passes_a_produce_error_on_and_lets_the_other_threads_go():
+    parallel.set_num_threads(2)
+
+    def produce(i):
+        if i == 3:
+            raise ValueError("step 3 failed")
+    consumed = []
+    finished = threading.Event()
+
+    def call():
+        with pytest.raises(ValueError, match="step 3 failed"):
+            parallel.run_pipelined(produce, consumed.append, 6)
+        finished.set()
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    assert finished.wait(10), "run_pipelined hung after a failed produce"
+    assert set(consumed) <= {0, 1, 2}

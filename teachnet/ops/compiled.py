@@ -537,7 +537,8 @@ def lstm_forward_steps(gemm, recurrent, recurrent_mask, scratch, gates, saved, t
 
 
 @_compiled
-def lstm_backward_steps(gemm, recurrent_t, recurrent_mask, gh, gc, gates, saved, tanh_c, dz, dh, dc, dh_prev, dc_prev):
+def lstm_backward_steps(gemm, recurrent_t, recurrent_mask, gh, gc, gates, saved, tanh_c, dz, dh, dc, dh_prev, dc_prev,
+                        start, stop):
     """ops/recurrent.py's LSTM backward loop (sigmoid gates, tanh cell, no masking, float32), every step in one
     call, with each step's local derivatives made from what the forward pass saved, as
     `_lstm_local_derivatives_sigmoid_tanh` makes them (the same numbers as that pass and the numpy loop):
@@ -554,14 +555,15 @@ def lstm_backward_steps(gemm, recurrent_t, recurrent_mask, gh, gc, gates, saved,
             state is an output: its gradients are dh and dc).
         gates, saved, tanh_c: as lstm_forward_steps left them.
         dz: (steps, 4 units, batch), written: dL/dz_t.
-        dh, dc, dh_prev, dc_prev: (units, batch) each; dh and dc hold the gradients from after the last step.
-
-    Returns:
-        (dL/dh_0, dL/dc_0): two of the four arrays given.
+        dh, dc: (units, batch): the gradients from after step stop - 1; updated in place to those from
+            before step `start` (dL/dh_{start}, dL/dc_{start}).
+        dh_prev, dc_prev: (units, batch), scratch.
+        start, stop: the steps t = stop - 1, ..., start are done, in that order.
     """
-    steps, rows, batch = dz.shape
+    rows, batch = dz.shape[1:]
     units, one = rows // 4, np.float32(1.0)
-    for t in range(steps - 1, -1, -1):
+    h_out, c_out = dh, dc
+    for t in range(stop - 1, start - 1, -1):
         if gh is not None:
             for r in range(units):
                 for b in range(batch):
@@ -586,4 +588,6 @@ def lstm_backward_steps(gemm, recurrent_t, recurrent_mask, gh, gc, gates, saved,
                     dh_prev[r, b] *= recurrent_mask[r, b]
         dh, dh_prev = dh_prev, dh
         dc, dc_prev = dc_prev, dc
-    return dh, dc
+    if (stop - start) % 2 == 1:                 # an odd number of swaps: the results are in the scratch arrays
+        h_out[:] = dh
+        c_out[:] = dc

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
 
 __all__ = ["get_num_threads", "set_num_threads", "run", "split", "pieces_for", "elementwise", "worth_splitting",
-           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT", "run_chunks"]
+           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT", "run_chunks", "run_pipelined"]
 
 # Below this many bytes touched, a pass stays on one thread. Handing two empty
 # pieces to `run` took 70 us on this project's shared 2-core machine (load
@@ -216,3 +216,54 @@ def run_chunks(task, count, nbytes, make_buffer=None, uses_blas=False, min_bytes
     threads = get_num_threads() if worth_splitting(nbytes, min_bytes) else 1
     run(work, range(max(1, min(threads, count))), uses_blas=uses_blas)
     return results
+
+
+def run_pipelined(produce, consume, count, uses_blas=False):
+    """produce(i) for i = 0, 1, ..., count - 1 in that order on the calling thread; consume(i) for every i as
+    soon as produce(i) has returned, on the pool's other threads, and on the calling thread too once it has
+    produced them all. A serial loop (an LSTM's steps backward, in ranges) then runs beside the work that
+    only waits for its results (the weight gradients of the steps done so far) instead of before it.
+
+    The consume calls must be independent of each other, and a produce must release Python's lock (GIL)
+    while it works (a compiled loop) for the two to overlap. On one thread: every produce, then every
+    consume. `uses_blas` as in `run`.
+    """
+    if get_num_threads() == 1 or count <= 1:
+        for i in range(count):
+            produce(i)
+        for i in range(count):
+            consume(i)
+        return
+    state = {"produced": 0, "taken": 0}
+    changed = threading.Condition()
+
+    def take(wait):
+        """The next produced i nobody has taken, or None when there is none (and, with `wait`, none to come)."""
+        with changed:
+            while state["taken"] == state["produced"] < count and wait:
+                changed.wait()
+            if state["taken"] == state["produced"]:
+                return None
+            state["taken"] += 1
+            return state["taken"] - 1
+
+    def consume_all(wait):
+        while (i := take(wait)) is not None:
+            consume(i)
+
+    def calling_thread():
+        try:
+            for i in range(count):
+                produce(i)
+                with changed:
+                    state["produced"] += 1
+                    changed.notify_all()
+        except BaseException:
+            with changed:                                # the other threads stop waiting
+                state["taken"] = state["produced"] = count
+                changed.notify_all()
+            raise
+        consume_all(wait=False)
+
+    roles = [calling_thread] + [lambda: consume_all(wait=True)] * (get_num_threads() - 1)
+    run(lambda role: role(), roles, uses_blas=uses_blas)

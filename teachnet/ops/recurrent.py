@@ -439,10 +439,6 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
         dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
         cell = compiled.lstm_cell_backward if m is None and compiled.enabled_for(dtype) else None
-        if gemm is not None:                                                # every step in one call
-            with parallel.one_blas_thread():
-                dh, dc = compiled.lstm_backward_steps(gemm, U_op, rm, gh, gc, gates, saved, tcs, dz, dh, dc,
-                                                      dh_prev, dc_prev)
         for t in reversed(range(0 if gemm is not None else T)):
             if gh is not None:
                 add(dh, gh[t], out=dh)
@@ -493,7 +489,17 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             inputs_by_step[steps, :, D + n:] = 1
             matmul(dz[steps], inputs_by_step[steps], out=per_step[steps])
             matmul(dz[steps].transpose(0, 2, 1), W_T, out=dxs[steps])
-        parallel.run(products, parts, uses_blas=True)
+        if gemm is None:                                                    # (the loop above is done)
+            parallel.run(products, parts, uses_blas=True)
+        else:
+            # The whole loop: compiled calls of ~10 steps each, latest first, on this thread (they release
+            # the GIL); each range's products start on another thread as soon as its steps are done.
+            ranges = parallel.split(T, max(1, T // 10))[::-1]
+
+            def loop(i):
+                compiled.lstm_backward_steps(gemm, U_op, rm, gh, gc, gates, saved, tcs, dz, dh, dc, dh_prev,
+                                             dc_prev, ranges[i].start, ranges[i].stop)
+            parallel.run_pipelined(loop, lambda i: products(ranges[i]), len(ranges), uses_blas=True)
         # ones @ rows sums the steps in BLAS, ~2x faster than per_step.sum(axis=0); on one BLAS thread (one
         # call, the same on any thread count), for OpenBLAS's threaded matrix-vector product took 8 ms here.
         with parallel.one_blas_thread():
