@@ -290,3 +290,51 @@ def test_run_pipelined_passes_a_produce_error_on_and_lets_the_other_threads_go()
     worker.start()
     assert finished.wait(10), "run_pipelined hung after a failed produce"
     assert set(consumed) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize("threads", THREAD_COUNTS)
+def test_run_ahead_consumes_in_order_here_each_after_its_produce(threads):
+    parallel.set_num_threads(threads)
+    caller, events, lock = threading.get_ident(), [], threading.Lock()
+
+    def produce(i):
+        with lock:
+            events.append(("produce", i, threading.get_ident()))
+
+    def consume(i):
+        assert threading.get_ident() == caller
+        threading.Event().wait(0.002)                      # (a loop working without Python's lock)
+        with lock:
+            events.append(("consume", i))
+    parallel.run_ahead(produce, consume, 8)
+    assert [e[1] for e in events if e[0] == "consume"] == list(range(8))
+    assert sorted(e[1] for e in events if e[0] == "produce") == list(range(8))
+    for i in range(8):
+        assert [e[:2] for e in events].index(("produce", i)) < events.index(("consume", i))
+    helpers = {e[2] for e in events if e[0] == "produce"} - {caller}
+    assert bool(helpers) == (threads > 1)                  # the other threads produce ahead
+
+
+@pytest.mark.parametrize("failing", ["produce", "consume"])
+def test_run_ahead_passes_an_error_on_without_hanging(failing):
+    parallel.set_num_threads(2)
+    calls = []
+
+    def produce(i):
+        if failing == "produce" and i == 3:
+            raise ValueError("range 3 failed")
+        threading.Event().wait(0.001)
+        calls.append(i)
+
+    def consume(i):
+        if failing == "consume" and i == 3:
+            raise ValueError("range 3 failed")
+    finished = threading.Event()
+
+    def call():
+        with pytest.raises(ValueError, match="range 3 failed"):
+            parallel.run_ahead(produce, consume, 50)
+        finished.set()
+    threading.Thread(target=call, daemon=True).start()
+    assert finished.wait(10), "run_ahead hung after an error"
+    assert len(calls) < 50                                 # the other threads stopped

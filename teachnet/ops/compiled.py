@@ -496,7 +496,7 @@ def tanh32(x, out):
 
 
 @_compiled
-def lstm_forward_steps(gemm, recurrent, recurrent_mask, scratch, gates, saved, tanh_c, half):
+def lstm_forward_steps(gemm, recurrent, recurrent_mask, scratch, gates, saved, tanh_c, half, start, stop):
     """ops/recurrent.py's LSTM forward loop (sigmoid gates, tanh cell, float32), every step in one call.
 
     Formula, for each step t: z_t = gates[t] + recurrent @ (h_{t-1} [* recurrent_mask]) (one BLAS product,
@@ -512,10 +512,11 @@ def lstm_forward_steps(gemm, recurrent, recurrent_mask, scratch, gates, saved, t
             h_t, i g, f c_{t-1}, c_t into saved[t + 1].
         tanh_c: (steps, units, batch), written.
         half: 0.5 as a float32.
+        start, stop: the steps t = start, ..., stop - 1 are done, in that order.
     """
-    steps, rows, batch = gates.shape
+    rows, batch = gates.shape[1:]
     units = rows // 4
-    for t in range(steps):
+    for t in range(start, stop):
         h_prev = saved[t, 0]
         if recurrent_mask is not None:
             for r in range(units):

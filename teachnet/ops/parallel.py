@@ -30,7 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 from threadpoolctl import ThreadpoolController   # reads and sets BLAS's thread count (a dependency)
 
 __all__ = ["get_num_threads", "set_num_threads", "run", "split", "pieces_for", "elementwise", "worth_splitting",
-           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT", "run_chunks", "run_pipelined"]
+           "MIN_SPLIT_BYTES", "matmul", "one_blas_thread", "SMALL_PRODUCT", "run_chunks", "run_pipelined",
+           "run_ahead"]
 
 # Below this many bytes touched, a pass stays on one thread. Handing two empty
 # pieces to `run` took 70 us on this project's shared 2-core machine (load
@@ -267,3 +268,69 @@ def run_pipelined(produce, consume, count, uses_blas=False):
 
     roles = [calling_thread] + [lambda: consume_all(wait=True)] * (get_num_threads() - 1)
     run(lambda role: role(), roles, uses_blas=uses_blas)
+
+
+def run_ahead(produce, consume, count, uses_blas=False):
+    """consume(i) for i = 0, 1, ..., count - 1 in that order on the calling thread, each once produce(i) has
+    returned; produce(i) in order of i on the pool's other threads, ahead of the consumes, and on the calling
+    thread when no other thread has taken the next one yet. The mirror of `run_pipelined`: a serial loop
+    (an LSTM's steps forward, in ranges) starts on the first results of the work it needs (the input
+    products) while the rest are made beside it.
+
+    The produce calls must be independent of each other, and a consume must release Python's lock (GIL)
+    while it works for the two to overlap. On one thread: produce(i), consume(i), for each i. `uses_blas`
+    as in `run`.
+    """
+    if get_num_threads() == 1 or count <= 1:
+        for i in range(count):
+            produce(i)
+            consume(i)
+        return
+    state = {"taken": 0, "stop": False, "failed": False}
+    done = [False] * count
+    changed = threading.Condition()
+
+    def take():
+        """The next i no thread has taken, or None."""
+        with changed:
+            if state["stop"] or state["taken"] == count:
+                return None
+            state["taken"] += 1
+            return state["taken"] - 1
+
+    def produce_and_say(i):
+        produce(i)
+        with changed:
+            done[i] = True
+            changed.notify_all()
+
+    def other_thread():
+        try:
+            while (i := take()) is not None:
+                produce_and_say(i)
+        except BaseException:
+            with changed:                                         # the calling thread stops waiting;
+                state["failed"] = True                            # `run` raises this error
+                changed.notify_all()
+            raise
+
+    def calling_thread():
+        try:
+            for i in range(count):
+                while not done[i]:
+                    if state["failed"]:
+                        return
+                    j = take() if state["taken"] <= i else None   # not taken yet: made here
+                    if j is not None:
+                        produce_and_say(j)
+                        continue
+                    with changed:
+                        while not done[i] and not state["failed"]:
+                            changed.wait()
+                consume(i)
+        finally:
+            with changed:                                         # (after an error: the others stop)
+                state["stop"] = True
+                changed.notify_all()
+
+    run(lambda role: role(), [calling_thread] + [other_thread] * (get_num_threads() - 1), uses_blas=uses_blas)

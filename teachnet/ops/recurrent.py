@@ -379,16 +379,23 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     # np.matmul: ~0.3 us less for each step's recurrent product (5.5 us at the bench's shapes).
     dot, matmul, add, multiply, tanh = np.dot, np.matmul, np.add, np.multiply, np.tanh
     one_half = np.dtype(dtype).type(0.5)    # a numpy scalar: ~0.15 us less a call than converting 0.5
-    parallel.run(project, parts, uses_blas=True)
-    # In float32, every step in one compiled call (ops/compiled.py: its own tanh, within a few units in the
-    # last place of numpy's); else the step's elementwise work after its tanh as one compiled call, the same
-    # numbers as the numpy calls below.
+    # In float32, the steps run in compiled calls (ops/compiled.py: their own tanh, within a few units in the
+    # last place of numpy's), ~10 steps a call, on this thread (they release the GIL), each range as soon as
+    # its input products are made (on another thread, ahead). Else the input products first, then the step
+    # loop below: each step's elementwise work after its tanh as one compiled call (the same numbers as the
+    # numpy calls beside it).
     gemm = compiled.sgemm() if fused and m is None and dtype == np.float32 else None
     cell = compiled.lstm_cell_forward if fused and m is None and compiled.enabled_for(dtype) else None
     if gemm is not None:
-        with parallel.one_blas_thread():                                    # a small product: one thread
-            compiled.lstm_forward_steps(gemm, U_in, rm, None if rm is None else np.empty((n, B), dtype),
-                                        gates, saved, tcs, one_half)
+        ranges = parallel.split(T, max(1, T // 10))
+        scratch = None if rm is None else np.empty((n, B), dtype)
+
+        def steps(i):
+            compiled.lstm_forward_steps(gemm, U_in, rm, scratch, gates, saved, tcs, one_half, ranges[i].start,
+                                        ranges[i].stop)
+        parallel.run_ahead(lambda i: project(ranges[i]), steps, len(ranges), uses_blas=True)
+    else:
+        parallel.run(project, parts, uses_blas=True)
     for t in range(0 if gemm is not None else T):
         gt = gates[t]                                                       # holds x_t W + b
         dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
