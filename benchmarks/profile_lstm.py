@@ -7,7 +7,9 @@ First, one training step of bench.py's lstm workload (Embedding, LSTM, Dense hea
 RMSprop), part by part, in ms per batch of 64: the calling thread's CPU time and the wall time of each part
 (with 2 threads, the pool's other thread takes a share of the LSTM's passes over all the steps and of the
 optimizer's update, and its time is not counted). The LSTM's passes outside its loops over time (the
-input products; the local derivatives; the weight-gradient products and dx) are also shown on their own.
+input products; the local derivatives; the weight-gradient products and dx) are also shown on their own;
+in float32 the loops run compiled, in ranges of steps, beside the passes they wait for (forward) or feed
+(backward): those rows then show a loop and its passes together.
 
 Prints, per time step (the op's time / 100), for `teachnet.ops.lstm` forward and backward: the time of the
 calling thread (CPU time, which other processes on the machine disturb less than wall time) and the wall
@@ -65,7 +67,10 @@ def teachnet_lstm(batch, steps, features, units, repeats):
 
 
 PASSES = {"project": "LSTM input products (forward)", "local_derivatives": "LSTM local derivatives (backward)",
-          "products": "LSTM weight-gradient products, dx (backward)"}
+          "products": "LSTM weight-gradient products, dx (backward)",
+          # float32's whole compiled loops, each with the passes it waits for or feeds beside it:
+          "run_ahead": "LSTM steps, input products beside (forward)",
+          "run_pipelined": "LSTM steps, products and dx beside (backward)"}
 
 
 def training_step_parts(repeats):
@@ -100,6 +105,12 @@ def training_step_parts(repeats):
         def run(self, task, pieces, uses_blas=False):
             part = PASSES.get(getattr(task, "__name__", ""), "LSTM, other passes")
             return timed(part, teachnet.ops.parallel.run)(task, pieces, uses_blas=uses_blas)
+
+        def run_ahead(self, *args, **kwargs):
+            return timed(PASSES["run_ahead"], teachnet.ops.parallel.run_ahead)(*args, **kwargs)
+
+        def run_pipelined(self, *args, **kwargs):
+            return timed(PASSES["run_pipelined"], teachnet.ops.parallel.run_pipelined)(*args, **kwargs)
     teachnet.ops.recurrent.parallel = TimedPool()
     teachnet.ops.core.record = timing_backward("ops.core's backward (take, matmul, ...)",
                                                teachnet.ops.core.record)
@@ -143,8 +154,9 @@ def main(argv=None):
     print(f"{args.threads} thread(s); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("  one training step of bench.py's lstm workload, ms per batch, calling thread's CPU time / wall time")
     parts = training_step_parts(args.repeats)
-    for part in ("Embedding forward", "LSTM forward", PASSES["project"], "Dense head and loss forward",
-                 "backward (tape.gradient)", "LSTM backward", PASSES["local_derivatives"], PASSES["products"],
+    for part in ("Embedding forward", "LSTM forward", PASSES["project"], PASSES["run_ahead"],
+                 "Dense head and loss forward", "backward (tape.gradient)", "LSTM backward",
+                 PASSES["local_derivatives"], PASSES["products"], PASSES["run_pipelined"],
                  "ops.core's backward (take, matmul, ...)", "optimizer (RMSprop)", "whole step"):
         if part not in parts:                                        # (a part this version does not have)
             continue
