@@ -4,13 +4,14 @@ numpy is fast when one call does a lot of work. Max pooling does not fit that
 mould: for every window offset numpy makes a strided copy, a comparison and a
 maximum, each a pass over the whole array, and its backward pass as many
 again. Nor do a convolution's bias and relu (two short passes over each chunk
-of output), relu's mask, col2im (one strided add per kernel tap), an LSTM
-time step's handful of small multiplies (each numpy call costs about as much
-as its arithmetic there), or an embedding's gradient (numpy's `np.add.at`
-goes a row at a time; ops/core.py's rows_summed_at sorts to avoid it). A plain loop does each in one pass, but a Python
-loop is a thousand times too slow;
-numba compiles these loops to machine code the first time they run (a second
-or two, then kept on disk in `__pycache__`).
+of output), relu's mask, col2im (one strided add per kernel tap), an
+optimizer's update (six or seven passes over a weight, each through memory),
+an LSTM time step's handful of small multiplies (each numpy call costs about
+as much as its arithmetic there), or an embedding's gradient (numpy's
+`np.add.at` goes a row at a time; ops/core.py's rows_summed_at sorts to avoid
+it). A plain loop does each in one pass, but a Python loop is a thousand times
+too slow; numba compiles these loops to machine code the first time they run
+(a second or two, then kept on disk in `__pycache__`).
 
 These functions are written for reading: each is the loop you would write by
 hand, one output number at a time. They release Python's lock (`nogil=True`)
@@ -19,10 +20,14 @@ running them on two chunks of images really use two cores; a numpy call
 holds the lock to start and to return, which for short calls costs as much
 as the call (benchmarks/thread_scaling.py).
 
-They compute exactly what the numpy versions in ops/conv.py compute, number
-for number (the tests compare them bit for bit): comparisons and copies have
-no rounding, and where numpy multiplies a gradient by a 0/1 mask (which turns
--2.0 into -0.0 and inf into nan), so do these.
+They compute exactly what the numpy versions beside them (in ops/conv.py,
+ops/core.py, ops/recurrent.py, optimizers.py) compute, number for number (the
+tests compare them bit for bit): comparisons and copies have no rounding, the
+arithmetic is done in the same order and dtype, and where numpy multiplies a
+gradient by a 0/1 mask (which turns -2.0 into -0.0 and inf into nan), so do
+these. One exception, said where it is: the LSTM's whole loops over time
+(float32, at the end of this file) use their own tanh, within a few units in
+the last place of numpy's, so the tests compare those with tolerances.
 
 `enabled()` says whether they are used: numba can be imported and
 `set_enabled(False)` has not switched them off (the tests do, to check the
