@@ -346,11 +346,10 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     W_x = W_in if b_in is None else np.concatenate([W_in, b_in[:, None]], axis=1)   # (4 units, D [+ 1])
     # What does not wait for the recurrence runs outside the loops, in whole passes over all the steps, each
     # cut into one range of steps per thread of the pool (ops/parallel.py): the input products here; the
-    # local derivatives, dx and the weight gradients in the backward pass. The loops run alone on this
-    # thread. (A helper thread working chunk by chunk beside the loop, 16 steps ahead, saved less than it
-    # cost: with a dozen numpy calls a chunk on the helper, each step's small calls waited for the GIL. The
-    # last 40% of the steps' weight-gradient products on a helper, in one go beside the backward loop over
-    # the others, made no difference we could measure on this project's 2-core machine.)
+    # local derivatives, dx and the weight gradients in the backward pass. The numpy step loops run alone on
+    # this thread: a helper thread working chunk by chunk beside them, 16 steps ahead, saved less than it
+    # cost, for each step's small numpy calls waited for the GIL. The float32 compiled loops release the GIL
+    # for ~10 steps at a time, and there the passes do run beside them (parallel.run_ahead, run_pipelined).
     parts = parallel.split(T, parallel.get_num_threads())
     gates = np.empty((T, 4 * n, B), dtype=dtype)                            # x_t W + b, then the gates
     # What each step leaves for the backward pass and the output: step t's in saved[t + 1], a contiguous
@@ -396,30 +395,30 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         parallel.run_ahead(lambda i: project(ranges[i]), steps, len(ranges), uses_blas=True)
     else:
         parallel.run(project, parts, uses_blas=True)
-    for t in range(0 if gemm is not None else T):
-        gt = gates[t]                                                       # holds x_t W + b
-        dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
-        add(z, gt, out=z)                                                   # z_t = x_t W + h_{t-1} U + b
-        if cell is not None:
-            tanh(z, out=gt)
-            cell(gt, one_half, cs[t], fc_rows[t + 1], ig_rows[t + 1], cs[t + 1])  # sigmoids; c~_t = f c + i g
-            multiply(o_rows[t], tanh(cs[t + 1], out=tcs[t]), out=hs[t + 1])     # h~_t = o tanh(c~_t)
-            continue
-        if fused:                                                           # (halved in the o, i, f rows)
-            tanh(z, out=gt)
-            sigmoids = sigmoid_rows[t]
-            multiply(sigmoids, one_half, out=sigmoids)
-            add(sigmoids, one_half, out=sigmoids)                           # o, i, f = sigmoid; g = tanh
-        else:
-            sig(z[:3 * n], out=sigmoid_rows[t])                             # o, i, f
-            act(z[3 * n:], out=g_rows[t])                                   # g
-        c_new = add(multiply(f_rows[t], cs[t], out=fc_rows[t + 1]),          # c~_t = f c_{t-1} + i g
-                    multiply(i_rows[t], g_rows[t], out=ig_rows[t + 1]), out=cs[t + 1])
-        tc = tanh(c_new, out=tcs[t]) if fused else act(c_new, out=tcs[t])
-        h_new = multiply(o_rows[t], tc, out=hs[t + 1])                      # h~_t = o act(c~_t)
-        if m is not None:                                                   # masked: keep the old state
-            cs[t + 1] = _carry(m[t], c_new, cs[t])
-            hs[t + 1] = _carry(m[t], h_new, hs[t])
+        for t in range(T):
+            gt = gates[t]                                                       # holds x_t W + b
+            dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
+            add(z, gt, out=z)                                                   # z_t = x_t W + h_{t-1} U + b
+            if cell is not None:
+                tanh(z, out=gt)
+                cell(gt, one_half, cs[t], fc_rows[t + 1], ig_rows[t + 1], cs[t + 1])  # sigmoids; c~_t = f c + i g
+                multiply(o_rows[t], tanh(cs[t + 1], out=tcs[t]), out=hs[t + 1])     # h~_t = o tanh(c~_t)
+                continue
+            if fused:                                                           # (halved in the o, i, f rows)
+                tanh(z, out=gt)
+                sigmoids = sigmoid_rows[t]
+                multiply(sigmoids, one_half, out=sigmoids)
+                add(sigmoids, one_half, out=sigmoids)                           # o, i, f = sigmoid; g = tanh
+            else:
+                sig(z[:3 * n], out=sigmoid_rows[t])                             # o, i, f
+                act(z[3 * n:], out=g_rows[t])                                   # g
+            c_new = add(multiply(f_rows[t], cs[t], out=fc_rows[t + 1]),          # c~_t = f c_{t-1} + i g
+                        multiply(i_rows[t], g_rows[t], out=ig_rows[t + 1]), out=cs[t + 1])
+            tc = tanh(c_new, out=tcs[t]) if fused else act(c_new, out=tcs[t])
+            h_new = multiply(o_rows[t], tc, out=hs[t + 1])                      # h~_t = o act(c~_t)
+            if m is not None:                                                   # masked: keep the old state
+                cs[t + 1] = _carry(m[t], c_new, cs[t])
+                hs[t + 1] = _carry(m[t], h_new, hs[t])
 
     def backward(grad):
         if return_sequences:                                                # (B, T, units) -> (T, units, B)
@@ -428,7 +427,8 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
         else:                                                               # only h_T, c_T are outputs
             gh = gc = None
             dh, dc = (np.array(a.T, dtype=dtype, order="C") for a in grad)
-        # dz: first the local derivatives of every step, then turned into dL/dz_t in place by the loop.
+        # dz: dL/dz_t of every step. The step loop turns the local derivatives, made first, into it in place;
+        # the whole compiled loop (float32) makes each step's local derivatives itself.
         dz, dh_dc = np.empty_like(gates), None if gemm is not None else np.empty_like(tcs)
 
         def local_derivatives(steps):
@@ -439,42 +439,9 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             else:
                 _lstm_local_derivatives(gates[steps], cs[steps], tcs[steps], dsig, dact, out=dz[steps],
                                         dh_dc=dh_dc[steps])
-        if gemm is None:                                                    # (the whole loop makes its own)
-            parallel.run(local_derivatives, parts)
 
         U_op = np.ascontiguousarray(U_T.T)                                  # (units, 4 units)
         dc_new, dc_prev, dh_prev = (np.empty((n, B), dtype) for _ in range(3))
-        dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
-        cell = compiled.lstm_cell_backward if m is None and compiled.enabled_for(dtype) else None
-        for t in reversed(range(0 if gemm is not None else T)):
-            if gh is not None:
-                add(dh, gh[t], out=dh)
-                add(dc, gc[t], out=dc)
-            if cell is not None:                                            # the multiplies below, compiled
-                cell(dh, dh_dc[t], dc, dz[t], f_rows[t], dc_new, dc_prev)
-                dot(U_op, dz[t], out=dh_prev)
-                if rm is not None:
-                    dh_prev *= rm
-                dh, dh_prev = dh_prev, dh
-                dc, dc_prev = dc_prev, dc
-                continue
-            mt = None if m is None else m[t]
-            dh_new = dh if mt is None else mt * dh                          # through h_t = m h~_t + (1-m) h_{t-1}
-            multiply(dh_new, dh_dc[t], out=dc_new)                          # h~ = o act(c~)
-            add(dc_new, dc if mt is None else mt * dc, out=dc_new)
-            dz_t = dz_o[t]                                                  # dz = upstream * local derivative:
-            multiply(dz_t, dh_new, out=dz_t)                                # dh~ for o,
-            dz_t = dz_ifg[t]
-            multiply(dz_t, dc_new, out=dz_t)                                # dc~ for i, f, g
-            dot(U_op, dz[t], out=dh_prev)                                   # z = x W + h_{t-1} U + b
-            if rm is not None:
-                dh_prev *= rm
-            multiply(dc_new, f_rows[t], out=dc_prev)                        # c~ = f c_{t-1} + ...
-            if mt is not None:                                              # a masked step passes its
-                dh_prev += (1 - mt) * dh                                    # gradients straight through
-                dc_prev += (1 - mt) * dc
-            dh, dh_prev = dh_prev, dh                                       # (the old arrays are reused)
-            dc, dc_prev = dc_prev, dc
 
         # The weight gradients are sums over the steps: dL/dW^T = sum_t dz_t x_t, dL/dU^T = sum_t dz_t
         # h_{t-1}^T, dL/db = sum_t dz_t 1. Each step's three products are one, dz_t @ [x_t | h_{t-1}^T | 1]
@@ -496,9 +463,7 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             inputs_by_step[steps, :, D + n:] = 1
             matmul(dz[steps], inputs_by_step[steps], out=per_step[steps])
             matmul(dz[steps].transpose(0, 2, 1), W_T, out=dxs[steps])
-        if gemm is None:                                                    # (the loop above is done)
-            parallel.run(products, parts, uses_blas=True)
-        else:
+        if gemm is not None:
             # The whole loop: compiled calls of ~10 steps each, latest first, on this thread (they release
             # the GIL); each range's products start on another thread as soon as its steps are done.
             ranges = parallel.split(T, max(1, T // 10))[::-1]
@@ -507,6 +472,40 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
                 compiled.lstm_backward_steps(gemm, U_op, rm, gh, gc, gates, saved, tcs, dz, dh, dc, dh_prev,
                                              dc_prev, ranges[i].start, ranges[i].stop)
             parallel.run_pipelined(loop, lambda i: products(ranges[i]), len(ranges), uses_blas=True)
+        else:
+            parallel.run(local_derivatives, parts)
+            dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
+            cell = compiled.lstm_cell_backward if m is None and compiled.enabled_for(dtype) else None
+            for t in reversed(range(T)):
+                if gh is not None:
+                    add(dh, gh[t], out=dh)
+                    add(dc, gc[t], out=dc)
+                if cell is not None:                                            # the multiplies below, compiled
+                    cell(dh, dh_dc[t], dc, dz[t], f_rows[t], dc_new, dc_prev)
+                    dot(U_op, dz[t], out=dh_prev)
+                    if rm is not None:
+                        dh_prev *= rm
+                    dh, dh_prev = dh_prev, dh
+                    dc, dc_prev = dc_prev, dc
+                    continue
+                mt = None if m is None else m[t]
+                dh_new = dh if mt is None else mt * dh                          # through h_t = m h~_t + (1-m) h_{t-1}
+                multiply(dh_new, dh_dc[t], out=dc_new)                          # h~ = o act(c~)
+                add(dc_new, dc if mt is None else mt * dc, out=dc_new)
+                dz_t = dz_o[t]                                                  # dz = upstream * local derivative:
+                multiply(dz_t, dh_new, out=dz_t)                                # dh~ for o,
+                dz_t = dz_ifg[t]
+                multiply(dz_t, dc_new, out=dz_t)                                # dc~ for i, f, g
+                dot(U_op, dz[t], out=dh_prev)                                   # z = x W + h_{t-1} U + b
+                if rm is not None:
+                    dh_prev *= rm
+                multiply(dc_new, f_rows[t], out=dc_prev)                        # c~ = f c_{t-1} + ...
+                if mt is not None:                                              # a masked step passes its
+                    dh_prev += (1 - mt) * dh                                    # gradients straight through
+                    dc_prev += (1 - mt) * dc
+                dh, dh_prev = dh_prev, dh                                       # (the old arrays are reused)
+                dc, dc_prev = dc_prev, dc
+            parallel.run(products, parts, uses_blas=True)
         # ones @ rows sums the steps in BLAS, ~2x faster than per_step.sum(axis=0); on one BLAS thread (one
         # call, the same on any thread count), for OpenBLAS's threaded matrix-vector product took 8 ms here.
         with parallel.one_blas_thread():
