@@ -11,7 +11,8 @@ as much as its arithmetic there), or an embedding's gradient (numpy's
 `np.add.at` goes a row at a time; ops/core.py's rows_summed_at sorts to avoid
 it). A plain loop does each in one pass, but a Python loop is a thousand times
 too slow; numba compiles these loops to machine code the first time they run
-(a second or two, then kept on disk in `__pycache__`).
+on a machine, then keeps them on disk in `__pycache__` (the first small LSTM
+fit in a fresh checkout took 4.9 s, the next process's 0.5 s).
 
 These functions are written for reading: each is the loop you would write by
 hand, one output number at a time. They release Python's lock (`nogil=True`)
