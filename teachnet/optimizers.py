@@ -735,9 +735,11 @@ def get(identifier):
 
 def _compiles(*arrays):
     """Whether an update over these arrays (None: a slot not used) runs as a compiled loop (ops/compiled.py):
-    numba is there, and they are contiguous, of one float dtype."""
+    numba is there, and they are contiguous, of one float dtype and one size (a compiled loop does not check
+    its indices: a shorter array would be written past its end)."""
     given = [a for a in arrays if a is not None]
-    return compiled.enabled_for(*(a.dtype for a in given)) and all(a.flags.c_contiguous for a in given)
+    return (compiled.enabled_for(*(a.dtype for a in given)) and all(a.flags.c_contiguous for a in given)
+            and len({a.size for a in given}) == 1)
 
 
 def _flat(*arrays):
