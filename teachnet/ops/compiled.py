@@ -283,7 +283,7 @@ def lstm_cell_forward(gates, half, c_prev, fc, ig, c):
 
 @_helper()
 def _cell_forward(gates, half, c_prev, fc, ig, c):
-    """lstm_cell_forward's work (the loops below run it too)."""
+    """lstm_cell_forward's work (lstm_forward_steps runs it too)."""
     units, batch = c.shape
     for r in range(3 * units):
         for b in range(batch):
@@ -307,12 +307,6 @@ def lstm_cell_backward(dh, dh_dc, dc, dz, f, dc_new, dc_prev):
         dz: (4 units, batch), updated in place.
         dc_new, dc_prev: (units, batch), written.
     """
-    _cell_backward(dh, dh_dc, dc, dz, f, dc_new, dc_prev)
-
-
-@_helper()
-def _cell_backward(dh, dh_dc, dc, dz, f, dc_new, dc_prev):
-    """lstm_cell_backward's work (lstm_backward_steps runs it too)."""
     units, batch = dh.shape
     for r in range(units):
         for b in range(batch):
@@ -502,7 +496,7 @@ def tanh32(x, out):
 
 
 @_compiled
-def lstm_forward_steps(gemm, recurrent, recurrent_mask, scratch, gates, saved, tanh_c, half, start, stop):
+def lstm_forward_steps(gemm, recurrent, recurrent_mask, gates, saved, tanh_c, half, start, stop):
     """ops/recurrent.py's LSTM forward loop (sigmoid gates, tanh cell, float32), every step in one call.
 
     Formula, for each step t: z_t = gates[t] + recurrent @ (h_{t-1} [* recurrent_mask]) (one BLAS product,
@@ -512,7 +506,7 @@ def lstm_forward_steps(gemm, recurrent, recurrent_mask, scratch, gates, saved, t
     Args:
         gemm: from `sgemm()`.
         recurrent: (4 units, units), float32, the recurrent kernel (transposed, o, i, f rows halved).
-        recurrent_mask: (units, batch) or None; scratch: (units, batch) to hold h_{t-1} * mask (or None).
+        recurrent_mask: (units, batch) or None.
         gates: (steps, 4 units, batch): x_t W + b (halved in the o, i, f rows); becomes the gates.
         saved: (steps + 1, 4, units, batch): saved[0, 0] and saved[0, 3] hold h_0 and c_0; step t writes
             h_t, i g, f c_{t-1}, c_t into saved[t + 1].
@@ -522,6 +516,8 @@ def lstm_forward_steps(gemm, recurrent, recurrent_mask, scratch, gates, saved, t
     """
     rows, batch = gates.shape[1:]
     units = rows // 4
+    if recurrent_mask is not None:
+        scratch = np.empty((units, batch), np.float32)                    # h_{t-1} * recurrent_mask
     for t in range(start, stop):
         h_prev = saved[t, 0]
         if recurrent_mask is not None:

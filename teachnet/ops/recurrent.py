@@ -384,17 +384,15 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
     # loop below: each step's elementwise work after its tanh as one compiled call (the same numbers as the
     # numpy calls beside it).
     gemm = compiled.sgemm() if fused and m is None and dtype == np.float32 else None
-    cell = compiled.lstm_cell_forward if fused and m is None and compiled.enabled_for(dtype) else None
+    ranges = parallel.split(T, max(1, T // 10))                             # (for the compiled loops)
     if gemm is not None:
-        ranges = parallel.split(T, max(1, T // 10))
-        scratch = None if rm is None else np.empty((n, B), dtype)
-
         def steps(i):
-            compiled.lstm_forward_steps(gemm, U_in, rm, scratch, gates, saved, tcs, one_half, ranges[i].start,
+            compiled.lstm_forward_steps(gemm, U_in, rm, gates, saved, tcs, one_half, ranges[i].start,
                                         ranges[i].stop)
         parallel.run_ahead(lambda i: project(ranges[i]), steps, len(ranges), uses_blas=True)
     else:
         parallel.run(project, parts, uses_blas=True)
+        cell = compiled.lstm_cell_forward if fused and m is None and compiled.enabled_for(dtype) else None
         for t in range(T):
             gt = gates[t]                                                       # holds x_t W + b
             dot(U_in, hs[t] if rm is None else hs[t] * rm, out=z)
@@ -464,14 +462,15 @@ def lstm(inputs, kernel, recurrent_kernel, bias, initial_state, initial_carry, m
             matmul(dz[steps], inputs_by_step[steps], out=per_step[steps])
             matmul(dz[steps].transpose(0, 2, 1), W_T, out=dxs[steps])
         if gemm is not None:
-            # The whole loop: compiled calls of ~10 steps each, latest first, on this thread (they release
-            # the GIL); each range's products start on another thread as soon as its steps are done.
-            ranges = parallel.split(T, max(1, T // 10))[::-1]
+            # The whole loop: the forward's compiled calls of ~10 steps each, latest first, on this thread
+            # (they release the GIL); each range's products start on another thread as soon as its steps
+            # are done.
+            latest_first = ranges[::-1]
 
             def loop(i):
                 compiled.lstm_backward_steps(gemm, U_op, rm, gh, gc, gates, saved, tcs, dz, dh, dc, dh_prev,
-                                             dc_prev, ranges[i].start, ranges[i].stop)
-            parallel.run_pipelined(loop, lambda i: products(ranges[i]), len(ranges), uses_blas=True)
+                                             dc_prev, latest_first[i].start, latest_first[i].stop)
+            parallel.run_pipelined(loop, lambda i: products(latest_first[i]), len(latest_first), uses_blas=True)
         else:
             parallel.run(local_derivatives, parts)
             dz_o, dz_ifg = dz[:, :n], dz[:, n:].reshape(T, 3, n, B)             # (T, units, B), (T, 3, units, B)
