@@ -459,8 +459,13 @@ def test_lstm_whole_compiled_loops_agree_with_the_numpy_steps(monkeypatch, retur
         np.testing.assert_allclose(got, numpys, rtol=0, atol=1e-5 * scale)
 
 
-def test_the_blas_product_is_checked_before_the_loops_use_it():
-    """sgemm() hands the loops a BLAS function only after it multiplied a small product as numpy does."""
+def test_the_blas_product_multiplies_as_numpy_and_a_wrong_one_is_rejected():
+    """sgemm() is cblas_sgemm with the right argument types: c = a @ b (beta 0) on other shapes than its own
+    check's, the bits numpy gives; and the check rejects a function that does not multiply."""
     _needs_whole_loops()
-    assert compiled._gives_numpys_product(compiled.sgemm())
+    rng = np.random.default_rng(8)
+    a, b = rng.standard_normal((7, 9)).astype(np.float32), rng.standard_normal((9, 11)).astype(np.float32)
+    c = np.full((7, 11), np.nan, np.float32)
+    compiled.sgemm()(101, 111, 111, 7, 11, 9, 1.0, a.ctypes.data, 9, b.ctypes.data, 11, 0.0, c.ctypes.data, 11)
+    assert c.tobytes() == (a @ b).tobytes()
     assert not compiled._gives_numpys_product(lambda *arguments: None)   # leaves c as it was: rejected
