@@ -457,6 +457,8 @@ def test_relu_then_max_pool_skips_the_second_mask_with_the_same_gradients(monkey
 def test_the_compiled_loops_give_the_numpy_conv_bit_for_bit(monkeypatch, x_shape, k_shape, options, dtype, with_nan):
     # bias + relu, relu's mask and col2im compiled (ops/compiled.py) against numpy: every bit of the output
     # and gradients, with a nan pixel (relu keeps nan; the mask turns g * 0 into nan or -0.0) or without.
+    # (Winograd's method, which the first case would take, is other arithmetic: compared below.)
+    monkeypatch.setattr(conv_module, "_winograd", False)
     rng = np.random.default_rng(9)
     pixels = rng.normal(size=x_shape).astype(dtype)
     if with_nan:
@@ -474,3 +476,77 @@ def test_the_compiled_loops_give_the_numpy_conv_bit_for_bit(monkeypatch, x_shape
     assert ours[0].dtype == dtype
     if with_nan:
         assert np.isnan(ours[0]).any() and np.isnan(ours[2]).any()   # the output and the kernel's gradient
+
+
+def _count_calls(monkeypatch, name):
+    """Counts the calls of compiled.<name> (its work unchanged)."""
+    from teachnet.ops import compiled
+    calls = []
+    loop = getattr(compiled, name)
+    monkeypatch.setattr(compiled, name, lambda *args: calls.append(1) or loop(*args))
+    return calls
+
+
+WINOGRAD_CASES = [  # (input shape, filters, options): all take Winograd's path
+    ((6, 13, 13, 32), 64, {}),                                    # the benchmark convnet's second layer (odd)
+    ((3, 12, 10, 8), 5, {}),                                      # even output sizes, 8 channels
+    ((2, 9, 12, 16), 3, {"padding": "same"}),                     # same padding, one size odd
+    ((2, 8, 8, 8), 4, {"use_bias": False, "relu": False}),        # neither bias nor relu
+]
+
+
+@pytest.mark.parametrize("x_shape, filters, options", WINOGRAD_CASES)
+@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-12), ("float32", 2e-6)])
+def test_winograd_gives_the_im2col_convolutions_numbers(monkeypatch, x_shape, filters, options, dtype, tolerance):
+    # Winograd's F(2x2, 3x3) (ops/conv.py's _conv_winograd) against the im2col route: values and all three
+    # gradients, relative to each array's largest magnitude (float32: a few units in its last place).
+    if not __import__("teachnet").ops.compiled.enabled():
+        pytest.skip("numba is not installed")
+    options = dict(options)
+    use_bias, relu = options.pop("use_bias", True), options.pop("relu", True)
+    rng = np.random.default_rng(11)
+    x, k, b = (rng.normal(size=x_shape), rng.normal(size=(3, 3, x_shape[-1], filters)),
+               rng.normal(size=filters))
+    calls = _count_calls(monkeypatch, "winograd_input")
+
+    def run():
+        xv, kv, bv = (Variable(a, dtype=dtype) for a in (x, k, b))
+        with GradientTape() as tape:
+            y = conv_bias_relu(xv, kv, bv if use_bias else None, relu=relu, **options)
+            loss = ops.sum(y * np.cos(np.arange(y.size)).reshape(y.shape).astype(dtype))
+        grads = tape.gradient(loss, [xv, kv] + ([bv] if use_bias else []))
+        return [y.numpy()] + [g.numpy() for g in grads]
+    winograd = run()
+    assert len(calls) >= 2                      # Winograd's input transform ran, forward and backward
+    monkeypatch.setattr(conv_module, "_winograd", False)
+    calls.clear()
+    im2col = run()
+    assert calls == []
+    for ours, theirs in zip(winograd, im2col):
+        assert ours.dtype == dtype
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=tolerance * np.abs(theirs).max())
+    np.testing.assert_allclose(winograd[0], np.maximum(conv_by_definition(x, k, 1, options.get("padding", "valid"), 1)
+                                                       + (b if use_bias else 0), 0 if relu else -np.inf),
+                               rtol=0, atol=tolerance * np.abs(im2col[0]).max() * (1 if dtype == "float64" else 4))
+
+
+def test_winograd_passes_a_float64_gradient_check(monkeypatch):
+    calls = _count_calls(monkeypatch, "winograd_input_backward") if ops.compiled.enabled() else None
+    check_gradients(lambda x, k, b: conv_bias_relu(x, k, b, relu=True, padding="same"),
+                    RNG.normal(size=(2, 5, 6, 8)), RNG.normal(size=(3, 3, 8, 3)), RNG.normal(size=(3,)))
+    assert calls is None or calls, "the gradient check did not run Winograd's backward pass"
+
+
+@pytest.mark.parametrize("kernel, options, channels, out_size, expected", [
+    ((3, 3), {}, 32, 11, True),
+    ((3, 3), {}, 4, 11, False),                       # too few input channels: products too thin to pay
+    ((3, 3), {"strides": (2, 2)}, 32, 11, False),
+    ((3, 3), {"dilation": (2, 2)}, 32, 11, False),
+    ((5, 5), {}, 32, 11, False),
+    ((3, 3), {}, 32, 3, False),                       # 3x3 outputs: 4 tiles of 16 products, 81 -> 64 only
+    ((3, 3), {}, 32, 5, True),                        # 5x5: 225 -> 144
+])
+def test_winograd_is_taken_only_where_it_applies_and_pays(kernel, options, channels, out_size, expected):
+    pays = conv_module._winograd_pays(np.dtype("float32"), kernel + (channels, 16), options.get("strides", (1, 1)),
+                                      options.get("dilation", (1, 1)), out_size, out_size)
+    assert pays == (expected and ops.compiled.enabled())
