@@ -496,11 +496,12 @@ WINOGRAD_CASES = [  # (input shape, filters, options): all take Winograd's path
 
 
 @pytest.mark.parametrize("x_shape, filters, options", WINOGRAD_CASES)
-@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-12), ("float32", 2e-6)])
+@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-12), ("float32", 1e-5)])
 def test_winograd_gives_the_im2col_convolutions_numbers(monkeypatch, x_shape, filters, options, dtype, tolerance):
-    # Winograd's F(2x2, 3x3) (ops/conv.py's _conv_winograd) against the im2col route: values and all three
-    # gradients, relative to each array's largest magnitude (float32: a few units in its last place).
-    if not __import__("teachnet").ops.compiled.enabled():
+    # Winograd's F(4x4, 3x3) (ops/conv.py's _conv_winograd) against the im2col route in float64: values and
+    # all three gradients, relative to each array's largest magnitude. In float32 Winograd's rounding is a
+    # few times im2col's (measured: up to 3.6e-6 against im2col's 6.8e-7 for the first case).
+    if not ops.compiled.enabled():
         pytest.skip("numba is not installed")
     options = dict(options)
     use_bias, relu = options.pop("use_bias", True), options.pop("relu", True)
@@ -509,25 +510,25 @@ def test_winograd_gives_the_im2col_convolutions_numbers(monkeypatch, x_shape, fi
                rng.normal(size=filters))
     calls = _count_calls(monkeypatch, "winograd_input")
 
-    def run():
+    def run(dtype):
         xv, kv, bv = (Variable(a, dtype=dtype) for a in (x, k, b))
         with GradientTape() as tape:
             y = conv_bias_relu(xv, kv, bv if use_bias else None, relu=relu, **options)
             loss = ops.sum(y * np.cos(np.arange(y.size)).reshape(y.shape).astype(dtype))
         grads = tape.gradient(loss, [xv, kv] + ([bv] if use_bias else []))
         return [y.numpy()] + [g.numpy() for g in grads]
-    winograd = run()
+    winograd = run(dtype)
     assert len(calls) >= 2                      # Winograd's input transform ran, forward and backward
     monkeypatch.setattr(conv_module, "_winograd", False)
     calls.clear()
-    im2col = run()
+    im2col = run("float64")
     assert calls == []
     for ours, theirs in zip(winograd, im2col):
         assert ours.dtype == dtype
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=tolerance * np.abs(theirs).max())
-    np.testing.assert_allclose(winograd[0], np.maximum(conv_by_definition(x, k, 1, options.get("padding", "valid"), 1)
-                                                       + (b if use_bias else 0), 0 if relu else -np.inf),
-                               rtol=0, atol=tolerance * np.abs(im2col[0]).max() * (1 if dtype == "float64" else 4))
+    by_definition = np.maximum(conv_by_definition(x, k, 1, options.get("padding", "valid"), 1)
+                               + (b if use_bias else 0), 0 if relu else -np.inf)
+    np.testing.assert_allclose(winograd[0], by_definition, rtol=0, atol=tolerance * np.abs(by_definition).max())
 
 
 def test_winograd_passes_a_float64_gradient_check(monkeypatch):
@@ -543,8 +544,9 @@ def test_winograd_passes_a_float64_gradient_check(monkeypatch):
     ((3, 3), {"strides": (2, 2)}, 32, 11, False),
     ((3, 3), {"dilation": (2, 2)}, 32, 11, False),
     ((5, 5), {}, 32, 11, False),
-    ((3, 3), {}, 32, 3, False),                       # 3x3 outputs: 4 tiles of 16 products, 81 -> 64 only
-    ((3, 3), {}, 32, 5, True),                        # 5x5: 225 -> 144
+    ((3, 3), {}, 32, 3, True),                        # 3x3 outputs: one tile, 81 products -> 36
+    ((3, 3), {}, 32, 5, True),                        # 5x5: 4 tiles, 225 -> 144
+    ((3, 3), {}, 32, 2, False),                       # 2x2: one tile, 36 -> 36
 ])
 def test_winograd_is_taken_only_where_it_applies_and_pays(kernel, options, channels, out_size, expected):
     pays = conv_module._winograd_pays(np.dtype("float32"), kernel + (channels, 16), options.get("strides", (1, 1)),

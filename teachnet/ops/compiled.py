@@ -265,202 +265,210 @@ def relu_masked(g, out, masked):
             masked[r, f] = g[r, f] * (1.0 if out[r, f] > 0 else 0.0)
 
 
-# Winograd's F(2x2, 3x3): a 3x3 convolution (stride 1) computed on 2x2 tiles of output pixels. Each tile reads a
-# 4x4 patch d of the input (per channel); with the kernel g (per input and output channel) transformed once,
-#     U = G g G^T,  V = B^T d B  (4x4 each),  tile's output = A^T (sum over input channels of U * V) A,
-# where * multiplies the 16 numbers pairwise: 16 products per tile and channel pair instead of 36, and the sum
-# over channels of each of the 16 is a matrix product (done by BLAS, in ops/conv.py). The matrices:
-#     B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
-#     G   = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]
-#     A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]
-# The loops below apply B^T . B, A^T . A and, for the backward pass, their transposes. Tiles are numbered
-# p = (image * tiles_h + tile_row) * tiles_w + tile_col, and transformed arrays are (16, tiles, channels) with
-# index 4 * row + column of the 4x4. Pixels beyond the input (when the output's size is odd) count as 0.
+# Winograd's F(4x4, 3x3) (Lavin and Gray, 2015): a 3x3 convolution (stride 1) computed on 4x4 tiles of output
+# pixels. Each tile reads a 6x6 patch d of the input (per channel); with the kernel g (per input and output
+# channel) transformed once,
+#     U = G g G^T,  V = B^T d B  (6x6 each),  tile's output = A^T (sum over input channels of U * V) A,
+# where * multiplies the 36 numbers pairwise: 36 products per tile and channel pair instead of 144, and each
+# of the 36 sums over channels is a matrix product (done by BLAS, in ops/conv.py, which also holds G). Below,
+# B^T, A^T and their transposes applied to 6 (or 4) numbers, then the loops that apply each to a tile's
+# rows, then its columns. Tiles are numbered p = (image * tiles_h + tile_row) * tiles_w + tile_col;
+# transformed arrays are (36, tiles, channels), index 6 * row + column. Pixels beyond the input or the output
+# (where its size is not a multiple of 4) count as 0.
+#     B^T = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+#            [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]
+#     A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
 
-@_compiled
-def winograd_input(xp, tiles_h, tiles_w, zero, v):
-    """V = B^T d B for every 4x4 input patch d of a few images (Winograd's input transform).
-
-    Formula: rows first, t = B^T d: t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3 (each a row of d);
-    then the same on the columns of t.
-
-    Args:
-        xp: (images, height, width, channels), the padded input; patch (i, j) starts at row 2i, column 2j.
-        tiles_h, tiles_w: tiles down and across.
-        zero: 0 in xp's dtype (for pixels beyond the input).
-        v: (16, images * tiles_h * tiles_w, channels), written.
-    """
-    images, height, width, channels = xp.shape
-    t = np.empty((4, 4, channels), dtype=v.dtype)            # B^T d of one patch: row, column, channel
-    for b in range(images):
-        for i in range(tiles_h):
-            for j in range(tiles_w):
-                p = (b * tiles_h + i) * tiles_w + j
-                top, left = 2 * i, 2 * j
-                for s in range(4):                            # B^T d, a column at a time
-                    col = left + s
-                    for c in range(channels):
-                        d0 = _pixel(xp, b, top, col, c, zero)
-                        d1 = _pixel(xp, b, top + 1, col, c, zero)
-                        d2 = _pixel(xp, b, top + 2, col, c, zero)
-                        d3 = _pixel(xp, b, top + 3, col, c, zero)
-                        t[0, s, c] = d0 - d2
-                        t[1, s, c] = d1 + d2
-                        t[2, s, c] = d2 - d1
-                        t[3, s, c] = d1 - d3
-                for r in range(4):                            # (B^T d) B, a row at a time
-                    for c in range(channels):
-                        v[4 * r, p, c] = t[r, 0, c] - t[r, 2, c]
-                        v[4 * r + 1, p, c] = t[r, 1, c] + t[r, 2, c]
-                        v[4 * r + 2, p, c] = t[r, 2, c] - t[r, 1, c]
-                        v[4 * r + 3, p, c] = t[r, 1, c] - t[r, 3, c]
+@_helper()
+def _bt(d0, d1, d2, d3, d4, d5):
+    """B^T (d0, ..., d5)."""
+    return (4 * d0 - 5 * d2 + d4, (d3 + d4) - 4 * (d1 + d2), (d4 - d3) + 4 * (d1 - d2),
+            (d4 - d2) + 2 * (d3 - d1), (d4 - d2) - 2 * (d3 - d1), 4 * d1 - 5 * d3 + d5)
 
 
 @_helper()
-def _pixel(xp, b, row, col, c, zero):
-    """xp[b, row, col, c], or zero beyond the image's last row or column."""
-    inside = row < xp.shape[1] and col < xp.shape[2]
-    value = xp[b, min(row, xp.shape[1] - 1), min(col, xp.shape[2] - 1), c]   # a load that stays in the array
-    return value if inside else zero
+def _b(v0, v1, v2, v3, v4, v5):
+    """B (v0, ..., v5): B^T's transpose."""
+    return (4 * v0, 4 * (v2 - v1) + 2 * (v4 - v3) + 4 * v5, -5 * v0 - 4 * (v1 + v2) - (v3 + v4),
+            (v1 - v2) + 2 * (v3 - v4) - 5 * v5, v0 + v1 + v2 + v3 + v4, v5)
+
+
+@_helper()
+def _at(m0, m1, m2, m3, m4, m5):
+    """A^T (m0, ..., m5)."""
+    return (m0 + m1 + m2 + m3 + m4, (m1 - m2) + 2 * (m3 - m4), (m1 + m2) + 4 * (m3 + m4),
+            (m1 - m2) + 8 * (m3 - m4) + m5)
+
+
+@_helper()
+def _a(y0, y1, y2, y3):
+    """A (y0, ..., y3): A^T's transpose."""
+    return (y0, y0 + y1 + y2 + y3, y0 - y1 + y2 - y3, y0 + 2 * y1 + 4 * y2 + 8 * y3, y0 - 2 * y1 + 4 * y2 - 8 * y3,
+            y3)
 
 
 @_compiled
-def winograd_output(m, bias, relu, zero, out):
-    """A^T M A for every tile (Winograd's output transform), then + bias and relu as `add_bias_relu`.
-
-    Formula: rows first, z = A^T M: z0 = m0 + m1 + m2, z1 = m1 - m2 - m3 (rows of the 4x4 M); then the same on
-    the columns of z gives the tile's 2x2 pixels. Pixels beyond the output (odd sizes) are not written.
+def winograd_input(xp, tiles_h, tiles_w, zero, v):
+    """V = B^T d B for every 6x6 input patch d of a few images (Winograd's input transform).
 
     Args:
-        m: (16, images * tiles_h * tiles_w, filters), the products' sums.
-        bias: (filters,) or None.
-        relu: whether to apply max(., 0).
-        zero: 0 in out's dtype.
-        out: (images, out_h, out_w, filters), written.
+        xp: (images, height, width, channels), the padded input; patch (i, j) starts at row 4i, column 4j.
+        tiles_h, tiles_w: tiles down and across.
+        zero: 0 in xp's dtype.
+        v: (36, images * tiles_h * tiles_w, channels), written.
     """
-    images, out_h, out_w, filters = out.shape
-    tiles_h, tiles_w = (out_h + 1) // 2, (out_w + 1) // 2
-    y = np.empty((4, filters), dtype=out.dtype)                 # one tile's pixels, row by row
+    images, height, width, channels = xp.shape
+    d = np.empty((6, 6, channels), dtype=v.dtype)             # the patch, zeros beyond the input
+    t = np.empty((6, 6, channels), dtype=v.dtype)             # B^T d
     for b in range(images):
         for i in range(tiles_h):
             for j in range(tiles_w):
                 p = (b * tiles_h + i) * tiles_w + j
-                for f in range(filters):
-                    for r in range(2):                          # z's row r, then its two pixels
-                        if r == 0:
-                            z0 = m[0, p, f] + m[4, p, f] + m[8, p, f]
-                            z1 = m[1, p, f] + m[5, p, f] + m[9, p, f]
-                            z2 = m[2, p, f] + m[6, p, f] + m[10, p, f]
-                            z3 = m[3, p, f] + m[7, p, f] + m[11, p, f]
-                        else:
-                            z0 = m[4, p, f] - m[8, p, f] - m[12, p, f]
-                            z1 = m[5, p, f] - m[9, p, f] - m[13, p, f]
-                            z2 = m[6, p, f] - m[10, p, f] - m[14, p, f]
-                            z3 = m[7, p, f] - m[11, p, f] - m[15, p, f]
-                        y[2 * r, f] = z0 + z1 + z2
-                        y[2 * r + 1, f] = z1 - z2 - z3
-                for k in range(4):
-                    row, col = 2 * i + k // 2, 2 * j + k % 2
-                    if row < out_h and col < out_w:
+                for r in range(6):
+                    for s in range(6):
+                        row, col = 4 * i + r, 4 * j + s
+                        inside = row < height and col < width
+                        for c in range(channels):
+                            d[r, s, c] = xp[b, row, col, c] if inside else zero
+                _bt_columns(d, t)
+                for r in range(6):                            # (B^T d) B, a row at a time
+                    for c in range(channels):
+                        (v[6 * r, p, c], v[6 * r + 1, p, c], v[6 * r + 2, p, c], v[6 * r + 3, p, c],
+                         v[6 * r + 4, p, c], v[6 * r + 5, p, c]) = _bt(
+                            t[r, 0, c], t[r, 1, c], t[r, 2, c], t[r, 3, c], t[r, 4, c], t[r, 5, c])
+
+
+@_helper()
+def _bt_columns(d, t):
+    """t = B^T d for a 6x6 patch d (6, 6, channels), a column at a time."""
+    for s in range(6):
+        for c in range(d.shape[2]):
+            t[0, s, c], t[1, s, c], t[2, s, c], t[3, s, c], t[4, s, c], t[5, s, c] = _bt(
+                d[0, s, c], d[1, s, c], d[2, s, c], d[3, s, c], d[4, s, c], d[5, s, c])
+
+
+@_compiled
+def winograd_output(mm, bias, relu, zero, out):
+    """A^T M A for every tile (Winograd's output transform), then + bias and relu as `add_bias_relu`.
+
+    Args:
+        mm: (36, images * tiles_h * tiles_w, filters), the products' sums.
+        bias: (filters,) or None.
+        relu: whether to apply max(., 0).
+        zero: 0 in out's dtype.
+        out: (images, out_h, out_w, filters), written (a tile's pixels beyond it are not).
+    """
+    images, out_h, out_w, filters = out.shape
+    tiles_h, tiles_w = (out_h + 3) // 4, (out_w + 3) // 4
+    z = np.empty((4, 6, filters), dtype=out.dtype)            # A^T M
+    y = np.empty((4, 4, filters), dtype=out.dtype)            # (A^T M) A: the tile's pixels
+    for b in range(images):
+        for i in range(tiles_h):
+            for j in range(tiles_w):
+                p = (b * tiles_h + i) * tiles_w + j
+                for l in range(6):                            # A^T M, a column at a time
+                    for f in range(filters):
+                        z[0, l, f], z[1, l, f], z[2, l, f], z[3, l, f] = _at(
+                            mm[l, p, f], mm[6 + l, p, f], mm[12 + l, p, f], mm[18 + l, p, f], mm[24 + l, p, f],
+                            mm[30 + l, p, f])
+                for r in range(4):                            # (A^T M) A, a row at a time
+                    for f in range(filters):
+                        y[r, 0, f], y[r, 1, f], y[r, 2, f], y[r, 3, f] = _at(
+                            z[r, 0, f], z[r, 1, f], z[r, 2, f], z[r, 3, f], z[r, 4, f], z[r, 5, f])
+                for r in range(min(4, out_h - 4 * i)):
+                    for s in range(min(4, out_w - 4 * j)):
                         for f in range(filters):
-                            value = y[k, f]
+                            value = y[r, s, f]
                             if bias is not None:
                                 value += bias[f]
                             if relu and not (value > 0 or value != value):   # as add_bias_relu
                                 value = zero
-                            out[b, row, col, f] = value
+                            out[b, 4 * i + r, 4 * j + s, f] = value
 
 
 @_compiled
 def winograd_output_backward(g, out, mask, zero, dm):
     """The gradient of `winograd_output` for a few images: dM = A dY A^T per tile.
 
-    Formula: dY = g (times relu's mask where `mask`: g * 0 where out <= 0, as numpy's g * (out > 0)); rows
-    first, e = A dY: e0 = dY0, e1 = dY0 + dY1, e2 = dY0 - dY1, e3 = -dY1 (rows of the 2x2 dY); then the same
-    on the columns of e. Pixels beyond the output count as 0.
+    dY is g, times relu's mask where `mask` (g * 0 where out <= 0, as numpy's g * (out > 0)); pixels beyond
+    the output count as 0.
 
     Args:
         g: (images, out_h, out_w, filters), the output's gradient.
         out: the output (read for the mask).
         mask: whether to multiply g by (out > 0).
         zero: 0 in g's dtype.
-        dm: (16, images * tiles_h * tiles_w, filters), written.
+        dm: (36, images * tiles_h * tiles_w, filters), written.
     """
     images, out_h, out_w, filters = g.shape
-    tiles_h, tiles_w = (out_h + 1) // 2, (out_w + 1) // 2
-    y = np.empty((4, filters), dtype=dm.dtype)                  # one tile's dY, row by row
-    e = np.empty((2, filters), dtype=dm.dtype)                  # a row of A dY
+    tiles_h, tiles_w = (out_h + 3) // 4, (out_w + 3) // 4
+    y = np.empty((4, 4, filters), dtype=dm.dtype)             # the tile's dY
+    e = np.empty((6, 4, filters), dtype=dm.dtype)             # A dY
     for b in range(images):
         for i in range(tiles_h):
             for j in range(tiles_w):
                 p = (b * tiles_h + i) * tiles_w + j
-                for k in range(4):
-                    row, col = 2 * i + k // 2, 2 * j + k % 2
-                    if row >= out_h or col >= out_w:
-                        y[k, :] = zero
-                    elif mask:
-                        for f in range(filters):
-                            y[k, f] = g[b, row, col, f] * (zero + 1 if out[b, row, col, f] > 0 else zero)
-                    else:
-                        y[k, :] = g[b, row, col, :]
-                for r in range(4):                              # e's row r, then dM's row r
-                    for f in range(filters):                    # (a loop per row, one store each: fast)
-                        if r == 0:
-                            e[0, f], e[1, f] = y[0, f], y[1, f]
-                        elif r == 1:
-                            e[0, f], e[1, f] = y[0, f] + y[2, f], y[1, f] + y[3, f]
-                        elif r == 2:
-                            e[0, f], e[1, f] = y[0, f] - y[2, f], y[1, f] - y[3, f]
+                for r in range(4):
+                    for s in range(4):
+                        row, col = 4 * i + r, 4 * j + s
+                        if row >= out_h or col >= out_w:
+                            for f in range(filters):
+                                y[r, s, f] = zero
+                        elif mask:
+                            for f in range(filters):
+                                y[r, s, f] = g[b, row, col, f] * (zero + 1 if out[b, row, col, f] > 0 else zero)
                         else:
-                            e[0, f], e[1, f] = -y[2, f], -y[3, f]
+                            for f in range(filters):
+                                y[r, s, f] = g[b, row, col, f]
+                _a_columns(y, e)
+                for k in range(6):                            # (A dY) A^T, a row at a time
                     for f in range(filters):
-                        dm[4 * r, p, f] = e[0, f]
-                    for f in range(filters):
-                        dm[4 * r + 1, p, f] = e[0, f] + e[1, f]
-                    for f in range(filters):
-                        dm[4 * r + 2, p, f] = e[0, f] - e[1, f]
-                    for f in range(filters):
-                        dm[4 * r + 3, p, f] = -e[1, f]
+                        (dm[6 * k, p, f], dm[6 * k + 1, p, f], dm[6 * k + 2, p, f], dm[6 * k + 3, p, f],
+                         dm[6 * k + 4, p, f], dm[6 * k + 5, p, f]) = _a(e[k, 0, f], e[k, 1, f], e[k, 2, f], e[k, 3, f])
+
+
+@_helper()
+def _a_columns(y, e):
+    """e = A y for a 4x4 tile's dY (4, 4, filters), a column at a time."""
+    for s in range(4):
+        for f in range(y.shape[2]):
+            e[0, s, f], e[1, s, f], e[2, s, f], e[3, s, f], e[4, s, f], e[5, s, f] = _a(
+                y[0, s, f], y[1, s, f], y[2, s, f], y[3, s, f])
 
 
 @_compiled
 def winograd_input_backward(dv, tiles_h, tiles_w, dxp):
     """The gradient of `winograd_input`: dd = B dV B^T per tile, added into the input's gradient.
 
-    Formula: rows first, q = B dV: q0 = dV0, q1 = dV1 - dV2 + dV3, q2 = dV1 + dV2 - dV0, q3 = -dV3 (rows of
-    the 4x4 dV); then the same on the columns of q. The patches overlap (by 2 pixels): each adds its dd to
-    dxp, tile after tile in order; pixels beyond the input are dropped.
+    The patches overlap (by 2 pixels): each adds its dd to dxp, tile after tile in order; pixels beyond the
+    input are dropped.
 
     Args:
-        dv: (16, images * tiles_h * tiles_w, channels).
+        dv: (36, images * tiles_h * tiles_w, channels).
         tiles_h, tiles_w: as in winograd_input.
         dxp: (images, height, width, channels), the padded input's gradient; written.
     """
     images, height, width, channels = dxp.shape
-    q = np.empty((4, 4, channels), dtype=dxp.dtype)             # one tile's dd: row, column, channel
+    q = np.empty((6, 6, channels), dtype=dxp.dtype)           # B dV
+    dd = np.empty((6, 6, channels), dtype=dxp.dtype)          # (B dV) B^T
     dxp[...] = 0
     for b in range(images):
         for i in range(tiles_h):
             for j in range(tiles_w):
                 p = (b * tiles_h + i) * tiles_w + j
-                for s in range(4):                              # B dV, a column at a time
+                for l in range(6):                            # B dV, a column at a time
                     for c in range(channels):
-                        v0, v1, v2, v3 = dv[s, p, c], dv[4 + s, p, c], dv[8 + s, p, c], dv[12 + s, p, c]
-                        q[0, s, c] = v0
-                        q[1, s, c] = v1 - v2 + v3
-                        q[2, s, c] = v1 + v2 - v0
-                        q[3, s, c] = -v3
-                for r in range(4):                              # (B dV) B^T, a row at a time, in place
+                        q[0, l, c], q[1, l, c], q[2, l, c], q[3, l, c], q[4, l, c], q[5, l, c] = _b(
+                            dv[l, p, c], dv[6 + l, p, c], dv[12 + l, p, c], dv[18 + l, p, c], dv[24 + l, p, c],
+                            dv[30 + l, p, c])
+                for r in range(6):                            # (B dV) B^T, a row at a time
                     for c in range(channels):
-                        w0, w1, w2, w3 = q[r, 0, c], q[r, 1, c], q[r, 2, c], q[r, 3, c]
-                        q[r, 1, c] = w1 - w2 + w3
-                        q[r, 2, c] = w1 + w2 - w0
-                        q[r, 3, c] = -w3
-                for k in range(16):                             # added into the input's gradient
-                    row, col = 2 * i + k // 4, 2 * j + k % 4
-                    if row < height and col < width:
+                        dd[r, 0, c], dd[r, 1, c], dd[r, 2, c], dd[r, 3, c], dd[r, 4, c], dd[r, 5, c] = _b(
+                            q[r, 0, c], q[r, 1, c], q[r, 2, c], q[r, 3, c], q[r, 4, c], q[r, 5, c])
+                for r in range(min(6, height - 4 * i)):       # added into the input's gradient
+                    for s in range(min(6, width - 4 * j)):
                         for c in range(channels):
-                            dxp[b, row, col, c] += q[k // 4, k % 4, c]
+                            dxp[b, 4 * i + r, 4 * j + s, c] += dd[r, s, c]
 
 
 @_compiled

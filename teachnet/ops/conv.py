@@ -432,24 +432,24 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
 
 
 # Winograd's method pays where its tiles cut the products at least this much (counting the tiles' pixels
-# that fall beyond an odd-sized output as work).
+# that fall beyond the output as work).
 WINOGRAD_MIN_SAVING = 1.5
 _winograd = True   # the tests switch it off to compare the im2col loops with numpy bit for bit
 
+# Winograd's F(4x4, 3x3) kernel transform (Lavin and Gray, 2015); ops/compiled.py explains the method.
+_WINOGRAD_G = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6],
+                        [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]])
+
 
 def _winograd_pays(dtype, kernel_shape, strides, dilation, out_h, out_w):
-    """Whether `_conv_winograd` computes this convolution: a 3x3 kernel, stride and dilation 1, 8 or more input
-    channels (fewer make the products too thin to be worth the transforms), tiles that save at least
-    WINOGRAD_MIN_SAVING of the products' work, and the compiled loops on."""
+    """Whether `_conv_winograd` computes this convolution: a 3x3 kernel at stride and dilation 1, 8 or more
+    input channels (fewer make the products too thin to be worth the transforms), 4x4 tiles that save at
+    least WINOGRAD_MIN_SAVING of the products, and the compiled loops on."""
     kh, kw, channels, _ = kernel_shape
     if not (_winograd and (kh, kw) == (3, 3) and strides == (1, 1) and dilation == (1, 1) and channels >= 8):
         return False
-    tiles = -(-out_h // 2) * -(-out_w // 2)
-    return out_h * out_w * 9 >= WINOGRAD_MIN_SAVING * tiles * 16 and compiled.enabled_for(dtype)
-
-
-# Winograd's F(2x2, 3x3) matrices (ops/compiled.py explains the method); G transforms the kernel.
-_WINOGRAD_G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    tiles = -(-out_h // 4) * -(-out_w // 4)
+    return out_h * out_w * 9 >= WINOGRAD_MIN_SAVING * tiles * 36 and compiled.enabled_for(dtype)
 
 
 def _sandwich(M, w):
@@ -460,13 +460,14 @@ def _sandwich(M, w):
 
 
 def _conv_winograd(x, k, b, relu, xp, out_hw, unpad, n):
-    """conv_bias_relu for a 3x3 kernel at stride 1 by Winograd's F(2x2, 3x3): the same sums with 16
-    products for every 2x2 output pixels (and channel pair) instead of 36, so the matrix products, most of a
-    convolution's time, do 4/9 of the work (a little more where the output's size is odd). The transforms
-    are compiled loops (ops/compiled.py); the products are 16 matrix products per few images, in BLAS.
+    """conv_bias_relu for a 3x3 kernel at stride 1 by Winograd's F(4x4, 3x3): the same sums with 36 products
+    for every 4x4 output pixels (and channel pair) instead of 144, so the matrix products, most of a
+    convolution's time, do a quarter of the work (a little more where the output's size is not a multiple
+    of 4). The transforms are compiled loops (ops/compiled.py); the products are 36 matrix products per few
+    images, in BLAS.
 
-    Not the same bits as im2col (other sums, rounded differently): within float32's precision of them, as
-    the tests check; every number is still the same on any number of threads.
+    Not the same bits as im2col (other sums, rounded differently): within a few times float32's rounding of
+    them, as the tests check; every number is still the same on any number of threads.
 
     Args:
         x, k, b, relu: conv_bias_relu's input, kernel and bias (Tensors) and relu flag.
@@ -478,51 +479,52 @@ def _conv_winograd(x, k, b, relu, xp, out_hw, unpad, n):
     B, _, _, C = xp.shape
     F = k.shape[-1]
     Ho, Wo = out_hw
-    tiles_h, tiles_w = (Ho + 1) // 2, (Wo + 1) // 2
-    tiles = tiles_h * tiles_w                                        # per image
     G = _WINOGRAD_G.astype(xp.dtype)
-    u = _sandwich(G, k.data.astype(xp.dtype, copy=False)).reshape(16, C, F)       # U = G g G^T, (16, C, F)
+    a2 = 36                                                           # products per tile and channel pair
+    tiles_h, tiles_w = -(-Ho // 4), -(-Wo // 4)
+    tiles = tiles_h * tiles_w                                         # per image
+    u = _sandwich(G, k.data.astype(xp.dtype, copy=False)).reshape(a2, C, F)        # U = G g G^T
     zero = xp.dtype.type(0)
     bias = None if b is None else b.data.astype(xp.dtype, copy=False)
     out = np.empty((B, Ho, Wo, F), dtype=xp.dtype)
-    chunks = _image_chunks(B, tiles * 16 * (C + F) * xp.itemsize)   # a chunk's V and M stay in cache
+    chunks = _image_chunks(B, tiles * a2 * (C + F) * xp.itemsize)    # a chunk's V and M stay in cache
     most = max(c.stop - c.start for c in chunks) * tiles              # tiles of the largest chunk
 
     def new_buffer():
-        """A thread's scratch space: one chunk's V (16, tiles, C) and M (16, tiles, F)."""
-        return np.empty(16 * most * (C + F), dtype=xp.dtype)
+        """A thread's scratch space: one chunk's V (a2, tiles, C) and M (a2, tiles, F)."""
+        return np.empty(a2 * most * (C + F), dtype=xp.dtype)
 
     def transformed(buffer, rows, width, offset=0):
-        """A (16, rows, width) array in `buffer` from element `offset` on."""
-        return buffer[offset:offset + 16 * rows * width].reshape(16, rows, width)
+        """An (a2, rows, width) array in `buffer` from element `offset` on."""
+        return buffer[offset:offset + a2 * rows * width].reshape(a2, rows, width)
 
     def forward_chunk(chunk, buffer):
         images = chunks[chunk]
         rows = (images.stop - images.start) * tiles
-        v, m = transformed(buffer, rows, C), transformed(buffer, rows, F, 16 * most * C)
+        v, m = transformed(buffer, rows, C), transformed(buffer, rows, F, a2 * most * C)
         compiled.winograd_input(xp[images], tiles_h, tiles_w, zero, v)
-        np.matmul(v, u, out=m)                                       # the 16 products, summed over channels
+        np.matmul(v, u, out=m)                                       # the a2 products, summed over channels
         compiled.winograd_output(m, bias, relu, zero, out[images])
-    nbytes = B * tiles * 16 * (C + F) * xp.itemsize
+    nbytes = B * tiles * a2 * (C + F) * xp.itemsize
     parallel.run_chunks(forward_chunk, len(chunks), nbytes, new_buffer, uses_blas=True)
     need_x, need_k = needs_gradient(x), needs_gradient(k)
 
     def backward(g):
         mask = relu and _MASKED_GRADIENTS.get(id(result)) is not g   # (see _MASKED_GRADIENTS)
         g = np.ascontiguousarray(g, dtype=xp.dtype)
-        du_parts = np.empty((len(chunks), 16, C, F), dtype=xp.dtype) if need_k else None
+        du_parts = np.empty((len(chunks), a2, C, F), dtype=xp.dtype) if need_k else None
         db_parts = np.empty((len(chunks), F), dtype=xp.dtype) if b is not None else None
-        ones = np.ones(most, dtype=xp.dtype)  # ones @ rows sums them, ~10x faster than .sum(axis=0)
+        ones = np.ones(most, dtype=xp.dtype)   # ones @ rows sums them, ~10x faster than .sum(axis=0)
         dxp = np.empty(xp.shape, dtype=xp.dtype) if need_x else None
-        u_t = np.ascontiguousarray(u.transpose(0, 2, 1)) if need_x else None     # (16, F, C)
+        u_t = np.ascontiguousarray(u.transpose(0, 2, 1)) if need_x else None     # (a2, F, C)
 
         def backward_chunk(chunk, buffer):
             images = chunks[chunk]
             rows = (images.stop - images.start) * tiles
-            v, dm = transformed(buffer, rows, C), transformed(buffer, rows, F, 16 * most * C)
+            v, dm = transformed(buffer, rows, C), transformed(buffer, rows, F, a2 * most * C)
             compiled.winograd_output_backward(g[images], out[images], mask, zero, dm)
-            if b is not None:                          # dM's (1, 1) entry is the sum of its tile's dY
-                np.matmul(ones[:rows], dm[5], out=db_parts[chunk])
+            if b is not None:   # the bias was added to every pixel: A^T's column 1 is all ones, so dM's
+                np.matmul(ones[:rows], dm[7], out=db_parts[chunk])   # entry (1, 1) is a tile's dY summed
             if need_k:
                 compiled.winograd_input(xp[images], tiles_h, tiles_w, zero, v)   # V again: cheaper than kept
                 np.matmul(v.transpose(0, 2, 1), dm, out=du_parts[chunk])         # dU = V^T dM
@@ -534,7 +536,7 @@ def _conv_winograd(x, k, b, relu, xp, out_hw, unpad, n):
         dx = None if dxp is None else _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)
         dk = None
         if du_parts is not None:
-            du = _sum_in_order(du_parts, (16, C, F)).reshape(4, 4, C, F)
+            du = _sum_in_order(du_parts, (a2, C, F)).reshape(6, 6, C, F)
             dk = _sandwich(G.T, du).reshape(k.shape)                               # G^T dU G
         db = None if db_parts is None else _sum_in_order(db_parts, (F,))
         return (dx, dk) if b is None else (dx, dk, db)
