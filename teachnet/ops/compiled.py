@@ -26,9 +26,12 @@ ops/core.py, ops/recurrent.py, optimizers.py) compute, number for number (the
 tests compare them bit for bit): comparisons and copies have no rounding, the
 arithmetic is done in the same order and dtype, and where numpy multiplies a
 gradient by a 0/1 mask (which turns -2.0 into -0.0 and inf into nan), so do
-these. One exception, said where it is: the LSTM's whole loops over time
+these. Two exceptions, said where they are: the LSTM's whole loops over time
 (float32, at the end of this file) use their own tanh, within a few units in
-the last place of numpy's, so the tests compare those with tolerances.
+the last place of numpy's, and Winograd's transforms (a 3x3 convolution
+computed another way, with 4x fewer multiplies; ops/conv.py keeps the
+im2col route for everything else and for the tests to compare with), so the
+tests compare those with tolerances.
 
 `enabled()` says whether they are used: numba can be imported and
 `set_enabled(False)` has not switched them off (the tests do, to check the
