@@ -276,38 +276,52 @@ def relu_masked(g, out, masked):
 # of the 36 sums over channels is a matrix product (done by BLAS, in ops/conv.py, which also holds G). Below,
 # B^T, A^T and their transposes applied to 6 (or 4) numbers, then the loops that apply each to a tile's
 # rows, then its columns. Tiles are numbered p = (image * tiles_h + tile_row) * tiles_w + tile_col;
-# transformed arrays are (36, tiles, channels), index 6 * row + column. Pixels beyond the input or the output
+# transformed arrays are (tiles, 36, channels), index 6 * row + column (each tile's 36 x channels numbers
+# together: the loops write and read them in place; BLAS reads them with a stride). Pixels beyond the input or the output
 # (where its size is not a multiple of 4) count as 0.
 #     B^T = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
 #            [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]
 #     A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
 
+# In the four helpers, `num` holds the constants (2, 4, 5, 8) in the arrays' dtype: an integer literal times a
+# float32 would make the sum float64 (numba's rule), 3.5x slower, as the loops could not use vector instructions.
+
 @_helper()
-def _bt(d0, d1, d2, d3, d4, d5):
+def _bt(d0, d1, d2, d3, d4, d5, num):
     """B^T (d0, ..., d5)."""
-    return (4 * d0 - 5 * d2 + d4, (d3 + d4) - 4 * (d1 + d2), (d4 - d3) + 4 * (d1 - d2),
-            (d4 - d2) + 2 * (d3 - d1), (d4 - d2) - 2 * (d3 - d1), 4 * d1 - 5 * d3 + d5)
+    two, four, five = num[0], num[1], num[2]
+    return (four * d0 - five * d2 + d4, (d3 + d4) - four * (d1 + d2), (d4 - d3) + four * (d1 - d2),
+            (d4 - d2) + two * (d3 - d1), (d4 - d2) - two * (d3 - d1), four * d1 - five * d3 + d5)
 
 
 @_helper()
-def _b(v0, v1, v2, v3, v4, v5):
+def _b(v0, v1, v2, v3, v4, v5, num):
     """B (v0, ..., v5): B^T's transpose."""
-    return (4 * v0, 4 * (v2 - v1) + 2 * (v4 - v3) + 4 * v5, -5 * v0 - 4 * (v1 + v2) - (v3 + v4),
-            (v1 - v2) + 2 * (v3 - v4) - 5 * v5, v0 + v1 + v2 + v3 + v4, v5)
+    two, four, five = num[0], num[1], num[2]
+    return (four * v0, four * (v2 - v1) + two * (v4 - v3) + four * v5, -five * v0 - four * (v1 + v2) - (v3 + v4),
+            (v1 - v2) + two * (v3 - v4) - five * v5, v0 + v1 + v2 + v3 + v4, v5)
 
 
 @_helper()
-def _at(m0, m1, m2, m3, m4, m5):
+def _at(m0, m1, m2, m3, m4, m5, num):
     """A^T (m0, ..., m5)."""
-    return (m0 + m1 + m2 + m3 + m4, (m1 - m2) + 2 * (m3 - m4), (m1 + m2) + 4 * (m3 + m4),
-            (m1 - m2) + 8 * (m3 - m4) + m5)
+    two, four, eight = num[0], num[1], num[3]
+    return (m0 + m1 + m2 + m3 + m4, (m1 - m2) + two * (m3 - m4), (m1 + m2) + four * (m3 + m4),
+            (m1 - m2) + eight * (m3 - m4) + m5)
 
 
 @_helper()
-def _a(y0, y1, y2, y3):
+def _a(y0, y1, y2, y3, num):
     """A (y0, ..., y3): A^T's transpose."""
-    return (y0, y0 + y1 + y2 + y3, y0 - y1 + y2 - y3, y0 + 2 * y1 + 4 * y2 + 8 * y3, y0 - 2 * y1 + 4 * y2 - 8 * y3,
-            y3)
+    two, four, eight = num[0], num[1], num[3]
+    return (y0, y0 + y1 + y2 + y3, y0 - y1 + y2 - y3, y0 + two * y1 + four * y2 + eight * y3,
+            y0 - two * y1 + four * y2 - eight * y3, y3)
+
+
+@_helper()
+def _constants(zero):
+    """(2, 4, 5, 8) in zero's dtype, for the helpers above."""
+    return zero + 2, zero + 4, zero + 5, zero + 8
 
 
 @_compiled
@@ -318,11 +332,13 @@ def winograd_input(xp, tiles_h, tiles_w, zero, v):
         xp: (images, height, width, channels), the padded input; patch (i, j) starts at row 4i, column 4j.
         tiles_h, tiles_w: tiles down and across.
         zero: 0 in xp's dtype.
-        v: (36, images * tiles_h * tiles_w, channels), written.
+        v: (images * tiles_h * tiles_w, 36, channels), written.
     """
     images, height, width, channels = xp.shape
+    num = _constants(zero)
     d = np.empty((6, 6, channels), dtype=v.dtype)             # the patch, zeros beyond the input
     t = np.empty((6, 6, channels), dtype=v.dtype)             # B^T d
+    w = np.empty((6, 6, channels), dtype=v.dtype)             # (B^T d) B, then copied into v
     for b in range(images):
         for i in range(tiles_h):
             for j in range(tiles_w):
@@ -333,21 +349,31 @@ def winograd_input(xp, tiles_h, tiles_w, zero, v):
                         inside = row < height and col < width
                         for c in range(channels):
                             d[r, s, c] = xp[b, row, col, c] if inside else zero
-                _bt_columns(d, t)
+                _bt_columns(d, t, num)
                 for r in range(6):                            # (B^T d) B, a row at a time
                     for c in range(channels):
-                        (v[6 * r, p, c], v[6 * r + 1, p, c], v[6 * r + 2, p, c], v[6 * r + 3, p, c],
-                         v[6 * r + 4, p, c], v[6 * r + 5, p, c]) = _bt(
-                            t[r, 0, c], t[r, 1, c], t[r, 2, c], t[r, 3, c], t[r, 4, c], t[r, 5, c])
+                        w[r, 0, c], w[r, 1, c], w[r, 2, c], w[r, 3, c], w[r, 4, c], w[r, 5, c] = _bt(
+                            t[r, 0, c], t[r, 1, c], t[r, 2, c], t[r, 3, c], t[r, 4, c], t[r, 5, c], num)
+                _copy_flat(w, v[p])
 
 
 @_helper()
-def _bt_columns(d, t):
+def _copy_flat(source, target):
+    """target[...] = source for two C-ordered arrays of one size, as one flat loop. (The loops above compute
+    into a scratch array of their own and copy: writing the 6-way results straight into an argument array
+    ran 2x slower, as the compiler could not rule out that it overlaps what they read.)"""
+    flat_source, flat_target = source.reshape(-1), target.reshape(-1)
+    for q in range(flat_source.size):
+        flat_target[q] = flat_source[q]
+
+
+@_helper()
+def _bt_columns(d, t, num):
     """t = B^T d for a 6x6 patch d (6, 6, channels), a column at a time."""
     for s in range(6):
         for c in range(d.shape[2]):
             t[0, s, c], t[1, s, c], t[2, s, c], t[3, s, c], t[4, s, c], t[5, s, c] = _bt(
-                d[0, s, c], d[1, s, c], d[2, s, c], d[3, s, c], d[4, s, c], d[5, s, c])
+                d[0, s, c], d[1, s, c], d[2, s, c], d[3, s, c], d[4, s, c], d[5, s, c], num)
 
 
 @_compiled
@@ -355,7 +381,7 @@ def winograd_output(mm, bias, relu, zero, out):
     """A^T M A for every tile (Winograd's output transform), then + bias and relu as `add_bias_relu`.
 
     Args:
-        mm: (36, images * tiles_h * tiles_w, filters), the products' sums.
+        mm: (images * tiles_h * tiles_w, 36, filters), the products' sums.
         bias: (filters,) or None.
         relu: whether to apply max(., 0).
         zero: 0 in out's dtype.
@@ -363,6 +389,7 @@ def winograd_output(mm, bias, relu, zero, out):
     """
     images, out_h, out_w, filters = out.shape
     tiles_h, tiles_w = (out_h + 3) // 4, (out_w + 3) // 4
+    num = _constants(zero)
     z = np.empty((4, 6, filters), dtype=out.dtype)            # A^T M
     y = np.empty((4, 4, filters), dtype=out.dtype)            # (A^T M) A: the tile's pixels
     for b in range(images):
@@ -372,12 +399,12 @@ def winograd_output(mm, bias, relu, zero, out):
                 for l in range(6):                            # A^T M, a column at a time
                     for f in range(filters):
                         z[0, l, f], z[1, l, f], z[2, l, f], z[3, l, f] = _at(
-                            mm[l, p, f], mm[6 + l, p, f], mm[12 + l, p, f], mm[18 + l, p, f], mm[24 + l, p, f],
-                            mm[30 + l, p, f])
+                            mm[p, l, f], mm[p, 6 + l, f], mm[p, 12 + l, f], mm[p, 18 + l, f], mm[p, 24 + l, f],
+                            mm[p, 30 + l, f], num)
                 for r in range(4):                            # (A^T M) A, a row at a time
                     for f in range(filters):
                         y[r, 0, f], y[r, 1, f], y[r, 2, f], y[r, 3, f] = _at(
-                            z[r, 0, f], z[r, 1, f], z[r, 2, f], z[r, 3, f], z[r, 4, f], z[r, 5, f])
+                            z[r, 0, f], z[r, 1, f], z[r, 2, f], z[r, 3, f], z[r, 4, f], z[r, 5, f], num)
                 for r in range(min(4, out_h - 4 * i)):
                     for s in range(min(4, out_w - 4 * j)):
                         for f in range(filters):
@@ -401,12 +428,14 @@ def winograd_output_backward(g, out, mask, zero, dm):
         out: the output (read for the mask).
         mask: whether to multiply g by (out > 0).
         zero: 0 in g's dtype.
-        dm: (36, images * tiles_h * tiles_w, filters), written.
+        dm: (images * tiles_h * tiles_w, 36, filters), written.
     """
     images, out_h, out_w, filters = g.shape
     tiles_h, tiles_w = (out_h + 3) // 4, (out_w + 3) // 4
+    num = _constants(zero)
     y = np.empty((4, 4, filters), dtype=dm.dtype)             # the tile's dY
     e = np.empty((6, 4, filters), dtype=dm.dtype)             # A dY
+    w = np.empty((6, 6, filters), dtype=dm.dtype)             # (A dY) A^T, then copied into dm
     for b in range(images):
         for i in range(tiles_h):
             for j in range(tiles_w):
@@ -423,35 +452,38 @@ def winograd_output_backward(g, out, mask, zero, dm):
                         else:
                             for f in range(filters):
                                 y[r, s, f] = g[b, row, col, f]
-                _a_columns(y, e)
+                _a_columns(y, e, num)
                 for k in range(6):                            # (A dY) A^T, a row at a time
                     for f in range(filters):
-                        (dm[6 * k, p, f], dm[6 * k + 1, p, f], dm[6 * k + 2, p, f], dm[6 * k + 3, p, f],
-                         dm[6 * k + 4, p, f], dm[6 * k + 5, p, f]) = _a(e[k, 0, f], e[k, 1, f], e[k, 2, f], e[k, 3, f])
+                        w[k, 0, f], w[k, 1, f], w[k, 2, f], w[k, 3, f], w[k, 4, f], w[k, 5, f] = _a(
+                            e[k, 0, f], e[k, 1, f], e[k, 2, f], e[k, 3, f], num)
+                _copy_flat(w, dm[p])
 
 
 @_helper()
-def _a_columns(y, e):
+def _a_columns(y, e, num):
     """e = A y for a 4x4 tile's dY (4, 4, filters), a column at a time."""
     for s in range(4):
         for f in range(y.shape[2]):
             e[0, s, f], e[1, s, f], e[2, s, f], e[3, s, f], e[4, s, f], e[5, s, f] = _a(
-                y[0, s, f], y[1, s, f], y[2, s, f], y[3, s, f])
+                y[0, s, f], y[1, s, f], y[2, s, f], y[3, s, f], num)
 
 
 @_compiled
-def winograd_input_backward(dv, tiles_h, tiles_w, dxp):
+def winograd_input_backward(dv, tiles_h, tiles_w, zero, dxp):
     """The gradient of `winograd_input`: dd = B dV B^T per tile, added into the input's gradient.
 
     The patches overlap (by 2 pixels): each adds its dd to dxp, tile after tile in order; pixels beyond the
     input are dropped.
 
     Args:
-        dv: (36, images * tiles_h * tiles_w, channels).
+        dv: (images * tiles_h * tiles_w, 36, channels).
         tiles_h, tiles_w: as in winograd_input.
+        zero: 0 in dxp's dtype.
         dxp: (images, height, width, channels), the padded input's gradient; written.
     """
     images, height, width, channels = dxp.shape
+    num = _constants(zero)
     q = np.empty((6, 6, channels), dtype=dxp.dtype)           # B dV
     dd = np.empty((6, 6, channels), dtype=dxp.dtype)          # (B dV) B^T
     dxp[...] = 0
@@ -462,12 +494,12 @@ def winograd_input_backward(dv, tiles_h, tiles_w, dxp):
                 for l in range(6):                            # B dV, a column at a time
                     for c in range(channels):
                         q[0, l, c], q[1, l, c], q[2, l, c], q[3, l, c], q[4, l, c], q[5, l, c] = _b(
-                            dv[l, p, c], dv[6 + l, p, c], dv[12 + l, p, c], dv[18 + l, p, c], dv[24 + l, p, c],
-                            dv[30 + l, p, c])
+                            dv[p, l, c], dv[p, 6 + l, c], dv[p, 12 + l, c], dv[p, 18 + l, c], dv[p, 24 + l, c],
+                            dv[p, 30 + l, c], num)
                 for r in range(6):                            # (B dV) B^T, a row at a time
                     for c in range(channels):
                         dd[r, 0, c], dd[r, 1, c], dd[r, 2, c], dd[r, 3, c], dd[r, 4, c], dd[r, 5, c] = _b(
-                            q[r, 0, c], q[r, 1, c], q[r, 2, c], q[r, 3, c], q[r, 4, c], q[r, 5, c])
+                            q[r, 0, c], q[r, 1, c], q[r, 2, c], q[r, 3, c], q[r, 4, c], q[r, 5, c], num)
                 for r in range(min(6, height - 4 * i)):       # added into the input's gradient
                     for s in range(min(6, width - 4 * j)):
                         for c in range(channels):

@@ -503,19 +503,19 @@ def _conv_winograd(x, k, b, relu, xp, out_hw, unpad, n):
     most = max(c.stop - c.start for c in chunks) * tiles              # tiles of the largest chunk
 
     def new_buffer():
-        """A thread's scratch space: one chunk's V (a2, tiles, C) and M (a2, tiles, F)."""
+        """A thread's scratch space: one chunk's V (tiles, a2, C) and M (tiles, a2, F)."""
         return np.empty(a2 * most * (C + F), dtype=xp.dtype)
 
     def transformed(buffer, rows, width, offset=0):
-        """An (a2, rows, width) array in `buffer` from element `offset` on."""
-        return buffer[offset:offset + a2 * rows * width].reshape(a2, rows, width)
+        """A (rows, a2, width) array in `buffer` from element `offset` on (each tile's numbers together)."""
+        return buffer[offset:offset + a2 * rows * width].reshape(rows, a2, width)
 
     def forward_chunk(chunk, buffer):
         images = chunks[chunk]
         rows = (images.stop - images.start) * tiles
         v, m = transformed(buffer, rows, C), transformed(buffer, rows, F, a2 * most * C)
         compiled.winograd_input(xp[images], tiles_h, tiles_w, zero, v)
-        np.matmul(v, u, out=m)                                       # the a2 products, summed over channels
+        np.matmul(v.transpose(1, 0, 2), u, out=m.transpose(1, 0, 2))    # the a2 products, summed over channels
         compiled.winograd_output(m, bias, relu, zero, out[images])
     nbytes = B * tiles * a2 * (C + F) * xp.itemsize
     parallel.run_chunks(forward_chunk, len(chunks), nbytes, new_buffer, uses_blas=True)
@@ -536,13 +536,13 @@ def _conv_winograd(x, k, b, relu, xp, out_hw, unpad, n):
             v, dm = transformed(buffer, rows, C), transformed(buffer, rows, F, a2 * most * C)
             compiled.winograd_output_backward(g[images], out[images], mask, zero, dm)
             if b is not None:   # the bias was added to every pixel: A^T's column 1 is all ones, so dM's
-                np.matmul(ones[:rows], dm[7], out=db_parts[chunk])   # entry (1, 1) is a tile's dY summed
+                np.matmul(ones[:rows], dm[:, 7], out=db_parts[chunk])   # entry (1, 1) is a tile's dY summed
             if need_k:
                 compiled.winograd_input(xp[images], tiles_h, tiles_w, zero, v)   # V again: cheaper than kept
-                np.matmul(v.transpose(0, 2, 1), dm, out=du_parts[chunk])         # dU = V^T dM
+                np.matmul(v.transpose(1, 2, 0), dm.transpose(1, 0, 2), out=du_parts[chunk])   # dU = V^T dM
             if need_x:
-                np.matmul(dm, u_t, out=v)                                        # dV = dM U^T, where V was
-                compiled.winograd_input_backward(v, tiles_h, tiles_w, dxp[images])
+                np.matmul(dm.transpose(1, 0, 2), u_t, out=v.transpose(1, 0, 2))  # dV = dM U^T, where V was
+                compiled.winograd_input_backward(v, tiles_h, tiles_w, zero, dxp[images])
         parallel.run_chunks(backward_chunk, len(chunks), nbytes, new_buffer, uses_blas=True)
         pt, pl, H, W = unpad
         dx = None if dxp is None else _from_2d(dxp[:, pt:pt + H, pl:pl + W], n)
