@@ -1,12 +1,15 @@
-"""The benchmark convnet's layers one by one: teachnet's op, the matrix products alone (the floor of im2col +
+"""The benchmark convnet's layers one by one: teachnet's op, im2col's matrix products alone (the floor of im2col +
 BLAS), and PyTorch's op, forward + backward, for the shapes bench.py's convnet trains (batch 64).
 
     python benchmarks/conv_floor.py               # 1 thread: CPU time of the calling thread (steady under load)
     python benchmarks/conv_floor.py --threads 2   # 2 threads: wall time (moves with the machine's load)
 
-"GEMM floor" is the three products of a convolution's step on whole-batch matrices: cols @ kernel (forward),
-cols^T @ g (kernel gradient) and g @ kernel^T (input gradient; not for the first layer, whose input needs no
-gradient), timed alone. Whatever teachnet's op takes beyond it is its copies (im2col, col2im), masks and bias.
+"im2col GEMMs" is the three products of a convolution's step on whole-batch matrices: cols @ kernel
+(forward), cols^T @ g (kernel gradient) and g @ kernel^T (input gradient; not for the first layer, whose input
+needs no gradient), timed alone: the floor of the im2col route, which teachnet's first convolution takes.
+Whatever that op takes beyond it is its copies (im2col, col2im), masks and bias. The second and third
+convolutions (3x3, stride 1, 32 and 64 input channels) take Winograd's F(4x4, 3x3) instead (ops/conv.py),
+whose products do about a quarter of those multiplies: they can go below this floor.
 Each figure is the minimum over --repeats runs, in milliseconds. teachnet's include its tape handing the
 gradients out (tape.gradient copies each); PyTorch's accumulate into .grad.
 """
@@ -51,7 +54,7 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     print(f"{args.threads} thread(s), {'thread CPU' if args.threads == 1 else 'wall'} time, min of "
           f"{args.repeats}, load average {os.getloadavg()[0]:.1f}")
-    print(f"{'layer':34s} {'teachnet':>9s} {'GEMM floor':>11s} {'torch':>7s}   (ms, forward + backward)")
+    print(f"{'layer':34s} {'teachnet':>9s} {'im2col GEMMs':>12s} {'torch':>7s}   (ms, forward + backward)")
     totals = np.zeros(3)
     for shape, filters, input_gradient in CONVS:
         x = Variable(rng.standard_normal(shape).astype("float32"))
@@ -84,7 +87,7 @@ def main(argv=None):
             torch.relu(torch.nn.functional.conv2d(xt, kt, bt)).backward(gt)
         row = np.array([best_ms(teachnet_step), best_ms(gemm_step), best_ms(torch_step)])
         totals += row
-        print(f"{f'Conv2D {shape[1:]} -> {filters}':34s} {row[0]:9.2f} {row[1]:11.2f} {row[2]:7.2f}")
+        print(f"{f'Conv2D {shape[1:]} -> {filters}':34s} {row[0]:9.2f} {row[1]:12.2f} {row[2]:7.2f}")
     for shape in POOLS:
         x = Variable(np.maximum(rng.standard_normal(shape), 0).astype("float32"))   # relu'd, as in the model
         g = rng.standard_normal((shape[0], shape[1] // 2, shape[2] // 2, shape[3])).astype("float32")
@@ -100,8 +103,8 @@ def main(argv=None):
             torch.nn.functional.max_pool2d(xt, 2).backward(gt)
         row = np.array([best_ms(teachnet_pool), 0.0, best_ms(torch_pool)])
         totals += row
-        print(f"{f'MaxPooling2D {shape[1:]}':34s} {row[0]:9.2f} {'':>11s} {row[2]:7.2f}")
-    print(f"{'total':34s} {totals[0]:9.2f} {totals[1]:11.2f} {totals[2]:7.2f}")
+        print(f"{f'MaxPooling2D {shape[1:]}':34s} {row[0]:9.2f} {'':>12s} {row[2]:7.2f}")
+    print(f"{'total':34s} {totals[0]:9.2f} {totals[1]:12.2f} {totals[2]:7.2f}")
 
 
 if __name__ == "__main__":
