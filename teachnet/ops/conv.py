@@ -41,10 +41,10 @@ input; transformed by two small matrices, the patch and the kernel give the
 block's 16 pixels from 36 multiplies per channel pair instead of 144 (the
 transforms only add and scale). So the matrix products, most of the time,
 do a quarter of the work: the benchmark convnet's second convolution went
-from 1.84 to ~1.2 ms forward and 3.79 to ~2.2 ms backward. The sums are
-rounded differently: in float32 within 1e-5 of the exact result (im2col:
-within ~1e-6), as the tests check. `conv_plain` and the im2col route stay the
-definition.
+from 1.84 to 0.97 ms forward and 3.79 to 1.92 ms backward (2 threads). The
+sums are rounded differently: in float32 within 1e-5 of the exact result
+(im2col: within ~1e-6), as the tests check. `conv_plain` and the im2col
+route stay the definition.
 
 Relu then max pooling (Conv2D(activation="relu") then MaxPooling2D): relu's
 backward zeroes the gradient wherever its output is 0, a pass over the
