@@ -52,8 +52,8 @@ import numpy as np
 from teachnet.ops import parallel
 
 __all__ = ["enabled", "enabled_for", "set_enabled", "max_pool_forward", "max_pool_backward", "col2im", "add_bias_relu",
-           "relu_masked", "winograd_input", "winograd_output",
-           "winograd_output_backward", "winograd_input_backward", "lstm_cell_forward", "lstm_cell_backward", "add_rows_at", "rmsprop_step", "adam_step",
+           "relu_masked", "winograd_input", "winograd_output", "winograd_output_backward", "winograd_input_backward",
+           "lstm_cell_forward", "lstm_cell_backward", "add_rows_at", "rmsprop_step", "adam_step",
            "sgemm", "tanh32", "lstm_forward_steps", "lstm_backward_steps"]
 
 _enabled = None          # None: not decided yet (numba not imported yet); then True or False
@@ -277,14 +277,14 @@ def relu_masked(g, out, masked):
 # B^T, A^T and their transposes applied to 6 (or 4) numbers, then the loops that apply each to a tile's
 # rows, then its columns. Tiles are numbered p = (image * tiles_h + tile_row) * tiles_w + tile_col;
 # transformed arrays are (tiles, 36, channels), index 6 * row + column (each tile's 36 x channels numbers
-# together: the loops write and read them in place; BLAS reads them with a stride). Pixels beyond the input or the output
-# (where its size is not a multiple of 4) count as 0.
+# together, for the loops; BLAS reads them with a stride). Pixels beyond the input or the output (where its
+# size is not a multiple of 4) count as 0.
 #     B^T = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
 #            [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]
 #     A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
 
-# In the four helpers, `num` holds the constants (2, 4, 5, 8) in the arrays' dtype: an integer literal times a
-# float32 would make the sum float64 (numba's rule), 3.5x slower, as the loops could not use vector instructions.
+# In the four helpers, `num` holds the constants (2, 4, 5, 8) in the arrays' dtype: numba makes an integer
+# literal times a float32 a float64 (B^T's six sums that way ran 3.5x slower in a scratch test).
 
 @_helper()
 def _bt(d0, d1, d2, d3, d4, d5, num):

@@ -436,10 +436,16 @@ def conv_bias_relu(inputs, kernel, bias=None, relu=False, strides=1, padding="va
         dk = None if dk_parts is None else _sum_in_order(dk_parts, k2.shape).reshape(k.shape)
         db = None if db_parts is None else _sum_in_order(db_parts, (F,))
         return (dx, dk) if b is None else (dx, dk, db)
-    name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
     result = _from_2d(out, n)
+    return _record_conv(result, x, k, b, relu, backward)
+
+
+def _record_conv(result, x, k, b, relu, backward):
+    """Records conv_bias_relu's op on the tape (named for what it fused) and, with relu, notes its output
+    for a max_pool after it (see _MASKED_GRADIENTS)."""
     if relu:
         _RELU_OUTPUTS[id(result)] = result
+    name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
     return record(name, result, (x, k) if b is None else (x, k, b), backward)
 
 
@@ -552,11 +558,8 @@ def _conv_winograd(x, k, b, relu, xp, out_hw, unpad, n):
             dk = _sandwich(G.T, du).reshape(k.shape)                               # G^T dU G
         db = None if db_parts is None else _sum_in_order(db_parts, (F,))
         return (dx, dk) if b is None else (dx, dk, db)
-    name = "conv" + ("+bias" if b is not None else "") + ("+relu" if relu else "")
     result = _from_2d(out, n)
-    if relu:
-        _RELU_OUTPUTS[id(result)] = result
-    return record(name, result, (x, k) if b is None else (x, k, b), backward)
+    return _record_conv(result, x, k, b, relu, backward)
 
 
 def conv_transpose_output_length(size, window, stride, dilation, padding, output_padding=None):
